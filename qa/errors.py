@@ -1,0 +1,72 @@
+"""Errors raised by the qa API; the CLI turns each into a one-line message."""
+
+from __future__ import annotations
+
+__all__ = [
+    "EmptyStoreError",
+    "InvalidPathError",
+    "InvalidQuestionError",
+    "LLMError",
+    "ModelIntegrityError",
+    "ModelMismatchError",
+    "NoDocumentsError",
+    "NotFoundError",
+    "QAError",
+    "StoreError",
+]
+
+
+class QAError(Exception):
+    """Base class of every error qa raises on purpose.
+
+    ``exit_code`` is what the CLI exits with: 2 for bad input, 1 for the rest.
+    """
+
+    exit_code = 1
+
+
+class InvalidQuestionError(QAError, ValueError):
+    """The question is empty, blank or too long."""
+
+    exit_code = 2
+
+
+class InvalidPathError(QAError, FileNotFoundError):
+    """A path given to ingest does not exist or cannot be read."""
+
+    exit_code = 2
+
+
+class NoDocumentsError(QAError):
+    """A folder holds no file of a supported type."""
+
+    exit_code = 2
+
+
+class NotFoundError(QAError, KeyError):
+    """A document id that the store does not hold."""
+
+    exit_code = 2
+
+    def __str__(self) -> str:  # KeyError quotes its message; we do not want that
+        return str(self.args[0]) if self.args else ""
+
+
+class EmptyStoreError(QAError):
+    """The store holds no documents yet."""
+
+
+class StoreError(QAError):
+    """The vector store is unreachable, unreadable or corrupt."""
+
+
+class ModelMismatchError(QAError):
+    """The store was built with another embedding model than the configured one."""
+
+
+class ModelIntegrityError(QAError):
+    """The bundled embedding model's weights do not match the published hash."""
+
+
+class LLMError(QAError):
+    """The LLM server failed and no fallback was allowed."""

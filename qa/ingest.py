@@ -1,0 +1,138 @@
+"""Ingest: load files, chunk, embed, write to the store; incremental and safe to re-run.
+
+Per document the order is: sentence embeddings, then chunks, then deletion of the document's
+older versions. A document counts as ingested only when all chunks of its current version are
+stored and no other version is, so a run killed at any point is finished by the next run.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from qa.answer.extractive import sentence_id
+from qa.chunking import Chunker, document_version
+from qa.documents import load_documents
+from qa.embeddings import Embedder
+from qa.store import ChunkStore
+from qa.types import Chunk, Document, IngestReport
+
+__all__ = ["Ingestor", "Progress"]
+
+Progress = Callable[[int, int], None]  # (done, total) in chunks
+
+
+def _chunk_metadata(doc: Document, chunk: Chunk, version: str, n_chunks: int) -> dict:
+    return {
+        "doc_id": doc.doc_id,
+        "version": version,
+        "index": chunk.index,
+        "n_chunks": n_chunks,
+        "start": chunk.start,
+        "end": chunk.end,
+        "title": doc.title,
+        "path": doc.path,
+        "source": doc.source,
+        "sentences": json.dumps(chunk.sentences),
+        "doc_meta": json.dumps(doc.metadata, ensure_ascii=False),
+    }
+
+
+def _under(source: str, roots: Sequence[Path]) -> bool:
+    path = Path(source)
+    return any(path == root or root in path.parents for root in roots)
+
+
+class Ingestor:
+    """Brings the store in line with the files under some paths."""
+
+    def __init__(self, store: ChunkStore, embedder: Embedder, chunker: Chunker) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.chunker = chunker
+
+    @property
+    def config(self) -> str:
+        return f"{self.chunker.config}|{self.embedder.model_id}"
+
+    def run(self, paths: Sequence[Path], progress: Progress | None = None) -> IngestReport:
+        """Ingest ``paths`` (files or folders); documents gone from them are deleted."""
+        began = time.perf_counter()
+        documents, skipped = load_documents(paths)
+        report = IngestReport(skipped=skipped)
+        chunks_col, sentences_col = self.store.open_for_writing(
+            self.embedder.model_id, self.chunker.config
+        )
+        stored = self.store.documents()
+
+        todo: list[tuple[Document, str, list[Chunk]]] = []
+        for doc in documents:
+            version = document_version(doc, self.config)
+            known = stored.get(doc.doc_id)
+            if known is not None and known.complete(version):
+                report.unchanged.append(doc.path)
+                continue
+            todo.append((doc, version, self.chunker.chunk(doc, version)))
+            (report.updated if known is not None and known.versions else report.added).append(
+                doc.path
+            )
+
+        total = sum(len(chunks) for _, _, chunks in todo)
+        done = 0
+        if progress:
+            progress(0, total)
+        for doc, version, chunks in todo:
+            self._write(doc, version, chunks, chunks_col, sentences_col)
+            done += len(chunks)
+            report.chunks_written += len(chunks)
+            if progress:
+                progress(done, total)
+
+        roots = [p.resolve() for p in paths]
+        present = {doc.doc_id for doc in documents}
+        skipped_sources = {str(Path(s.rsplit(": ", 1)[0]).resolve()) for s in skipped}
+        for doc_id, known in stored.items():
+            if (
+                doc_id not in present
+                and _under(known.source, roots)
+                and (known.source not in skipped_sources)
+            ):
+                self.store.delete_document(doc_id)
+                report.removed.append(known.path)
+
+        report.documents = len(self.store.documents())
+        report.chunks = self.store.count()[0]
+        report.seconds = time.perf_counter() - began
+        return report
+
+    def _write(
+        self,
+        doc: Document,
+        version: str,
+        chunks: list[Chunk],
+        chunks_col: object,
+        sentences_col: object,
+    ) -> None:
+        spans = sorted({span for chunk in chunks for span in chunk.sentences})
+        if spans:
+            texts = [doc.text[s:e] for s, e in spans]
+            self.store.write(
+                [sentence_id(doc.doc_id, version, s, e) for s, e in spans],
+                self.embedder.embed(texts),
+                [
+                    {"doc_id": doc.doc_id, "version": version, "start": s, "end": e}
+                    for s, e in spans
+                ],
+                texts,
+                sentences_col,
+            )
+        self.store.write(
+            [c.chunk_id for c in chunks],
+            self.embedder.embed([c.text for c in chunks]),
+            [_chunk_metadata(doc, c, version, len(chunks)) for c in chunks],
+            [c.text for c in chunks],
+            chunks_col,
+        )
+        self.store.delete_document(doc.doc_id, keep_version=version)

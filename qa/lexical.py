@@ -1,0 +1,111 @@
+"""BM25 over the stored chunks (bm25s), persisted beside the store and kept in sync with it.
+
+The index records a fingerprint of the chunk ids it was built from; a mismatch with the store
+(after an ingest, a deletion, or a crash between the two) makes it rebuild from Chroma.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import math
+import shutil
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+__all__ = ["BM25Index", "fingerprint", "terms"]
+
+
+@functools.lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def terms(texts: Sequence[str]) -> list[list[str]]:
+    """Lower-cased, stop-word-free, stemmed tokens of each text (BM25's own tokenizer)."""
+    import bm25s
+
+    return bm25s.tokenize(
+        list(texts), stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False
+    )
+
+
+def fingerprint(ids: Sequence[str]) -> str:
+    """A hash of the sorted chunk ids: equal iff the index covers exactly these chunks."""
+    digest = hashlib.sha1()
+    for i in sorted(ids):
+        digest.update(i.encode("utf-8") + b"\n")
+    return digest.hexdigest()
+
+
+class BM25Index:
+    """A BM25 index over chunk texts, with document frequencies for term weighting."""
+
+    def __init__(self, ids: list[str], model: object | None, df: dict[str, int], fp: str) -> None:
+        self.ids = ids
+        self.fingerprint = fp
+        self._model = model
+        self._df = df
+
+    @classmethod
+    def build(cls, ids: list[str], texts: list[str]) -> BM25Index:
+        """Index ``texts`` (one per chunk id)."""
+        import bm25s
+
+        model = None
+        df: Counter[str] = Counter()
+        if ids:
+            tokens = terms(texts)
+            for toks in tokens:
+                df.update(set(toks))
+            model = bm25s.BM25()
+            model.index(tokens, show_progress=False)
+        return cls(list(ids), model, dict(df), fingerprint(ids))
+
+    def save(self, folder: Path) -> None:
+        """Write the index to ``folder`` (replacing what was there)."""
+        tmp = folder.with_name(folder.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        if self._model is not None:
+            self._model.save(str(tmp / "bm25"), show_progress=False)  # type: ignore[attr-defined]
+        meta = {"ids": self.ids, "df": self._df, "fingerprint": self.fingerprint}
+        (tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+        shutil.rmtree(folder, ignore_errors=True)
+        tmp.rename(folder)
+
+    @classmethod
+    def load(cls, folder: Path) -> BM25Index | None:
+        """The index saved in ``folder``, or None when there is none or it is unreadable."""
+        import bm25s
+
+        try:
+            meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+            model = (
+                bm25s.BM25.load(str(folder / "bm25"), show_progress=False) if meta["ids"] else None
+            )
+            return cls(meta["ids"], model, meta["df"], meta["fingerprint"])
+        except (OSError, ValueError, KeyError):
+            return None
+
+    def search(self, query: str, k: int) -> list[tuple[str, float]]:
+        """Up to ``k`` (chunk id, BM25 score) with a positive score, best first."""
+        if self._model is None or not self.ids:
+            return []
+        q = terms([query])
+        if not q[0]:
+            return []
+        k = min(k, len(self.ids))
+        docs, scores = self._model.retrieve(q, k=k, show_progress=False)  # type: ignore[attr-defined]
+        return [
+            (self.ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0], strict=True) if s > 0
+        ]
+
+    def idf(self, term: str) -> float:
+        """Inverse document frequency of a stemmed term (unseen terms get the highest)."""
+        n = max(1, len(self.ids))
+        return math.log(1 + (n - self._df.get(term, 0) + 0.5) / (self._df.get(term, 0) + 0.5))

@@ -1,0 +1,243 @@
+"""class QA: ingest, retrieve and ask; the one entry point of the CLI, the UI and the eval."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from qa.answer.base import Answerer
+from qa.config import BUNDLED_MODEL, Settings
+from qa.embeddings import BUNDLED_NAME, Embedder
+from qa.errors import InvalidQuestionError, NotFoundError, QAError
+from qa.ingest import Progress
+from qa.lexical import BM25Index, fingerprint
+from qa.store import ChunkStore
+from qa.types import Answer, DocumentInfo, Hit, IngestReport
+
+__all__ = ["QA"]
+
+
+def _ms(seconds: float) -> float:
+    return seconds * 1000.0
+
+
+class QA:
+    """Question answering over a folder of documents, with cited spans.
+
+    Args:
+        settings: configuration; defaults to ``Settings()`` (``QA_*`` env vars).
+        embedder: the embedding model; defaults to the configured sentence-transformers one.
+        answerer: the extractive answerer to use instead of the default reader.
+        **overrides: settings fields to override, e.g. ``QA(top_k=3)``.
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        embedder: Embedder | None = None,
+        answerer: Answerer | None = None,
+        **overrides: Any,
+    ) -> None:
+        base = settings or Settings()
+        self.settings = base.model_copy(update=overrides) if overrides else base
+        self.store = ChunkStore(self.settings)
+        self._embedder = embedder
+        self._answerers: dict[str, Answerer] = {}
+        if answerer is not None:
+            self._answerers[answerer.mode or "extractive"] = answerer
+        self._lexical: BM25Index | None = None
+
+    # ---- parts, built on first use --------------------------------------------------------
+    @property
+    def embedder(self) -> Embedder:
+        """The embedding model (loaded on first use)."""
+        if self._embedder is None:
+            from qa.embeddings import SentenceTransformerEmbedder
+
+            self._embedder = SentenceTransformerEmbedder(
+                self.settings.embed_model, batch_size=self.settings.embed_batch_size
+            )
+        return self._embedder
+
+    @property
+    def model_id(self) -> str:
+        """Id of the configured embedding model, known without loading it."""
+        if self._embedder is not None:
+            return self._embedder.model_id
+        model = self.settings.embed_model
+        return BUNDLED_NAME if model == BUNDLED_MODEL else model
+
+    @property
+    def _lexical_dir(self) -> Path:
+        if self.settings.chroma_url:
+            safe = "".join(c if c.isalnum() else "_" for c in self.settings.chroma_url)
+            return self.settings.home / "bm25" / f"{safe}__{self.settings.collection}"
+        return self.settings.home / "bm25" / self.settings.collection
+
+    def lexical_index(self, *, refresh: bool = False) -> BM25Index:
+        """The BM25 index, rebuilt from the store whenever it does not cover exactly its chunks."""
+        current = self._lexical
+        if current is not None and not refresh and len(current.ids) == self.store.count()[0]:
+            return current
+        index = self._lexical or BM25Index.load(self._lexical_dir)
+        ids, texts = self.store.all_chunk_texts()
+        if index is None or index.fingerprint != fingerprint(ids):
+            index = BM25Index.build(ids, texts)
+            index.save(self._lexical_dir)
+        self._lexical = index
+        return index
+
+    def answerer(self, mode: str | None = None) -> Answerer:
+        """The answerer for ``mode`` ('extractive' or 'llm'; None = the configured mode)."""
+        mode = self.resolve_mode(mode)
+        if mode not in self._answerers:
+            if mode == "extractive":
+                from qa.answer.extractive import ExtractiveReader
+
+                self._answerers[mode] = ExtractiveReader(
+                    self.store, self.lexical_index, self.settings.abstain_threshold
+                )
+            else:
+                self._answerers[mode] = self._llm_answerer()
+        return self._answerers[mode]
+
+    def resolve_mode(self, mode: str | None) -> str:
+        """'extractive' or 'llm' for a requested mode (None or 'auto' = configured default)."""
+        mode = mode or self.settings.mode
+        if mode == "auto":
+            return "llm" if self.settings.llm_configured else "extractive"
+        if mode not in ("extractive", "llm"):
+            raise InvalidQuestionError(f"unknown mode {mode!r}: use 'extractive' or 'llm'")
+        return mode
+
+    def _llm_answerer(self) -> Answerer:
+        raise QAError("LLM mode is not available in this build; use mode='extractive'")
+
+    # ---- ingest -----------------------------------------------------------------------------
+    def ingest(
+        self,
+        paths: Sequence[str | Path] | None = None,
+        *,
+        reset: bool = False,
+        progress: Progress | None = None,
+    ) -> IngestReport:
+        """Bring the store in line with the files under ``paths`` (default: the corpus dir).
+
+        Unchanged files are skipped, changed ones replaced, vanished ones deleted.
+        """
+        from qa.chunking import Chunker
+        from qa.ingest import Ingestor
+
+        roots = [Path(p) for p in (paths or [self.settings.corpus_dir])]
+        if reset:
+            self.store.reset()
+        else:
+            self.store.check_model(self.model_id)
+        embedder = self.embedder
+        chunk_size = min(self.settings.chunk_size, embedder.max_tokens - 2)
+        chunker = Chunker(embedder.tokenize, chunk_size, self.settings.chunk_overlap)
+        report = Ingestor(self.store, embedder, chunker).run(roots, progress)
+        self.lexical_index(refresh=True)
+        return report
+
+    def remove(self, doc_id: str) -> None:
+        """Delete a document (by id) from the store and the BM25 index."""
+        if doc_id not in self.store.documents():
+            raise NotFoundError(f"no document with id {doc_id!r}")
+        self.store.delete_document(doc_id)
+        self.lexical_index(refresh=True)
+
+    # ---- ask --------------------------------------------------------------------------------
+    def check_question(self, question: str) -> str:
+        """The question stripped; InvalidQuestionError when empty or too long."""
+        if not isinstance(question, str) or not question.strip():
+            raise InvalidQuestionError("the question is empty")
+        question = question.strip()
+        if len(question) > self.settings.max_question_chars:
+            raise InvalidQuestionError(
+                f"the question is {len(question)} characters long; the limit is "
+                f"{self.settings.max_question_chars}"
+            )
+        return question
+
+    def _top_k(self, top_k: int | None) -> int:
+        k = self.settings.top_k if top_k is None else top_k
+        if not isinstance(k, int) or not 1 <= k <= 50:
+            raise InvalidQuestionError(f"top_k must be between 1 and 50, not {k!r}")
+        return k
+
+    def retrieve(self, question: str, *, top_k: int | None = None) -> list[Hit]:
+        """The ``top_k`` chunks that best match ``question`` (hybrid dense + BM25)."""
+        question = self.check_question(question)
+        return self._retrieve(question, self._top_k(top_k))[0]
+
+    def _retrieve(self, question: str, top_k: int) -> tuple[list[Hit], Any]:
+        from qa.retrieval import HybridRetriever
+
+        self.store.check_model(self.model_id)
+        self.store.chunks()  # EmptyStoreError before any model is loaded
+        vector = self.embedder.embed_one(question)
+        retriever = HybridRetriever(
+            self.store,
+            self.embedder,
+            self.lexical_index,
+            candidates=max(self.settings.candidates, top_k),
+            rrf_k=self.settings.rrf_k,
+        )
+        return retriever.retrieve(question, top_k, vector), vector
+
+    def ask(self, question: str, *, top_k: int | None = None, mode: str | None = None) -> Answer:
+        """Answer ``question`` from the corpus, with citations, or abstain."""
+        began = time.perf_counter()
+        question = self.check_question(question)
+        k = self._top_k(top_k)
+        answerer = self.answerer(mode)
+        hits, vector = self._retrieve(question, k)
+        retrieved = time.perf_counter()
+        draft = answerer.answer(question, hits, vector)
+        done = time.perf_counter()
+        return Answer(
+            question=question,
+            text=draft.text,
+            citations=draft.citations,
+            abstained=draft.abstained,
+            mode=answerer.mode,
+            notes=draft.notes,
+            hits=hits,
+            timings_ms={
+                "retrieve": _ms(retrieved - began),
+                "answer": _ms(done - retrieved),
+                "total": _ms(done - began),
+            },
+        )
+
+    # ---- what is stored ---------------------------------------------------------------------
+    def documents(self) -> list[DocumentInfo]:
+        """The stored documents, by path."""
+        docs = [
+            DocumentInfo(
+                doc_id=d.doc_id,
+                title=d.title,
+                path=d.path,
+                chunks=sum(d.versions.values()),
+                metadata=d.metadata,
+            )
+            for d in self.store.documents().values()
+        ]
+        return sorted(docs, key=lambda d: d.path)
+
+    def info(self) -> dict[str, Any]:
+        """Counts, model and location of the store."""
+        chunks, sentences = self.store.count()
+        return {
+            "documents": len(self.store.documents()),
+            "chunks": chunks,
+            "sentences": sentences,
+            "embed_model": self.store.built_with() or self.model_id,
+            "store": self.store.location,
+            "collection": self.settings.collection,
+            "home": str(self.settings.home),
+        }

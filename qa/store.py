@@ -1,0 +1,313 @@
+"""The Chroma store: chunk and sentence collections, and the manifest of the model that built them.
+
+chromadb is called directly rather than through llama-index's ``ChromaVectorStore``: qa needs
+content-hash ids it chooses, deletes by document and version, exact offsets in flat metadata,
+and a per-collection record of the embedding model; ``ChromaVectorStore`` serialises whole
+nodes into metadata and hides the collection, which makes all four harder, not easier.
+Everything qa knows about what is ingested is derived from these collections, so an ingest
+killed half-way is repaired by running it again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import numpy as np
+
+from qa.config import Settings
+from qa.errors import EmptyStoreError, ModelMismatchError, StoreError
+
+__all__ = ["MODEL_KEY", "ChunkStore", "StoredDocument"]
+
+MODEL_KEY = "qa_embed_model"
+CHUNKER_KEY = "qa_chunker"
+
+
+@dataclass
+class StoredDocument:
+    """What the store holds of one document, summed over its chunks."""
+
+    doc_id: str
+    title: str
+    path: str
+    source: str
+    metadata: dict[str, Any]
+    versions: dict[str, int] = field(default_factory=dict)  # version -> chunks present
+    expected: dict[str, int] = field(default_factory=dict)  # version -> chunks it should have
+
+    def complete(self, version: str) -> bool:
+        """True when exactly this version is stored, with all of its chunks."""
+        return set(self.versions) == {version} and self.versions[version] == self.expected[version]
+
+
+def _client_error(exc: Exception, where: str) -> StoreError:
+    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return StoreError(f"cannot open the store at {where}: {first}")
+
+
+class ChunkStore:
+    """Chunks (with embeddings and offsets) and sentence embeddings in Chroma."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._client: Any = None
+
+    # ---- connection -------------------------------------------------------------------
+    @property
+    def location(self) -> str:
+        """Where the store is: the server URL or the embedded path."""
+        return self.settings.chroma_url or str(self.path)
+
+    @property
+    def path(self) -> Path:
+        return self.settings.home / "chroma"
+
+    @property
+    def chunk_name(self) -> str:
+        return f"{self.settings.collection}-chunks"
+
+    @property
+    def sentence_name(self) -> str:
+        return f"{self.settings.collection}-sentences"
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = self._connect()
+        return self._client
+
+    def _connect(self) -> Any:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        chroma_settings = ChromaSettings(anonymized_telemetry=False)
+        try:
+            if self.settings.chroma_url:
+                url = urlparse(self.settings.chroma_url)
+                if not url.hostname:
+                    raise StoreError(f"not a server URL: {self.settings.chroma_url}")
+                client = chromadb.HttpClient(
+                    host=url.hostname,
+                    port=url.port or (443 if url.scheme == "https" else 8000),
+                    ssl=url.scheme == "https",
+                    settings=chroma_settings,
+                )
+                client.heartbeat()
+                return client
+            if self.path.exists() and not self.path.is_dir():
+                raise StoreError(f"the store path is not a directory: {self.path}")
+            self.path.mkdir(parents=True, exist_ok=True)
+            client = chromadb.PersistentClient(path=str(self.path), settings=chroma_settings)
+            client.list_collections()  # touches the database: fails now if it is corrupt
+            return client
+        except StoreError:
+            raise
+        except Exception as exc:
+            raise _client_error(exc, self.location) from exc
+
+    def _call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        """Run a chromadb call; its failures become StoreError."""
+        try:
+            return fn(*args, **kwargs)
+        except (StoreError, EmptyStoreError, ModelMismatchError):
+            raise
+        except Exception as exc:
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise StoreError(f"store {what} failed at {self.location}: {first}") from exc
+
+    # ---- collections ------------------------------------------------------------------
+    def _get(self, name: str) -> Any | None:
+        from chromadb.errors import NotFoundError
+
+        try:
+            return self.client.get_collection(name)
+        except NotFoundError:
+            return None
+        except Exception as exc:
+            raise _client_error(exc, self.location) from exc
+
+    def chunks(self) -> Any:
+        """The chunk collection; EmptyStoreError when nothing was ingested."""
+        col = self._get(self.chunk_name)
+        if col is None or self._call("count", col.count) == 0:
+            raise EmptyStoreError(
+                f"the store at {self.location} holds no documents; run `qa ingest PATH` first"
+            )
+        return col
+
+    def sentences(self) -> Any:
+        col = self._get(self.sentence_name)
+        if col is None:
+            raise EmptyStoreError(f"the store at {self.location} holds no documents")
+        return col
+
+    def built_with(self) -> str | None:
+        """The embedding model id that built the store, or None for an empty store."""
+        col = self._get(self.chunk_name)
+        return None if col is None else (col.metadata or {}).get(MODEL_KEY)
+
+    def check_model(self, model_id: str) -> None:
+        """Raise ModelMismatchError when the store was built with another model."""
+        built = self.built_with()
+        if built and built != model_id:
+            raise ModelMismatchError(
+                f"the store was built with embedding model {built!r} but {model_id!r} is "
+                "configured; re-ingest with `qa ingest --reset` (or set QA_EMBED_MODEL back)"
+            )
+
+    def open_for_writing(self, model_id: str, chunker: str) -> tuple[Any, Any]:
+        """Both collections, created if missing and stamped with the model that fills them."""
+        self.check_model(model_id)
+        meta = {MODEL_KEY: model_id, CHUNKER_KEY: chunker}
+        config = {"hnsw": {"space": "cosine"}}
+        chunks = self._call(
+            "create",
+            self.client.get_or_create_collection,
+            self.chunk_name,
+            configuration=config,
+            metadata=meta,
+            embedding_function=None,
+        )
+        sentences = self._call(
+            "create",
+            self.client.get_or_create_collection,
+            self.sentence_name,
+            configuration=config,
+            metadata=meta,
+            embedding_function=None,
+        )
+        if (chunks.metadata or {}).get(CHUNKER_KEY) != chunker:
+            self._call("update", chunks.modify, metadata=meta)
+        return chunks, sentences
+
+    def reset(self) -> None:
+        """Delete both collections."""
+        for name in (self.chunk_name, self.sentence_name):
+            if self._get(name) is not None:
+                self._call("reset", self.client.delete_collection, name)
+
+    # ---- documents --------------------------------------------------------------------
+    def documents(self) -> dict[str, StoredDocument]:
+        """Every stored document, from the chunk metadata."""
+        col = self._get(self.chunk_name)
+        if col is None:
+            return {}
+        got = self._call("read", col.get, include=["metadatas"])
+        docs: dict[str, StoredDocument] = {}
+        for meta in got["metadatas"] or []:
+            doc = docs.get(meta["doc_id"])
+            if doc is None:
+                doc = docs[meta["doc_id"]] = StoredDocument(
+                    doc_id=meta["doc_id"],
+                    title=meta.get("title", ""),
+                    path=meta.get("path", ""),
+                    source=meta.get("source", ""),
+                    metadata=json.loads(meta.get("doc_meta", "{}")),
+                )
+            version = meta["version"]
+            doc.versions[version] = doc.versions.get(version, 0) + 1
+            doc.expected[version] = int(meta["n_chunks"])
+        return docs
+
+    def write(
+        self,
+        ids: Sequence[str],
+        embeddings: np.ndarray,
+        metadatas: Sequence[dict],
+        texts: Sequence[str],
+        collection: Any,
+    ) -> None:
+        """Upsert records in batches Chroma accepts (ids are content hashes: idempotent)."""
+        step = max(1, min(1000, self._call("limits", self.client.get_max_batch_size)))
+        for i in range(0, len(ids), step):
+            self._call(
+                "write",
+                collection.upsert,
+                ids=list(ids[i : i + step]),
+                embeddings=embeddings[i : i + step],
+                metadatas=list(metadatas[i : i + step]),
+                documents=list(texts[i : i + step]),
+            )
+
+    def delete_document(self, doc_id: str, keep_version: str | None = None) -> None:
+        """Delete a document's records, all of them or all but ``keep_version``'s."""
+        where: dict[str, Any] = {"doc_id": doc_id}
+        if keep_version is not None:
+            where = {"$and": [{"doc_id": doc_id}, {"version": {"$ne": keep_version}}]}
+        for name in (self.sentence_name, self.chunk_name):  # chunks last: they mark completeness
+            col = self._get(name)
+            if col is not None:
+                self._call("delete", col.delete, where=where)
+
+    # ---- reads --------------------------------------------------------------------------
+    def all_chunk_texts(self) -> tuple[list[str], list[str]]:
+        """Ids and texts of every chunk, sorted by id (the input of the BM25 index)."""
+        col = self._get(self.chunk_name)
+        if col is None:
+            return [], []
+        got = self._call("read", col.get, include=["documents"])
+        pairs = sorted(zip(got["ids"], got["documents"] or [], strict=True))
+        return [p[0] for p in pairs], [p[1] for p in pairs]
+
+    def query(self, vector: np.ndarray, n: int) -> list[tuple[str, float, dict, str]]:
+        """Nearest chunks: (id, cosine similarity, metadata, text), best first."""
+        col = self.chunks()
+        got = self._call(
+            "query",
+            col.query,
+            query_embeddings=[vector],
+            n_results=n,
+            include=["distances", "metadatas", "documents"],
+        )
+        return [
+            (i, 1.0 - float(d), m, t)
+            for i, d, m, t in zip(
+                got["ids"][0],
+                got["distances"][0],
+                got["metadatas"][0],
+                got["documents"][0],
+                strict=True,
+            )
+        ]
+
+    def get_chunks(self, ids: Iterable[str]) -> dict[str, tuple[dict, str]]:
+        """Metadata and text of the given chunk ids."""
+        ids = list(ids)
+        if not ids:
+            return {}
+        got = self._call("read", self.chunks().get, ids=ids, include=["metadatas", "documents"])
+        return {
+            i: (m, t)
+            for i, m, t in zip(got["ids"], got["metadatas"], got["documents"], strict=True)
+        }
+
+    def get_document_chunks(self, doc_id: str) -> list[tuple[dict, str]]:
+        """A document's chunks (metadata, text) in order."""
+        got = self._call(
+            "read", self.chunks().get, where={"doc_id": doc_id}, include=["metadatas", "documents"]
+        )
+        pairs = list(zip(got["metadatas"], got["documents"], strict=True))
+        return sorted(pairs, key=lambda p: p[0]["start"])
+
+    def sentence_vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """Embeddings of the given sentence ids."""
+        if not ids:
+            return {}
+        got = self._call("read", self.sentences().get, ids=list(ids), include=["embeddings"])
+        return {
+            i: np.asarray(v, dtype=np.float32)
+            for i, v in zip(got["ids"], got["embeddings"], strict=True)
+        }
+
+    def count(self) -> tuple[int, int]:
+        """(chunks, sentences) stored."""
+        counts = []
+        for name in (self.chunk_name, self.sentence_name):
+            col = self._get(name)
+            counts.append(0 if col is None else int(self._call("count", col.count)))
+        return counts[0], counts[1]

@@ -1,0 +1,136 @@
+"""Plain data types of the public API: documents, chunks, hits, citations, answers."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+__all__ = ["Answer", "Chunk", "Citation", "Document", "DocumentInfo", "Hit", "IngestReport"]
+
+
+@dataclass
+class Document:
+    """A loaded source file. Citations index into ``text``; chunking covers ``body_start:``."""
+
+    doc_id: str
+    path: str
+    text: str
+    metadata: dict[str, Any]
+    body_start: int = 0
+    source: str = ""  # absolute path, used to find files that disappeared
+
+    @property
+    def title(self) -> str:
+        return str(self.metadata.get("title") or self.path)
+
+
+@dataclass
+class Chunk:
+    """A span of a document: ``document.text[start:end] == text``."""
+
+    chunk_id: str
+    doc_id: str
+    index: int
+    start: int
+    end: int
+    text: str
+    sentences: list[tuple[int, int]] = field(default_factory=list)  # absolute offsets
+
+
+@dataclass
+class Hit:
+    """A retrieved chunk with its fused score and per-retriever ranks (1-based, None = missed)."""
+
+    chunk_id: str
+    doc_id: str
+    title: str
+    path: str
+    start: int
+    end: int
+    text: str
+    score: float
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+    dense_score: float | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Citation:
+    """An exact span of a source: ``quote == document_text[start:end]``."""
+
+    id: int
+    doc_id: str
+    title: str
+    path: str
+    start: int
+    end: int
+    quote: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Answer:
+    """An answer with citations; ``to_dict()`` is the JSON contract of ``qa ask --json``."""
+
+    question: str
+    text: str
+    citations: list[Citation]
+    abstained: bool
+    mode: str
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    hits: list[Hit] = field(default_factory=list, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The contract object (DESIGN.md section 2), plus ``notes``."""
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "abstained": self.abstained,
+            "mode": self.mode,
+            "citations": [c.to_dict() for c in self.citations],
+            "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
+            "notes": list(self.notes),
+        }
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did, in documents and chunks."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # "path: reason"
+    chunks_written: int = 0
+    documents: int = 0
+    chunks: int = 0
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class DocumentInfo:
+    """A document as the store holds it."""
+
+    doc_id: str
+    title: str
+    path: str
+    chunks: int
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

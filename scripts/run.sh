@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The main job: set up, ingest corpus/, then start the chat UI (http://127.0.0.1:7860).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+.venv/bin/qa ingest corpus
+if .venv/bin/qa ui --help >/dev/null 2>&1; then
+  exec .venv/bin/qa ui "$@"
+fi
+.venv/bin/qa ask "How much working capital did Wogen provide to Magrathea?"

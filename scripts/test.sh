@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Set up with test extras (plus Debian's chromium for the browser tests) and run every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh test
+if ! command -v chromium >/dev/null 2>&1; then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+.venv/bin/ruff check qa ui tests eval
+exec .venv/bin/python -m pytest "$@"

@@ -1,0 +1,121 @@
+"""Shared fixtures: an isolated QA_HOME per test, the real bundled model, real Chroma stores."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus"
+ARTICLE = CORPUS / "smm-magnesium-industry-2026-01-15.md"
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own QA_HOME and no QA_* settings from the outside."""
+    for key in list(os.environ):
+        if key.startswith("QA_"):
+            monkeypatch.delenv(key)
+    home = tmp_path / "qa-home"
+    monkeypatch.setenv("QA_HOME", str(home))
+    monkeypatch.setenv("QA_CORPUS_DIR", str(CORPUS))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    return home
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The bundled all-MiniLM-L6-v2, loaded once per session."""
+    from qa.embeddings import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder()
+
+
+@pytest.fixture
+def make_qa(embedder, isolated_home: Path) -> Callable[..., object]:
+    """Build a QA on the test's home with the shared embedder: ``make_qa(top_k=3)``."""
+    from qa import QA, Settings
+
+    def build(**overrides):
+        overrides.setdefault("home", isolated_home)
+        overrides.setdefault("corpus_dir", CORPUS)
+        return QA(Settings(**overrides), embedder=embedder)
+
+    return build
+
+
+@pytest.fixture(scope="session")
+def corpus_qa(embedder, tmp_path_factory: pytest.TempPathFactory):
+    """A QA with the corpus ingested once per session; tests must not change it."""
+    from qa import QA, Settings
+
+    qa = QA(
+        Settings(home=tmp_path_factory.mktemp("corpus-home"), corpus_dir=CORPUS), embedder=embedder
+    )
+    qa.ingest([CORPUS])
+    return qa
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real `chroma run` server on loopback; yields its URL."""
+    chroma = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
+    assert chroma, "the chroma CLI (from the chromadb wheel) is not installed"
+    port = free_port()
+    data = tmp_path_factory.mktemp("chroma-server")
+    log = (data.parent / "chroma-server.log").open("w")
+    env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
+    proc = subprocess.Popen(
+        [chroma, "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"chroma server did not start (see {log.name})") from None
+                time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 300, input: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run `python -m qa ARGS` in a subprocess with the test's environment."""
+    return subprocess.run(
+        [sys.executable, "-m", "qa", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=timeout,
+        cwd=ROOT,
+        input=input,
+    )
