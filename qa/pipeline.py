@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from qa.answer.base import Answerer
+from qa.answer.base import Answerer, Draft
 from qa.config import BUNDLED_MODEL, Settings
+from qa.conversation import History, normalise_history
 from qa.embeddings import BUNDLED_NAME, Embedder
 from qa.errors import InvalidQuestionError, NotFoundError, QAError
 from qa.ingest import Progress
@@ -49,11 +51,16 @@ class QA:
         if answerer is not None:
             self._answerers[answerer.mode or "extractive"] = answerer
         self._lexical: BM25Index | None = None
+        self._lock = threading.RLock()  # lazy parts and the BM25 index, for threaded servers
 
     # ---- parts, built on first use --------------------------------------------------------
     @property
     def embedder(self) -> Embedder:
         """The embedding model (loaded on first use)."""
+        with self._lock:
+            return self._load_embedder()
+
+    def _load_embedder(self) -> Embedder:
         if self._embedder is None:
             from qa.embeddings import SentenceTransformerEmbedder
 
@@ -82,17 +89,22 @@ class QA:
         current = self._lexical
         if current is not None and not refresh and len(current.ids) == self.store.count()[0]:
             return current
-        index = self._lexical or BM25Index.load(self._lexical_dir)
-        ids, texts = self.store.all_chunk_texts()
-        if index is None or index.fingerprint != fingerprint(ids):
-            index = BM25Index.build(ids, texts)
-            index.save(self._lexical_dir)
-        self._lexical = index
-        return index
+        with self._lock:
+            index = self._lexical or BM25Index.load(self._lexical_dir)
+            ids, texts = self.store.all_chunk_texts()
+            if index is None or index.fingerprint != fingerprint(ids):
+                index = BM25Index.build(ids, texts)
+                index.save(self._lexical_dir)
+            self._lexical = index
+            return index
 
     def answerer(self, mode: str | None = None) -> Answerer:
         """The answerer for ``mode`` ('extractive' or 'llm'; None = the configured mode)."""
         mode = self.resolve_mode(mode)
+        with self._lock:
+            return self._answerers.get(mode) or self._make_answerer(mode)
+
+    def _make_answerer(self, mode: str) -> Answerer:
         if mode not in self._answerers:
             if mode == "extractive":
                 from qa.answer.extractive import ExtractiveReader
@@ -191,27 +203,86 @@ class QA:
 
     def ask(self, question: str, *, top_k: int | None = None, mode: str | None = None) -> Answer:
         """Answer ``question`` from the corpus, with citations, or abstain."""
+        return self._final(self.ask_stream(question, top_k=top_k, mode=mode, stream=False))
+
+    def chat(
+        self,
+        history: History | None,
+        question: str,
+        *,
+        top_k: int | None = None,
+        mode: str | None = None,
+    ) -> Answer:
+        """Answer a follow-up: condensed with ``history`` into a standalone question first."""
+        stream = self.ask_stream(question, top_k=top_k, mode=mode, history=history, stream=False)
+        return self._final(stream)
+
+    @staticmethod
+    def _final(items: Iterator[str | Answer]) -> Answer:
+        answer = None
+        for item in items:
+            if isinstance(item, Answer):
+                answer = item
+        if answer is None:  # pragma: no cover - ask_stream always ends with an Answer
+            raise QAError("the answerer returned no answer")
+        return answer
+
+    def ask_stream(
+        self,
+        question: str,
+        *,
+        top_k: int | None = None,
+        mode: str | None = None,
+        history: History | None = None,
+        stream: bool = True,
+    ) -> Iterator[str | Answer]:
+        """Yield the answer's text deltas, then the final ``Answer``.
+
+        With ``history`` (earlier turns as (user, assistant) pairs or role/content dicts), the
+        question is first condensed into a standalone one (``Answer.standalone_question``),
+        which is what retrieval sees.
+        """
         began = time.perf_counter()
         question = self.check_question(question)
         k = self._top_k(top_k)
         answerer = self.answerer(mode)
-        hits, vector = self._retrieve(question, k)
+        standalone = question
+        pairs = normalise_history(history)
+        if pairs:
+            standalone = self.check_question(answerer.condense(pairs, question))
+        condensed = time.perf_counter()
+        hits, vector = self._retrieve(standalone, k)
         retrieved = time.perf_counter()
-        draft = answerer.answer(question, hits, vector)
+        draft: Draft | None = None
+        if stream:
+            for item in answerer.stream(standalone, hits, vector):
+                if isinstance(item, Draft):
+                    draft = item
+                elif item:
+                    yield item
+        else:
+            draft = answerer.answer(standalone, hits, vector)
+        if draft is None:  # pragma: no cover - an answerer's stream ends with its Draft
+            raise QAError("the answerer returned no answer")
         done = time.perf_counter()
-        return Answer(
+        timings = {
+            "retrieve": _ms(retrieved - condensed),
+            "answer": _ms(done - retrieved),
+            "total": _ms(done - began),
+        }
+        if pairs:
+            timings["condense"] = _ms(condensed - began)
+        yield Answer(
             question=question,
             text=draft.text,
             citations=draft.citations,
             abstained=draft.abstained,
             mode=answerer.mode,
             notes=draft.notes,
+            sentences=draft.sentences,
             hits=hits,
-            timings_ms={
-                "retrieve": _ms(retrieved - began),
-                "answer": _ms(done - retrieved),
-                "total": _ms(done - began),
-            },
+            timings_ms=timings,
+            standalone_question=standalone if pairs else None,
         )
 
     # ---- what is stored ---------------------------------------------------------------------

@@ -5,7 +5,16 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["Answer", "Chunk", "Citation", "Document", "DocumentInfo", "Hit", "IngestReport"]
+__all__ = [
+    "Answer",
+    "Chunk",
+    "Citation",
+    "Document",
+    "DocumentInfo",
+    "Hit",
+    "IngestReport",
+    "SentenceSupport",
+]
 
 
 @dataclass
@@ -75,6 +84,25 @@ class Citation:
 
 
 @dataclass
+class SentenceSupport:
+    """How well one answer sentence is supported by the spans it cites.
+
+    ``start``/``end`` index into ``Answer.text``; ``supported`` is False for a sentence with no
+    citation or whose cited spans do not back it (score below the verifier's threshold).
+    """
+
+    text: str
+    start: int
+    end: int
+    citations: list[int]
+    score: float
+    supported: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
 class Answer:
     """An answer with citations; ``to_dict()`` is the JSON contract of ``qa ask --json``."""
 
@@ -85,10 +113,17 @@ class Answer:
     mode: str
     timings_ms: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    sentences: list[SentenceSupport] = field(default_factory=list)
+    standalone_question: str | None = None
     hits: list[Hit] = field(default_factory=list, repr=False)
 
+    @property
+    def unsupported(self) -> list[SentenceSupport]:
+        """The answer sentences flagged as not supported by their citations."""
+        return [s for s in self.sentences if not s.supported]
+
     def to_dict(self) -> dict[str, Any]:
-        """The contract object (DESIGN.md section 2), plus ``notes``."""
+        """The contract object (DESIGN.md section 2), plus ``notes`` and ``sentences``."""
         return {
             "question": self.question,
             "answer": self.text,
@@ -97,6 +132,7 @@ class Answer:
             "citations": [c.to_dict() for c in self.citations],
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
             "notes": list(self.notes),
+            "sentences": [s.to_dict() for s in self.sentences],
         }
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from qa.types import Citation, Hit
+from qa.types import Citation, Hit, SentenceSupport
 
 __all__ = ["ABSTAIN_TEXT", "Answerer", "Draft"]
 
@@ -21,6 +22,7 @@ class Draft:
     citations: list[Citation] = field(default_factory=list)
     abstained: bool = False
     notes: list[str] = field(default_factory=list)
+    sentences: list[SentenceSupport] = field(default_factory=list)
 
     @classmethod
     def abstain(cls, *notes: str) -> Draft:
@@ -36,3 +38,17 @@ class Answerer:
     def answer(self, question: str, hits: list[Hit], query_vector: np.ndarray) -> Draft:
         """Answer ``question`` from ``hits`` (best first), citing spans of them."""
         raise NotImplementedError
+
+    def stream(
+        self, question: str, hits: list[Hit], query_vector: np.ndarray
+    ) -> Iterator[str | Draft]:
+        """Text deltas, then the final Draft. The default yields the whole answer at once."""
+        draft = self.answer(question, hits, query_vector)
+        yield draft.text
+        yield draft
+
+    def condense(self, history: list[tuple[str, str]], question: str) -> str:
+        """A standalone version of a follow-up question (default: the no-LLM rule)."""
+        from qa.conversation import condense_rule
+
+        return condense_rule(history, question)

@@ -20,7 +20,7 @@ from qa.answer.base import Answerer, Draft
 from qa.answer.citations import cite, with_marker
 from qa.lexical import BM25Index, terms
 from qa.store import ChunkStore
-from qa.types import Hit
+from qa.types import Hit, SentenceSupport
 
 __all__ = ["ExtractiveReader", "ScoredSentence", "sentence_id"]
 
@@ -132,7 +132,15 @@ class ExtractiveReader(Answerer):
                 chosen.append(cand)
                 break
         citations = [cite(i, s.hit, s.start, s.end) for i, s in enumerate(chosen, start=1)]
-        text = " ".join(with_marker(s.text, i) for i, s in enumerate(chosen, start=1))
+        parts = [with_marker(s.text, i) for i, s in enumerate(chosen, start=1)]
+        sentences, offset = [], 0
+        for i, part in enumerate(parts, start=1):
+            # each sentence is the verbatim text of the span it cites: supported by construction
+            sentences.append(SentenceSupport(part, offset, offset + len(part), [i], 1.0, True))
+            offset += len(part) + 1
         return Draft(
-            text=text, citations=citations, notes=[f"best sentence score {scored[0].score:.3f}"]
+            text=" ".join(parts),
+            citations=citations,
+            sentences=sentences,
+            notes=[f"best sentence score {scored[0].score:.3f}"],
         )
