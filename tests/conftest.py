@@ -44,10 +44,10 @@ def make_qa(embedder, isolated_home: Path) -> Callable[..., object]:
     """Build a QA on the test's home with the shared embedder: ``make_qa(top_k=3)``."""
     from qa import QA, Settings
 
-    def build(**overrides):
+    def build(*, answerer=None, **overrides):
         overrides.setdefault("home", isolated_home)
         overrides.setdefault("corpus_dir", CORPUS)
-        return QA(Settings(**overrides), embedder=embedder)
+        return QA(Settings(**overrides), embedder=embedder, answerer=answerer)
 
     return build
 

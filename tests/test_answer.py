@@ -1,0 +1,99 @@
+"""Answers: the JSON contract, exact citation spans, short citations, abstention."""
+
+from __future__ import annotations
+
+import re
+
+from qa.answer.base import ABSTAIN_TEXT
+from qa.documents import load_file
+from tests.conftest import ARTICLE
+
+WOGEN = "How much working capital did Wogen provide to Magrathea?"
+
+
+def check_contract(answer, document_text: str) -> None:
+    """Invariants of DESIGN.md section 2 that every answer must satisfy."""
+    data = answer.to_dict()
+    assert {"question", "answer", "abstained", "mode", "citations", "timings_ms"} <= set(data)
+    assert set(data["timings_ms"]) >= {"retrieve", "answer", "total"}
+    markers = {int(n) for n in re.findall(r"\[(\d+)\]", data["answer"])}
+    ids = {c["id"] for c in data["citations"]}
+    assert markers == ids
+    for c in data["citations"]:
+        assert set(c) == {"id", "doc_id", "title", "path", "start", "end", "quote"}
+        assert document_text[c["start"] : c["end"]] == c["quote"]
+    if data["abstained"]:
+        assert data["citations"] == []
+
+
+def test_the_wogen_question_is_answered_with_the_sentence_that_says_so(corpus_qa) -> None:
+    text = load_file(ARTICLE).text
+    answer = corpus_qa.ask(WOGEN)
+    check_contract(answer, text)
+    assert not answer.abstained and answer.mode == "extractive"
+    assert "$10 million" in answer.text
+    quote = answer.citations[0].quote
+    assert "$10 million in working capital" in quote
+    assert quote.startswith("US emerging magnesium producer Magrathea") and quote.endswith(".")
+
+
+def test_citations_are_sentences_not_chunks(corpus_qa) -> None:
+    text = load_file(ARTICLE).text
+    for question in (
+        WOGEN,
+        "How much dolomite does Minago plan to use?",
+        "What power density did the 900V coaxial dual e-drive reach?",
+    ):
+        answer = corpus_qa.ask(question)
+        check_contract(answer, text)
+        hit_lengths = [h.end - h.start for h in answer.hits]
+        for c in answer.citations:
+            assert c.end - c.start < max(hit_lengths)
+            assert "\n" not in c.quote  # one sentence never spans a paragraph break
+
+
+def test_unanswerable_question_abstains_without_citations(corpus_qa) -> None:
+    for question in (
+        "What is the current price of magnesium per tonne?",
+        "Who is the chief executive of Wogen?",
+    ):
+        answer = corpus_qa.ask(question)
+        check_contract(answer, load_file(ARTICLE).text)
+        assert answer.abstained and answer.text == ABSTAIN_TEXT and answer.citations == []
+
+
+def test_every_answer_sentence_is_flagged_supported_in_extractive_mode(corpus_qa) -> None:
+    answer = corpus_qa.ask(WOGEN)
+    assert answer.sentences and all(s.supported for s in answer.sentences)
+    for s in answer.sentences:
+        assert answer.text[s.start : s.end] == s.text
+
+
+def test_follow_up_carries_the_previous_subject(corpus_qa) -> None:
+    answer = corpus_qa.chat(
+        [("What is Minago Development?", "")], "How much dolomite does it have?"
+    )
+    assert answer.standalone_question == "How much dolomite does Minago Development have?"
+    assert "111 million mt of dolomite" in answer.text
+
+
+def test_streaming_yields_text_then_the_final_answer(corpus_qa) -> None:
+    items = list(corpus_qa.ask_stream(WOGEN))
+    *deltas, final = items
+    assert deltas and all(isinstance(d, str) for d in deltas)
+    assert "".join(deltas) == final.text
+    assert "$10 million" in final.text
+
+
+def test_a_swapped_answerer_is_used(make_qa) -> None:
+    from qa.answer.base import Answerer, Draft
+
+    class Echo(Answerer):
+        mode = "extractive"
+
+        def answer(self, question, hits, query_vector):  # type: ignore[no-untyped-def]
+            return Draft(text=f"echo: {question}")
+
+    qa = make_qa(answerer=Echo())
+    qa.ingest()
+    assert qa.ask("anything at all?").text == "echo: anything at all?"

@@ -1,0 +1,61 @@
+"""The Python API: bad input raises QAError subclasses; importing qa is light and pure."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from qa import EmptyStoreError, InvalidQuestionError, NotFoundError, QAError
+from tests.conftest import ROOT
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\n\t", "x" * 2001])
+def test_bad_questions_raise_invalid_question(corpus_qa, question: str) -> None:
+    with pytest.raises(InvalidQuestionError) as info:
+        corpus_qa.ask(question)
+    assert isinstance(info.value, QAError)
+    assert "empty" in str(info.value) or "2000" in str(info.value)
+
+
+def test_question_of_exactly_the_limit_is_accepted(corpus_qa) -> None:
+    question = "How much working capital did Wogen provide? " * 50
+    assert corpus_qa.ask(question[:2000]).question
+
+
+@pytest.mark.parametrize("top_k", [0, 51, -1])
+def test_bad_top_k_is_refused(corpus_qa, top_k: int) -> None:
+    with pytest.raises(InvalidQuestionError, match="top_k"):
+        corpus_qa.ask("Who owns Minago?", top_k=top_k)
+
+
+def test_empty_store_and_unknown_document(make_qa) -> None:
+    qa = make_qa()
+    with pytest.raises(EmptyStoreError, match="qa ingest"):
+        qa.ask("Who owns Minago?")
+    with pytest.raises(NotFoundError):
+        qa.remove("nope")
+
+
+def test_import_qa_is_light_and_changes_no_global_state() -> None:
+    code = (
+        "import os, sys, json; env = dict(os.environ); import qa; from qa import QA, Settings; "
+        "heavy = [m for m in ('torch', 'chromadb', 'gradio', 'sentence_transformers', "
+        "'llama_index.core') if m in sys.modules]; "
+        "print(json.dumps({'heavy': heavy, 'env_changed': env != dict(os.environ)}))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert json.loads(out.stdout) == {"heavy": [], "env_changed": False}
+
+
+def test_llama_index_global_settings_are_never_touched(make_qa) -> None:
+    from llama_index.core import Settings as LlamaSettings
+
+    qa = make_qa()
+    qa.ingest()
+    qa.ask("Who owns the Minago project?")
+    assert LlamaSettings._embed_model is None and LlamaSettings._llm is None

@@ -1,0 +1,80 @@
+"""Chunks: exact offsets into the document, never longer than the model reads, sentence-aware."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+from qa.chunking import Chunker, document_version, sentence_spans
+from qa.documents import load_file
+from tests.conftest import ARTICLE
+
+
+def test_every_stored_chunk_of_the_corpus_is_an_exact_span_of_its_document(corpus_qa) -> None:
+    text = load_file(ARTICLE).text
+    docs = corpus_qa.documents()
+    assert len(docs) == 1
+    chunks = corpus_qa.store.get_document_chunks(docs[0].doc_id)
+    assert len(chunks) >= 5
+    for meta, chunk_text in chunks:
+        assert text[meta["start"] : meta["end"]] == chunk_text
+        assert meta["path"] == "corpus/smm-magnesium-industry-2026-01-15.md" or meta[
+            "path"
+        ].endswith("corpus/smm-magnesium-industry-2026-01-15.md")
+        assert meta["title"].startswith("Technological Innovation")
+        assert meta["doc_id"] == docs[0].doc_id
+
+
+def test_chunks_cover_the_whole_body_in_order(corpus_qa) -> None:
+    doc = load_file(ARTICLE)
+    chunks = corpus_qa.store.get_document_chunks(corpus_qa.documents()[0].doc_id)
+    starts = [m["start"] for m, _ in chunks]
+    assert starts == sorted(starts)
+    assert doc.text[doc.body_start : chunks[0][0]["start"]].strip() == ""
+    assert doc.text[chunks[-1][0]["end"] :].strip() == ""
+    for (a, _), (b, _) in itertools.pairwise(chunks):
+        assert b["start"] <= a["end"] + 2  # overlap or adjacency: nothing is left out
+
+
+def test_no_chunk_exceeds_what_the_embedding_model_reads(embedder, corpus_qa) -> None:
+    limit = embedder.max_tokens  # 256 word pieces for all-MiniLM-L6-v2
+    for _, chunk_text in corpus_qa.store.get_document_chunks(corpus_qa.documents()[0].doc_id):
+        assert len(embedder.tokenize(chunk_text)) + 2 <= limit  # + [CLS] and [SEP]
+
+
+def test_long_sentences_and_repeated_passages_keep_exact_offsets(embedder, tmp_path: Path) -> None:
+    para = "Cobalt prices rose sharply in March. " * 3
+    long_sentence = "Output " + ", ".join(f"plant {i} made {i} mt" for i in range(200)) + "."
+    path = tmp_path / "repeat.md"
+    path.write_text(f"# Repeat\n\n{para}\n\n{long_sentence}\n\n{para}\n", encoding="utf-8")
+    doc = load_file(path)
+    chunker = Chunker(embedder.tokenize, 64, 8)
+    chunks = chunker.chunk(doc, document_version(doc, chunker.config))
+    assert len(chunks) > 5
+    for chunk in chunks:
+        assert doc.text[chunk.start : chunk.end] == chunk.text
+        assert len(embedder.tokenize(chunk.text)) <= 64
+        for s, e in chunk.sentences:
+            assert chunk.start <= s < e <= chunk.end
+    assert chunks[-1].start > len(doc.text) // 2  # the repeated paragraph maps to its 2nd copy
+
+
+def test_sentence_spans_split_sentences_and_lines() -> None:
+    text = "Title line\nMagrathea raised $10 million. It sells to U.S. automakers.\n\nNext para."
+    spans = [text[s:e] for s, e in sentence_spans(text)]
+    assert spans == [
+        "Title line",
+        "Magrathea raised $10 million.",
+        "It sells to U.S. automakers.",
+        "Next para.",
+    ]
+
+
+def test_version_changes_with_text_and_with_chunking_config(tmp_path: Path) -> None:
+    path = tmp_path / "a.md"
+    path.write_text("Alpha.\n", encoding="utf-8")
+    v1 = document_version(load_file(path), "cfg1")
+    assert v1 == document_version(load_file(path), "cfg1")
+    assert v1 != document_version(load_file(path), "cfg2")
+    path.write_text("Beta.\n", encoding="utf-8")
+    assert v1 != document_version(load_file(path), "cfg1")

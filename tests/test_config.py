@@ -1,0 +1,44 @@
+"""Settings: QA_* env vars, overridden by constructor arguments and by CLI flags."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from qa import QA, Settings
+from tests.conftest import run_cli
+
+
+def test_env_then_constructor_override(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("QA_TOP_K", "7")
+    monkeypatch.setenv("QA_COLLECTION", "from-env")
+    assert Settings().top_k == 7 and Settings().collection == "from-env"
+    assert Settings(top_k=2).top_k == 2
+    qa = QA(top_k=3)
+    assert qa.settings.top_k == 3 and qa.settings.collection == "from-env"
+    assert QA(Settings(top_k=4)).settings.top_k == 4
+
+
+def test_two_instances_do_not_share_config(tmp_path: Path) -> None:
+    a, b = QA(home=tmp_path / "a", top_k=1), QA(home=tmp_path / "b", top_k=9)
+    assert (a.settings.top_k, b.settings.top_k) == (1, 9)
+    assert a.store.location != b.store.location
+
+
+def test_cli_flag_beats_env(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("QA_COLLECTION", "envcoll")
+    result = run_cli(
+        "--home", str(tmp_path / "flag-home"), "--collection", "flagcoll", "info", "--json"
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["collection"] == "flagcoll"
+    assert data["home"] == str(tmp_path / "flag-home")
+
+
+def test_bad_setting_is_a_one_line_error(monkeypatch) -> None:
+    monkeypatch.setenv("QA_TOP_K", "lots")
+    result = run_cli("info")
+    assert result.returncode == 1
+    assert result.stderr.startswith("qa: error: bad setting top_k")
+    assert result.stderr.count("\n") == 1

@@ -1,0 +1,125 @@
+"""Loading files: formats, metadata, bad files skipped with warnings, bad paths refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qa.documents import load_documents, load_file
+from qa.errors import InvalidPathError, NoDocumentsError, QAError
+from tests.conftest import ARTICLE
+
+
+def test_markdown_front_matter_becomes_metadata_and_body_is_chunked_text() -> None:
+    doc = load_file(ARTICLE)
+    assert doc.metadata["publisher"] == "SMM"
+    assert doc.metadata["published"] == "2026-01-15"
+    assert doc.title.startswith("Technological Innovation Reshapes the Global Magnesium")
+    assert doc.text.startswith("---\n")
+    assert doc.text[doc.body_start :].lstrip().startswith("# Technological Innovation")
+
+
+def test_corpus_keeps_every_fact_of_the_source_verbatim() -> None:
+    source = Path(__file__).resolve().parents[2] / "shared" / "corpus-source"
+    raw = next(source.glob("smm-magnesium-*.txt"), None) if source.is_dir() else None
+    text = ARTICLE.read_text(encoding="utf-8")
+    for needle in (
+        "$10 million",
+        "111 million mt",
+        "5.69 kW/kg",
+        "Norway House Cree Nation",
+        "lemonzhao@smm.cn",
+        "service.en@smm.cn",
+        "7,000 mt by 2029",
+    ):
+        assert needle in text
+    if raw is not None:  # beside a checkout with shared/: every source paragraph is kept
+        body = raw.read_text(encoding="utf-8").split("\n")
+        paragraphs = [p for p in body[4:] if len(p) > 40 and p != "SMM Events & Webinars"]
+        assert all(p in text for p in paragraphs)
+
+
+def test_html_title_meta_and_visible_text(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><head><title>Zinc &amp; Tin Weekly</title>"
+        '<meta name="author" content="A. Writer"><style>p{}</style></head>'
+        "<body><h1>Zinc</h1><p>Zinc rose 4% on Monday.</p><script>var x=1;</script>"
+        "<p>Tin fell.</p></body></html>",
+        encoding="utf-8",
+    )
+    doc = load_file(page)
+    assert doc.title == "Zinc & Tin Weekly"
+    assert doc.metadata["author"] == "A. Writer"
+    assert "Zinc rose 4% on Monday." in doc.text and "Tin fell." in doc.text
+    assert "var x" not in doc.text and "p{}" not in doc.text
+
+
+def test_txt_title_falls_back_to_file_name(tmp_path: Path) -> None:
+    (tmp_path / "copper-news.txt").write_text("Copper rose.\n", encoding="utf-8")
+    docs, skipped = load_documents([tmp_path])
+    assert [d.title for d in docs] == ["copper news"] and skipped == []
+
+
+def _minimal_pdf(text: str) -> bytes:
+    """A one-page PDF with one line of text (hand-built: no PDF writer is a dependency)."""
+    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for i, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+def test_pdf_text_is_extracted(tmp_path: Path) -> None:
+    (tmp_path / "report.pdf").write_bytes(_minimal_pdf("Nickel output grew 7 percent."))
+    docs, _ = load_documents([tmp_path])
+    assert "Nickel output grew 7 percent." in docs[0].text
+
+
+def test_binary_and_non_utf8_files_are_skipped_with_a_warning_naming_them(tmp_path: Path) -> None:
+    (tmp_path / "good.md").write_text("# Good\n\nLead rose.\n", encoding="utf-8")
+    (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02 binary")
+    (tmp_path / "latin1.txt").write_bytes("Caf\xe9 prices".encode("latin-1"))
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4 not really")
+    docs, skipped = load_documents([tmp_path])
+    assert [Path(d.path).name for d in docs] == ["good.md"]
+    joined = "\n".join(skipped)
+    assert "binary.txt: binary content" in joined
+    assert "latin1.txt: not UTF-8" in joined
+    assert "broken.pdf" in joined
+
+
+def test_missing_path_and_folder_without_supported_files_raise_qa_errors(tmp_path: Path) -> None:
+    with pytest.raises(InvalidPathError, match="does not exist"):
+        load_documents([tmp_path / "nope"])
+    (tmp_path / "image.png").write_bytes(b"\x89PNG")
+    with pytest.raises(NoDocumentsError, match="no supported files"):
+        load_documents([tmp_path])
+    with pytest.raises(NoDocumentsError, match="unsupported file type"):
+        load_documents([tmp_path / "image.png"])
+    assert issubclass(InvalidPathError, QAError) and issubclass(NoDocumentsError, QAError)
+
+
+def test_hidden_folders_are_not_ingested(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "notes.md").write_text("secret\n", encoding="utf-8")
+    (tmp_path / "a.md").write_text("Visible.\n", encoding="utf-8")
+    docs, _ = load_documents([tmp_path])
+    assert [Path(d.path).name for d in docs] == ["a.md"]

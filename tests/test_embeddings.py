@@ -1,0 +1,77 @@
+"""The bundled embedding model: verified by hash, offline, swappable, recorded in the store."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from qa import ModelIntegrityError, ModelMismatchError, QAError
+from qa.embeddings import (
+    BUNDLED_SHA256,
+    SentenceTransformerEmbedder,
+    bundled_model_path,
+    verify_bundled_model,
+)
+from tests.conftest import CORPUS
+
+
+def test_bundled_model_has_the_published_hash_and_loads_offline(embedder) -> None:
+    verify_bundled_model(bundled_model_path())  # raises on mismatch
+    assert BUNDLED_SHA256.startswith("53aa5117")
+    assert os.environ.get("HF_HUB_OFFLINE") == "1"
+    assert embedder.model_id == "sentence-transformers/all-MiniLM-L6-v2"
+    vectors = embedder.embed(["Magrathea secured $10 million", "Wogen provided working capital"])
+    assert vectors.shape == (2, 384)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    related = float(vectors[0] @ vectors[1])
+    unrelated = float(vectors[0] @ embedder.embed_one("The cat sat on the mat"))
+    assert related > unrelated
+
+
+def test_tampered_weights_are_refused_before_loading(tmp_path: Path, monkeypatch) -> None:
+    copy = tmp_path / "model"
+    shutil.copytree(bundled_model_path(), copy)
+    with (copy / "model.safetensors").open("r+b") as fh:
+        fh.seek(4096)
+        byte = fh.read(1)
+        fh.seek(4096)
+        fh.write(bytes([byte[0] ^ 0xFF]))
+    with pytest.raises(ModelIntegrityError, match="expected 53aa5117"):
+        verify_bundled_model(copy)
+    monkeypatch.setattr("qa.embeddings.bundled_model_path", lambda: copy)
+    with pytest.raises(ModelIntegrityError):
+        SentenceTransformerEmbedder("bundled")
+
+
+def test_another_model_by_path_is_selectable_and_a_mismatch_says_reingest(
+    tmp_path: Path, make_qa, embedder
+) -> None:
+    other_path = tmp_path / "other-model"
+    shutil.copytree(bundled_model_path(), other_path)
+    other = SentenceTransformerEmbedder(str(other_path))
+    assert other.model_id == str(other_path)
+    from qa import QA, Settings
+
+    settings = Settings(home=tmp_path / "home", corpus_dir=CORPUS, embed_model=str(other_path))
+    qa_other = QA(settings, embedder=other)
+    qa_other.ingest()
+    assert qa_other.info()["embed_model"] == str(other_path)
+    hits = qa_other.retrieve("How much working capital did Wogen provide to Magrathea?")
+    assert "$10 million" in hits[0].text
+
+    qa_bundled = make_qa(home=tmp_path / "home")
+    with pytest.raises(ModelMismatchError, match="re-ingest"):
+        qa_bundled.ask("How much working capital did Wogen provide?")
+    with pytest.raises(ModelMismatchError):
+        qa_bundled.ingest()
+    qa_bundled.ingest(reset=True)
+    assert qa_bundled.info()["embed_model"] == "sentence-transformers/all-MiniLM-L6-v2"
+
+
+def test_unknown_model_name_is_a_clear_error_not_a_download() -> None:
+    with pytest.raises(QAError, match="cannot load embedding model"):
+        SentenceTransformerEmbedder("no-such-org/no-such-model-xyz")

@@ -1,0 +1,162 @@
+"""Re-ingest is idempotent and incremental; an ingest killed half-way is finished by the next."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from qa.lexical import fingerprint
+from tests.conftest import ARTICLE, ROOT
+
+
+def state(qa) -> dict:
+    """Everything ingest writes: chunk and sentence records, documents, the BM25 index."""
+    chunks = qa.store.chunks().get(include=["metadatas", "documents"])
+    sentences = qa.store.sentences().get(include=["metadatas"])
+    index = qa.lexical_index()
+    return {
+        "chunks": sorted(zip(chunks["ids"], chunks["documents"], strict=True)),
+        "chunk_meta": sorted(
+            (i, tuple(sorted((k, v) for k, v in m.items() if k not in ("path", "source"))))
+            for i, m in zip(chunks["ids"], chunks["metadatas"], strict=True)
+        ),
+        "sentences": sorted(sentences["ids"]),
+        "bm25": (sorted(index.ids), index.fingerprint),
+    }
+
+
+def test_ingesting_twice_changes_nothing(make_qa) -> None:
+    qa = make_qa()
+    first = qa.ingest()
+    assert len(first.added) == 1 and first.chunks_written == first.chunks > 0
+    before = state(qa)
+    second = qa.ingest()
+    assert second.added == [] and second.updated == [] and second.removed == []
+    assert len(second.unchanged) == 1 and second.chunks_written == 0
+    assert second.chunks == first.chunks and second.documents == first.documents == 1
+    assert state(qa) == before
+    assert qa.store.count() == (len(before["chunks"]), len(before["sentences"]))
+
+
+def test_changed_document_replaces_its_chunks_and_vanished_one_is_deleted(
+    make_qa, tmp_path: Path
+) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    shutil.copy(ARTICLE, folder / "article.md")
+    (folder / "zinc.md").write_text("# Zinc\n\nZinc output rose 4% in Peru.\n", encoding="utf-8")
+    qa = make_qa()
+    qa.ingest([folder])
+    zinc_id = next(d.doc_id for d in qa.documents() if d.path.endswith("zinc.md"))
+    old_zinc = {m["version"] for m, _ in qa.store.get_document_chunks(zinc_id)}
+
+    (folder / "zinc.md").write_text("# Zinc\n\nZinc output fell 9% in Bolivia.\n", "utf-8")
+    report = qa.ingest([folder])
+    assert [Path(p).name for p in report.updated] == ["zinc.md"] and len(report.unchanged) == 1
+    chunks = qa.store.get_document_chunks(zinc_id)
+    assert {m["version"] for m, _ in chunks}.isdisjoint(old_zinc)
+    assert all("Bolivia" in t for _, t in chunks) and not any("Peru" in t for _, t in chunks)
+    hits = qa.retrieve("Where did zinc output rise 4%?", top_k=3)
+    assert not any("Peru" in h.text for h in hits)
+
+    (folder / "zinc.md").unlink()
+    report = qa.ingest([folder])
+    assert [Path(p).name for p in report.removed] == ["zinc.md"]
+    assert [Path(d.path).name for d in qa.documents()] == ["article.md"]
+    index = qa.lexical_index()
+    stored_ids, _ = qa.store.all_chunk_texts()
+    assert index.fingerprint == fingerprint(stored_ids)
+    assert not any(i.startswith(zinc_id) for i in index.ids)
+    assert qa.lexical_index().search("Bolivia zinc", 5) == []
+
+
+def test_ingesting_another_folder_keeps_the_first(make_qa, tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    (a / "one.md").write_text("Nickel rose.\n", encoding="utf-8")
+    (b / "two.md").write_text("Cobalt fell.\n", encoding="utf-8")
+    qa = make_qa()
+    qa.ingest([a])
+    qa.ingest([b])
+    assert sorted(Path(d.path).name for d in qa.documents()) == ["one.md", "two.md"]
+
+
+def test_a_file_that_becomes_unreadable_keeps_its_chunks(make_qa, tmp_path: Path) -> None:
+    (tmp_path / "good.md").write_text("Tin rose 3%.\n", encoding="utf-8")
+    qa = make_qa()
+    qa.ingest([tmp_path])
+    (tmp_path / "good.md").write_bytes(b"\xff\xfe broken \x00")
+    (tmp_path / "other.md").write_text("Lead fell.\n", encoding="utf-8")
+    report = qa.ingest([tmp_path])
+    assert any("good.md" in s for s in report.skipped) and report.removed == []
+    assert sorted(Path(d.path).name for d in qa.documents()) == ["good.md", "other.md"]
+
+
+def test_remove_deletes_a_document_everywhere(make_qa, tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("Antimony prices doubled.\n", encoding="utf-8")
+    qa = make_qa()
+    qa.ingest([tmp_path])
+    doc_id = qa.documents()[0].doc_id
+    qa.remove(doc_id)
+    assert qa.documents() == [] and qa.store.count() == (0, 0)
+    assert qa.lexical_index().search("antimony", 3) == []
+
+
+INGEST_SCRIPT = textwrap.dedent(
+    """
+    import sys
+    from qa import QA, Settings
+    qa = QA(Settings(home=sys.argv[1]))
+    qa.ingest([sys.argv[2]], progress=lambda done, total: print(done, total, flush=True))
+    print("finished", flush=True)
+    """
+)
+
+
+def _many_documents(folder: Path, n: int) -> None:
+    folder.mkdir()
+    text = ARTICLE.read_text(encoding="utf-8")
+    for i in range(n):
+        (folder / f"edition-{i:03d}.md").write_text(
+            text.replace("Jan 15, 2026 14:17", f"Edition {i}, Jan 15, 2026 14:17"), "utf-8"
+        )
+
+
+def test_ingest_killed_half_way_then_rerun_equals_one_clean_run(make_qa, tmp_path: Path) -> None:
+    corpus = tmp_path / "many"
+    _many_documents(corpus, 12)
+    killed_home = tmp_path / "killed"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", INGEST_SCRIPT, str(killed_home), str(corpus)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert proc.stdout is not None
+    killed_at = None
+    for line in proc.stdout:
+        done, total = (int(x) for x in line.split())
+        if total and done >= total // 3:
+            os.kill(proc.pid, signal.SIGKILL)
+            killed_at = (done, total)
+            break
+    proc.wait(timeout=60)
+    assert killed_at is not None and proc.returncode == -signal.SIGKILL
+
+    partial = make_qa(home=killed_home)
+    stored = partial.store.documents()
+    assert 0 < len(stored) < 12  # really half-way
+
+    rerun = partial.ingest([corpus])
+    assert len(rerun.unchanged) + len(rerun.added) + len(rerun.updated) == 12
+    clean = make_qa(home=tmp_path / "clean")
+    clean.ingest([corpus])
+    assert state(partial) == state(clean)
+    assert partial.store.count() == clean.store.count()

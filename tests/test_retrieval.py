@@ -1,0 +1,47 @@
+"""Hybrid retrieval: dense and BM25 both contribute, fused by reciprocal rank."""
+
+from __future__ import annotations
+
+from qa.retrieval import fuse
+
+
+def test_rrf_rewards_items_both_rankings_agree_on() -> None:
+    fused = fuse([["a", "b", "c"], ["c", "a", "d"]], k=60)
+    order = [item for item, _ in fused]
+    assert order[0] == "a"  # ranks 1 and 2
+    assert order.index("c") < order.index("b")  # ranks 3 and 1 beat rank 2 alone
+    assert set(order) == {"a", "b", "c", "d"}
+    assert abs(dict(fused)["a"] - (1 / 61 + 1 / 62)) < 1e-12
+
+
+def test_top_k_is_respected_and_hits_carry_exact_spans(corpus_qa) -> None:
+    from qa.documents import load_file
+    from tests.conftest import ARTICLE
+
+    text = load_file(ARTICLE).text
+    for k in (1, 3):
+        hits = corpus_qa.retrieve("Who owns the Minago project?", top_k=k)
+        assert len(hits) == k
+        for hit in hits:
+            assert text[hit.start : hit.end] == hit.text
+    top2 = corpus_qa.retrieve("Who owns the Minago project?", top_k=2)
+    assert any("Norway House Cree Nation" in h.text for h in top2)
+
+
+def test_both_retrievers_contribute(corpus_qa) -> None:
+    hits = corpus_qa.retrieve("lemonzhao@smm.cn", top_k=5)
+    assert "lemonzhao@smm.cn" in hits[0].text
+    assert hits[0].lexical_rank == 1  # an exact token only BM25 is sure about
+    hits = corpus_qa.retrieve("lightweight electric motors for cars", top_k=5)
+    assert any(h.dense_rank is not None for h in hits)
+    assert all(h.score > 0 for h in hits)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_lexical_index_is_persisted_and_reloaded(make_qa, isolated_home) -> None:
+    qa = make_qa()
+    qa.ingest()
+    fp = qa.lexical_index().fingerprint
+    fresh = make_qa()
+    assert fresh.lexical_index().fingerprint == fp
+    assert fresh.lexical_index().search("dolomite", 3)

@@ -1,0 +1,83 @@
+"""The Chroma store: embedded by default, a real `chroma run` server by URL, no network calls."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from qa import EmptyStoreError, StoreError
+from tests.conftest import run_cli
+
+
+def test_embedded_store_persists_under_qa_home(make_qa, isolated_home: Path) -> None:
+    make_qa().ingest()
+    assert (isolated_home / "chroma").is_dir()
+    assert (isolated_home / "bm25" / "qa" / "meta.json").is_file()
+    again = make_qa()  # a new instance reads what the first one wrote
+    assert again.info()["documents"] == 1
+    assert (
+        "$10 million" in again.ask("How much working capital did Wogen provide to Magrathea?").text
+    )
+
+
+def test_server_store_ingest_and_ask(make_qa, chroma_server: str) -> None:
+    qa = make_qa(chroma_url=chroma_server, collection="server-test")
+    report = qa.ingest()
+    assert report.chunks > 0
+    assert qa.info()["store"] == chroma_server
+    assert qa.ingest().chunks_written == 0  # idempotent against the server too
+    answer = qa.ask("How much working capital did Wogen provide to Magrathea?")
+    assert "$10 million" in answer.text and answer.citations
+    local = make_qa(collection="server-test")  # same name, embedded: a different store
+    with pytest.raises(EmptyStoreError):
+        local.ask("How much working capital did Wogen provide?")
+
+
+def test_unreachable_server_is_a_store_error(make_qa) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    qa = make_qa(chroma_url=f"http://127.0.0.1:{port}")
+    with pytest.raises(StoreError, match="cannot open the store"):
+        qa.info()
+
+
+def test_no_connection_leaves_loopback_during_ingest_and_ask(
+    make_qa, chroma_server: str, monkeypatch
+) -> None:
+    attempts: list[object] = []
+    real_connect = socket.socket.connect
+
+    def guarded(self, address):  # type: ignore[no-untyped-def]
+        host = address[0] if isinstance(address, tuple) else address
+        if isinstance(host, str) and not host.startswith(("127.", "::1", "localhost", "/")):
+            attempts.append(address)
+            raise OSError("network disabled in tests")
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+    for qa in (make_qa(), make_qa(chroma_url=chroma_server, collection="guarded")):
+        qa.ingest()
+        qa.ask("What did InfiMotion launch at CES?")
+    assert attempts == []
+
+
+def test_corrupt_store_is_a_clear_error(make_qa, isolated_home: Path) -> None:
+    make_qa().ingest()
+    db = isolated_home / "chroma" / "chroma.sqlite3"
+    db.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StoreError, match="cannot open the store"):
+        make_qa().ask("How much working capital did Wogen provide?")
+    result = run_cli("ask", "How much working capital did Wogen provide?")
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("qa: error: ")
+    assert "Traceback" not in result.stderr
+
+
+def test_store_path_that_is_a_file_is_a_clear_error(make_qa, isolated_home: Path) -> None:
+    isolated_home.mkdir(parents=True)
+    (isolated_home / "chroma").write_text("not a folder", encoding="utf-8")
+    with pytest.raises(StoreError, match="not a directory"):
+        make_qa().info()
