@@ -198,14 +198,14 @@ def _candidate_files(root: Path) -> list[Path]:
     )
 
 
-def load_documents(paths: Iterable[Path]) -> tuple[list[Document], list[str]]:
+def load_documents(paths: Iterable[Path]) -> tuple[list[Document], list[tuple[Path, str]]]:
     """Load every supported file under ``paths``.
 
-    Returns the documents and one warning per skipped file (``"path: reason"``).
+    Returns the documents and, per skipped file, its path and the reason.
     Raises InvalidPathError for a missing path, NoDocumentsError when nothing is supported.
     """
     documents: list[Document] = []
-    skipped: list[str] = []
+    skipped: list[tuple[Path, str]] = []
     for root in paths:
         if not root.exists():
             raise InvalidPathError(f"path does not exist: {root}")
@@ -223,7 +223,7 @@ def load_documents(paths: Iterable[Path]) -> tuple[list[Document], list[str]]:
                 documents.append(load_file(path))
             except (OSError, ValueError) as exc:
                 reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-                skipped.append(f"{display_path(path)}: {reason}")
+                skipped.append((path, reason))
             except Exception as exc:  # a malformed PDF raises pypdf's own errors
-                skipped.append(f"{display_path(path)}: unreadable ({type(exc).__name__})")
+                skipped.append((path, f"unreadable ({type(exc).__name__})"))
     return documents, skipped

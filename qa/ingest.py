@@ -14,7 +14,7 @@ from pathlib import Path
 
 from qa.answer.extractive import sentence_id
 from qa.chunking import Chunker, document_version
-from qa.documents import load_documents
+from qa.documents import display_path, load_documents
 from qa.embeddings import Embedder
 from qa.store import ChunkStore
 from qa.types import Chunk, Document, IngestReport
@@ -61,7 +61,7 @@ class Ingestor:
         """Ingest ``paths`` (files or folders); documents gone from them are deleted."""
         began = time.perf_counter()
         documents, skipped = load_documents(paths)
-        report = IngestReport(skipped=skipped)
+        report = IngestReport(skipped=[f"{display_path(p)}: {why}" for p, why in skipped])
         chunks_col, sentences_col = self.store.open_for_writing(
             self.embedder.model_id, self.chunker.config
         )
@@ -92,7 +92,7 @@ class Ingestor:
 
         roots = [p.resolve() for p in paths]
         present = {doc.doc_id for doc in documents}
-        skipped_sources = {str(Path(s.rsplit(": ", 1)[0]).resolve()) for s in skipped}
+        skipped_sources = {str(p.resolve()) for p, _ in skipped}
         for doc_id, known in stored.items():
             if (
                 doc_id not in present

@@ -100,7 +100,7 @@ def test_binary_and_non_utf8_files_are_skipped_with_a_warning_naming_them(tmp_pa
     (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4 not really")
     docs, skipped = load_documents([tmp_path])
     assert [Path(d.path).name for d in docs] == ["good.md"]
-    joined = "\n".join(skipped)
+    joined = "\n".join(f"{p.name}: {why}" for p, why in skipped)
     assert "binary.txt: binary content" in joined
     assert "latin1.txt: not UTF-8" in joined
     assert "broken.pdf" in joined
