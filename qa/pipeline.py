@@ -87,7 +87,7 @@ class QA:
     def lexical_index(self, *, refresh: bool = False) -> BM25Index:
         """The BM25 index, rebuilt from the store whenever it does not cover exactly its chunks."""
         current = self._lexical
-        if current is not None and not refresh and len(current.ids) == self.store.count()[0]:
+        if current is not None and not refresh and len(current.ids) == self.store.chunk_count():
             return current
         with self._lock:
             index = self._lexical or BM25Index.load(self._lexical_dir)

@@ -141,7 +141,11 @@ class ChunkStore:
         return col
 
     def sentences(self) -> Any:
-        col = self._get(self.sentence_name)
+        return self._existing(self.sentence_name)
+
+    def _existing(self, name: str) -> Any:
+        """A collection that must exist (no count: the cheap handle for reads)."""
+        col = self._get(name)
         if col is None:
             raise EmptyStoreError(f"the store at {self.location} holds no documents")
         return col
@@ -256,7 +260,7 @@ class ChunkStore:
 
     def query(self, vector: np.ndarray, n: int) -> list[tuple[str, float, dict, str]]:
         """Nearest chunks: (id, cosine similarity, metadata, text), best first."""
-        col = self.chunks()
+        col = self._existing(self.chunk_name)
         got = self._call(
             "query",
             col.query,
@@ -280,7 +284,9 @@ class ChunkStore:
         ids = list(ids)
         if not ids:
             return {}
-        got = self._call("read", self.chunks().get, ids=ids, include=["metadatas", "documents"])
+        got = self._call(
+            "read", self._existing(self.chunk_name).get, ids=ids, include=["metadatas", "documents"]
+        )
         return {
             i: (m, t)
             for i, m, t in zip(got["ids"], got["metadatas"], got["documents"], strict=True)
@@ -303,6 +309,11 @@ class ChunkStore:
             i: np.asarray(v, dtype=np.float32)
             for i, v in zip(got["ids"], got["embeddings"], strict=True)
         }
+
+    def chunk_count(self) -> int:
+        """Chunks stored (0 when nothing was ingested)."""
+        col = self._get(self.chunk_name)
+        return 0 if col is None else int(self._call("count", col.count))
 
     def count(self) -> tuple[int, int]:
         """(chunks, sentences) stored."""
