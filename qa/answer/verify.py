@@ -51,6 +51,10 @@ MAX_SPAN_SENTENCES = 3
 
 # one marker token, with the blanks before it: "[3]", " [1, 2]", "[1;4]"
 MARK = re.compile(r"[ \t]*\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
+# a run of markers, "[1] [2][3]", with the blanks before it
+_RUN = re.compile(
+    r"[ \t]*(?:\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])(?:[ \t]*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])*"
+)
 _OPEN_MARK = re.compile(r"\[[\d\s,;]*$")  # a marker still being streamed
 # end of a sentence: punctuation, closing quotes, markers that follow it, then a blank
 _END = re.compile(r"[.!?]+[\"'”’)]*(?:[ \t]*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])*(?=\s+(\S)|\s*$)")
@@ -107,20 +111,22 @@ def marker_ids(text: str) -> list[int]:
 
 
 def rewrite_markers(text: str, mapping: Callable[[int], int | None]) -> str:
-    """Each ``[n]`` replaced by ``[mapping(n)]``; a marker mapped to None is removed."""
+    """Each run of markers rewritten as ``[a][b]`` with ``a = mapping(n)`` for each ``[n]`` in
+    it (each id once); numbers mapped to None are removed, and a run left empty goes entirely,
+    blanks before it included."""
 
     def replace(match: re.Match[str]) -> str:
         ids: list[int] = []
-        for part in re.split(r"[,;]", match.group(1)):
-            new = mapping(int(part))
+        for n in _all_ids(match.group(0)):
+            new = mapping(n)
             if new is not None and new not in ids:
                 ids.append(new)
         if not ids:
             return ""
-        blank = match.group(0)[: match.group(0).index("[")]
-        return blank + "".join(f"[{i}]" for i in ids)
+        run = match.group(0)
+        return run[: run.index("[")] + "".join(f"[{i}]" for i in ids)
 
-    return MARK.sub(replace, text)
+    return _RUN.sub(replace, text)
 
 
 def preview(raw: str, n_sources: int) -> str:
