@@ -201,7 +201,7 @@ class LLMAnswerer(Answerer):
 
         Raises LLMFailure when the retries or the deadline run out, or on a permanent error.
         """
-        attempts, errors = 0, []
+        attempts, errors = 0, list[str]()
         timeout = self.settings.llm_timeout
         while True:
             remaining = self._remaining()
@@ -227,9 +227,9 @@ class LLMAnswerer(Answerer):
                     return
                 got = False
                 with self.client.chat.completions.create(**request, stream=True) as chunks:
-                    kind = _content_type(chunks)
-                    if kind and "text/event-stream" not in kind:
-                        raise _BadResponse(f"malformed stream (Content-Type {kind})")
+                    ctype = _content_type(chunks)
+                    if ctype and "text/event-stream" not in ctype:
+                        raise _BadResponse(f"malformed stream (Content-Type {ctype})")
                     for chunk in chunks:
                         if isinstance(chunk, str | bytes):
                             raise _BadResponse("malformed stream (not JSON events)")
