@@ -184,7 +184,7 @@ def test_abstention_sentence_sets_abstained_and_clears_citations(llm_qa, scripte
     scripted_llm.behaviour = "abstain"
     answer = llm_qa().ask("What is the price of gold on Mars?")
     assert answer.abstained and answer.citations == [] and answer.text == ABSTAIN_TEXT
-    assert answer.mode == "llm"
+    assert answer.mode == "llm" and answer.notes == ["the model abstained"]
 
 
 def test_answer_without_any_citation_is_withheld(llm_qa, scripted_llm):

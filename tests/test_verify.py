@@ -138,6 +138,7 @@ def test_abstention_sentence_anywhere_abstains(verifier):
     for raw in (ABSTAIN_TEXT, f"ABSTAIN: {ABSTAIN_TEXT}", f"Acme grew [1]. {ABSTAIN_TEXT}"):
         draft = verifier.verify(raw, [ACME])
         assert draft.abstained and draft.citations == [] and draft.text == ABSTAIN_TEXT
+        assert draft.notes[0] == "the model abstained"
 
 
 def test_nothing_supported_is_withheld(verifier):
