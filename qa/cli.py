@@ -142,12 +142,14 @@ def ingest(
     run_ingest(make_qa(ctx), paths, reset=reset, quiet=quiet)
 
 
-def print_answer(answer: Answer) -> None:
-    """The answer, then each citation with its location and quote."""
-    typer.echo(answer.text)
+def print_answer(answer: Answer, *, text: bool = True) -> None:
+    """The answer (unless streamed already), each citation with its location and quote."""
+    if text:
+        typer.echo(answer.text)
     for c in answer.citations:
         typer.echo(f"  [{c.id}] {c.path}:{c.start}-{c.end}  {c.title}")
         typer.echo(f'      "{c.quote}"')
+    print_flags(answer)
     for note in answer.notes:
         if note.startswith("!"):
             typer.echo(f"  note: {note[1:].strip()}", err=True)
@@ -176,10 +178,20 @@ def ask(
     question: Annotated[str, typer.Argument(help="The question.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
     top_k: Annotated[int | None, typer.Option(help="Chunks to answer from [env QA_TOP_K].")] = None,
+    mode: ModeOption = None,
+    llm_url: LLMURLOption = None,
+    llm_model: LLMModelOption = None,
 ) -> None:
-    """Answer a question from the corpus, with citations (an empty store ingests corpus/ first)."""
-    qa = make_qa(ctx)
-    answer = ask_or_ingest_first(qa, question, top_k=top_k)
+    """Answer a question from the corpus, with citations (an empty store ingests corpus/ first).
+
+    On a terminal the answer streams in as it is written.
+    """
+    qa = make_qa(ctx, llm_base_url=llm_url, llm_model=llm_model)
+    if not as_json and sys.stdout.isatty():
+        ingest_if_empty(qa)
+        print_answer(stream_answer(qa, question, top_k=top_k, mode=mode), text=False)
+        return
+    answer = ask_or_ingest_first(qa, question, top_k=top_k, mode=mode)
     if as_json:
         typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -214,6 +226,124 @@ def remove(
     """Remove a document from the store."""
     make_qa(ctx).remove(doc_id)
     typer.echo(f"removed {doc_id}")
+
+
+# ---- LLM answers: streaming, flags, chat ------------------------------------------------------
+ModeOption = Annotated[
+    str | None,
+    typer.Option(help="extractive, llm, or auto (llm when one is configured) [env QA_MODE]."),
+]
+LLMURLOption = Annotated[
+    str | None,
+    typer.Option(
+        help="OpenAI-compatible server, e.g. http://localhost:11434/v1 [env QA_LLM_BASE_URL]."
+    ),
+]
+LLMModelOption = Annotated[
+    str | None, typer.Option(help="Model name on that server [env QA_LLM_MODEL].")
+]
+
+
+def print_flags(answer: Answer) -> None:
+    """The answer's sentences that its sources do not support, one per line."""
+    for s in answer.unsupported:
+        typer.echo(f"  ! not supported by the sources (score {s.score:.2f}): {s.text}")
+
+
+def ingest_if_empty(qa: QA) -> None:
+    """Ingest the default corpus when the store is empty (saying so on stderr)."""
+    if qa.store.count()[0]:
+        return
+    corpus = qa.settings.corpus_dir
+    if not corpus.is_dir():
+        raise EmptyStoreError(
+            f"the store is empty and there is no corpus folder at {corpus}; "
+            "run `qa ingest PATH` first"
+        )
+    typer.echo(f"qa: the store is empty; ingesting {corpus}/ first", err=True)
+    run_ingest(qa, [corpus], quiet=True)
+
+
+def stream_answer(qa: QA, question: str, **kwargs: Any) -> Answer:
+    """Write the answer to stdout as it streams; return the final Answer.
+
+    The final answer is the verified one: when it differs from what streamed (a marker
+    removed, a retry, a withheld or fallback answer), it is printed again below.
+    """
+    from qa.types import Answer
+
+    shown = ""
+    answer = None
+    for item in qa.ask_stream(question, **kwargs):
+        if isinstance(item, Answer):
+            answer = item
+        else:
+            sys.stdout.write(item)
+            sys.stdout.flush()
+            shown += item
+    assert answer is not None
+    if not shown:
+        typer.echo(answer.text)
+    elif shown.strip() != answer.text.strip():
+        typer.echo("\nverified answer:")
+        typer.echo(answer.text)
+    else:
+        typer.echo("")
+    return answer
+
+
+@app.command()
+@handle_errors
+def chat(
+    ctx: typer.Context,
+    top_k: Annotated[int | None, typer.Option(help="Chunks to answer from [env QA_TOP_K].")] = None,
+    mode: ModeOption = None,
+    llm_url: LLMURLOption = None,
+    llm_model: LLMModelOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON answer per line.")] = False,
+) -> None:
+    """Ask questions in a conversation; follow-ups ("How big is it?") refer to earlier turns.
+
+    Reads one question per line; `exit`, `quit` or Ctrl-D ends it.
+    """
+    qa = make_qa(ctx, llm_base_url=llm_url, llm_model=llm_model)
+    ingest_if_empty(qa)
+    qa.resolve_mode(mode)  # a bad --mode fails before the first question
+    prompt = "? " if sys.stdin.isatty() else ""
+    live = sys.stdout.isatty() and not as_json
+    history: list[tuple[str, str]] = []
+    failed = False
+    while True:
+        try:
+            line = input(prompt)
+        except EOFError:
+            break
+        question = line.strip()
+        if not question:
+            continue
+        if question.lower() in ("exit", "quit"):
+            break
+        try:
+            if live:
+                answer = stream_answer(qa, question, top_k=top_k, mode=mode, history=history)
+            else:
+                answer = qa.chat(history, question, top_k=top_k, mode=mode)
+        except QAError as exc:  # one bad turn does not end the conversation
+            typer.echo(f"qa: error: {exc}", err=True)
+            failed = True
+            continue
+        standalone = answer.standalone_question
+        if as_json:
+            data = {**answer.to_dict(), "standalone_question": standalone}
+            typer.echo(json.dumps(data, ensure_ascii=False))
+        else:
+            if standalone and standalone != question:
+                typer.echo(f"(searched for: {standalone})", err=True)
+            print_answer(answer, text=not live)
+            typer.echo("")
+        history.append((question, answer.text))
+    if failed:  # some turn failed: tell scripts
+        raise typer.Exit(1)
 
 
 def main() -> None:

@@ -56,6 +56,12 @@ class Settings(BaseSettings):
     llm_temperature: float = Field(0.0, ge=0)
     llm_max_tokens: int = Field(512, ge=1)
     llm_retries: int = Field(2, ge=0, description="Retries on transient LLM errors.")
+    llm_backoff: float = Field(
+        0.5, ge=0, description="Seconds before the first retry; doubles on each further one."
+    )
+    llm_support_threshold: float = Field(
+        0.5, ge=0, le=1, description="LLM answers: a sentence scoring below this is unsupported."
+    )
     llm_fallback: Literal["extractive", "error"] = "extractive"
 
     @property

@@ -7,6 +7,7 @@ __all__ = [
     "InvalidPathError",
     "InvalidQuestionError",
     "LLMError",
+    "LLMNotConfiguredError",
     "ModelIntegrityError",
     "ModelMismatchError",
     "NoDocumentsError",
@@ -70,3 +71,9 @@ class ModelIntegrityError(QAError):
 
 class LLMError(QAError):
     """The LLM server failed and no fallback was allowed."""
+
+
+class LLMNotConfiguredError(LLMError):
+    """LLM mode was asked for but no server (base URL and model) is configured."""
+
+    exit_code = 2

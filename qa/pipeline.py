@@ -126,7 +126,14 @@ class QA:
         return mode
 
     def _llm_answerer(self) -> Answerer:
-        raise QAError("LLM mode is not available in this build; use mode='extractive'")
+        from qa.answer.llm import LLMAnswerer
+
+        return LLMAnswerer(
+            self.settings,
+            embed=lambda texts: self.embedder.embed(texts),
+            sentence_vectors=self.store.sentence_vectors,
+            fallback=lambda: self.answerer("extractive"),
+        )
 
     # ---- ingest -----------------------------------------------------------------------------
     def ingest(
@@ -245,7 +252,7 @@ class QA:
         began = time.perf_counter()
         question = self.check_question(question)
         k = self._top_k(top_k)
-        answerer = self.answerer(mode)
+        answerer = self.answerer(mode).for_turn()
         standalone = question
         pairs = normalise_history(history)
         if pairs:
@@ -277,7 +284,7 @@ class QA:
             text=draft.text,
             citations=draft.citations,
             abstained=draft.abstained,
-            mode=answerer.mode,
+            mode=draft.mode or answerer.mode,
             notes=draft.notes,
             sentences=draft.sentences,
             hits=hits,

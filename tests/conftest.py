@@ -64,6 +64,38 @@ def corpus_qa(embedder, tmp_path_factory: pytest.TempPathFactory):
     return qa
 
 
+@pytest.fixture
+def scripted_llm() -> Iterator[object]:
+    """A scripted OpenAI-compatible test double on 127.0.0.1 (stopped after the test)."""
+    from tests.support.scripted_llm_server import ScriptedLLMServer
+
+    server = ScriptedLLMServer(stall_seconds=10.0).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def llm_qa(corpus_qa, embedder, scripted_llm) -> Callable[..., object]:
+    """``llm_qa(**settings)``: a QA over the session's ingested corpus whose LLM is the test
+    double (short timeout and backoff so failure tests stay fast)."""
+    from qa import QA
+
+    def build(**overrides):
+        values = {
+            "llm_base_url": scripted_llm.base_url,
+            "llm_model": "scripted",
+            "llm_timeout": 5.0,
+            "llm_backoff": 0.01,
+            "llm_retries": 2,
+            **overrides,
+        }
+        return QA(corpus_qa.settings.model_copy(update=values), embedder=embedder)
+
+    return build
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

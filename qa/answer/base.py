@@ -23,6 +23,7 @@ class Draft:
     abstained: bool = False
     notes: list[str] = field(default_factory=list)
     sentences: list[SentenceSupport] = field(default_factory=list)
+    mode: str | None = None  # who answered, when not the answerer's own mode (a fallback)
 
     @classmethod
     def abstain(cls, *notes: str) -> Draft:
@@ -34,6 +35,13 @@ class Answerer:
     """Base class of answerers; one module per backend."""
 
     mode: str = ""
+
+    def for_turn(self) -> Answerer:
+        """The answerer for one question (condense, then answer). Default: ``self``.
+
+        The LLM answerer returns a copy whose calls share one deadline.
+        """
+        return self
 
     def answer(self, question: str, hits: list[Hit], query_vector: np.ndarray) -> Draft:
         """Answer ``question`` from ``hits`` (best first), citing spans of them."""

@@ -1,0 +1,400 @@
+"""The LLM answerer: any OpenAI-compatible chat-completions server, with verified citations.
+
+Requests go through the ``openai`` client with its own retries off (``max_retries=0``): this
+module retries transient failures itself (connection refused, timeout, HTTP 408/409/429/5xx,
+malformed or empty responses, a stream cut mid-way) with exponential backoff, honouring
+``Retry-After``, and never past one deadline: ``llm_timeout`` seconds per question, shared by
+the condense call, every attempt and every backoff. Other errors (HTTP 400/401/404...) are not
+retried. When the LLM fails, the answer is the extractive reader's with a notice in its notes
+(``llm_fallback="extractive"``), or an ``LLMError`` (``"error"``).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from qa.answer.base import ABSTAIN_TEXT, Answerer, Draft
+from qa.answer.prompts import answer_messages, condense_messages
+from qa.answer.verify import Verifier, preview
+from qa.config import Settings
+from qa.errors import LLMError
+from qa.types import Hit
+
+__all__ = ["LLMAnswerer", "LLMFailure"]
+
+MAX_BACKOFF = 8.0
+
+
+class LLMFailure(Exception):
+    """An LLM call that failed for good; ``transient`` when the server seems down or slow."""
+
+    def __init__(self, reason: str, *, transient: bool, attempts: int) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.transient = transient
+        self.attempts = attempts
+
+
+class _BadResponse(Exception):
+    """A 200 response without usable content."""
+
+
+def _http_reason(exc: Any) -> str:
+    status = exc.status_code
+    message = ""
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict):
+        err = body.get("error", body)
+        message = str(err.get("message", "")) if isinstance(err, dict) else str(err)
+    message = message or str(getattr(exc, "message", "") or "")
+    hint = {
+        401: " (check QA_LLM_API_KEY)",
+        403: " (check QA_LLM_API_KEY)",
+        404: " (check QA_LLM_MODEL and that QA_LLM_BASE_URL ends in /v1)",
+    }.get(status, "")
+    return f"HTTP {status}: {message[:200]}{hint}".rstrip(": ")
+
+
+def classify(exc: BaseException) -> tuple[bool, str] | None:
+    """``(transient, reason)`` for a failed request; None for an exception that is a bug."""
+    import httpx
+    import openai
+
+    if isinstance(exc, openai.APITimeoutError):
+        return True, "timed out"
+    if isinstance(exc, openai.APIConnectionError):
+        cause = exc.__cause__ or exc
+        return True, f"cannot connect ({type(cause).__name__}: {cause})"
+    if isinstance(exc, openai.APIStatusError):
+        status = exc.status_code
+        return status in (408, 409, 429) or status >= 500, _http_reason(exc)
+    if isinstance(exc, openai.APIResponseValidationError | json.JSONDecodeError):
+        return True, "malformed response (not the expected JSON)"
+    if isinstance(exc, httpx.TimeoutException):
+        return True, "timed out"
+    if isinstance(exc, httpx.TransportError):
+        return True, f"connection dropped mid-response ({type(exc).__name__})"
+    if isinstance(exc, _BadResponse):
+        return True, str(exc)
+    return None
+
+
+def _retry_after(exc: BaseException) -> float | None:
+    """Seconds the server asked us to wait (``retry-after-ms`` / ``retry-after``), if any."""
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None)
+    if headers is None:
+        return None
+    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
+        value = headers.get(name)
+        try:
+            return max(0.0, float(value) * scale) if value is not None else None
+        except ValueError:
+            continue
+    return None
+
+
+def _content_type(stream: Any) -> str:
+    response = getattr(stream, "response", None)
+    headers = getattr(response, "headers", None)
+    return str(headers.get("content-type", "")) if headers is not None else ""
+
+
+def _content(response: Any) -> str:
+    """The assistant text of a non-streamed response; _BadResponse when there is none."""
+    if isinstance(response, str | bytes):
+        raise _BadResponse("malformed response (not JSON)")
+    choices = getattr(response, "choices", None)
+    if not choices:
+        raise _BadResponse("malformed response (no choices)")
+    message = getattr(choices[0], "message", None)
+    text = getattr(message, "content", None)
+    if not isinstance(text, str) or not text.strip():
+        raise _BadResponse("empty response")
+    return text
+
+
+class LLMAnswerer(Answerer):
+    """Answers from the retrieved chunks with an OpenAI-compatible LLM, then verifies citations.
+
+    Args:
+        settings: ``llm_*`` settings (URL, model, key, timeout, retries, backoff, fallback).
+        embed: texts -> vectors, for scoring answer sentences against source sentences.
+        sentence_vectors: stored source-sentence vectors by id (optional; else embedded).
+        fallback: returns the extractive answerer, used when the LLM fails.
+        client: an ``openai.OpenAI`` client to use instead of one built from ``settings``.
+        sleep: the backoff sleep (tests may pass a recorder).
+    """
+
+    mode = "llm"
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        embed: Callable[[list[str]], np.ndarray],
+        sentence_vectors: Callable[[list[str]], dict[str, np.ndarray]] | None = None,
+        fallback: Callable[[], Answerer] | None = None,
+        client: Any = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if not settings.llm_configured:
+            from qa.errors import LLMNotConfiguredError
+
+            raise LLMNotConfiguredError(
+                "LLM mode needs a server: set QA_LLM_BASE_URL and QA_LLM_MODEL "
+                "(or pass --llm-url and --llm-model)"
+            )
+        self.settings = settings
+        self.url = str(settings.llm_base_url)
+        self.model = str(settings.llm_model)
+        self.verifier = Verifier(
+            embed,
+            sentence_vectors,
+            threshold=settings.llm_support_threshold,
+            abstain_text=ABSTAIN_TEXT,
+        )
+        self._fallback = fallback
+        self._sleep = sleep
+        if client is None:
+            import openai
+
+            key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+            client = openai.OpenAI(
+                base_url=self.url,
+                api_key=key or "unused",  # local servers ignore it; the client needs one
+                max_retries=0,
+                timeout=settings.llm_timeout,
+            )
+        self.client = client
+        self._deadline: float | None = None
+        self._in_turn = False
+        self._notes: list[str] = []
+        self._down: str | None = None
+
+    # ---- one question: a shared deadline ---------------------------------------------------
+    def for_turn(self) -> LLMAnswerer:
+        """A copy for one question: its condense and answer calls share one deadline."""
+        turn = copy.copy(self)
+        turn._deadline, turn._in_turn, turn._notes, turn._down = None, True, [], None
+        return turn
+
+    def _start(self) -> None:
+        if self._deadline is None or not self._in_turn:
+            self._deadline = time.monotonic() + self.settings.llm_timeout
+
+    def _remaining(self) -> float:
+        assert self._deadline is not None
+        return self._deadline - time.monotonic()
+
+    # ---- requests ------------------------------------------------------------------------
+    def _generate(
+        self, messages: list[dict[str, str]], *, stream: bool
+    ) -> Iterator[tuple[int, str]]:
+        """``(attempt, text delta)`` pairs; a new attempt starts the text over.
+
+        Raises LLMFailure when the retries or the deadline run out, or on a permanent error.
+        """
+        attempts, errors = 0, list[str]()
+        timeout = self.settings.llm_timeout
+        while True:
+            remaining = self._remaining()
+            if remaining <= 0:
+                why = "; ".join(errors) or "no reply"
+                raise LLMFailure(
+                    f"no answer within the {timeout:g}s timeout ({why})",
+                    transient=True,
+                    attempts=attempts,
+                )
+            attempts += 1
+            try:
+                request = {
+                    "model": self.model,
+                    "messages": messages,
+                    "temperature": self.settings.llm_temperature,
+                    "max_tokens": self.settings.llm_max_tokens,
+                    "timeout": remaining,
+                }
+                if not stream:
+                    yield attempts, _content(self.client.chat.completions.create(**request))
+                    self._note_retries(errors)
+                    return
+                got = False
+                with self.client.chat.completions.create(**request, stream=True) as chunks:
+                    ctype = _content_type(chunks)
+                    if ctype and "text/event-stream" not in ctype:
+                        raise _BadResponse(f"malformed stream (Content-Type {ctype})")
+                    for chunk in chunks:
+                        if isinstance(chunk, str | bytes):
+                            raise _BadResponse("malformed stream (not JSON events)")
+                        choices = getattr(chunk, "choices", None) or []
+                        delta = (
+                            getattr(getattr(choices[0], "delta", None), "content", None)
+                            if choices
+                            else None
+                        )
+                        if delta:
+                            got = got or bool(delta.strip())
+                            yield attempts, delta
+                        if self._remaining() <= 0:
+                            raise _Deadline()
+                if not got:
+                    raise _BadResponse("empty response")
+                self._note_retries(errors)
+                return
+            except _Deadline:
+                errors.append("timed out mid-stream")
+                continue
+            except Exception as exc:
+                kind = classify(exc)
+                if kind is None:
+                    raise
+                transient, reason = kind
+                errors.append(reason)
+                if not transient:
+                    raise LLMFailure(reason, transient=False, attempts=attempts) from exc
+                if attempts > self.settings.llm_retries:
+                    summary = reason if attempts == 1 else f"{reason} (after {attempts} attempts)"
+                    raise LLMFailure(summary, transient=True, attempts=attempts) from exc
+                wait = min(self.settings.llm_backoff * 2 ** (attempts - 1), MAX_BACKOFF)
+                asked = _retry_after(exc)
+                if asked is not None:
+                    wait = max(wait, asked)
+                if wait >= self._remaining():
+                    raise LLMFailure(
+                        f"{reason}; a retry in {wait:g}s would pass the {timeout:g}s timeout",
+                        transient=True,
+                        attempts=attempts,
+                    ) from exc
+                self._sleep(wait)
+
+    def _note_retries(self, errors: list[str]) -> None:
+        if errors:
+            plural = "y" if len(errors) == 1 else "ies"
+            self._notes.append(
+                f"LLM answered after {len(errors)} retr{plural} ({'; '.join(errors)})"
+            )
+
+    def _failed(self, failure: LLMFailure, what: str) -> str:
+        if failure.transient:
+            self._down = failure.reason  # do not wait on it again in this turn
+        return f"the LLM at {self.url} failed to {what}: {failure.reason}"
+
+    # ---- the Answerer protocol -------------------------------------------------------------
+    def condense(self, history: list[tuple[str, str]], question: str) -> str:
+        """The follow-up rewritten by the LLM (the no-LLM rule when that fails)."""
+        from qa.conversation import condense_rule
+
+        self._start()
+        if self._down is None:
+            try:
+                text = "".join(
+                    d for _, d in self._generate(condense_messages(history, question), stream=False)
+                )
+            except LLMFailure as failure:
+                message = self._failed(failure, "condense the follow-up")
+                if self.settings.llm_fallback == "error":
+                    raise LLMError(message) from None
+                self._notes.append(f"! {message}; used the rule-based rewrite")
+            else:
+                standalone = _clean_question(text)
+                if standalone and len(standalone) <= max(3 * len(question), 300):
+                    return standalone
+                self._notes.append(
+                    f"the LLM's condensed question was unusable ({text[:200]!r}); used the rule"
+                )
+        return condense_rule(history, question)
+
+    def answer(self, question: str, hits: list[Hit], query_vector: np.ndarray) -> Draft:
+        draft = None
+        for item in self._run(question, hits, query_vector, stream=False):
+            if isinstance(item, Draft):
+                draft = item
+        assert draft is not None
+        return draft
+
+    def stream(
+        self, question: str, hits: list[Hit], query_vector: np.ndarray
+    ) -> Iterator[str | Draft]:
+        """Text deltas as the model writes them (markers numbered as in the final answer when
+        each source supports one span), then the verified Draft, which is authoritative: after a
+        retry, a removed marker or a withheld answer, its text differs from the deltas."""
+        return self._run(question, hits, query_vector, stream=True)
+
+    def _run(
+        self, question: str, hits: list[Hit], query_vector: np.ndarray, *, stream: bool
+    ) -> Iterator[str | Draft]:
+        self._start()
+        if not hits:
+            yield Draft.abstain(*self._notes, "no sources were retrieved")
+            return
+        if self._down is not None:
+            yield from self._fall_back(
+                question,
+                hits,
+                query_vector,
+                f"the LLM at {self.url} is not answering: {self._down}",
+                emitted="",
+            )
+            return
+        raw, emitted, attempt, diverged = "", "", 0, False
+        try:
+            for n, delta in self._generate(answer_messages(question, hits), stream=stream):
+                if n != attempt:  # a retry starts the text over
+                    raw, attempt = "", n
+                raw += delta
+                if not stream or diverged:
+                    continue
+                shown = preview(raw, len(hits))
+                if shown.startswith(emitted):
+                    if len(shown) > len(emitted):
+                        yield shown[len(emitted) :]
+                        emitted = shown
+                elif not emitted.startswith(shown):
+                    diverged = True  # a retry wrote something else: only the final text counts
+        except LLMFailure as failure:
+            yield from self._fall_back(
+                question, hits, query_vector, self._failed(failure, "answer"), emitted=emitted
+            )
+            return
+        draft = self.verifier.verify(raw, hits)
+        draft.notes = [*self._notes, *draft.notes]
+        draft.mode = "llm"
+        yield draft
+
+    def _fall_back(
+        self,
+        question: str,
+        hits: list[Hit],
+        query_vector: np.ndarray,
+        message: str,
+        *,
+        emitted: str,
+    ) -> Iterator[str | Draft]:
+        if self.settings.llm_fallback == "error" or self._fallback is None:
+            raise LLMError(message)
+        draft = self._fallback().answer(question, hits, query_vector)
+        draft.notes = [*self._notes, f"! {message}; this is the extractive answer", *draft.notes]
+        draft.mode = self._fallback().mode or "extractive"
+        if not emitted:
+            yield draft.text
+        yield draft
+
+
+class _Deadline(Exception):
+    """The deadline passed while a stream was still coming in."""
+
+
+def _clean_question(text: str) -> str:
+    """The first non-empty line of a condense reply, without a label or quotes."""
+    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    for label in ("standalone question:", "question:", "follow-up:"):
+        if line.lower().startswith(label):
+            line = line[len(label) :].strip()
+    return line.strip("\"'“”‘’` ").strip()

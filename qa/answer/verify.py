@@ -1,0 +1,404 @@
+"""Checks an LLM's answer against its sources: markers, narrowed spans, per-sentence support.
+
+The model writes sentences with ``[n]`` markers that point at numbered sources (retrieved
+chunks). Verification:
+
+1. splits the answer into sentences (a marker after the final punctuation stays with its
+   sentence) and reads each sentence's markers; ``[n, m]`` counts as ``[n][m]``;
+2. removes markers that point at no source and counts them in the notes;
+3. narrows each cited source to the sentence span inside it that best supports the claim
+   (a neighbouring sentence is added while it brings claim words or numbers the span lacks);
+4. scores each answer sentence: embedding similarity to the span plus the share of its content
+   words and numbers found in it (``support``); a sentence is supported when its best cited
+   span scores at least the threshold and holds every number the sentence states. An
+   unsupported sentence is flagged and loses its markers: a citation always backs its claim;
+5. renumbers citations 1..n in order of first use, one per distinct span, so every ``[n]`` in
+   the text has a citation and every citation is referred to.
+
+The abstention sentence anywhere in the answer makes it an abstention (no citations). An
+answer of which no sentence is supported is withheld: the product answers with the abstention
+text and says why in the notes (an injected "answer 'PWNED'" ends here, not in front of the
+user). Partly supported answers are kept, with the unsupported sentences flagged.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from qa.answer.base import ABSTAIN_TEXT, Draft
+from qa.answer.citations import cite
+from qa.lexical import terms
+from qa.types import Citation, Hit, SentenceSupport
+
+__all__ = [
+    "W_EMBED",
+    "W_LEXICAL",
+    "Span",
+    "Verifier",
+    "numbers",
+    "preview",
+    "rewrite_markers",
+    "split_sentences",
+    "strip_markers",
+]
+
+W_EMBED, W_LEXICAL = 0.5, 0.5
+MAX_SPAN_SENTENCES = 3
+
+# one marker token, with the blanks before it: "[3]", " [1, 2]", "[1;4]"
+MARK = re.compile(r"[ \t]*\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
+# a run of markers, "[1] [2][3]", with the blanks before it
+_RUN = re.compile(
+    r"[ \t]*(?:\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])(?:[ \t]*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])*"
+)
+_OPEN_MARK = re.compile(r"\[[\d\s,;]*$")  # a marker still being streamed
+# end of a sentence: punctuation, closing quotes, markers that follow it, then a blank
+_END = re.compile(r"[.!?]+[\"'”’)]*(?:[ \t]*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])*(?=\s+(\S)|\s*$)")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_INITIAL = re.compile(r"(?:^|\s)(?:[A-Z]|[A-Z]\.[A-Z]|Mr|Mrs|Ms|Dr|St|vs|No)\.$")
+_WORDS = re.compile(r"[a-z0-9]+")
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each sentence of ``text``; a line break always ends one."""
+    spans: list[tuple[int, int]] = []
+    for line in re.finditer(r"[^\n]+", text):
+        start, base = None, line.start()
+        body = line.group(0)
+        pos = 0
+        while pos < len(body):
+            if start is None:
+                if body[pos].isspace():
+                    pos += 1
+                    continue
+                start = pos
+            match = _END.search(body, pos)
+            if match is None:
+                break
+            nxt = match.group(1)
+            head = body[start : match.start() + 1]
+            if (nxt and nxt.islower()) or _INITIAL.search(head):  # "U.S. firms", "Mr. Li"
+                pos = match.end()
+                continue
+            spans.append((base + start, base + match.end()))
+            start, pos = None, match.end()
+        if start is not None:
+            end = len(body.rstrip())
+            if end > start:
+                spans.append((base + start, base + end))
+    return spans
+
+
+def strip_markers(text: str) -> str:
+    """``text`` without its ``[n]`` markers, blanks tidied."""
+    text = MARK.sub("", text)
+    return re.sub(r"\s+([.,;:!?])", r"\1", " ".join(text.split()))
+
+
+def marker_ids(text: str) -> list[int]:
+    """The source numbers ``text`` cites, in order, each once."""
+    seen: list[int] = []
+    for match in MARK.finditer(text):
+        for part in re.split(r"[,;]", match.group(1)):
+            n = int(part)
+            if n not in seen:
+                seen.append(n)
+    return seen
+
+
+def rewrite_markers(text: str, mapping: Callable[[int], int | None]) -> str:
+    """Each run of markers rewritten as ``[a][b]`` with ``a = mapping(n)`` for each ``[n]`` in
+    it (each id once); numbers mapped to None are removed, and a run left empty goes entirely,
+    blanks before it included."""
+
+    def replace(match: re.Match[str]) -> str:
+        ids: list[int] = []
+        for n in _all_ids(match.group(0)):
+            new = mapping(n)
+            if new is not None and new not in ids:
+                ids.append(new)
+        if not ids:
+            return ""
+        run = match.group(0)
+        return run[: run.index("[")] + "".join(f"[{i}]" for i in ids)
+
+    return _RUN.sub(replace, text)
+
+
+def preview(raw: str, n_sources: int) -> str:
+    """What to show of a partial answer while it streams.
+
+    Markers are numbered by first use (as verification does when each source supports one
+    span), markers pointing at no source are dropped, and a trailing blank or half-written
+    marker is held back until the next delta decides it.
+    """
+    raw = raw.lstrip()
+    open_mark = _OPEN_MARK.search(raw)
+    if open_mark:
+        raw = raw[: open_mark.start()]
+    raw = raw.rstrip()
+    ids: dict[int, int] = {}
+
+    def mapping(n: int) -> int | None:
+        if not 1 <= n <= n_sources:
+            return None
+        return ids.setdefault(n, len(ids) + 1)
+
+    return rewrite_markers(raw, mapping)
+
+
+def numbers(text: str) -> set[str]:
+    """Numbers in ``text``, normalised ("200,000" -> "200000", "7.0" -> "7")."""
+    found = set()
+    for match in _NUMBER.finditer(text):
+        value = match.group(0).replace(",", "")
+        if "." in value:
+            value = value.rstrip("0").rstrip(".")
+        found.add(value)
+    return found
+
+
+def _words(text: str) -> set[str]:
+    return {t for t in terms([text])[0] if not t.isdigit()}
+
+
+def _normal(text: str) -> str:
+    return " ".join(_WORDS.findall(strip_markers(text).lower()))
+
+
+@dataclass
+class Span:
+    """The best-supporting span of one cited source for one answer sentence."""
+
+    hit: Hit
+    start: int
+    end: int
+    score: float
+    embed: float
+    lexical: float
+    missing_numbers: frozenset[str]
+
+
+@dataclass
+class _Candidate:
+    start: int
+    end: int
+    text: str
+    vector: np.ndarray
+    words: set[str]
+    numbers: set[str]
+
+
+class Verifier:
+    """Turns a model's raw answer into a verified ``Draft``.
+
+    Args:
+        embed: texts -> L2-normalised vectors (the embedding model).
+        sentence_vectors: stored vectors of source sentences by sentence id; sentences it does
+            not return are embedded with ``embed``.
+        threshold: a sentence whose best cited span scores below this is unsupported.
+        abstain_text: the abstention sentence the prompt asks for.
+    """
+
+    def __init__(
+        self,
+        embed: Callable[[list[str]], np.ndarray],
+        sentence_vectors: Callable[[list[str]], dict[str, np.ndarray]] | None = None,
+        *,
+        threshold: float = 0.5,
+        abstain_text: str = ABSTAIN_TEXT,
+    ) -> None:
+        self._embed = embed
+        self._sentence_vectors = sentence_vectors
+        self.threshold = threshold
+        self.abstain_text = abstain_text
+
+    # ---- sources ------------------------------------------------------------------------------
+    def _candidates(self, hits: dict[int, Hit]) -> dict[int, list[_Candidate]]:
+        """The sentences of each cited hit (by source number), with vectors and terms."""
+        from qa.answer.extractive import sentence_id
+
+        spans: dict[int, list[tuple[int, int, str, str]]] = {}
+        for n, hit in hits.items():
+            pairs = [
+                (int(s), int(e))
+                for s, e in hit.metadata.get("sentences") or []
+                if hit.start <= int(s) < int(e) <= hit.end
+            ] or [(hit.start, hit.end)]
+            version = hit.metadata.get("version", "")
+            spans[n] = [
+                (
+                    s,
+                    e,
+                    hit.text[s - hit.start : e - hit.start],
+                    sentence_id(hit.doc_id, version, s, e),
+                )
+                for s, e in pairs
+            ]
+        ids = sorted({sid for items in spans.values() for *_, sid in items})
+        vectors = self._sentence_vectors(ids) if self._sentence_vectors else {}
+        missing = sorted(
+            {
+                (sid, text)
+                for items in spans.values()
+                for *_, text, sid in items
+                if sid not in vectors
+            }
+        )
+        if missing:
+            fresh = self._embed([text for _, text in missing])
+            vectors = {**vectors, **{sid: v for (sid, _), v in zip(missing, fresh, strict=True)}}
+        return {
+            n: [
+                _Candidate(s, e, text, vectors[sid], _words(text), numbers(text))
+                for s, e, text, sid in items
+            ]
+            for n, items in spans.items()
+        }
+
+    def support(
+        self, claim: str, vector: np.ndarray, hit: Hit, candidates: list[_Candidate]
+    ) -> Span:
+        """The span of ``hit`` that best supports ``claim`` (one sentence, or a few in a row)."""
+        words, nums = _words(claim), numbers(claim)
+        total = len(words) + len(nums)
+
+        def lexical(w: set[str], n: set[str]) -> float:
+            return (len(words & w) + len(nums & n)) / total if total else 0.0
+
+        def score(e: float, lex: float) -> float:
+            return W_EMBED * max(e, 0.0) + W_LEXICAL * lex
+
+        sims = [float(np.dot(vector, c.vector)) for c in candidates]
+        best = max(
+            range(len(candidates)),
+            key=lambda i: (score(sims[i], lexical(candidates[i].words, candidates[i].numbers)), -i),
+        )
+        lo = hi = best
+        got_w, got_n = set(candidates[best].words), set(candidates[best].numbers)
+        while hi - lo + 1 < MAX_SPAN_SENTENCES:  # add neighbours that bring what is missing
+            gains = []
+            for j in (lo - 1, hi + 1):
+                if 0 <= j < len(candidates):
+                    c = candidates[j]
+                    gain = len((words - got_w) & c.words) + len((nums - got_n) & c.numbers)
+                    if gain:
+                        gains.append((gain, -abs(j - best), j))
+            if not gains:
+                break
+            j = max(gains)[2]
+            lo, hi = min(lo, j), max(hi, j)
+            got_w |= candidates[j].words
+            got_n |= candidates[j].numbers
+        embed = max(sims[lo : hi + 1])
+        lex = lexical(got_w, got_n)
+        return Span(
+            hit,
+            candidates[lo].start,
+            candidates[hi].end,
+            score(embed, lex),
+            embed,
+            lex,
+            frozenset(nums - got_n),
+        )
+
+    # ---- the answer ---------------------------------------------------------------------------
+    def is_abstention(self, raw: str) -> bool:
+        """True when ``raw`` contains the abstention sentence."""
+        target = _normal(self.abstain_text)
+        return bool(target) and target in _normal(raw)
+
+    def verify(self, raw: str, hits: Sequence[Hit]) -> Draft:
+        """The verified draft of the model's answer ``raw`` to a prompt built from ``hits``."""
+        raw = raw.strip()
+        if self.is_abstention(raw):
+            notes = ["the model abstained"]
+            if _normal(raw) != _normal(self.abstain_text):
+                notes.append(f"text besides the abstention sentence was dropped: {raw[:300]!r}")
+            return Draft.abstain(*notes)
+        by_number = hits_by_number(hits)
+        sentences = split_sentences(raw)
+        claims = [strip_markers(raw[s:e]) for s, e in sentences]
+        cited = [[n for n in marker_ids(raw[s:e]) if n in by_number] for s, e in sentences]
+        bad = [n for s, e in sentences for n in _all_ids(raw[s:e]) if n not in by_number]
+        wanted = {n: by_number[n] for ids in cited for n in ids}
+        candidates = self._candidates(wanted) if wanted else {}
+        vectors = self._embed(claims) if wanted else None
+
+        keys: dict[tuple[str, int, int], int] = {}
+        citations: list[Citation] = []
+        mappings: list[dict[int, int]] = []  # per sentence: source number -> citation id
+        verdicts: list[tuple[float, bool]] = []
+        dropped = 0
+        for i, ids in enumerate(cited):
+            spans = {}
+            if vectors is not None:
+                spans = {
+                    n: self.support(claims[i], vectors[i], wanted[n], candidates[n]) for n in ids
+                }
+            good = {n: sp for n, sp in spans.items() if sp.score >= self.threshold}
+            if good and len(good) < len(spans):  # keep only the sources that back the claim
+                dropped += len(spans) - len(good)
+                spans = good
+            score, ok = 0.0, False
+            if spans:
+                best = max(spans.values(), key=lambda sp: sp.score)
+                missing = frozenset.intersection(*(sp.missing_numbers for sp in spans.values()))
+                score, ok = round(best.score, 3), best.score >= self.threshold and not missing
+            verdicts.append((score, ok))
+            mapping: dict[int, int] = {}
+            for n, sp in spans.items() if ok else ():  # a citation backs its sentence, or goes
+                key = (sp.hit.doc_id, sp.start, sp.end)
+                if key not in keys:
+                    keys[key] = len(keys) + 1
+                    citations.append(cite(keys[key], sp.hit, sp.start, sp.end))
+                mapping[n] = keys[key]
+            mappings.append(mapping)
+
+        if not any(ok for _, ok in verdicts):
+            return Draft.abstain(
+                "! the model's answer was withheld: no sentence of it is supported by a cited "
+                f"source: {raw[:300]!r}"
+            )
+        text, supports, cursor = "", [], 0
+        for (s, e), mapping, (score, ok) in zip(sentences, mappings, verdicts, strict=True):
+            text += raw[cursor:s]
+            sentence = rewrite_markers(raw[s:e], mapping.get)
+            ids = sorted(set(mapping.values()))
+            supports.append(
+                SentenceSupport(sentence, len(text), len(text) + len(sentence), ids, score, ok)
+            )
+            text += sentence
+            cursor = e
+        text += raw[cursor:]
+        notes = [f"support threshold {self.threshold}"]
+        if bad:
+            shown = ", ".join(f"[{n}]" for n in dict.fromkeys(bad))
+            plural = "s" if len(bad) != 1 else ""
+            notes.append(
+                f"! removed {len(bad)} citation marker{plural} pointing to no source: {shown}"
+            )
+        if dropped:
+            notes.append(
+                f"dropped {dropped} citation(s) of sources that do not back their sentence"
+            )
+        flagged = [s for s in supports if not s.supported]
+        if flagged:
+            notes.append(
+                f"! {len(flagged)} of {len(supports)} sentences not supported by the sources "
+                "(flagged, their markers removed)"
+            )
+        return Draft(text=text, citations=citations, notes=notes, sentences=supports)
+
+
+def _all_ids(text: str) -> list[int]:
+    return [int(p) for m in MARK.finditer(text) for p in re.split(r"[,;]", m.group(1))]
+
+
+def hits_by_number(hits: Sequence[Hit]) -> dict[int, Hit]:
+    """Source number (1-based, prompt order) -> hit."""
+    return dict(enumerate(hits, start=1))
