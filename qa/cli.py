@@ -216,6 +216,45 @@ def remove(
     typer.echo(f"removed {doc_id}")
 
 
+@app.command()
+@handle_errors
+def ui(
+    ctx: typer.Context,
+    host: Annotated[
+        str, typer.Option(help="Address to bind; 0.0.0.0 exposes it to the network.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 7860,
+    share: Annotated[
+        bool, typer.Option("--share", help="Also open a public gradio.live link.")
+    ] = False,
+    auth: Annotated[
+        str | None,
+        typer.Option(
+            help="Require a login, as USER:PASSWORD [env QA_UI_AUTH].", show_default=False
+        ),
+    ] = None,
+) -> None:
+    """Start the chat UI (Gradio) in the browser: chat with citations, corpus, settings, eval."""
+    try:
+        from ui.app import QAApp, parse_auth
+    except ImportError as exc:
+        raise QAError(f"the UI needs gradio, which cannot be imported: {exc}") from None
+    try:
+        credentials = parse_auth(auth)
+    except ValueError as exc:
+        fail(str(exc), 2)
+    qa = make_qa(ctx)
+    if not qa.store.documents():
+        corpus = qa.settings.corpus_dir
+        if corpus.is_dir():
+            typer.echo(f"qa: the store is empty; ingesting {corpus}/ first", err=True)
+            run_ingest(qa, [corpus], quiet=True)
+        else:
+            typer.echo("qa: the store is empty; upload articles in the Corpus tab", err=True)
+    typer.echo(f"qa: starting the UI on http://{host}:{port}", err=True)
+    QAApp(qa).launch(host, port, share=share, auth=credentials)
+
+
 def main() -> None:
     """Entry point of the `qa` command."""
     app()
