@@ -230,7 +230,10 @@ def ui(
     auth: Annotated[
         str | None,
         typer.Option(
-            help="Require a login, as USER:PASSWORD [env QA_UI_AUTH].", show_default=False
+            help="Require a login, as USER:PASSWORD (or env QA_UI_AUTH).",
+            envvar="QA_UI_AUTH",
+            show_envvar=False,
+            show_default=False,
         ),
     ] = None,
 ) -> None:

@@ -24,8 +24,10 @@ from ui.render import (
     answer_html,
     error_html,
     hits_rows,
+    size_text,
     sources_html,
     streaming_html,
+    user_html,
 )
 
 __all__ = ["UPLOAD_SUFFIXES", "QAApp", "parse_auth"]
@@ -43,10 +45,6 @@ def parse_auth(value: str | None) -> tuple[str, str] | None:
     if not sep or not user or not password:
         raise ValueError("auth must look like USER:PASSWORD, both non-empty")
     return user, password
-
-
-def _mb(size: int) -> str:
-    return f"{size / 1_000_000:.1f} MB"
 
 
 class QAApp:
@@ -148,9 +146,12 @@ class QAApp:
         if not message:
             yield history, turns, gr.skip(), gr.skip(), ""
             return
-        history.append({"role": "user", "content": message})
-        shown = [*history, {"role": "assistant", "content": streaming_html("…")}]
-        yield shown, turns, gr.skip(), gr.skip(), ""
+        history.append({"role": "user", "content": user_html(message)})
+
+        def shown(html: str) -> list[dict]:  # a new list per yield: callers may keep them all
+            return [*history, {"role": "assistant", "content": html}]
+
+        yield shown(streaming_html("…")), turns, gr.skip(), gr.skip(), ""
         k = int(top_k) if top_k else None
         answer: Answer | None = None
         partial = ""
@@ -160,21 +161,23 @@ class QAApp:
                     answer = item
                 else:
                     partial += item
-                    shown[-1] = {"role": "assistant", "content": streaming_html(partial)}
-                    yield shown, turns, gr.skip(), gr.skip(), ""
+                    yield shown(streaming_html(partial)), turns, gr.skip(), gr.skip(), ""
         except EmptyStoreError:
-            shown[-1] = {"role": "assistant", "content": error_html(EMPTY_STORE)}
-            yield shown, turns, sources_html(None, []), [], ""
+            yield shown(error_html(EMPTY_STORE)), turns, sources_html(None, []), [], ""
             return
         except QAError as exc:
-            shown[-1] = {"role": "assistant", "content": error_html(str(exc))}
-            yield shown, turns, gr.skip(), gr.skip(), ""
+            yield shown(error_html(str(exc))), turns, gr.skip(), gr.skip(), ""
             return
         assert answer is not None
         sources = self.sources(answer)
-        shown[-1] = {"role": "assistant", "content": answer_html(answer, sources)}
         turns.append((message, answer.text))
-        yield shown, turns, sources_html(answer, sources), hits_rows(answer.hits), ""
+        yield (
+            shown(answer_html(answer, sources)),
+            turns,
+            sources_html(answer, sources),
+            hits_rows(answer.hits),
+            "",
+        )
 
     def retrieve(self, question: str, top_k: float | None = None) -> list[list[Any]]:
         """The debug view: retrieved chunks for ``question`` with their scores."""
@@ -211,7 +214,9 @@ class QAApp:
             return f"unsupported file type {suffix or '(none)'}: upload .md, .txt or .html files"
         size = path.stat().st_size
         if size > self.max_upload_bytes:
-            return f"{_mb(size)} is over the {_mb(self.max_upload_bytes)} limit per file"
+            return (
+                f"{size_text(size)} is over the {size_text(self.max_upload_bytes)} limit per file"
+            )
         if size == 0:
             return "the file is empty"
         return None

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
-from ui.render import HIT_HEADERS, sources_html
+from ui.render import HIT_HEADERS, size_text, sources_html
 
 if TYPE_CHECKING:
     from ui.app import QAApp
@@ -69,7 +69,7 @@ def _corpus_tab(app: QAApp) -> dict[str, Any]:
     with gr.Row():
         files = gr.File(
             file_count="multiple",
-            label=f"Upload .md, .txt or .html (up to {app.max_upload_bytes / 1e6:.1f} MB each)",
+            label=f"Upload .md, .txt or .html (up to {size_text(app.max_upload_bytes)} each)",
             elem_id="qa-upload",
         )
         with gr.Column():

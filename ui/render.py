@@ -22,8 +22,10 @@ __all__ = [
     "answer_html",
     "error_html",
     "hits_rows",
+    "size_text",
     "sources_html",
     "streaming_html",
+    "user_html",
 ]
 
 NOT_FOUND = "Not found in the corpus"
@@ -94,7 +96,7 @@ def _marker(source: Source) -> str:
     if len(hint) > 300:
         hint = hint[:299] + "…"
     return (
-        f'<details class="qa-cite" id="qa-cite-{c.id}">'
+        f'<details class="qa-cite">'
         f'<summary class="qa-marker" title="{escape(hint)}">[{c.id}]</summary>'
         f'<span class="qa-pop">'
         f'<span class="qa-pop-title">[{c.id}] {_text(c.title)}</span>'
@@ -162,6 +164,11 @@ def answer_html(answer: Answer, sources: Sequence[Source]) -> str:
     return "".join(parts)
 
 
+def user_html(question: str) -> str:
+    """The user's own message, escaped like everything else."""
+    return f'<div class="qa-question">{_text(question)}</div>'
+
+
 def error_html(message: str) -> str:
     """A chat bubble for an error (bad question, empty store, unreachable LLM)."""
     return f'<div class="qa-answer qa-error">⚠ {_text(message)}</div>'
@@ -198,6 +205,15 @@ def sources_html(answer: Answer | None, sources: Sequence[Source]) -> str:
     return (
         f'<div class="qa-sources"><div class="qa-sources-title">Sources</div>{"".join(cards)}</div>'
     )
+
+
+def size_text(size: float) -> str:
+    """A byte count for people: 900 bytes, 12 KB, 2.5 MB."""
+    if size < 1000:
+        return f"{size:.0f} bytes"
+    if size < 1_000_000:
+        return f"{size / 1000:.0f} KB"
+    return f"{size / 1_000_000:.1f} MB"
 
 
 def hits_rows(hits: Sequence[Hit]) -> list[list[Any]]:
