@@ -298,6 +298,13 @@ class QAApp:
         title = doc.title if doc else doc_id
         return f"✓ removed {title}"
 
+    def remove_api(self, doc_id: str) -> str:
+        """Remove a document by id (as /documents lists it); returns what was done."""
+        status = self.remove(doc_id)
+        if status.startswith("✗"):
+            raise gr.Error(status[2:], print_exception=False)
+        return status
+
     def _source_of(self, doc_id: str) -> Path | None:
         """The uploaded file a document id came from, if any."""
         from qa.documents import doc_id_for

@@ -151,7 +151,7 @@ def build_blocks(app: QAApp) -> gr.Blocks:
             "outputs": [chat["chatbot"], turns, chat["sources"], opts["debug"], chat["question"]],
         }
         chat["question"].submit(**chat_io, api_name="chat", api_visibility="undocumented")
-        chat["send"].click(**chat_io, api_visibility="private")
+        chat["send"].click(**chat_io, api_name="ui_chat", api_visibility="private")
         chat["clear"].click(
             lambda: ([], [], sources_html(None, []), ""),
             outputs=[chat["chatbot"], turns, chat["sources"], chat["question"]],
@@ -168,7 +168,12 @@ def build_blocks(app: QAApp) -> gr.Blocks:
             upload, corpus["files"], corpus["status"], api_name="upload", **writes
         ).then(**refresh, api_visibility="private")
         corpus["remove"].click(
-            app.remove, corpus["choice"], corpus["status"], api_name="remove", **writes
+            app.remove,
+            corpus["choice"],
+            corpus["status"],
+            api_name="ui_remove",
+            api_visibility="private",
+            **writes,
         ).then(**refresh, api_visibility="private")
         demo.load(**refresh, api_visibility="private")
 
@@ -178,7 +183,7 @@ def build_blocks(app: QAApp) -> gr.Blocks:
             "outputs": opts["debug"],
         }
         opts["probe"].submit(**probe_io, api_name="retrieve")
-        opts["probe_btn"].click(**probe_io, api_visibility="private")
+        opts["probe_btn"].click(**probe_io, api_name="ui_retrieve", api_visibility="private")
 
         ev["run"].click(
             app.run_eval,
@@ -189,5 +194,6 @@ def build_blocks(app: QAApp) -> gr.Blocks:
         )
         gr.api(app.ask, api_name="ask")
         gr.api(app.documents_api, api_name="documents")
+        gr.api(app.remove_api, api_name="remove", **writes)
     demo.queue(default_concurrency_limit=app.concurrency, max_size=app.max_queue)
     return demo
