@@ -26,6 +26,7 @@ def _chat_tab(app: QAApp) -> dict[str, Any]:
             chatbot = gr.Chatbot(
                 elem_id="qa-chat",
                 label="Chat",
+                show_label=False,
                 height=560,
                 render_markdown=False,  # answers arrive as escaped HTML, see ui/render.py
                 sanitize_html=True,
@@ -43,8 +44,8 @@ def _chat_tab(app: QAApp) -> dict[str, Any]:
                     autofocus=True,
                     container=False,
                 )
-                send = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="qa-ask")
-                clear = gr.Button("New chat", scale=1, min_width=80, elem_id="qa-clear")
+                send = gr.Button("Ask", variant="primary", scale=1, min_width=110, elem_id="qa-ask")
+                clear = gr.Button("Clear", scale=1, min_width=110, elem_id="qa-clear")
         with gr.Column(scale=2):
             sources = gr.HTML(sources_html(None, []), elem_id="qa-sources")
     return {

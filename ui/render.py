@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 NOT_FOUND = "Not found in the corpus"
-_MARKER = re.compile(r"\[(\d+)\]")
+_MARKER = re.compile(r"\[(\d+)\]([.,;:!?]*)")
 POPOVER_CONTEXT = 280  # characters of context on each side of the span, in the popover
 PANEL_CONTEXT = 600  # ... and in the sources panel
 
@@ -89,15 +89,20 @@ def _passage(source: Source, limit: int | None = None) -> str:
     )
 
 
-def _marker(source: Source) -> str:
-    """A clickable ``[n]`` that opens the cited passage in place (and names it on hover)."""
+def _marker(source: Source, punctuation: str = "") -> str:
+    """A clickable ``[n]`` that opens the cited passage in place (and names it on hover).
+
+    Punctuation right after the marker goes inside its summary, so that an open passage does
+    not leave a lone full stop on the line below it.
+    """
     c = source.citation
     hint = f"[{c.id}] {c.title}: {c.quote}"
     if len(hint) > 300:
         hint = hint[:299] + "…"
     return (
         f'<details class="qa-cite">'
-        f'<summary class="qa-marker" title="{escape(hint)}">[{c.id}]</summary>'
+        f'<summary class="qa-marker" title="{escape(hint)}">'
+        f'<span class="qa-n">[{c.id}]</span>{_text(punctuation)}</summary>'
         f'<span class="qa-pop">'
         f'<span class="qa-pop-title">[{c.id}] {_text(c.title)}</span>'
         f'<span class="qa-pop-meta">{_text(" · ".join(source_meta(source)))}</span>'
@@ -114,7 +119,7 @@ def _with_markers(text: str, sources: Mapping[int, Source]) -> str:
         if source is None:
             continue
         out.append(_text(text[pos : m.start()]))
-        out.append(_marker(source))
+        out.append(_marker(source, m.group(2)))
         pos = m.end()
     out.append(_text(text[pos:]))
     return "".join(out)
@@ -126,6 +131,7 @@ def answer_html(answer: Answer, sources: Sequence[Source]) -> str:
         text = answer.text
         if text.lower().startswith(NOT_FOUND.lower()):
             text = text[len(NOT_FOUND) :].lstrip(":. ")
+            text = text[:1].upper() + text[1:]
         return (
             '<div class="qa-answer qa-abstained">'
             f'<span class="qa-abstain-label">{NOT_FOUND}.</span> '
