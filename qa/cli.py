@@ -238,14 +238,16 @@ def ui(
     ] = None,
 ) -> None:
     """Start the chat UI (Gradio) in the browser: chat with citations, corpus, settings, eval."""
+    credentials = None
+    if auth:
+        user, _, password = auth.partition(":")
+        if not user or not password:
+            fail("auth must look like USER:PASSWORD, both non-empty", 2)
+        credentials = (user, password)
     try:
-        from ui.app import QAApp, parse_auth
+        from ui.app import QAApp
     except ImportError as exc:
         raise QAError(f"the UI needs gradio, which cannot be imported: {exc}") from None
-    try:
-        credentials = parse_auth(auth)
-    except ValueError as exc:
-        fail(str(exc), 2)
     qa = make_qa(ctx)
     if not qa.store.documents():
         corpus = qa.settings.corpus_dir

@@ -12,7 +12,7 @@ pytest.importorskip("gradio")
 
 from qa.answer.base import Answerer, Draft
 from qa.types import Citation, SentenceSupport
-from ui.app import EMPTY_STORE, QAApp, parse_auth
+from ui.app import EMPTY_STORE, QAApp
 from ui.eval_tab import UNAVAILABLE, EvalResult, EvalRunner, metrics_table
 
 WOGEN = "How much working capital did Wogen provide to Magrathea?"
@@ -34,14 +34,6 @@ def final(gen):
 
 def bubble(history: list[dict]) -> str:
     return history[-1]["content"]
-
-
-def test_parse_auth():
-    assert parse_auth(None) is None and parse_auth("") is None
-    assert parse_auth("ann:s3:cret") == ("ann", "s3:cret")
-    for bad in ("ann", "ann:", ":pw"):
-        with pytest.raises(ValueError):
-            parse_auth(bad)
 
 
 def test_chat_answer_with_citation_sources_and_debug_rows(corpus_qa):
@@ -122,6 +114,13 @@ def test_streamed_answer_with_an_unsupported_sentence(make_qa, embedder, isolate
     html = bubble(history)
     assert "qa-unsupported" in html and "⚠ unsupported" in html
     assert "1 sentence is not supported by the cited sources" in html
+
+
+def test_blocks_have_analytics_off_and_a_bounded_queue(make_qa):
+    demo = QAApp(make_qa(), concurrency=3, max_queue=40).build()
+    assert demo.analytics_enabled is False
+    assert demo._queue.max_size == 40
+    assert demo._queue.default_concurrency_limit == 3
 
 
 def test_mode_choices_offer_llm_only_when_configured(make_qa):

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from ui.app import QAApp, parse_auth
+from ui.app import QAApp
 
-__all__ = ["QAApp", "parse_auth"]
+__all__ = ["QAApp"]

@@ -30,21 +30,11 @@ from ui.render import (
     user_html,
 )
 
-__all__ = ["UPLOAD_SUFFIXES", "QAApp", "parse_auth"]
+__all__ = ["UPLOAD_SUFFIXES", "QAApp"]
 
 UPLOAD_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm")
 EMPTY_STORE = "The store is empty: upload articles in the Corpus tab, or run `qa ingest corpus/`."
 Turns = list[tuple[str, str]]  # (question, plain answer text) per chat turn
-
-
-def parse_auth(value: str | None) -> tuple[str, str] | None:
-    """``"user:pass"`` as a (user, password) pair; None for no auth. ValueError when malformed."""
-    if not value:
-        return None
-    user, sep, password = value.partition(":")
-    if not sep or not user or not password:
-        raise ValueError("auth must look like USER:PASSWORD, both non-empty")
-    return user, password
 
 
 class QAApp:
