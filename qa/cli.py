@@ -346,6 +346,50 @@ def chat(
         raise typer.Exit(1)
 
 
+@app.command()
+@handle_errors
+def ui(
+    ctx: typer.Context,
+    host: Annotated[
+        str, typer.Option(help="Address to bind; 0.0.0.0 exposes it to the network.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 7860,
+    share: Annotated[
+        bool, typer.Option("--share", help="Also open a public gradio.live link.")
+    ] = False,
+    auth: Annotated[
+        str | None,
+        typer.Option(
+            help="Require a login, as USER:PASSWORD (or env QA_UI_AUTH).",
+            envvar="QA_UI_AUTH",
+            show_envvar=False,
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Start the chat UI (Gradio) in the browser: chat with citations, corpus, settings, eval."""
+    credentials = None
+    if auth:
+        user, _, password = auth.partition(":")
+        if not user or not password:
+            fail("auth must look like USER:PASSWORD, both non-empty", 2)
+        credentials = (user, password)
+    try:
+        from ui.app import QAApp
+    except ImportError as exc:
+        raise QAError(f"the UI needs gradio, which cannot be imported: {exc}") from None
+    qa = make_qa(ctx)
+    if not qa.store.documents():
+        corpus = qa.settings.corpus_dir
+        if corpus.is_dir():
+            typer.echo(f"qa: the store is empty; ingesting {corpus}/ first", err=True)
+            run_ingest(qa, [corpus], quiet=True)
+        else:
+            typer.echo("qa: the store is empty; upload articles in the Corpus tab", err=True)
+    typer.echo(f"qa: starting the UI on http://{host}:{port}", err=True)
+    QAApp(qa).launch(host, port, share=share, auth=credentials)
+
+
 def main() -> None:
     """Entry point of the `qa` command."""
     app()

@@ -307,6 +307,52 @@ class QA:
         ]
         return sorted(docs, key=lambda d: d.path)
 
+    def context(
+        self, doc_id: str, start: int, end: int, *, max_chars: int = 700
+    ) -> tuple[int, str]:
+        """The paragraph around the span ``start:end`` of a stored document.
+
+        Returns ``(offset, text)``: ``text`` stands at ``offset`` in the document, so the span is
+        ``text[start - offset : end - offset]``. The text comes from the stored chunks; the
+        whitespace between two chunks, which they do not store, reads as a space (one
+        character) or as line breaks (more). At most ``max_chars`` are kept on each side of the
+        span. Raises NotFoundError for an unknown document or a span no chunk covers.
+        """
+        pieces = self.store.get_document_chunks(doc_id)
+        if not pieces:
+            raise NotFoundError(f"no document with id {doc_id!r}")
+        counts: dict[str, int] = {}
+        expected: dict[str, int] = {}
+        for meta, _ in pieces:
+            counts[meta["version"]] = counts.get(meta["version"], 0) + 1
+            expected[meta["version"]] = int(meta["n_chunks"])
+        whole = [v for v, n in counts.items() if n == expected[v]]
+        version = whole[0] if whole else pieces[-1][0]["version"]
+        # Stitch the (overlapping) chunks into one text; between chunks there is only whitespace.
+        region_start, cursor = -1, -1
+        parts: list[str] = []
+        for meta, text in pieces:
+            if meta["version"] != version or meta["end"] <= cursor:
+                continue
+            if cursor < 0:
+                region_start = cursor = meta["start"]
+            elif meta["start"] > cursor:
+                gap = meta["start"] - cursor
+                parts.append(" " if gap == 1 else "\n" * gap)
+                cursor = meta["start"]
+            parts.append(text[cursor - meta["start"] :])
+            cursor = meta["end"]
+        region = "".join(parts)
+        if not region_start <= start <= end <= cursor:
+            raise NotFoundError(f"no stored text covers {start}-{end} of document {doc_id}")
+        lo = region.rfind("\n\n", 0, start - region_start)
+        lo = 0 if lo < 0 else lo + 2
+        hi = region.find("\n\n", end - region_start)
+        hi = len(region) if hi < 0 else hi
+        lo = max(lo, start - region_start - max_chars)
+        hi = min(hi, end - region_start + max_chars)
+        return region_start + lo, region[lo:hi]
+
     def info(self) -> dict[str, Any]:
         """Counts, model and location of the store."""
         chunks, sentences = self.store.count()

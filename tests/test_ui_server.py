@@ -1,0 +1,148 @@
+"""The launched app through gradio_client: /ask, upload, remove, auth and 20 users at once.
+
+gradio_client is created with ``download_files=False``: with Gradio 6's protocol it treats any
+dict in a result that has a string ``"path"`` (as every citation has) as a file to download.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("gradio")
+gradio_client = pytest.importorskip("gradio_client")
+
+from tests.conftest import CORPUS, run_cli  # noqa: E402
+from tests.support.ui import served  # noqa: E402
+from ui.app import QAApp  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+WOGEN = "How much working capital did Wogen provide to Magrathea?"
+QUESTIONS = [
+    WOGEN,
+    "What technology does Magrathea employ?",
+    "How much dolomite does Minago plan to process?",
+    "What did Yingfeimai Technology debut at CES?",
+    "What is the capital of France?",
+]
+NEW_DOC = """---
+title: Zorblax Mining buys the Quillon smelter
+publisher: Test Wire
+published: 2026-02-01
+---
+
+Zorblax Mining agreed to buy the Quillon smelter for 42 million dollars. The deal closes in March.
+"""
+
+
+def client(url: str, **kwargs):
+    return gradio_client.Client(url, verbose=False, download_files=False, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("ui-server-home")
+
+
+@pytest.fixture(scope="module")
+def app(embedder, home: Path) -> QAApp:
+    from qa import QA, Settings
+
+    qa = QA(Settings(home=home, corpus_dir=CORPUS), embedder=embedder)
+    qa.ingest([CORPUS])
+    return QAApp(qa, max_upload_bytes=100_000)
+
+
+@pytest.fixture(scope="module")
+def url(app: QAApp) -> Iterator[str]:
+    with served(app) as address:
+        yield address
+
+
+def without_timings(answer: dict) -> dict:
+    return {k: v for k, v in answer.items() if k != "timings_ms"}
+
+
+def test_ask_returns_the_object_of_qa_ask_json(url: str, home: Path):
+    got = client(url).predict(WOGEN, api_name="/ask")
+    cli = run_cli("ask", "--json", WOGEN, env={"QA_HOME": str(home)}, timeout=180)
+    assert cli.returncode == 0, cli.stderr
+    expected = json.loads(cli.stdout)
+    assert list(got) == list(expected)
+    assert without_timings(got) == without_timings(expected)
+    assert "$10 million" in got["answer"] and got["citations"][0]["id"] == 1
+    assert set(got["timings_ms"]) == set(expected["timings_ms"])
+
+
+def test_ask_options_and_errors(url: str):
+    c = client(url)
+    answer = c.predict(WOGEN, 2, "extractive", api_name="/ask")
+    assert not answer["abstained"] and answer["mode"] == "extractive"
+    assert c.predict("What is the capital of France?", api_name="/ask")["abstained"] is True
+    with pytest.raises(gradio_client.exceptions.AppError, match="the question is empty"):
+        c.predict("  ", api_name="/ask")
+    with pytest.raises(gradio_client.exceptions.AppError, match="top_k must be between"):
+        c.predict(WOGEN, 99, api_name="/ask")
+
+
+def test_upload_then_ask_then_remove(url: str, tmp_path: Path):
+    c = client(url)
+    doc = tmp_path / "zorblax.md"
+    doc.write_text(NEW_DOC, encoding="utf-8")
+    bad = tmp_path / "notes.pdf"
+    bad.write_bytes(b"%PDF-1.4 not really")
+    status = c.predict(
+        [gradio_client.handle_file(str(doc)), gradio_client.handle_file(str(bad))],
+        api_name="/upload",
+    )
+    assert "✓ zorblax.md: added (1 chunks)" in status
+    assert "✗ notes.pdf: unsupported file type .pdf" in status
+
+    question = "How much did Zorblax Mining pay for the Quillon smelter?"
+    answer = c.predict(question, api_name="/ask")
+    assert not answer["abstained"] and "42 million dollars" in answer["answer"]
+    cited = answer["citations"][0]
+    assert cited["title"] == "Zorblax Mining buys the Quillon smelter"
+
+    docs = {d["title"]: d for d in c.predict(api_name="/documents")}
+    assert docs["Zorblax Mining buys the Quillon smelter"]["doc_id"] == cited["doc_id"]
+    assert docs["Zorblax Mining buys the Quillon smelter"]["metadata"]["publisher"] == "Test Wire"
+    assert len(docs) == 2
+
+    removed = c.predict(cited["doc_id"], api_name="/remove")
+    assert removed == "✓ removed Zorblax Mining buys the Quillon smelter"
+    assert len(c.predict(api_name="/documents")) == 1
+    after = c.predict(question, api_name="/ask")
+    assert all(x["doc_id"] != cited["doc_id"] for x in after["citations"])
+    with pytest.raises(gradio_client.exceptions.AppError, match="no document with id"):
+        c.predict(cited["doc_id"], api_name="/remove")
+
+
+def test_twenty_simultaneous_users_all_get_answers(url: str):
+    clients = [client(url) for _ in range(20)]
+    jobs = [c.submit(QUESTIONS[i % len(QUESTIONS)], api_name="/ask") for i, c in enumerate(clients)]
+    began = time.monotonic()
+    with ThreadPoolExecutor(20) as pool:
+        answers = list(pool.map(lambda job: job.result(timeout=120), jobs))
+    assert len(answers) == 20
+    for i, answer in enumerate(answers):
+        assert answer["question"] == QUESTIONS[i % len(QUESTIONS)]
+        assert answer["abstained"] == (QUESTIONS[i % len(QUESTIONS)].endswith("France?"))
+    assert time.monotonic() - began < 120
+
+
+def test_auth_rejects_wrong_or_missing_credentials(app: QAApp):
+    guarded = QAApp(app.qa)
+    with served(guarded, auth=("ann", "s3cret")) as address:
+        with pytest.raises(Exception):  # noqa: B017 - the client raises ValueError or HTTP errors
+            client(address)
+        with pytest.raises(ValueError, match="Could not login"):
+            client(address, auth=("ann", "wrong"))
+        ok = client(address, auth=("ann", "s3cret"))
+        assert ok.predict(WOGEN, api_name="/ask")["citations"]

@@ -1,0 +1,364 @@
+"""The Gradio app: a thin class over ``QA`` whose handlers the tests call directly."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio is imported
+
+import re
+import shutil
+import threading
+from collections.abc import Iterator, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from qa.errors import EmptyStoreError, QAError
+from qa.types import Answer
+from ui.eval_tab import EvalResult, EvalRunner
+from ui.render import (
+    Source,
+    answer_html,
+    error_html,
+    hits_rows,
+    size_text,
+    sources_html,
+    streaming_html,
+    user_html,
+)
+
+__all__ = ["UPLOAD_SUFFIXES", "QAApp"]
+
+UPLOAD_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm")
+EMPTY_STORE = "The store is empty: upload articles in the Corpus tab, or run `qa ingest corpus/`."
+Turns = list[tuple[str, str]]  # (question, plain answer text) per chat turn
+
+
+class QAApp:
+    """The chat UI over a ``QA``.
+
+    Args:
+        qa: the QA to serve; default ``QA()`` from the ``QA_*`` environment.
+        upload_dir: where uploaded files are kept (default ``<home>/uploads``); they are
+            ingested from there, so their ids stay stable across uploads of the same name.
+        max_upload_bytes: size limit of one uploaded file.
+        max_upload_files: files accepted in one upload.
+        concurrency: events (questions, uploads) processed at the same time.
+        max_queue: events waiting beyond those; more are refused with "queue full".
+        eval_runner: what the Eval tab runs; default ``qa eval`` in a subprocess.
+    """
+
+    def __init__(
+        self,
+        qa: Any = None,
+        *,
+        upload_dir: str | Path | None = None,
+        max_upload_bytes: int = 2_000_000,
+        max_upload_files: int = 20,
+        concurrency: int = 4,
+        max_queue: int = 128,
+        eval_runner: EvalRunner | None = None,
+    ) -> None:
+        if qa is None:
+            from qa.pipeline import QA
+
+            qa = QA()
+        self.qa = qa
+        home = Path(qa.settings.home)
+        self.upload_dir = Path(upload_dir) if upload_dir else home / "uploads"
+        self.max_upload_bytes = max_upload_bytes
+        self.max_upload_files = max_upload_files
+        self.concurrency = concurrency
+        self.max_queue = max_queue
+        self.eval_runner = eval_runner or EvalRunner(
+            home / "eval-runs", env={"QA_EMBED_MODEL": str(qa.settings.embed_model)}
+        )
+        self._write_lock = threading.Lock()  # one ingest or removal at a time
+        self.demo: gr.Blocks | None = None
+
+    # ---- answers --------------------------------------------------------------------------
+    def mode_choices(self) -> list[tuple[str, str]]:
+        """The answer modes on offer: LLM only when one is configured."""
+        choices = [("Extractive (offline reader)", "extractive")]
+        if self.qa.settings.llm_configured:
+            choices.append((f"LLM ({self.qa.settings.llm_model})", "llm"))
+        return choices
+
+    def ask(self, question: str, top_k: int | None = None, mode: str | None = None) -> dict:
+        """Answer a question: the same JSON object as ``qa ask --json``.
+
+        Args:
+            question: the question.
+            top_k: chunks to answer from (default: the configured top-k).
+            mode: 'extractive' or 'llm' (default: the configured mode).
+        """
+        try:
+            return self.qa.ask(question, top_k=top_k or None, mode=mode or None).to_dict()
+        except EmptyStoreError:
+            raise gr.Error(EMPTY_STORE, print_exception=False) from None
+        except QAError as exc:
+            raise gr.Error(str(exc), print_exception=False) from None
+
+    def sources(self, answer: Answer) -> list[Source]:
+        """The answer's citations with document metadata and the paragraph around each span."""
+        meta = {h.doc_id: h.metadata.get("document") or {} for h in answer.hits}
+        missing = {c.doc_id for c in answer.citations if c.doc_id not in meta}
+        if missing:
+            meta.update({d.doc_id: d.metadata for d in self.qa.documents() if d.doc_id in missing})
+        out = []
+        for c in answer.citations:
+            try:
+                start, context = self.qa.context(c.doc_id, c.start, c.end)
+            except QAError:
+                start, context = -1, ""
+            out.append(Source(c, dict(meta.get(c.doc_id, {})), start, context))
+        return out
+
+    def respond(
+        self,
+        message: str,
+        history: list[dict] | None,
+        turns: Turns | None,
+        top_k: float | None = None,
+        mode: str | None = None,
+    ) -> Iterator[tuple[list[dict], Turns, str, list[list[Any]], str]]:
+        """The chat handler: streams the answer, then shows it with citations and sources.
+
+        Yields (chat messages, turns, sources panel HTML, debug rows, question box value).
+        ``turns`` holds the plain (question, answer) pairs that follow-ups are condensed with.
+        """
+        history = list(history or [])
+        turns = list(turns or [])
+        message = (message or "").strip()
+        if not message:
+            yield history, turns, gr.skip(), gr.skip(), ""
+            return
+        history.append({"role": "user", "content": user_html(message)})
+
+        def shown(html: str) -> list[dict]:  # a new list per yield: callers may keep them all
+            return [*history, {"role": "assistant", "content": html}]
+
+        yield shown(streaming_html("…")), turns, gr.skip(), gr.skip(), ""
+        k = int(top_k) if top_k else None
+        answer: Answer | None = None
+        partial = ""
+        try:
+            for item in self.qa.ask_stream(message, top_k=k, mode=mode or None, history=turns):
+                if isinstance(item, Answer):
+                    answer = item
+                else:
+                    partial += item
+                    yield shown(streaming_html(partial)), turns, gr.skip(), gr.skip(), ""
+        except EmptyStoreError:
+            yield shown(error_html(EMPTY_STORE)), turns, sources_html(None, []), [], ""
+            return
+        except QAError as exc:
+            yield shown(error_html(str(exc))), turns, gr.skip(), gr.skip(), ""
+            return
+        assert answer is not None
+        sources = self.sources(answer)
+        turns.append((message, answer.text))
+        yield (
+            shown(answer_html(answer, sources)),
+            turns,
+            sources_html(answer, sources),
+            hits_rows(answer.hits),
+            "",
+        )
+
+    def retrieve(self, question: str, top_k: float | None = None) -> list[list[Any]]:
+        """The debug view: retrieved chunks for ``question`` with their scores."""
+        try:
+            return hits_rows(self.qa.retrieve(question, top_k=int(top_k) if top_k else None))
+        except EmptyStoreError:
+            raise gr.Error(EMPTY_STORE, print_exception=False) from None
+        except QAError as exc:
+            raise gr.Error(str(exc), print_exception=False) from None
+
+    # ---- corpus ---------------------------------------------------------------------------
+    def documents_rows(self) -> list[list[Any]]:
+        """Rows of the document table: title, publisher, date, chunks, path, id."""
+        rows = []
+        for d in self.qa.documents():
+            meta = d.metadata or {}
+            date = meta.get("published") or meta.get("date") or ""
+            publisher = meta.get("publisher") or meta.get("author") or ""
+            rows.append([d.title, str(publisher), str(date), d.chunks, d.path, d.doc_id])
+        return rows
+
+    def document_choices(self) -> list[tuple[str, str]]:
+        """(label, doc id) pairs for the remove selector."""
+        return [(f"{d.title} — {d.path}", d.doc_id) for d in self.qa.documents()]
+
+    def corpus_view(self) -> tuple[list[list[Any]], Any]:
+        """The document table and the remove selector, refreshed."""
+        return self.documents_rows(), gr.update(choices=self.document_choices(), value=None)
+
+    def check_upload(self, path: Path, name: str) -> str | None:
+        """Why an uploaded file is refused, or None when it is acceptable."""
+        suffix = Path(name).suffix.lower()
+        if suffix not in UPLOAD_SUFFIXES:
+            return f"unsupported file type {suffix or '(none)'}: upload .md, .txt or .html files"
+        size = path.stat().st_size
+        if size > self.max_upload_bytes:
+            return (
+                f"{size_text(size)} is over the {size_text(self.max_upload_bytes)} limit per file"
+            )
+        if size == 0:
+            return "the file is empty"
+        return None
+
+    @staticmethod
+    def _safe_name(name: str) -> str:
+        stem, suffix = os.path.splitext(os.path.basename(name))
+        stem = re.sub(r"[^\w.-]+", "-", stem).strip(".-") or "upload"
+        return f"{stem[:80]}{suffix.lower()}"
+
+    def upload(self, files: Sequence[Any] | None, progress: Any = None) -> str:
+        """Ingest uploaded files (paths); returns one status line per file.
+
+        Files of another type or over the size limit are refused with the reason; the rest
+        are copied to the upload folder and ingested (an upload with the same name replaces
+        the earlier one).
+        """
+        paths = [Path(getattr(f, "name", f)) for f in files or []]
+        if not paths:
+            return "No file selected: choose .md, .txt or .html files to upload."
+        lines: list[str] = []
+        if len(paths) > self.max_upload_files:
+            lines.append(f"Only the first {self.max_upload_files} files of {len(paths)} are taken.")
+            paths = paths[: self.max_upload_files]
+        accepted: list[tuple[Path, str]] = []
+        for path in paths:
+            name = path.name
+            reason = self.check_upload(path, name)
+            if reason:
+                lines.append(f"✗ {name}: {reason}")
+            else:
+                accepted.append((path, name))
+        if not accepted:
+            return "\n".join(lines)
+        with self._write_lock:
+            self.upload_dir.mkdir(parents=True, exist_ok=True)
+            targets = []
+            for path, name in accepted:
+                target = self.upload_dir / self._safe_name(name)
+                shutil.copyfile(path, target)
+                targets.append((target, name))
+
+            def report_progress(done: int, total: int) -> None:
+                if progress is not None and total:
+                    progress((done, total), desc="Embedding chunks", unit="chunks")
+
+            for target, name in targets:
+                try:
+                    report = self.qa.ingest([target], progress=report_progress)
+                except QAError as exc:
+                    target.unlink(missing_ok=True)
+                    lines.append(f"✗ {name}: {exc}")
+                    continue
+                if report.skipped:
+                    target.unlink(missing_ok=True)
+                    reason = report.skipped[0].rsplit(": ", 1)[-1]
+                    lines.append(f"✗ {name}: could not be read ({reason})")
+                elif report.added or report.updated:
+                    verb = "added" if report.added else "replaced"
+                    lines.append(f"✓ {name}: {verb} ({report.chunks_written} chunks)")
+                else:
+                    lines.append(f"✓ {name}: already ingested, unchanged")
+        return "\n".join(lines)
+
+    def remove(self, doc_id: str | None) -> str:
+        """Remove a document from the store (and its file, when it was uploaded here)."""
+        if not doc_id:
+            return "Choose a document to remove."
+        with self._write_lock:
+            docs = {d.doc_id: d for d in self.qa.documents()}
+            doc = docs.get(doc_id)
+            try:
+                self.qa.remove(doc_id)
+            except QAError as exc:
+                return f"✗ {exc}"
+            source = self._source_of(doc_id)
+            if source is not None:
+                source.unlink(missing_ok=True)
+        title = doc.title if doc else doc_id
+        return f"✓ removed {title}"
+
+    def remove_api(self, doc_id: str) -> str:
+        """Remove a document by id (as /documents lists it); returns what was done."""
+        status = self.remove(doc_id)
+        if status.startswith("✗"):
+            raise gr.Error(status[2:], print_exception=False)
+        return status
+
+    def _source_of(self, doc_id: str) -> Path | None:
+        """The uploaded file a document id came from, if any."""
+        from qa.documents import doc_id_for
+
+        if not self.upload_dir.is_dir():
+            return None
+        for path in self.upload_dir.iterdir():
+            if path.is_file() and doc_id_for(path) == doc_id:
+                return path
+        return None
+
+    # ---- eval -----------------------------------------------------------------------------
+    def run_eval(self) -> Iterator[tuple[str, Any, Any, str]]:
+        """Run the eval suite; yields (status/log, metrics table, plots, report markdown)."""
+        yield "Starting `qa eval` …", gr.skip(), gr.skip(), ""
+        for item in self.eval_runner.run():
+            if isinstance(item, EvalResult):
+                status = item.message if not item.log else f"{item.message}\n\n{item.log[-3000:]}"
+                table = gr.update(value=item.rows, headers=item.headers)
+                yield status, table, item.plots, item.report
+            else:
+                yield f"Running `qa eval` …\n\n{item}", gr.skip(), gr.skip(), ""
+
+    # ---- the Blocks -------------------------------------------------------------------------
+    def build(self) -> gr.Blocks:
+        """The Blocks: Chat, Corpus, Settings and Eval tabs, and the named API endpoints."""
+        from ui.layout import build_blocks
+
+        self.demo = build_blocks(self)
+        return self.demo
+
+    def documents_api(self) -> list[dict]:
+        """The stored documents: id, title, path, chunks and metadata of each."""
+        return [d.to_dict() for d in self.qa.documents()]
+
+    def launch(
+        self,
+        host: str = "127.0.0.1",
+        port: int | None = 7860,
+        *,
+        share: bool = False,
+        auth: tuple[str, str] | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """Build and start the app (blocking unless ``prevent_thread_lock=True``)."""
+        demo = self.demo or self.build()
+        options: dict[str, Any] = {
+            "server_name": host,
+            "server_port": port,
+            "share": share,
+            "auth": auth,
+            "auth_message": "qa: sign in to ask questions about the corpus.",
+            "max_file_size": self.max_upload_bytes * 4,  # hard cap; the handler says why
+            "footer_links": ["api"],
+            "enable_monitoring": False,
+            "ssr_mode": False,
+            "mcp_server": False,
+            "run_history": False,
+            "show_error": True,
+            "css": CSS,
+            "theme": gr.themes.Default(),
+        }
+        options.update(kwargs)
+        return demo.launch(**options)
+
+
+CSS = resources.files("ui").joinpath("style.css").read_text(encoding="utf-8")

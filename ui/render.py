@@ -1,0 +1,246 @@
+"""HTML for answers, citations and sources; every piece of document or answer text is escaped.
+
+Nothing here trusts its input: titles, quotes, answers and metadata all go through
+``html.escape`` before they meet the markup, so a document holding ``<script>`` shows it as text.
+Citations open without JavaScript (``<details>``), which also survives Gradio's sanitiser.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from html import escape
+from typing import Any
+
+from qa.types import Answer, Citation, Hit
+
+__all__ = [
+    "HIT_HEADERS",
+    "NOT_FOUND",
+    "Source",
+    "answer_html",
+    "error_html",
+    "hits_rows",
+    "size_text",
+    "sources_html",
+    "streaming_html",
+    "user_html",
+]
+
+NOT_FOUND = "Not found in the corpus"
+_MARKER = re.compile(r"\[(\d+)\]([.,;:!?]*)")
+POPOVER_CONTEXT = 280  # characters of context on each side of the span, in the popover
+PANEL_CONTEXT = 600  # ... and in the sources panel
+
+
+@dataclass
+class Source:
+    """A citation with what the UI shows around it: document metadata and the paragraph."""
+
+    citation: Citation
+    metadata: dict[str, Any] = field(default_factory=dict)
+    context_start: int = -1  # offset of ``context`` in the document; -1 = unknown
+    context: str = ""
+
+    @property
+    def before(self) -> str:
+        if self.context_start < 0:
+            return ""
+        return self.context[: max(0, self.citation.start - self.context_start)]
+
+    @property
+    def after(self) -> str:
+        if self.context_start < 0:
+            return ""
+        return self.context[self.citation.end - self.context_start :]
+
+
+def _text(value: Any) -> str:
+    """Escaped text, line breaks kept as <br>."""
+    return escape(str(value)).replace("\n", "<br>")
+
+
+def source_meta(source: Source) -> list[str]:
+    """Publisher, date and path of a source, in display order (not escaped)."""
+    meta = source.metadata
+    parts = [str(meta[k]) for k in ("publisher", "author") if meta.get(k)][:1]
+    date = meta.get("published") or meta.get("date")
+    if date:
+        parts.append(str(date))
+    parts.append(source.citation.path)
+    return parts
+
+
+def _passage(source: Source, limit: int | None = None) -> str:
+    """The paragraph with the cited span in <mark>, optionally trimmed around the span."""
+    before, after = source.before, source.after
+    if limit is not None:
+        if len(before) > limit:
+            cut = before.find(" ", len(before) - limit)
+            before = "… " + before[cut + 1 if cut >= 0 else len(before) - limit :]
+        if len(after) > limit:
+            cut = after.rfind(" ", 0, limit)
+            after = after[: cut if cut > 0 else limit] + " …"
+    return (
+        f'<span class="qa-before">{_text(before)}</span>'
+        f'<mark class="qa-span">{_text(source.citation.quote)}</mark>'
+        f'<span class="qa-after">{_text(after)}</span>'
+    )
+
+
+def _marker(source: Source, punctuation: str = "") -> str:
+    """A clickable ``[n]`` that opens the cited passage in place (and names it on hover).
+
+    Punctuation right after the marker goes inside its summary, so that an open passage does
+    not leave a lone full stop on the line below it.
+    """
+    c = source.citation
+    hint = f"[{c.id}] {c.title}: {c.quote}"
+    if len(hint) > 300:
+        hint = hint[:299] + "…"
+    return (
+        f'<details class="qa-cite">'
+        f'<summary class="qa-marker" title="{escape(hint)}">'
+        f'<span class="qa-n">[{c.id}]</span>{_text(punctuation)}</summary>'
+        f'<span class="qa-pop">'
+        f'<span class="qa-pop-title">[{c.id}] {_text(c.title)}</span>'
+        f'<span class="qa-pop-meta">{_text(" · ".join(source_meta(source)))}</span>'
+        f'<span class="qa-pop-text">{_passage(source, POPOVER_CONTEXT)}</span>'
+        f"</span></details>"
+    )
+
+
+def _with_markers(text: str, sources: Mapping[int, Source]) -> str:
+    """Escaped ``text`` with each ``[n]`` of a known citation made clickable."""
+    out, pos = [], 0
+    for m in _MARKER.finditer(text):
+        source = sources.get(int(m.group(1)))
+        if source is None:
+            continue
+        out.append(_text(text[pos : m.start()]))
+        out.append(_marker(source, m.group(2)))
+        pos = m.end()
+    out.append(_text(text[pos:]))
+    return "".join(out)
+
+
+def answer_html(answer: Answer, sources: Sequence[Source]) -> str:
+    """The chat bubble of an answer: abstention, flagged sentences and clickable citations."""
+    if answer.abstained:
+        text = answer.text
+        if text.lower().startswith(NOT_FOUND.lower()):
+            text = text[len(NOT_FOUND) :].lstrip(":. ")
+            text = text[:1].upper() + text[1:]
+        return (
+            '<div class="qa-answer qa-abstained">'
+            f'<span class="qa-abstain-label">{NOT_FOUND}.</span> '
+            f"<span>{_text(text)}</span></div>"
+        )
+    by_id = {s.citation.id: s for s in sources}
+    body, pos = [], 0
+    for sentence in sorted(answer.sentences, key=lambda s: s.start):
+        if sentence.start < pos or sentence.end > len(answer.text):
+            continue  # overlapping or out of range: render the rest as plain text
+        body.append(_with_markers(answer.text[pos : sentence.start], by_id))
+        inner = _with_markers(answer.text[sentence.start : sentence.end], by_id)
+        if sentence.supported:
+            body.append(f'<span class="qa-sentence">{inner}</span>')
+        else:
+            body.append(
+                '<span class="qa-sentence qa-unsupported" '
+                'title="Not supported by the cited sources">'
+                f'{inner}<span class="qa-flag">⚠ unsupported</span></span>'
+            )
+        pos = sentence.end
+    body.append(_with_markers(answer.text[pos:], by_id))
+    parts = [f'<div class="qa-answer"><div class="qa-text">{"".join(body)}</div>']
+    flagged = len(answer.unsupported)
+    if flagged:
+        noun = "sentence is" if flagged == 1 else "sentences are"
+        parts.append(
+            f'<div class="qa-warning">⚠ {flagged} {noun} not supported by the cited sources '
+            "(marked above); check them before relying on them.</div>"
+        )
+    if answer.standalone_question and answer.standalone_question != answer.question:
+        parts.append(
+            f'<div class="qa-standalone">Searched for: {_text(answer.standalone_question)}</div>'
+        )
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def user_html(question: str) -> str:
+    """The user's own message, escaped like everything else."""
+    return f'<div class="qa-question">{_text(question)}</div>'
+
+
+def error_html(message: str) -> str:
+    """A chat bubble for an error (bad question, empty store, unreachable LLM)."""
+    return f'<div class="qa-answer qa-error">⚠ {_text(message)}</div>'
+
+
+def streaming_html(text: str) -> str:
+    """The partial answer while it streams in (plain, escaped)."""
+    return f'<div class="qa-answer qa-streaming"><div class="qa-text">{_text(text)}</div></div>'
+
+
+def sources_html(answer: Answer | None, sources: Sequence[Source]) -> str:
+    """The sources panel: every citation of the answer with its highlighted paragraph."""
+    if answer is None:
+        return (
+            '<div class="qa-sources qa-empty">Sources of the latest answer appear here: '
+            "title, publisher, date and the paragraph with the cited span highlighted.</div>"
+        )
+    if answer.abstained or not sources:
+        return (
+            f'<div class="qa-sources qa-empty"><strong>{NOT_FOUND}.</strong> '
+            "No passage of the ingested documents answers this question.</div>"
+        )
+    cards = []
+    for s in sources:
+        c = s.citation
+        where = f"characters {c.start}–{c.end}"
+        cards.append(
+            f'<div class="qa-source" id="qa-source-{c.id}">'
+            f'<div class="qa-source-head"><span class="qa-num">[{c.id}]</span> '
+            f'<span class="qa-source-title">{_text(c.title)}</span></div>'
+            f'<div class="qa-source-meta">{_text(" · ".join(source_meta(s)))} · {where}</div>'
+            f'<div class="qa-context">{_passage(s, PANEL_CONTEXT)}</div></div>'
+        )
+    return (
+        f'<div class="qa-sources"><div class="qa-sources-title">Sources</div>{"".join(cards)}</div>'
+    )
+
+
+def size_text(size: float) -> str:
+    """A byte count for people: 900 bytes, 12 KB, 2.5 MB."""
+    if size < 1000:
+        return f"{size:.0f} bytes"
+    if size < 1_000_000:
+        return f"{size / 1000:.0f} KB"
+    return f"{size / 1_000_000:.1f} MB"
+
+
+def hits_rows(hits: Sequence[Hit]) -> list[list[Any]]:
+    """Rows of the debug table of retrieved chunks (plain values; the table escapes them)."""
+
+    def num(value: float | None, digits: int = 4) -> Any:
+        return "" if value is None else round(float(value), digits)
+
+    return [
+        [
+            rank,
+            num(h.score),
+            "" if h.dense_rank is None else h.dense_rank,
+            num(h.dense_score),
+            "" if h.lexical_rank is None else h.lexical_rank,
+            h.title,
+            f"{h.start}–{h.end}",
+            h.text if len(h.text) <= 400 else h.text[:399] + "…",
+        ]
+        for rank, h in enumerate(hits, 1)
+    ]
+
+
+HIT_HEADERS = ["#", "fused score", "dense rank", "cosine", "BM25 rank", "title", "span", "text"]
