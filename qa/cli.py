@@ -69,15 +69,15 @@ def make_qa(ctx: typer.Context, **overrides: Any) -> QA:
 @app.callback()
 def main_options(
     ctx: typer.Context,
-    home: Annotated[Path | None, typer.Option(help="Data dir [env QA_HOME].")] = None,
+    home: Annotated[Path | None, typer.Option(help="Data dir (env QA_HOME).")] = None,
     chroma_url: Annotated[
         str | None,
-        typer.Option(help="Chroma server URL; default: embedded store [env QA_CHROMA_URL]."),
+        typer.Option(help="Chroma server URL; default: embedded store (env QA_CHROMA_URL)."),
     ] = None,
-    collection: Annotated[str | None, typer.Option(help="Collection [env QA_COLLECTION].")] = None,
+    collection: Annotated[str | None, typer.Option(help="Collection (env QA_COLLECTION).")] = None,
     embed_model: Annotated[
         str | None,
-        typer.Option(help="'bundled', a sentence-transformers name or path [env QA_EMBED_MODEL]."),
+        typer.Option(help="'bundled', a sentence-transformers name or path (env QA_EMBED_MODEL)."),
     ] = None,
 ) -> None:
     """Answer questions about a folder of articles, citing exact spans of the sources."""
@@ -177,7 +177,7 @@ def ask(
     ctx: typer.Context,
     question: Annotated[str, typer.Argument(help="The question.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
-    top_k: Annotated[int | None, typer.Option(help="Chunks to answer from [env QA_TOP_K].")] = None,
+    top_k: Annotated[int | None, typer.Option(help="Chunks to answer from (env QA_TOP_K).")] = None,
     mode: ModeOption = None,
     llm_url: LLMURLOption = None,
     llm_model: LLMModelOption = None,
@@ -231,16 +231,16 @@ def remove(
 # ---- LLM answers: streaming, flags, chat ------------------------------------------------------
 ModeOption = Annotated[
     str | None,
-    typer.Option(help="extractive, llm, or auto (llm when one is configured) [env QA_MODE]."),
+    typer.Option(help="extractive, llm, or auto (llm when one is configured) (env QA_MODE)."),
 ]
 LLMURLOption = Annotated[
     str | None,
     typer.Option(
-        help="OpenAI-compatible server, e.g. http://localhost:11434/v1 [env QA_LLM_BASE_URL]."
+        help="OpenAI-compatible server, e.g. http://localhost:11434/v1 (env QA_LLM_BASE_URL)."
     ),
 ]
 LLMModelOption = Annotated[
-    str | None, typer.Option(help="Model name on that server [env QA_LLM_MODEL].")
+    str | None, typer.Option(help="Model name on that server (env QA_LLM_MODEL).")
 ]
 
 
@@ -296,7 +296,7 @@ def stream_answer(qa: QA, question: str, **kwargs: Any) -> Answer:
 @handle_errors
 def chat(
     ctx: typer.Context,
-    top_k: Annotated[int | None, typer.Option(help="Chunks to answer from [env QA_TOP_K].")] = None,
+    top_k: Annotated[int | None, typer.Option(help="Chunks to answer from (env QA_TOP_K).")] = None,
     mode: ModeOption = None,
     llm_url: LLMURLOption = None,
     llm_model: LLMModelOption = None,
