@@ -12,18 +12,11 @@ pytest.importorskip("gradio")
 
 from qa.answer.base import Answerer, Draft
 from qa.types import Citation, SentenceSupport
+from tests.support.ui import NEW_DOC
 from ui.app import EMPTY_STORE, QAApp
 from ui.eval_tab import UNAVAILABLE, EvalResult, EvalRunner, metrics_table
 
 WOGEN = "How much working capital did Wogen provide to Magrathea?"
-NEW_DOC = """---
-title: Zorblax Mining buys the Quillon smelter
-publisher: Test Wire
-published: 2026-02-01
----
-
-Zorblax Mining agreed to buy the Quillon smelter for 42 million dollars. The deal closes in March.
-"""
 
 
 def final(gen):

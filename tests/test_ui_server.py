@@ -18,7 +18,7 @@ pytest.importorskip("gradio")
 gradio_client = pytest.importorskip("gradio_client")
 
 from tests.conftest import CORPUS, run_cli  # noqa: E402
-from tests.support.ui import served  # noqa: E402
+from tests.support.ui import NEW_DOC, served  # noqa: E402
 from ui.app import QAApp  # noqa: E402
 
 pytestmark = pytest.mark.slow
@@ -31,14 +31,6 @@ QUESTIONS = [
     "What did Yingfeimai Technology debut at CES?",
     "What is the capital of France?",
 ]
-NEW_DOC = """---
-title: Zorblax Mining buys the Quillon smelter
-publisher: Test Wire
-published: 2026-02-01
----
-
-Zorblax Mining agreed to buy the Quillon smelter for 42 million dollars. The deal closes in March.
-"""
 
 
 def client(url: str, **kwargs):

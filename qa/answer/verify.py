@@ -31,6 +31,7 @@ import numpy as np
 
 from qa.answer.base import ABSTAIN_TEXT, Draft
 from qa.answer.citations import cite
+from qa.chunking import sentence_spans
 from qa.lexical import terms
 from qa.types import Citation, Hit, SentenceSupport
 
@@ -56,40 +57,26 @@ _RUN = re.compile(
     r"[ \t]*(?:\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])(?:[ \t]*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])*"
 )
 _OPEN_MARK = re.compile(r"\[[\d\s,;]*$")  # a marker still being streamed
-# end of a sentence: punctuation, closing quotes, markers that follow it, then a blank
-_END = re.compile(r"[.!?]+[\"'”’)]*(?:[ \t]*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])*(?=\s+(\S)|\s*$)")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_INITIAL = re.compile(r"(?:^|\s)(?:[A-Z]|[A-Z]\.[A-Z]|Mr|Mrs|Ms|Dr|St|vs|No)\.$")
 _WORDS = re.compile(r"[a-z0-9]+")
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
-    """``(start, end)`` of each sentence of ``text``; a line break always ends one."""
+    """``(start, end)`` of each sentence of ``text``; a line break always ends one.
+
+    Punkt (``qa.chunking.sentence_spans``) finds the sentences; citation markers at the start
+    of one ("... in March. [2] Next ...") belong to the sentence before it.
+    """
     spans: list[tuple[int, int]] = []
-    for line in re.finditer(r"[^\n]+", text):
-        start, base = None, line.start()
-        body = line.group(0)
-        pos = 0
-        while pos < len(body):
-            if start is None:
-                if body[pos].isspace():
-                    pos += 1
-                    continue
-                start = pos
-            match = _END.search(body, pos)
-            if match is None:
-                break
-            nxt = match.group(1)
-            head = body[start : match.start() + 1]
-            if (nxt and nxt.islower()) or _INITIAL.search(head):  # "U.S. firms", "Mr. Li"
-                pos = match.end()
-                continue
-            spans.append((base + start, base + match.end()))
-            start, pos = None, match.end()
-        if start is not None:
-            end = len(body.rstrip())
-            if end > start:
-                spans.append((base + start, base + end))
+    for start, end in sentence_spans(text):
+        lead = _RUN.match(text, start, end)
+        if spans and lead and "\n" not in text[spans[-1][1] : start]:
+            spans[-1] = (spans[-1][0], lead.end())
+            start = lead.end()
+            while start < end and text[start].isspace():
+                start += 1
+        if start < end:
+            spans.append((start, end))
     return spans
 
 

@@ -7,6 +7,16 @@ import socket
 from collections.abc import Iterator
 from typing import Any
 
+# A document no other test knows, for "upload, then ask about it".
+NEW_DOC = """---
+title: Zorblax Mining buys the Quillon smelter
+publisher: Test Wire
+published: 2026-02-01
+---
+
+Zorblax Mining agreed to buy the Quillon smelter for 42 million dollars. The deal closes in March.
+"""
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
