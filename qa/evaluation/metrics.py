@@ -116,12 +116,16 @@ def _mean(values: Iterable[float]) -> float | None:
     return float(sum(values) / len(values)) if values else None
 
 
-def retrieval_summary(ranks: Sequence[int | None]) -> dict[str, float | None]:
-    """hit@1/3/5 and MRR of first-evidence ranks (None = not retrieved)."""
+def retrieval_summary(
+    ranks: Sequence[int | None], retrieved: Sequence[Sequence[dict[str, Any]]] = ()
+) -> dict[str, float | None]:
+    """hit@1/3/5 and MRR of first-evidence ranks (None = not retrieved), and the mean
+    characters retrieved per question (how much text the answerer has to read)."""
     out: dict[str, float | None] = {
         f"hit@{k}": _rate(r is not None and r <= k for r in ranks) for k in KS
     }
     out["mrr"] = _mean(1.0 / r if r else 0.0 for r in ranks)
+    out["retrieved_chars"] = _mean(sum(s["end"] - s["start"] for s in spans) for spans in retrieved)
     return out
 
 
@@ -137,7 +141,7 @@ def summarise(results: Sequence[QuestionResult]) -> dict[str, Any]:
         "questions": len(results),
         "answerable": len(answerable),
         "unanswerable": len(unanswerable),
-        **retrieval_summary([r.rank for r in located]),
+        **retrieval_summary([r.rank for r in located], [r.retrieved for r in located]),
         "accuracy": _rate(bool(r.correct) for r in answerable if r.correct is not None),
         "f1": _mean(r.f1 for r in answerable if r.f1 is not None),
         "citation_precision": (
@@ -161,7 +165,10 @@ def summarise(results: Sequence[QuestionResult]) -> dict[str, Any]:
     baselines = {k for r in results for k in r.baseline_ranks}
     if baselines:
         out["baselines"] = {
-            name: retrieval_summary([r.baseline_ranks.get(name) for r in located])
+            name: retrieval_summary(
+                [r.baseline_ranks.get(name) for r in located],
+                [r.baseline_retrieved.get(name, []) for r in located],
+            )
             for name in sorted(baselines)
         }
     return out
