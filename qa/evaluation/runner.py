@@ -167,6 +167,11 @@ def run_eval(
     eval_set = load_set(set_path, documents=docs, work_dir=base.home / "eval-docs")
     questions = eval_set.select(split, limit)
     qa = QA(base.model_copy(update={"collection": eval_collection(eval_set)}), embedder=embedder)
+    judges = None
+    if judge:  # before any slow work: fails at once when no LLM is configured
+        from qa.evaluation.judge import Judges
+
+        judges = Judges(qa.settings)
     report = qa.ingest(eval_set.documents)
     documents, _ = load_documents(eval_set.documents)
     evidence_map = EvidenceMap(documents)
@@ -176,11 +181,6 @@ def run_eval(
         from qa.evaluation.baselines import make_baselines
 
         runners = make_baselines(qa, documents)
-    judges = None
-    if judge:
-        from qa.evaluation.judge import Judges
-
-        judges = Judges(qa.settings)
     if questions:  # warm-up, untimed: first-call costs are not per-question latency
         qa.ask(questions[0].question, top_k=k, mode=mode)
     results: list[QuestionResult] = []
