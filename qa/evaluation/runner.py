@@ -163,6 +163,7 @@ def run_eval(
     from qa.pipeline import QA
 
     began = time.perf_counter()
+    started = datetime.now(UTC).isoformat(timespec="seconds")
     base = settings or Settings()
     eval_set = load_set(set_path, documents=docs, work_dir=base.home / "eval-docs")
     questions = eval_set.select(split, limit)
@@ -228,7 +229,7 @@ def run_eval(
         "chunks": report.chunks,
         "ingest_seconds": round(report.seconds, 2),
         "baselines": [b.name for b in runners],
-        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        "started": started,
         "seconds": 0.0,
     }
     run = Run(meta=meta, summary=_summary(results), results=results)
