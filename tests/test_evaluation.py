@@ -1,0 +1,378 @@
+"""The eval suite (issue 3): evidence as spans, metrics, baselines, reports, interop, CI gate.
+
+Real components only: the bundled embedding model and real Chroma stores. One full run of
+the article's set (all splits, with baselines) is shared by the module.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+
+from qa.evaluation import Run, eval_collection, load_set, run_eval
+from qa.evaluation.compare import compare_runs
+from qa.evaluation.evidence import EvidenceMap, Span, contains, covers, locate
+from qa.evaluation.interop import export_labelled_rag
+from qa.evaluation.metrics import accepted_in, normalise, summarise, token_f1
+from qa.evaluation.report import write_report
+from qa.evaluation.sets import EvalSetError
+from tests.conftest import ROOT, run_cli
+
+SET = ROOT / "eval" / "sets" / "smm-magnesium.json"
+THRESHOLDS = json.loads((ROOT / "eval" / "thresholds.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def full_run(embedder, tmp_path_factory) -> Run:
+    """The whole set, every split, with the baselines: the run the CI gate judges."""
+    from qa import Settings
+
+    home = tmp_path_factory.mktemp("eval-home")
+    return run_eval(SET, settings=Settings(home=home), embedder=embedder, baselines=True)
+
+
+# ---- 2. gold evidence is a quote, mapped to whatever chunks hold it ----------------------
+def test_locate_finds_every_occurrence_and_tolerates_whitespace():
+    text = "front\n---\nAlpha beta.  Gamma\ndelta. Alpha beta."
+    assert locate("Alpha beta.", text) == [(10, 21), (36, 47)]
+    assert locate("Gamma delta.", text) == [(23, 35)]
+    assert locate("missing", text) == []
+
+
+def test_span_rules():
+    quote = Span("d", 100, 140)
+    assert contains(Span("d", 0, 125), quote)  # holds 25 of 40 chars
+    assert not contains(Span("d", 0, 115), quote)  # holds 15 of 40
+    assert not contains(Span("other", 0, 500), quote)
+    passage = Span("d", 0, 2000)  # a reference passage longer than the chunk
+    assert contains(Span("d", 900, 1100), passage)
+    assert covers(Span("d", 90, 150), quote) and not covers(Span("d", 120, 150), quote)
+    assert covers(Span("d", 500, 600), passage)
+
+
+@pytest.mark.parametrize("chunk_size", [64, 256])
+def test_evidence_found_in_chunks_whatever_the_chunking(make_qa, chunk_size):
+    qa = make_qa(chunk_size=chunk_size, chunk_overlap=8)
+    eval_set = load_set(SET, work_dir=qa.settings.home)
+    qa.ingest(eval_set.documents)
+    from qa.documents import load_documents
+
+    docs, _ = load_documents(eval_set.documents)
+    evidence = EvidenceMap(docs)
+    chunks = [
+        Span(m["doc_id"], int(m["start"]), int(m["end"]))
+        for d in docs
+        for m, _ in qa.store.get_document_chunks(d.doc_id)
+    ]
+    for q in eval_set.questions:
+        for item in evidence.for_question(q):
+            assert item, q.id
+            assert any(contains(c, e) for c in chunks for e in item), (chunk_size, q.id)
+
+
+# ---- 3. metrics ----------------------------------------------------------------------------
+def test_answer_normalisation_and_matching():
+    assert normalise("Magrathea secured $10 million [1].") == [
+        "magrathea",
+        "secured",
+        "10",
+        "million",
+    ]
+    assert accepted_in("It secured $10 million [1].", ["10 million"])
+    assert not accepted_in("In 1998 it grew.", ["98%"])
+    assert accepted_in("Arkansas and Manitoba.", ["Arkansas", "Manitoba"], "all")
+    assert not accepted_in("Arkansas only.", ["Arkansas", "Manitoba"], "all")
+    assert token_f1("the 10 million dollars", "$10 million") == pytest.approx(0.8)
+    assert token_f1("", "x") == 0.0
+
+
+def test_metrics_on_hand_made_results():
+    from qa.evaluation.metrics import QuestionResult
+
+    def row(**kw):
+        base = dict(
+            id="x",
+            question="?",
+            category="c",
+            split="test",
+            answerable=True,
+            answer="a",
+            abstained=False,
+            evidence_found=True,
+            rank=1,
+            correct=True,
+            f1=1.0,
+            citations=[{"doc_id": "d", "start": 0, "end": 10}],
+            citations_on_evidence=1,
+            citation_covers=True,
+            latency_ms=10.0,
+        )
+        return QuestionResult(**{**base, **kw})
+
+    results = [
+        row(),
+        row(rank=4, correct=False, f1=0.0, citation_covers=False, citations_on_evidence=0),
+        row(
+            abstained=True,
+            correct=False,
+            f1=0.0,
+            citations=[],
+            citations_on_evidence=0,
+            citation_covers=False,
+            rank=None,
+            latency_ms=30.0,
+        ),
+        row(
+            answerable=False,
+            abstained=True,
+            correct=True,
+            f1=None,
+            citations=[],
+            citations_on_evidence=0,
+            citation_covers=None,
+            rank=None,
+            evidence_found=False,
+        ),
+        row(
+            answerable=False,
+            abstained=False,
+            correct=False,
+            f1=None,
+            citation_covers=None,
+            citations_on_evidence=0,
+            rank=None,
+            evidence_found=False,
+        ),
+    ]
+    s = summarise(results)
+    assert s["hit@1"] == pytest.approx(1 / 3) and s["hit@5"] == pytest.approx(2 / 3)
+    assert s["mrr"] == pytest.approx((1 + 0.25 + 0) / 3)
+    assert s["accuracy"] == pytest.approx(1 / 3)
+    assert s["citation_precision"] == pytest.approx(1 / 3)  # 3 citations, 1 on evidence
+    assert s["citation_recall"] == pytest.approx(1 / 3)
+    assert s["cited_chars"] == 10
+    assert s["abstention_precision"] == pytest.approx(1 / 2)
+    assert s["abstention_recall"] == pytest.approx(1 / 2)
+    assert s["false_abstention"] == pytest.approx(1 / 3)
+    assert s["latency_p50_ms"] == 10.0 and s["latency_p95_ms"] == pytest.approx(26.0)
+
+
+def test_run_reports_every_metric_overall_per_split_and_category(full_run):
+    keys = {
+        "hit@1",
+        "hit@3",
+        "hit@5",
+        "mrr",
+        "accuracy",
+        "f1",
+        "citation_precision",
+        "citation_recall",
+        "cited_chars",
+        "abstention_precision",
+        "abstention_recall",
+        "false_abstention",
+        "latency_p50_ms",
+        "latency_p95_ms",
+    }
+    summary = full_run.summary
+    assert keys <= set(summary["overall"])
+    assert set(summary["splits"]) == {"dev", "test"}
+    assert {"company", "amount", "multi_hop", "unanswerable"} <= set(summary["categories"])
+    assert summary["overall"]["questions"] == len(load_set(SET, work_dir=ROOT).questions)
+    assert all(r.evidence_found for r in full_run.results if r.answerable)
+    assert full_run.meta["collection"] == "eval-smm-magnesium"
+
+
+# ---- 4. baselines side by side -------------------------------------------------------------
+def test_baselines_run_beside_qa(full_run):
+    baselines = full_run.summary["overall"]["baselines"]
+    assert set(baselines) == {"naive-llamaindex", "bm25"}
+    for metrics in baselines.values():
+        assert 0 < metrics["hit@1"] <= metrics["hit@3"] <= metrics["hit@5"] <= 1
+    naive = full_run.results[0].baseline_retrieved["naive-llamaindex"]
+    assert len(naive) == 2  # top-k 2
+    assert full_run.summary["overall"]["hit@3"] >= baselines["bm25"]["hit@3"]
+
+
+# ---- 5. reports and compare ----------------------------------------------------------------
+def test_report_files(full_run, tmp_path):
+    report = write_report(full_run, tmp_path)
+    data = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    assert len(data["questions"]) == len(full_run.results)
+    first = data["questions"][0]
+    for key in ("retrieved", "answer", "citations", "rank", "correct", "f1", "latency_ms"):
+        assert key in first
+    text = report.read_text(encoding="utf-8")
+    assert "hit@3" in text and "baselines.png" in text
+    for png in ("categories.png", "latency.png", "baselines.png"):
+        assert (tmp_path / png).read_bytes()[:4] == b"\x89PNG"
+    assert Run.load(tmp_path).summary == full_run.summary
+
+
+def test_compare_lists_flipped_questions(full_run):
+    import copy
+
+    other = copy.deepcopy(full_run)
+    target = next(r for r in other.results if r.answerable and r.correct)
+    target.correct = False
+    other.summary["overall"]["accuracy"] -= 0.01
+    diff = compare_runs(full_run, other)
+    assert [f["id"] for f in diff["flipped"]] == [target.id]
+    assert diff["flipped"][0]["direction"] == "worse"
+    assert diff["deltas"]["accuracy"]["delta"] == pytest.approx(-0.01)
+
+
+def test_cli_eval_and_compare(tmp_path):
+    out = tmp_path / "run"
+    done = run_cli("eval", "--limit", "4", "--split", "test", "--out", str(out), "-q")
+    assert done.returncode == 0, done.stderr
+    assert (out / "results.json").is_file() and (out / "report.md").is_file()
+    done = run_cli("eval", "compare", str(out), str(out / "results.json"), "--json")
+    assert done.returncode == 0, done.stderr
+    diff = json.loads(done.stdout)
+    assert diff["flipped"] == [] and diff["deltas"]["accuracy"]["delta"] == 0
+    bad = run_cli("eval", "--split", "nope")
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1
+    judge = run_cli("eval", "--judge", "--limit", "1")
+    assert judge.returncode != 0 and "LLM" in judge.stderr
+
+
+def test_help_does_not_import_heavy_libraries():
+    import subprocess
+
+    code = (
+        "import sys; from qa.cli import app; "
+        "print([m for m in ('torch','chromadb','matplotlib','llama_index') if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+# ---- 6. interop: LabelledRagDataset and SQuAD ----------------------------------------------
+def test_labelled_rag_round_trip_and_run(embedder, tmp_path):
+    from qa import QA, Settings
+
+    ours = load_set(SET, work_dir=tmp_path)
+    path = export_labelled_rag(ours, tmp_path / "llama")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    ex = data["examples"][0]
+    assert {"query", "query_by", "reference_contexts", "reference_answer"} <= set(ex)
+    assert (tmp_path / "llama" / "source_files").is_dir()
+
+    back = load_set(path, work_dir=tmp_path)
+    assert back.format == "labelled-rag"
+    assert [q.id for q in back.questions] == [q.id for q in ours.questions]
+    for a, b in zip(ours.questions, back.questions, strict=True):
+        assert (a.question, a.category, a.split, a.answers, a.evidence, a.answerable) == (
+            b.question,
+            b.category,
+            b.split,
+            b.answers,
+            b.evidence,
+            b.answerable,
+        )
+    settings = Settings(home=tmp_path / "home")
+    run = run_eval(path, settings=settings, embedder=embedder, limit=6)
+    assert run.meta["collection"] == eval_collection(back) != settings.collection
+    assert run.summary["overall"]["hit@5"] is not None
+    assert run.summary["overall"]["f1"] is not None
+    assert QA(settings, embedder=embedder).store.count() == (0, 0)  # default store untouched
+
+
+def test_labelled_rag_needs_its_documents(tmp_path):
+    path = tmp_path / "rag_dataset.json"
+    path.write_text(json.dumps({"examples": [{"query": "q?", "reference_answer": "a"}]}))
+    with pytest.raises(EvalSetError, match="source documents"):
+        load_set(path, work_dir=tmp_path)
+
+
+def test_squad_loader_and_runner_on_a_two_article_slice(embedder, tmp_path):
+    from qa import Settings
+
+    squad = {
+        "version": "1.1",
+        "data": [
+            {
+                "title": "Harbour_Town",
+                "paragraphs": [
+                    {
+                        "context": "Harbour Town was founded in 1821 by fishermen. "
+                        "Its lighthouse is 42 metres tall.",
+                        "qas": [
+                            {
+                                "id": "h1",
+                                "question": "When was Harbour Town founded?",
+                                "answers": [{"text": "1821", "answer_start": 28}],
+                            },
+                            {
+                                "id": "h2",
+                                "question": "How tall is the lighthouse?",
+                                "answers": [{"text": "42 metres", "answer_start": 67}],
+                            },
+                        ],
+                    },
+                    {
+                        "context": "The town hosts a herring festival every June.",
+                        "qas": [
+                            {
+                                "id": "h3",
+                                "question": "What festival does the town host?",
+                                "answers": [{"text": "a herring festival", "answer_start": 15}],
+                            }
+                        ],
+                    },
+                ],
+            },
+            {
+                "title": "Glass Mountain",
+                "paragraphs": [
+                    {
+                        "context": "Glass Mountain is a volcano made of obsidian. "
+                        "It last erupted about 950 years ago.",
+                        "qas": [
+                            {
+                                "id": "g1",
+                                "question": "What rock is Glass Mountain made of?",
+                                "answers": [{"text": "obsidian", "answer_start": 36}],
+                            }
+                        ],
+                    }
+                ],
+            },
+        ],
+    }
+    path = tmp_path / "tiny-squad.json"
+    path.write_text(json.dumps(squad), encoding="utf-8")
+    settings = Settings(home=tmp_path / "home")
+    eval_set = load_set(path, work_dir=settings.home / "eval-docs")
+    assert eval_set.format == "squad" and len(eval_set.questions) == 4
+    files = sorted(p.name for p in eval_set.documents[0].iterdir())
+    assert files == ["001-harbour-town.txt", "002-glass-mountain.txt"]
+    second = (eval_set.documents[0] / files[0]).read_text(encoding="utf-8")
+    h3 = next(q for q in eval_set.questions if q.id == "h3").evidence[0]
+    assert second[h3.start : h3.start + len(h3.quote)] == "a herring festival"
+
+    run = run_eval(path, settings=settings, embedder=embedder)
+    assert run.meta["documents"] == 2
+    assert all(r.evidence_found for r in run.results)
+    assert run.summary["overall"]["hit@5"] == 1.0
+    assert run.summary["overall"]["accuracy"] >= 0.75
+
+
+# ---- 7. the CI gate --------------------------------------------------------------------------
+@pytest.mark.parametrize("split", ["dev", "test"])
+def test_ci_gate(full_run, split):
+    measured = full_run.summary["splits"][split]
+    failures = [
+        f"{key} {measured[key]:.3f} < {floor}"
+        for key, floor in THRESHOLDS["min"][split].items()
+        if measured[key] is None or measured[key] < floor
+    ]
+    failures += [
+        f"{key} {measured[key]:.3f} > {ceiling}"
+        for key, ceiling in THRESHOLDS["max"][split].items()
+        if measured[key] is None or measured[key] > ceiling
+    ]
+    assert not failures, f"{split}: below the thresholds in eval/thresholds.json: {failures}"
