@@ -53,9 +53,11 @@ def test_citations_are_sentences_not_chunks(corpus_qa) -> None:
 
 
 def test_unanswerable_question_abstains_without_citations(corpus_qa) -> None:
+    # the article names no licence fee and no signing date: a sum / a day is asked for and no
+    # retrieved sentence holds one
     for question in (
-        "What is the current price of magnesium per tonne?",
-        "Who is the chief executive of Wogen?",
+        "What did the licence from Big Blue Technologies cost Minago?",
+        "On what exact date did Magrathea sign with Wogen?",
     ):
         answer = corpus_qa.ask(question)
         check_contract(answer, load_file(ARTICLE).text)

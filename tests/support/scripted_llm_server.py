@@ -26,7 +26,7 @@ import re
 import threading
 import time
 import uuid
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
@@ -160,8 +160,8 @@ def content_words(text: str) -> set[str]:
 
 
 def split_sentences(text: str) -> list[str]:
-    """Naive sentence split on ``.``/``!``/``?`` followed by whitespace."""
-    return [s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if s.strip()]
+    """Naive sentence split on ``.``/``!``/``?`` followed by whitespace, and on line breaks."""
+    return [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", text) if s.strip()]
 
 
 def cite(sentence: str, source_id: str) -> str:
@@ -172,17 +172,20 @@ def cite(sentence: str, source_id: str) -> str:
 
 
 def best_sentence(sources: list[tuple[str, str]], question: str) -> tuple[str, str] | None:
-    """(sentence, source id) with the most question content words; ``None`` if no overlap.
+    """(sentence, source id) sharing the most question content words; ``None`` if none shares any.
 
-    Ties go to the earliest source, then the earliest sentence.
+    Shared words count more the fewer sentences hold them (1 / sentences holding the word), so
+    a rare word of the question decides over a common one. Ties go to the earliest source, then
+    the earliest sentence.
     """
     wanted = content_words(question)
-    best: tuple[int, str, str] | None = None
-    for sid, body in sources:
-        for sentence in split_sentences(body):
-            score = len(wanted & content_words(sentence))
-            if score and (best is None or score > best[0]):
-                best = (score, sentence, sid)
+    sentences = [(sid, sentence) for sid, body in sources for sentence in split_sentences(body)]
+    holders = Counter(w for _, sentence in sentences for w in wanted & content_words(sentence))
+    best: tuple[float, str, str] | None = None
+    for sid, sentence in sentences:
+        score = sum(1 / holders[w] for w in wanted & content_words(sentence))
+        if score and (best is None or score > best[0]):
+            best = (score, sentence, sid)
     return (best[1], best[2]) if best else None
 
 
