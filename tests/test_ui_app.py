@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -170,9 +169,10 @@ if "--help" in sys.argv:
     sys.exit(0)
 out = pathlib.Path(sys.argv[sys.argv.index("--out") + 1])
 print("evaluating 3 questions", flush=True)
-(out / "results.json").write_text(json.dumps({"metrics": {
-    "extractive": {"recall@5": 0.9, "citation_precision": 0.8},
-    "bm25": {"recall@5": 0.7, "citation_precision": 0.5}}, "questions": [{"id": 1}]}))
+(out / "results.json").write_text(json.dumps({"meta": {"set": "x"}, "summary": {
+    "overall": {"hit@3": 0.9, "accuracy": 0.8},
+    "splits": {"dev": {"hit@3": 1.0, "accuracy": 0.75}, "test": {"hit@3": 0.7, "accuracy": 0.5}},
+    "categories": {"amount": {"hit@3": 1.0}}}, "questions": [{"id": 1}]}))
 (out / "report.md").write_text("# Eval report\\n\\n| metric | value |\\n|---|---|\\n| r | 1 |\\n")
 (out / "plots").mkdir()
 (out / "plots" / "recall.png").write_bytes(b"\\x89PNG\\r\\n\\x1a\\n")
@@ -188,8 +188,8 @@ def test_eval_tab_runs_the_cli_and_reads_its_outputs(tmp_path: Path, make_qa):
     status, table, plots, report = steps[-1]
     assert any("evaluating 3 questions" in s[0] for s in steps[:-1])
     assert status.startswith("Eval finished; outputs in ")
-    assert table["headers"] == ["metric", "extractive", "bm25"]
-    assert table["value"] == [["recall@5", 0.9, 0.7], ["citation_precision", 0.8, 0.5]]
+    assert table["headers"] == ["metric", "all", "dev", "test"]
+    assert table["value"] == [["hit@3", 0.9, 1.0, 0.7], ["accuracy", 0.8, 0.75, 0.5]]
     assert [Path(p).name for p in plots] == ["recall.png"]
     assert report.startswith("# Eval report")
     out = Path(status.split("outputs in ")[1].split("\n")[0])
@@ -207,12 +207,22 @@ def test_eval_failure_is_reported(tmp_path: Path):
     assert not result.ok and result.message == "`qa eval` failed (exit 3): boom: no eval set"
 
 
-def test_metrics_table_shapes():
-    assert metrics_table({"recall": 0.5, "n": 3, "ok": True, "rows": [1]}) == (
-        ["metric", "value"],
-        [["recall", 0.5], ["n", 3.0]],
+def test_metrics_table_ignores_what_is_not_a_metric():
+    results = {"summary": {"overall": {"n": 3, "ok": True, "name": "x"}, "splits": {}}}
+    assert metrics_table(results) == (["metric", "all"], [["n", 3.0]])
+    assert metrics_table({"questions": [1]}) == (["metric"], [])
+
+
+def test_eval_tab_runs_the_real_qa_eval(tmp_path: Path, make_qa):
+    runner = EvalRunner(
+        tmp_path / "runs",
+        command=[sys.executable, "-m", "qa", "eval", "--split", "test"],
+        env={"QA_HOME": str(tmp_path / "eval-home")},
     )
-    assert metrics_table(json.loads('{"metrics": {"a": {"b": {"c": 1}}}}')) == (
-        ["metric", "value"],
-        [["a.b.c", 1.0]],
-    )
+    status, table, plots, report = list(QAApp(make_qa(), eval_runner=runner).run_eval())[-1]
+    assert status.startswith("Eval finished"), status
+    assert table["headers"] == ["metric", "all", "test"]
+    rows = {row[0]: row[1] for row in table["value"]}
+    assert rows["hit@3"] >= 0.9 and 0 <= rows["accuracy"] <= 1
+    assert {Path(p).name for p in plots} >= {"categories.png", "latency.png"}
+    assert report.lstrip().startswith("#")

@@ -38,33 +38,31 @@ class EvalResult:
     log: str = ""
 
 
-def _flatten(value: Any, prefix: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], Any]]:
-    if isinstance(value, dict):
-        out: list[tuple[tuple[str, ...], Any]] = []
-        for key, item in value.items():
-            out.extend(_flatten(item, (*prefix, str(key))))
-        return out
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return []  # lists (per-question results), strings and flags are not metrics
-    return [(prefix, round(float(value), 4))]
-
-
 def metrics_table(results: Any) -> tuple[list[str], list[list[Any]]]:
-    """Headers and rows of the numeric metrics in a ``results.json``.
-
-    Takes ``results["metrics"]`` when present, else the whole object. Two levels of nesting
-    (``{system: {metric: value}}``) become one column per system; anything else is listed as
-    ``metric path, value``.
-    """
-    source = results.get("metrics", results) if isinstance(results, dict) else {}
-    leaves = _flatten(source)
-    if leaves and all(len(path) == 2 for path, _ in leaves):
-        columns = list(dict.fromkeys(path[0] for path, _ in leaves))
-        metrics = list(dict.fromkeys(path[1] for path, _ in leaves))
-        values = {path: v for path, v in leaves}
-        rows = [[m, *(values.get((c, m), "") for c in columns)] for m in metrics]
-        return ["metric", *columns], rows
-    return ["metric", "value"], [[".".join(path) or "value", v] for path, v in leaves]
+    """Headers and rows of a ``qa eval`` results.json: one row a metric, one column for the
+    whole set and one for each split (``summary.overall`` and ``summary.splits``)."""
+    summary = results.get("summary", {}) if isinstance(results, dict) else {}
+    columns = {"all": summary.get("overall", {}), **summary.get("splits", {})}
+    columns = {name: col for name, col in columns.items() if isinstance(col, dict) and col}
+    metrics = list(
+        dict.fromkeys(
+            key
+            for col in columns.values()
+            for key, value in col.items()
+            if isinstance(value, (int, float)) and not isinstance(value, bool)
+        )
+    )
+    rows = [
+        [
+            m,
+            *(
+                round(float(col[m]), 3) if isinstance(col.get(m), (int, float)) else ""
+                for col in columns.values()
+            ),
+        ]
+        for m in metrics
+    ]
+    return ["metric", *columns], rows
 
 
 class EvalRunner:
