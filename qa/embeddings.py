@@ -32,6 +32,7 @@ class Embedder:
     dimension: int = 0
     max_tokens: int = 512
     batch_size: int = 32
+    block_size: int = 1024  # texts handed to ``_embed`` at once (bounds memory)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Embed ``texts``; returns an array of shape ``(len(texts), dimension)``."""
@@ -40,8 +41,8 @@ class Embedder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         out = [
-            self._embed(list(texts[i : i + self.batch_size]))
-            for i in range(0, len(texts), self.batch_size)
+            self._embed(list(texts[i : i + self.block_size]))
+            for i in range(0, len(texts), self.block_size)
         ]
         vectors = np.vstack(out).astype(np.float32, copy=False)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
@@ -126,7 +127,7 @@ class SentenceTransformerEmbedder(Embedder):
         return np.asarray(
             self._model.encode(
                 batch,
-                batch_size=len(batch),
+                batch_size=self.batch_size,  # it sorts the block by length: less padding
                 convert_to_numpy=True,
                 normalize_embeddings=True,
                 show_progress_bar=False,

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+
+import numpy as np
 
 from qa.answer.extractive import sentence_id
 from qa.chunking import Chunker, document_version
@@ -22,6 +24,8 @@ from qa.types import Chunk, Document, IngestReport
 __all__ = ["Ingestor", "Progress"]
 
 Progress = Callable[[int, int], None]  # (done, total) in chunks
+_Todo = tuple[Document, str, list[Chunk]]
+EMBED_GROUP = 512  # texts embedded per call, across documents
 
 
 def _chunk_metadata(doc: Document, chunk: Chunk, version: str, n_chunks: int) -> dict:
@@ -67,7 +71,7 @@ class Ingestor:
         )
         stored = self.store.documents()
 
-        todo: list[tuple[Document, str, list[Chunk]]] = []
+        todo: list[_Todo] = []
         for doc in documents:
             version = document_version(doc, self.config)
             known = stored.get(doc.doc_id)
@@ -83,12 +87,17 @@ class Ingestor:
         done = 0
         if progress:
             progress(0, total)
-        for doc, version, chunks in todo:
-            self._write(doc, version, chunks, chunks_col, sentences_col)
-            done += len(chunks)
-            report.chunks_written += len(chunks)
-            if progress:
-                progress(done, total)
+        for group in _groups(todo, EMBED_GROUP):
+            # one embedding call for several documents: the model batches texts of like length
+            texts = [t for doc, _, chunks in group for t in _texts(doc, chunks)]
+            vectors = iter(self.embedder.embed(texts))
+            for doc, version, chunks in group:  # written one document at a time, in order
+                doc_vectors = np.array([next(vectors) for _ in _texts(doc, chunks)])
+                self._write(doc, version, chunks, doc_vectors, chunks_col, sentences_col)
+                done += len(chunks)
+                report.chunks_written += len(chunks)
+                if progress:
+                    progress(done, total)
 
         roots = [p.resolve() for p in paths]
         present = {doc.doc_id for doc in documents}
@@ -112,27 +121,52 @@ class Ingestor:
         doc: Document,
         version: str,
         chunks: list[Chunk],
+        vectors: np.ndarray,
         chunks_col: object,
         sentences_col: object,
     ) -> None:
-        spans = sorted({span for chunk in chunks for span in chunk.sentences})
+        """Sentences, then chunks, then the deletion of older versions (see the module doc)."""
+        spans = _sentence_spans(chunks)
         if spans:
-            texts = [doc.text[s:e] for s, e in spans]
             self.store.write(
                 [sentence_id(doc.doc_id, version, s, e) for s, e in spans],
-                self.embedder.embed(texts),
+                vectors[: len(spans)],
                 [
                     {"doc_id": doc.doc_id, "version": version, "start": s, "end": e}
                     for s, e in spans
                 ],
-                texts,
+                [doc.text[s:e] for s, e in spans],
                 sentences_col,
             )
         self.store.write(
             [c.chunk_id for c in chunks],
-            self.embedder.embed([c.text for c in chunks]),
+            vectors[len(spans) :],
             [_chunk_metadata(doc, c, version, len(chunks)) for c in chunks],
             [c.text for c in chunks],
             chunks_col,
         )
         self.store.delete_document(doc.doc_id, keep_version=version)
+
+
+def _sentence_spans(chunks: list[Chunk]) -> list[tuple[int, int]]:
+    """The distinct sentence spans of a document's chunks, in order."""
+    return sorted({span for chunk in chunks for span in chunk.sentences})
+
+
+def _texts(doc: Document, chunks: list[Chunk]) -> list[str]:
+    """What is embedded for a document: its sentences, then its chunks."""
+    return [doc.text[s:e] for s, e in _sentence_spans(chunks)] + [c.text for c in chunks]
+
+
+def _groups(todo: list[_Todo], size: int) -> Iterator[list[_Todo]]:
+    """Consecutive documents, about ``size`` texts to embed per group."""
+    group: list[_Todo] = []
+    count = 0
+    for item in todo:
+        group.append(item)
+        count += len(item[2]) + len(_sentence_spans(item[2]))
+        if count >= size:
+            yield group
+            group, count = [], 0
+    if group:
+        yield group

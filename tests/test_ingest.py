@@ -111,7 +111,9 @@ def test_remove_deletes_a_document_everywhere(make_qa, tmp_path: Path) -> None:
 INGEST_SCRIPT = textwrap.dedent(
     """
     import sys
+    import qa.ingest
     from qa import QA, Settings
+    qa.ingest.EMBED_GROUP = 40  # small groups: embedding and writing alternate, as on big corpora
     qa = QA(Settings(home=sys.argv[1]))
     qa.ingest([sys.argv[2]], progress=lambda done, total: print(done, total, flush=True))
     print("finished", flush=True)
