@@ -9,4 +9,5 @@ if ! command -v chromium >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 .venv/bin/ruff check qa ui tests eval
+.venv/bin/mypy
 exec .venv/bin/python -m pytest "$@"

@@ -74,9 +74,11 @@ class NaiveLlamaIndexBaseline:
         spans = []
         for scored in self.retriever.retrieve(question):
             node = scored.node
-            if node.start_char_idx is None or node.end_char_idx is None:
+            start = getattr(node, "start_char_idx", None)  # TextNode has offsets, BaseNode not
+            end = getattr(node, "end_char_idx", None)
+            if start is None or end is None:
                 continue
-            spans.append(Span(node.ref_doc_id or "", node.start_char_idx, node.end_char_idx))
+            spans.append(Span(node.ref_doc_id or "", start, end))
         return spans
 
 

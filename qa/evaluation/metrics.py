@@ -157,11 +157,8 @@ def summarise(results: Sequence[QuestionResult]) -> dict[str, Any]:
     }
     judged = {k for r in results for k in r.judge}
     for name in sorted(judged):
-        out[f"judge_{name}"] = _mean(
-            r.judge[name]
-            for r in results
-            if r.judge.get(name) is not None  # type: ignore[misc]
-        )
+        scores = [r.judge.get(name) for r in results]
+        out[f"judge_{name}"] = _mean(s for s in scores if s is not None)
     baselines = {k for r in results for k in r.baseline_ranks}
     if baselines:
         out["baselines"] = {
