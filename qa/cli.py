@@ -455,18 +455,20 @@ def eval_run(
     settings = make_qa(ctx).settings
     console = Console(stderr=True)
     began = time.perf_counter()
+    evaluate = functools.partial(
+        run_eval,
+        set_path,
+        settings=settings,
+        mode=mode,
+        top_k=top_k,
+        split=split,
+        limit=limit,
+        baselines=baselines,
+        judge=judge,
+        docs=docs,
+    )
     if quiet:
-        run = run_eval(
-            set_path,
-            settings=settings,
-            mode=mode,
-            top_k=top_k,
-            split=split,
-            limit=limit,
-            baselines=baselines,
-            judge=judge,
-            docs=docs,
-        )
+        run = evaluate()
     else:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
@@ -483,18 +485,7 @@ def eval_run(
             def update(done: int, total: int) -> None:
                 bar.update(task, description="eval", completed=done, total=total)
 
-            run = run_eval(
-                set_path,
-                settings=settings,
-                mode=mode,
-                top_k=top_k,
-                split=split,
-                limit=limit,
-                baselines=baselines,
-                judge=judge,
-                docs=docs,
-                progress=update,
-            )
+            run = evaluate(progress=update)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     folder = out or Path("eval/runs") / f"{stamp}-{slug(run.meta['set'], 32)}-{split}"
     run.meta["wall_seconds"] = round(time.perf_counter() - began, 2)

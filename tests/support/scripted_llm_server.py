@@ -387,18 +387,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
             self.wfile.flush()
 
+        def envelope(**fields: Any) -> None:
+            head = {"id": cid, "object": "chat.completion.chunk", "created": created}
+            event(json.dumps({**head, "model": MODEL_ID, **fields}))
+
         def chunk(delta: dict[str, Any], finish: str | None = None) -> None:
-            event(
-                json.dumps(
-                    {
-                        "id": cid,
-                        "object": "chat.completion.chunk",
-                        "created": created,
-                        "model": MODEL_ID,
-                        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
-                    }
-                )
-            )
+            envelope(choices=[{"index": 0, "delta": delta, "finish_reason": finish}])
 
         chunk({"role": "assistant", "content": ""})
         pieces = re.findall(r"\S+\s*", text)
@@ -410,18 +404,8 @@ class _Handler(BaseHTTPRequestHandler):
         chunk({}, finish="stop")
         if usage:
             n = len(text.split())
-            event(
-                json.dumps(
-                    {
-                        "id": cid,
-                        "object": "chat.completion.chunk",
-                        "created": created,
-                        "model": MODEL_ID,
-                        "choices": [],
-                        "usage": {"prompt_tokens": 0, "completion_tokens": n, "total_tokens": n},
-                    }
-                )
-            )
+            usage_counts = {"prompt_tokens": 0, "completion_tokens": n, "total_tokens": n}
+            envelope(choices=[], usage=usage_counts)
         event("[DONE]")
         self.wfile.write(b"0\r\n\r\n")
 
