@@ -15,7 +15,7 @@ from qa.embeddings import BUNDLED_NAME, Embedder
 from qa.errors import InvalidQuestionError, NotFoundError, QAError
 from qa.ingest import Progress
 from qa.lexical import BM25Index, fingerprint
-from qa.store import ChunkStore
+from qa.store import ChunkStore, summarise
 from qa.types import Answer, DocumentInfo, Hit, IngestReport
 
 __all__ = ["QA"]
@@ -105,16 +105,16 @@ class QA:
             return self._answerers.get(mode) or self._make_answerer(mode)
 
     def _make_answerer(self, mode: str) -> Answerer:
-        if mode not in self._answerers:
-            if mode == "extractive":
-                from qa.answer.extractive import ExtractiveReader
+        if mode == "extractive":
+            from qa.answer.extractive import ExtractiveReader
 
-                self._answerers[mode] = ExtractiveReader(
-                    self.store, self.lexical_index, self.settings.abstain_threshold
-                )
-            else:
-                self._answerers[mode] = self._llm_answerer()
-        return self._answerers[mode]
+            made: Answerer = ExtractiveReader(
+                self.store, self.lexical_index, self.settings.abstain_threshold
+            )
+        else:
+            made = self._llm_answerer()
+        self._answerers[mode] = made
+        return made
 
     def resolve_mode(self, mode: str | None) -> str:
         """'extractive' or 'llm' for a requested mode (None or 'auto' = configured default)."""
@@ -321,13 +321,8 @@ class QA:
         pieces = self.store.get_document_chunks(doc_id)
         if not pieces:
             raise NotFoundError(f"no document with id {doc_id!r}")
-        counts: dict[str, int] = {}
-        expected: dict[str, int] = {}
-        for meta, _ in pieces:
-            counts[meta["version"]] = counts.get(meta["version"], 0) + 1
-            expected[meta["version"]] = int(meta["n_chunks"])
-        whole = [v for v, n in counts.items() if n == expected[v]]
-        version = whole[0] if whole else pieces[-1][0]["version"]
+        stored = summarise(meta for meta, _ in pieces)[doc_id]
+        version = stored.current_version or pieces[-1][0]["version"]
         # Stitch the (overlapping) chunks into one text; between chunks there is only whitespace.
         region_start, cursor = -1, -1
         parts: list[str] = []

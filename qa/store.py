@@ -22,7 +22,7 @@ import numpy as np
 from qa.config import Settings
 from qa.errors import EmptyStoreError, ModelMismatchError, StoreError
 
-__all__ = ["MODEL_KEY", "ChunkStore", "StoredDocument"]
+__all__ = ["MODEL_KEY", "ChunkStore", "StoredDocument", "summarise"]
 
 MODEL_KEY = "qa_embed_model"
 CHUNKER_KEY = "qa_chunker"
@@ -43,6 +43,30 @@ class StoredDocument:
     def complete(self, version: str) -> bool:
         """True when exactly this version is stored, with all of its chunks."""
         return set(self.versions) == {version} and self.versions[version] == self.expected[version]
+
+    @property
+    def current_version(self) -> str | None:
+        """A version stored with all of its chunks (what an interrupted ingest leaves aside)."""
+        return next((v for v, n in self.versions.items() if n == self.expected[v]), None)
+
+
+def summarise(metadatas: Iterable[dict]) -> dict[str, StoredDocument]:
+    """Documents, with their versions and chunk counts, from chunk metadata."""
+    docs: dict[str, StoredDocument] = {}
+    for meta in metadatas:
+        doc = docs.get(meta["doc_id"])
+        if doc is None:
+            doc = docs[meta["doc_id"]] = StoredDocument(
+                doc_id=meta["doc_id"],
+                title=meta.get("title", ""),
+                path=meta.get("path", ""),
+                source=meta.get("source", ""),
+                metadata=json.loads(meta.get("doc_meta", "{}")),
+            )
+        version = meta["version"]
+        doc.versions[version] = doc.versions.get(version, 0) + 1
+        doc.expected[version] = int(meta["n_chunks"])
+    return docs
 
 
 def _client_error(exc: Exception, where: str) -> StoreError:
@@ -202,21 +226,7 @@ class ChunkStore:
         if col is None:
             return {}
         got = self._call("read", col.get, include=["metadatas"])
-        docs: dict[str, StoredDocument] = {}
-        for meta in got["metadatas"] or []:
-            doc = docs.get(meta["doc_id"])
-            if doc is None:
-                doc = docs[meta["doc_id"]] = StoredDocument(
-                    doc_id=meta["doc_id"],
-                    title=meta.get("title", ""),
-                    path=meta.get("path", ""),
-                    source=meta.get("source", ""),
-                    metadata=json.loads(meta.get("doc_meta", "{}")),
-                )
-            version = meta["version"]
-            doc.versions[version] = doc.versions.get(version, 0) + 1
-            doc.expected[version] = int(meta["n_chunks"])
-        return docs
+        return summarise(got["metadatas"] or [])
 
     def write(
         self,
