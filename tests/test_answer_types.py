@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.answer.answer_types import answer_type, holds
+from qa.answer.answer_types import answer_type, holds, quantity_fits
 
 
 @pytest.mark.parametrize(
@@ -20,6 +20,10 @@ from qa.answer.answer_types import answer_type, holds
         ("Which company did InfiMotion partner with?", None),
         ("How much working capital did Wogen provide?", "number"),  # not "money": no fee word
         ("Can readers treat the figures as investment advice?", None),
+        ("How old was Peyton Manning when he played in Super Bowl 50?", "number"),
+        ("How many seconds were left when the Patriots failed?", "number"),
+        ("In which decade did the movement start?", "date"),
+        ("What does the Doctor do when his body is mortally damaged?", None),  # "when" mid-way
     ],
 )
 def test_question_types(question: str, kind: str | None) -> None:
@@ -39,6 +43,20 @@ def test_question_types(question: str, kind: str | None) -> None:
         ("number", "It has a power density of 5.69 kW/kg.", True),
         ("person", "For queries, please contact Lemon Zhao at lemonzhao@smm.cn", True),
         ("person", "It signed with Big Blue Technologies (BBT).", False),
+        ("person", "Oxygen was discovered by Carl Wilhelm Scheele in Uppsala.", True),
+        ("person", "Paul T. Stallsworth, president of the Taskforce, said so.", True),
+        # a headline's capitalised words are not a name
+        (
+            "person",
+            "[Survey: Innovation Reshapes Industry with Green Production and Clean Air]",
+            False,
+        ),
+        ("date", "Oxygen was discovered in 1773 or earlier.", True),  # years before 1800
+        ("date", "Interest in Tesla has grown since the 1990s.", True),
+        ("date", "The movement began in the mid-18th century.", True),
+        ("date", "It has 900V and 5.69 kW/kg.", False),
+        ("number", "He led two different teams to the final.", True),
+        ("number", "The project is wholly owned by the Norway House Cree Nation.", False),
         (None, "Anything at all.", True),
     ],
 )
@@ -48,3 +66,46 @@ def test_sentence_holds_the_kind_asked_for(kind: str | None, sentence: str, expe
 
 def test_a_person_named_in_the_question_is_not_the_answer() -> None:
     assert not holds("person", "Lemon Zhao wrote it.", "Who is the editor working with Lemon Zhao?")
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        # the unit asked for must follow a number
+        (
+            "How many jobs will the project create?",
+            "It will process 111 million mt of rock.",
+            False,
+        ),
+        ("How many employees does Magrathea have?", "It secured $10 million.", False),
+        ("How many metric tons of dolomite are there?", "About 111 million mt of dolomite.", True),
+        (
+            "How much does the e-drive weigh in kilograms?",
+            "Its power density is 5.69 kW/kg.",
+            False,
+        ),
+        (
+            "How many kilowatts per kilogram does it reach?",
+            "Its power density is 5.69 kW/kg.",
+            True,
+        ),
+        (
+            "How many square kilometers is the basin?",
+            "It covers 7,000,000 square kilometres.",
+            True,
+        ),
+        # a rate asked for must be a rate
+        ("How much magnesium per year will Minago produce?", "It holds 111 million mt.", False),
+        (
+            "How many passengers a year does it carry?",
+            "It carries 37 million passengers a year.",
+            True,
+        ),
+        ("What is the price of magnesium per tonne?", "It secured $10 million in capital.", False),
+        # a count of anything else is not checked
+        ("How many Grammys has Lady Gaga won?", "Six-time Grammy winner Lady Gaga sang.", True),
+        ("Which company did InfiMotion partner with?", "Anything at all.", True),
+    ],
+)
+def test_quantity_fits(question: str, sentence: str, expected: bool) -> None:
+    assert quantity_fits(question, sentence) is expected

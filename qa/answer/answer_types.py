@@ -39,18 +39,21 @@ _QUESTION_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
         re.compile(r"\b(on what (date|day)|what (date|day)|which (date|day)|exact date)\b", _I),
     ),
     (
-        "date",
+        # before "date": "How many seconds were left when..." asks for a number, not a time
+        "number",
         re.compile(
-            r"\b(when|what year|which year|what month|which month|what time|at what (time|hour))\b",
+            r"\b(how (much|many|large|big|heavy|high|far|old|strong|powerful|dense)|by how much|"
+            r"what (amount|number|quantity|volume|voltage|power density|capacity|weight|size|"
+            r"tonnage|age))\b",
             _I,
         ),
     ),
     (
-        "number",
+        # "when" opens the question ("What does he do when...?" asks for no time)
+        "date",
         re.compile(
-            r"\b(how (much|many|large|big|heavy|high|far|long|strong|powerful|dense)|by how much|"
-            r"what (amount|number|quantity|volume|voltage|power density|capacity|weight|size|"
-            r"tonnage))\b",
+            r"^\W*((and|so|but) )?when\b|\b((since|until|till) when|(what|which|in what|in which) "
+            r"(year|month|decade|century)|(what|at what) (time|hour))\b",
             _I,
         ),
     ),
@@ -100,18 +103,33 @@ _NOT_PEOPLE = frozenset(
         "Union",
     ]
 )
-_CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)+\b")
+_CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?:[ \t]+[A-Z]\.)?(?:[ \t]+[A-Z][a-z]+)+\b")
+# a capitalised run joined to others by "and", "of"...: a headline or a title, not a name
+_TITLE_RUN = re.compile(
+    r"\b[A-Z][\w-]*(?:[ \t]+(?:(?:and|of|with|for|the|in|on|to|&)[ \t]+)?[A-Z][\w-]*){4,}"
+)
 _SENTENCE_RULES: dict[AnswerType, re.Pattern[str]] = {
     "money": re.compile(
         r"(\$|US\$|\bUSD\b|€|£|¥|\bEUR\b|\byuan\b|\bRMB\b|\bdollars?\b|"
         r"\beuros?\b|\bpounds sterling\b)"
     ),
-    "percent": re.compile(r"\d\s?%|\bper ?cent\b", _I),
+    "percent": re.compile(r"\d\s?%|\bper ?cent\b|\b(half|quarter|third|majority)\b", _I),
     "day": re.compile(
         rf"{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTH}|\b\d{{4}}-\d{{2}}-\d{{2}}\b"
     ),
-    "date": re.compile(rf"\b(1[89]\d\d|20\d\d)\b|\b{_MONTH}\b|\b\d{{1,2}}:\d{{2}}\b"),
-    "number": re.compile(r"\d"),
+    "date": re.compile(
+        rf"\b(1\d{{3}}|20\d\d)s?\b|\b\d{{1,4}}\s?(BC|BCE|AD|CE|BP)\b|\b{_MONTH}(?=\s+\d)|"
+        rf"\b(January|February|March|April|June|July|August|September|October|November|"
+        rf"December)\b|\b\d{{1,2}}:\d{{2}}\b|\b\d{{1,2}}(st|nd|rd|th)[- ]centur(y|ies)\b|"
+        rf"\b(centur(y|ies)|decades?|years? ago|(spring|summer|autumn|fall|winter) of)\b",
+        _I,
+    ),
+    "number": re.compile(
+        r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|(thir|four|fif|six|seven|eigh|nine)teen|twenty|"
+        r"thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|"
+        r"billions?|dozens?|several|many|few|none|half|once|twice|single|couple)\b",
+        _I,
+    ),
 }
 
 
@@ -133,6 +151,82 @@ def holds(kind: AnswerType | None, sentence: str, question: str = "") -> bool:
 
 
 def _names(sentence: str) -> list[str]:
-    """Runs of exactly two capitalised words with no organisation or place word: "Lemon Zhao"."""
-    runs = (m.group(0).split() for m in _CAPITALISED_RUN.finditer(sentence))
-    return [" ".join(r) for r in runs if len(r) == 2 and not _NOT_PEOPLE.intersection(r)]
+    """Runs of two or three capitalised words that are not an organisation, a place or part of a
+    headline: "Lemon Zhao", "Carl Wilhelm Scheele", not "Green Production and High-End
+    Applications"."""
+    plain = _TITLE_RUN.sub(lambda m: " " if _is_title(m.group(0)) else m.group(0), sentence)
+    runs = (m.group(0).split() for m in _CAPITALISED_RUN.finditer(plain))
+    return [" ".join(r) for r in runs if len(r) in (2, 3) and not _NOT_PEOPLE.intersection(r)]
+
+
+def _is_title(run: str) -> bool:
+    """True when a run of capitalised words is joined by lower-case connectives (a headline)."""
+    return any(w[0].islower() for w in run.split())
+
+
+# ---- quantities: "how many tonnes", "in kilograms", "per year" --------------------------------
+_UNIT_GROUPS: dict[str, str] = {
+    "tonne": r"(giga|mega|kilo)?(tonnes?|tons?)\b|mt\b|t\b",
+    "kilogram": r"(kilo(gram)?s?|kg)\b",
+    "gram": r"(grams?|g)\b",
+    "kilowatt": r"(kilowatts?|kw)\b",
+    "megawatt": r"(megawatts?|mw)\b",
+    "watt": r"(watts?|w)\b",
+    "volt": r"(volts?|v)\b",
+    "kilometre": r"(kilomet(re|er)s?|km2?)\b",
+    "metre": r"(met(re|er)s?|m)\b",
+    "mile": r"(miles?|mi2?)\b",
+    "hour": r"(hours?|hrs?|h)\b",
+    "year": r"(years?|yrs?)\b",
+    "employee": r"(employees?|workers?|staff|people|jobs?|employment)\b",
+    "job": r"(jobs?|positions?|employment)\b",
+}
+_UNIT_ALIASES = {
+    "ton": "tonne", "tons": "tonne", "tonnes": "tonne", "mt": "tonne",
+    "kilograms": "kilogram", "kg": "kilogram", "kilos": "kilogram",
+    "grams": "gram", "kilowatts": "kilowatt", "kw": "kilowatt", "megawatts": "megawatt",
+    "mw": "megawatt", "watts": "watt", "volts": "volt", "kilometres": "kilometre",
+    "kilometers": "kilometre", "km": "kilometre", "metres": "metre", "meters": "metre",
+    "miles": "mile", "hours": "hour", "years": "year", "employees": "employee",
+    "workers": "employee", "staff": "employee", "jobs": "job",
+}  # fmt: skip
+_NUMBER = r"\d[\d,.]*(\s*(thousand|million|billion|bn|m|k))?"
+_HOW_MANY = re.compile(
+    r"\bhow many ((?:[\w-]+ ){0,3}?[\w-]+?)(?= (?:of|do|does|did|is|are|was|"
+    r"were|has|have|had|will|would|can|could|should|in|at|per|for|on)\b|\?|$)",
+    _I,
+)
+_IN_UNIT = re.compile(r"\bin ([a-z]+)\b", _I)
+_PER = re.compile(r"\b(?:per|a|each|every) (year|annum|month|day|tonne|ton|kilogram|kg|hour)\b", _I)
+_RATE_WORDS = {
+    "year": r"per (year|annum)|a year|each year|every year|annual(ly)?|yearly|/\s?(year|yr|a)\b|"
+    r"\btpa\b|\bmtpa\b|per-year",
+    "annum": r"per (year|annum)|a year|annual(ly)?|yearly|/\s?(year|yr|a)\b|\btpa\b",
+    "month": r"per month|a month|monthly|/\s?month",
+    "day": r"per day|a day|daily|/\s?day|\btpd\b",
+    "tonne": r"per (tonne|ton|mt|t)\b|/\s?(tonne|ton|mt|t)\b",
+    "ton": r"per (tonne|ton|mt|t)\b|/\s?(tonne|ton|mt|t)\b",
+    "kilogram": r"per (kilogram|kg)\b|/\s?kg\b",
+    "kg": r"per (kilogram|kg)\b|/\s?kg\b",
+    "hour": r"per hour|an hour|/\s?h\b|hourly",
+}
+
+
+def quantity_fits(question: str, sentence: str) -> bool:
+    """False when the question asks for a quantity in a unit, or per a unit, that the sentence
+    does not state: "How many jobs...?" against "111 million mt of dolomite", "How much per
+    year...?" against a total."""
+    for match in _PER.finditer(question):
+        if not re.search(_RATE_WORDS[match.group(1).lower()], sentence, _I):
+            return False
+    counted = _HOW_MANY.search(question)
+    # "how many passengers a year": "a year" is a rate (checked above), not the counted unit
+    words = re.sub(r"\b(a|per|each|every) \w+", "", counted.group(1)).split() if counted else []
+    wanted = [_UNIT_ALIASES.get(w.lower(), w.lower()) for w in _IN_UNIT.findall(question) + words]
+    units = [w for w in wanted if w in _UNIT_GROUPS]
+    if units:
+        return any(
+            re.search(rf"{_NUMBER}\s*((square|sq\.?|cubic)\s*)?({_UNIT_GROUPS[u]})", sentence, _I)
+            for u in units
+        )
+    return True
