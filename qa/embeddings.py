@@ -56,6 +56,11 @@ class Embedder:
         """Word pieces of ``text`` as the model sees them, without truncation."""
         raise NotImplementedError
 
+    def token_vectors(self, texts: Sequence[str]) -> list[tuple[list[str], np.ndarray]]:
+        """Each text's word pieces and their L2-normalised contextual vectors (no special
+        tokens; truncated at ``max_tokens``)."""
+        raise NotImplementedError
+
     def _embed(self, batch: list[str]) -> np.ndarray:
         raise NotImplementedError
 
@@ -122,6 +127,23 @@ class SentenceTransformerEmbedder(Embedder):
 
     def tokenize(self, text: str) -> Sequence[object]:
         return self._tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"]
+
+    def token_vectors(self, texts: Sequence[str]) -> list[tuple[list[str], np.ndarray]]:
+        outputs = self._model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            output_value="token_embeddings",
+            convert_to_numpy=False,
+            show_progress_bar=False,
+        )
+        result = []
+        for text, vectors in zip(texts, outputs, strict=True):
+            ids = self._tokenizer(text, truncation=True, max_length=self.max_tokens)["input_ids"]
+            pieces = self._tokenizer.convert_ids_to_tokens(ids)[1:-1]  # drop [CLS] and [SEP]
+            array = np.asarray(vectors.float().numpy()[1 : 1 + len(pieces)], dtype=np.float32)
+            norms = np.linalg.norm(array, axis=1, keepdims=True)
+            result.append((pieces, array / np.maximum(norms, 1e-12)))
+        return result
 
     def _embed(self, batch: list[str]) -> np.ndarray:
         return np.asarray(

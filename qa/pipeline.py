@@ -107,9 +107,13 @@ class QA:
     def _make_answerer(self, mode: str) -> Answerer:
         if mode == "extractive":
             from qa.answer.extractive import ExtractiveReader
+            from qa.answer.token_match import TokenMatcher
 
             made: Answerer = ExtractiveReader(
-                self.store, self.lexical_index, self.settings.abstain_threshold
+                self.store,
+                self.lexical_index,
+                TokenMatcher(self.embedder),
+                self.settings.abstain_threshold,
             )
         else:
             made = self._llm_answerer()

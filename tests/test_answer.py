@@ -99,3 +99,25 @@ def test_a_swapped_answerer_is_used(make_qa) -> None:
     qa = make_qa(answerer=Echo())
     qa.ingest()
     assert qa.ask("anything at all?").text == "echo: anything at all?"
+
+
+def test_off_topic_questions_abstain_although_some_sentence_always_matches_best(corpus_qa) -> None:
+    # the second pass (MaxSim) ranks sentences for any question; abstention is judged on the
+    # first pass, which an off-topic question does not pass
+    for question in ("Who won the 2018 World Cup?", "How do I bake sourdough bread?"):
+        assert corpus_qa.ask(question).abstained
+
+
+def test_the_best_candidates_are_rescored_at_token_level(corpus_qa) -> None:
+    from qa.answer.extractive import RERANK_DEPTH
+
+    question = "Whose smelting process has the Canadian developer obtained sole rights to use?"
+    reader = corpus_qa.answerer("extractive")
+    hits = corpus_qa.retrieve(question)
+    scored = reader.score(question, hits, corpus_qa.embedder.embed_one(question))
+    assert all(s.tokens is not None for s in scored[:RERANK_DEPTH])
+    assert all(s.tokens is None for s in scored[RERANK_DEPTH:])
+    # the pooled first pass prefers a sentence about the project's owners; MaxSim the licence
+    assert "Big Blue Technologies" not in max(scored, key=lambda s: s.first_pass).text
+    assert "Big Blue Technologies" in scored[0].text
+    assert "Big Blue Technologies" in corpus_qa.ask(question).citations[0].quote
