@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
     max_question_chars: int = Field(2000, ge=1)
     abstain_threshold: float = Field(
-        0.25, description="Extractive reader: best sentence score below this abstains."
+        0.25, description="Extractive reader: a best first-pass sentence score below this abstains."
     )
     mode: Literal["auto", "extractive", "llm"] = Field(
         "auto", description="auto = LLM when one is configured, else extractive."

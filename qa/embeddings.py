@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -124,34 +125,42 @@ class SentenceTransformerEmbedder(Embedder):
         self.dimension = int(dim or self._model.encode(["x"]).shape[1])
         self.max_tokens = int(self._model.max_seq_length or 512)
         self._tokenizer = self._model.tokenizer
+        # one model call at a time: the fast tokenizer's padding and truncation settings are
+        # shared state ("Already borrowed" from concurrent UI requests); two cores gain little
+        # from parallel forward passes anyway
+        self._lock = threading.RLock()
 
     def tokenize(self, text: str) -> Sequence[object]:
-        return self._tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"]
+        with self._lock:
+            return self._tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"]
 
     def token_vectors(self, texts: Sequence[str]) -> list[tuple[list[str], np.ndarray]]:
-        outputs = self._model.encode(
-            list(texts),
-            batch_size=self.batch_size,
-            output_value="token_embeddings",
-            convert_to_numpy=False,
-            show_progress_bar=False,
-        )
+        with self._lock:
+            outputs = self._model.encode(
+                list(texts),
+                batch_size=self.batch_size,
+                output_value=None,  # ids and vectors from the same features: they line up
+                convert_to_numpy=False,
+                show_progress_bar=False,
+            )
         result = []
-        for text, vectors in zip(texts, outputs, strict=True):
-            ids = self._tokenizer(text, truncation=True, max_length=self.max_tokens)["input_ids"]
-            pieces = self._tokenizer.convert_ids_to_tokens(ids)[1:-1]  # drop [CLS] and [SEP]
-            array = np.asarray(vectors.float().numpy()[1 : 1 + len(pieces)], dtype=np.float32)
+        for out in outputs:
+            length = int(out["attention_mask"].sum())
+            ids = out["input_ids"][:length].tolist()
+            pieces = self._tokenizer.convert_ids_to_tokens(ids)[1:-1]  # no [CLS], [SEP]
+            array = out["token_embeddings"][1 : length - 1].detach().cpu().float().numpy()
             norms = np.linalg.norm(array, axis=1, keepdims=True)
             result.append((pieces, array / np.maximum(norms, 1e-12)))
         return result
 
     def _embed(self, batch: list[str]) -> np.ndarray:
-        return np.asarray(
-            self._model.encode(
-                batch,
-                batch_size=self.batch_size,  # it sorts the block by length: less padding
-                convert_to_numpy=True,
-                normalize_embeddings=True,
-                show_progress_bar=False,
+        with self._lock:
+            return np.asarray(
+                self._model.encode(
+                    batch,
+                    batch_size=self.batch_size,  # it sorts the block by length: less padding
+                    convert_to_numpy=True,
+                    normalize_embeddings=True,
+                    show_progress_bar=False,
+                )
             )
-        )

@@ -45,6 +45,7 @@ def test_question_types(question: str, kind: str | None) -> None:
         ("person", "It signed with Big Blue Technologies (BBT).", False),
         ("person", "Oxygen was discovered by Carl Wilhelm Scheele in Uppsala.", True),
         ("person", "Paul T. Stallsworth, president of the Taskforce, said so.", True),
+        ("person", "Lemon Zhao of Big Blue Technologies said so.", True),
         # a headline's capitalised words are not a name
         (
             "person",
@@ -102,6 +103,9 @@ def test_a_person_named_in_the_question_is_not_the_answer() -> None:
             True,
         ),
         ("What is the price of magnesium per tonne?", "It secured $10 million in capital.", False),
+        # only questions that ask for a quantity are checked
+        ("Who became CEO a year later?", "Lemon Zhao became CEO.", True),
+        ("How many people lived there in year 2000?", "Two million people lived there.", True),
         # a count of anything else is not checked
         ("How many Grammys has Lady Gaga won?", "Six-time Grammy winner Lady Gaga sang.", True),
         ("Which company did InfiMotion partner with?", "Anything at all.", True),

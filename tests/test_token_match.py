@@ -43,3 +43,22 @@ def test_token_vectors_are_normalised_and_skip_special_tokens(embedder) -> None:
     assert "[CLS]" not in pieces and "[SEP]" not in pieces and "magnesium" in pieces
     assert vectors.shape == (len(pieces), embedder.dimension)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+
+
+def test_concurrent_asks_share_one_small_cache(embedder) -> None:
+    # the UI serves several questions at once from one reader; eviction must not break them
+    from concurrent.futures import ThreadPoolExecutor
+
+    matcher = TokenMatcher(embedder, cache_size=1)
+    pairs = [("a", ANSWER), ("s", SUMMARY)]
+    expected = TokenMatcher(embedder).scores(QUESTION, pairs)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: matcher.scores(QUESTION, pairs), range(12)))
+    assert all(np.allclose(r, expected, atol=1e-3) for r in results)
+    assert len(matcher._cache) == 1
+
+
+def test_token_vectors_of_a_long_text_line_up_with_its_pieces(embedder) -> None:
+    ((pieces, vectors),) = embedder.token_vectors(["magnesium " * 400])
+    assert len(pieces) == len(vectors) == embedder.max_tokens - 2  # truncated, no [CLS]/[SEP]
+    assert set(pieces) == {"magnesium"}

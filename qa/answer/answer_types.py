@@ -160,8 +160,9 @@ def _names(sentence: str) -> list[str]:
 
 
 def _is_title(run: str) -> bool:
-    """True when a run of capitalised words is joined by lower-case connectives (a headline)."""
-    return any(w[0].islower() for w in run.split())
+    """True when a run of capitalised words is joined by two or more lower-case connectives (a
+    headline), not one ("Lemon Zhao of Big Blue Technologies")."""
+    return sum(w[0].islower() for w in run.split()) >= 2
 
 
 # ---- quantities: "how many tonnes", "in kilograms", "per year" --------------------------------
@@ -190,13 +191,14 @@ _UNIT_ALIASES = {
     "miles": "mile", "hours": "hour", "years": "year", "employees": "employee",
     "workers": "employee", "staff": "employee", "jobs": "job",
 }  # fmt: skip
-_NUMBER = r"\d[\d,.]*(\s*(thousand|million|billion|bn|m|k))?"
+# a whole number only (no match from inside one: linear on long digit runs)
+_NUMBER = r"(?<![\d.,])\d[\d,.]*+(\s*(thousand|million|billion|bn|m|k))?"
 _HOW_MANY = re.compile(
     r"\bhow many ((?:[\w-]+ ){0,3}?[\w-]+?)(?= (?:of|do|does|did|is|are|was|"
     r"were|has|have|had|will|would|can|could|should|in|at|per|for|on)\b|\?|$)",
     _I,
 )
-_IN_UNIT = re.compile(r"\bin ([a-z]+)\b", _I)
+_IN_UNIT = re.compile(r"\bin ([a-z]+)\b(?!\s*\d)", _I)  # "in kilograms", not "in year 2023"
 _PER = re.compile(r"\b(?:per|a|each|every) (year|annum|month|day|tonne|ton|kilogram|kg|hour)\b", _I)
 _RATE_WORDS = {
     "year": r"per (year|annum)|a year|each year|every year|annual(ly)?|yearly|/\s?(year|yr|a)\b|"
@@ -215,7 +217,10 @@ _RATE_WORDS = {
 def quantity_fits(question: str, sentence: str) -> bool:
     """False when the question asks for a quantity in a unit, or per a unit, that the sentence
     does not state: "How many jobs...?" against "111 million mt of dolomite", "How much per
-    year...?" against a total."""
+    year...?" against a total. Only questions that ask for a quantity are checked ("Who became
+    CEO a year later?" asks for none)."""
+    if answer_type(question) not in ("money", "number", "percent"):
+        return True
     for match in _PER.finditer(question):
         if not re.search(_RATE_WORDS[match.group(1).lower()], sentence, _I):
             return False

@@ -14,6 +14,7 @@ pieces only.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 
@@ -48,6 +49,7 @@ class TokenMatcher:
         self.embedder = embedder
         self.cache_size = cache_size
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
 
     def scores(self, question: str, sentences: Sequence[tuple[str, str]]) -> list[float]:
         """MaxSim of ``question`` against each ``(sentence_id, text)``, in order (0..1)."""
@@ -65,17 +67,18 @@ class TokenMatcher:
         return result
 
     def _sentence_vectors(self, sentences: Sequence[tuple[str, str]]) -> list[np.ndarray]:
-        missing = [(sid, text) for sid, text in sentences if sid not in self._cache]
+        # the UI asks from several threads: the cache is touched under a lock, the model is not
+        with self._lock:
+            found = {sid: self._cache[sid] for sid, _ in sentences if sid in self._cache}
+        missing = [(sid, text) for sid, text in sentences if sid not in found]
         if missing:
-            for (sid, _), (pieces, vectors) in zip(
-                missing, self.embedder.token_vectors([t for _, t in missing]), strict=True
-            ):
-                keep = _content(pieces, continuations=True)
-                self._cache[sid] = vectors[keep].astype(np.float16)
-        out = []
-        for sid, _ in sentences:
-            self._cache.move_to_end(sid)
-            out.append(self._cache[sid])
-        while len(self._cache) > self.cache_size:
-            self._cache.popitem(last=False)
-        return out
+            computed = self.embedder.token_vectors([text for _, text in missing])
+            for (sid, _), (pieces, vectors) in zip(missing, computed, strict=True):
+                found[sid] = vectors[_content(pieces, continuations=True)].astype(np.float16)
+        with self._lock:
+            for sid, vectors in found.items():
+                self._cache[sid] = vectors
+                self._cache.move_to_end(sid)
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+        return [found[sid] for sid, _ in sentences]
