@@ -8,6 +8,7 @@ import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -136,7 +137,7 @@ class SentenceTransformerEmbedder(Embedder):
 
     def token_vectors(self, texts: Sequence[str]) -> list[tuple[list[str], np.ndarray]]:
         with self._lock:
-            outputs = self._model.encode(
+            outputs: list[dict[str, Any]] = self._model.encode(  # type: ignore[assignment]
                 list(texts),
                 batch_size=self.batch_size,
                 output_value=None,  # ids and vectors from the same features: they line up

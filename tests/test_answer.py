@@ -58,6 +58,9 @@ def test_unanswerable_question_abstains_without_citations(corpus_qa) -> None:
     for question in (
         "What did the licence from Big Blue Technologies cost Minago?",
         "On what exact date did Magrathea sign with Wogen?",
+        "How many jobs will the project in Manitoba create?",  # a number, but not of jobs
+        "How much working capital did InfiMotion secure?",  # a sum, but Magrathea's
+        "When will the Minago project start production?",  # 2029 is Magrathea's target
     ):
         answer = corpus_qa.ask(question)
         check_contract(answer, load_file(ARTICLE).text)

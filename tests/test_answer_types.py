@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from qa.answer.answer_types import answer_type, holds, quantity_fits
+from qa.answer.answer_types import (
+    answer_type,
+    holds,
+    named_subjects,
+    quantity_fits,
+    subject_fits,
+)
 
 
 @pytest.mark.parametrize(
@@ -113,3 +119,17 @@ def test_a_person_named_in_the_question_is_not_the_answer() -> None:
 )
 def test_quantity_fits(question: str, sentence: str, expected: bool) -> None:
     assert quantity_fits(question, sentence) is expected
+
+
+def test_named_subjects_are_capitalised_names_the_corpus_knows() -> None:
+    texts = ["Magrathea secured $10 million from Wogen (UK). InfiMotion debuted at CES."]
+    question = "How much did InfiMotion's rival Tesla pay Wogen in the UK?"
+    # "How" opens the question, "Tesla" is unknown to the texts, "UK" is a short acronym
+    assert named_subjects(question, texts) == ["InfiMotion", "Wogen"]
+
+
+def test_a_quantity_must_come_from_a_passage_about_the_subject() -> None:
+    names = ["InfiMotion"]
+    assert not subject_fits(names, "Magrathea secured $10 million in working capital.")
+    assert subject_fits(names, "The e-drive of INFIMOTION weighs 30% less.")  # any case
+    assert subject_fits([], "Anything at all.")

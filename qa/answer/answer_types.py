@@ -235,3 +235,28 @@ def quantity_fits(question: str, sentence: str) -> bool:
             for u in units
         )
     return True
+
+
+# ---- the subject: "What was InfiMotion's revenue?" is not answered by Magrathea's $10 million ----
+_NAME = re.compile(r"\b[A-Z][\w-]*[A-Za-z0-9]")
+QUANTITY_TYPES = frozenset(["money", "number", "percent", "date", "day"])
+
+
+def named_subjects(question: str, texts: list[str]) -> list[str]:
+    """Names in ``question`` that the corpus knows: capitalised words (not the first, not a
+    short acronym such as "EU", which texts often spell out) that appear, capitalised, in one
+    of ``texts``."""
+    names = []
+    for match in _NAME.finditer(question):
+        name = re.sub(r"'s$", "", match.group(0))
+        if match.start() == 0 or (name.isupper() and len(name) <= 4):
+            continue
+        if any(re.search(rf"\b{re.escape(name)}\b", text) for text in texts):
+            names.append(name)
+    return names
+
+
+def subject_fits(names: list[str], passage: str) -> bool:
+    """True when ``passage`` (the chunk around a candidate sentence) mentions one of the
+    question's ``names``, or the question names none."""
+    return not names or any(re.search(rf"\b{re.escape(n)}\b", passage, _I) for n in names)

@@ -29,7 +29,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa.answer.answer_types import answer_type, holds, quantity_fits
+from qa.answer.answer_types import (
+    QUANTITY_TYPES,
+    answer_type,
+    holds,
+    named_subjects,
+    quantity_fits,
+    subject_fits,
+)
 from qa.answer.base import Answerer, Draft
 from qa.answer.citations import cite, with_marker
 from qa.answer.token_match import TokenMatcher
@@ -114,6 +121,9 @@ class ExtractiveReader(Answerer):
         weights = {t: index.idf(t) for t in q_terms}
         total = sum(weights.values()) or 1.0
         kind = answer_type(question)
+        # a quantity or a date must be about what the question names (its sentence's chunk
+        # mentions it): checked for those kinds only, where a wrong subject is a wrong answer
+        names = named_subjects(question, [h.text for h in hits]) if kind in QUANTITY_TYPES else []
         scored = []
         for sid, (hit, start, end, rank) in spans.items():
             vector = vectors.get(sid)
@@ -127,7 +137,11 @@ class ExtractiveReader(Answerer):
             coverage = sum(weights[t] for t in covered) / total
             position = W_RANK / rank + W_CONTEXT * context.get(sid, 0.0)
             score = W_DENSE * dense + W_LEXICAL * coverage + position
-            type_ok = holds(kind, text, question) and quantity_fits(question, text)
+            type_ok = (
+                holds(kind, text, question)
+                and quantity_fits(question, text)
+                and subject_fits(names, hit.text)
+            )
             if not type_ok:
                 score *= TYPE_PENALTY
             scored.append(
