@@ -8,6 +8,7 @@ from qa.answer.answer_types import (
     answer_type,
     holds,
     named_subjects,
+    quantity_asked,
     quantity_fits,
     subject_fits,
 )
@@ -118,7 +119,7 @@ def test_a_person_named_in_the_question_is_not_the_answer() -> None:
     ],
 )
 def test_quantity_fits(question: str, sentence: str, expected: bool) -> None:
-    assert quantity_fits(question, sentence) is expected
+    assert quantity_fits(quantity_asked(question), sentence) is expected
 
 
 def test_named_subjects_are_capitalised_names_the_corpus_knows() -> None:

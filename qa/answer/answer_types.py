@@ -9,6 +9,7 @@ Rules are tried in order; the first that matches names the type.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 __all__ = ["AnswerType", "answer_type", "holds"]
 
@@ -214,25 +215,38 @@ _RATE_WORDS = {
 }
 
 
-def quantity_fits(question: str, sentence: str) -> bool:
-    """False when the question asks for a quantity in a unit, or per a unit, that the sentence
-    does not state: "How many jobs...?" against "111 million mt of dolomite", "How much per
-    year...?" against a total. Only questions that ask for a quantity are checked ("Who became
-    CEO a year later?" asks for none)."""
+@dataclass(frozen=True)
+class QuantityAsked:
+    """What a question asks a quantity to be: per which units (rates), in which units."""
+
+    rates: tuple[str, ...] = ()  # keys of _RATE_WORDS
+    units: tuple[str, ...] = ()  # keys of _UNIT_GROUPS
+
+
+def quantity_asked(question: str) -> QuantityAsked:
+    """The rates and units ``question`` asks for. Only questions that ask for a quantity ask
+    for any ("Who became CEO a year later?" asks for none)."""
     if answer_type(question) not in ("money", "number", "percent"):
-        return True
-    for match in _PER.finditer(question):
-        if not re.search(_RATE_WORDS[match.group(1).lower()], sentence, _I):
-            return False
+        return QuantityAsked()
+    rates = tuple(m.group(1).lower() for m in _PER.finditer(question))
     counted = _HOW_MANY.search(question)
-    # "how many passengers a year": "a year" is a rate (checked above), not the counted unit
+    # "how many passengers a year": "a year" is one of the rates, not the counted unit
     words = re.sub(r"\b(a|per|each|every) \w+", "", counted.group(1)).split() if counted else []
     wanted = [_UNIT_ALIASES.get(w.lower(), w.lower()) for w in _IN_UNIT.findall(question) + words]
-    units = [w for w in wanted if w in _UNIT_GROUPS]
-    if units:
+    return QuantityAsked(rates, tuple(w for w in wanted if w in _UNIT_GROUPS))
+
+
+def quantity_fits(asked: QuantityAsked, sentence: str) -> bool:
+    """False when the sentence does not state the quantity ``asked`` for, in its unit or per
+    its unit: "How many jobs...?" against "111 million mt of dolomite", "How much per year...?"
+    against a total."""
+    for rate in asked.rates:
+        if not re.search(_RATE_WORDS[rate], sentence, _I):
+            return False
+    if asked.units:
         return any(
             re.search(rf"{_NUMBER}\s*((square|sq\.?|cubic)\s*)?({_UNIT_GROUPS[u]})", sentence, _I)
-            for u in units
+            for u in asked.units
         )
     return True
 

@@ -34,6 +34,7 @@ from qa.answer.answer_types import (
     answer_type,
     holds,
     named_subjects,
+    quantity_asked,
     quantity_fits,
     subject_fits,
 )
@@ -124,6 +125,7 @@ class ExtractiveReader(Answerer):
         # a quantity or a date must be about what the question names (its sentence's chunk
         # mentions it): checked for those kinds only, where a wrong subject is a wrong answer
         names = named_subjects(question, [h.text for h in hits]) if kind in QUANTITY_TYPES else []
+        asked = quantity_asked(question)  # parsed once, checked against every candidate
         scored = []
         for sid, (hit, start, end, rank) in spans.items():
             vector = vectors.get(sid)
@@ -139,7 +141,7 @@ class ExtractiveReader(Answerer):
             score = W_DENSE * dense + W_LEXICAL * coverage + position
             type_ok = (
                 holds(kind, text, question)
-                and quantity_fits(question, text)
+                and quantity_fits(asked, text)
                 and subject_fits(names, hit.text)
             )
             if not type_ok:
