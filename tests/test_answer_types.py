@@ -110,6 +110,8 @@ def test_a_person_named_in_the_question_is_not_the_answer() -> None:
             True,
         ),
         ("What is the price of magnesium per tonne?", "It secured $10 million in capital.", False),
+        ("What is the price of magnesium per ton?", "It sold at $2,300/t in May.", True),  # alias
+        ("What is the price of magnesium per kg?", "It secured $10 million in capital.", False),
         # only questions that ask for a quantity are checked
         ("Who became CEO a year later?", "Lemon Zhao became CEO.", True),
         ("How many people lived there in year 2000?", "Two million people lived there.", True),

@@ -208,9 +208,7 @@ _RATE_WORDS = {
     "month": r"per month|a month|monthly|/\s?month",
     "day": r"per day|a day|daily|/\s?day|\btpd\b",
     "tonne": r"per (tonne|ton|mt|t)\b|/\s?(tonne|ton|mt|t)\b",
-    "ton": r"per (tonne|ton|mt|t)\b|/\s?(tonne|ton|mt|t)\b",
     "kilogram": r"per (kilogram|kg)\b|/\s?kg\b",
-    "kg": r"per (kilogram|kg)\b|/\s?kg\b",
     "hour": r"per hour|an hour|/\s?h\b|hourly",
 }
 
@@ -228,7 +226,9 @@ def quantity_asked(question: str) -> QuantityAsked:
     for any ("Who became CEO a year later?" asks for none)."""
     if answer_type(question) not in ("money", "number", "percent"):
         return QuantityAsked()
-    rates = tuple(m.group(1).lower() for m in _PER.finditer(question))
+    rates = tuple(
+        _UNIT_ALIASES.get(m.group(1).lower(), m.group(1).lower()) for m in _PER.finditer(question)
+    )
     counted = _HOW_MANY.search(question)
     # "how many passengers a year": "a year" is one of the rates, not the counted unit
     words = re.sub(r"\b(a|per|each|every) \w+", "", counted.group(1)).split() if counted else []
