@@ -124,3 +124,22 @@ def test_the_best_candidates_are_rescored_at_token_level(corpus_qa) -> None:
     assert "Big Blue Technologies" not in max(scored, key=lambda s: s.first_pass).text
     assert "Big Blue Technologies" in scored[0].text
     assert "Big Blue Technologies" in corpus_qa.ask(question).citations[0].quote
+
+
+def test_which_entity_questions_abstain_when_the_passage_names_none(corpus_qa) -> None:
+    # the Galaxy M9 sentence names no carmaker; the sentences that name companies are about
+    # other things, so answering with them would be answering another question
+    for question in (
+        "Which carmaker builds the Galaxy M9?",
+        "Which specific Detroit automakers signed purchase intentions with Magrathea?",
+    ):
+        assert corpus_qa.ask(question).abstained, question
+    answer = corpus_qa.ask("Which global metal trader did Magrathea partner with?")
+    assert not answer.abstained and "Wogen" in answer.citations[0].quote
+
+
+def test_a_unit_asked_for_is_not_a_rate_of_it(corpus_qa) -> None:
+    # the article gives power densities in kW/kg, never a power in kW
+    assert corpus_qa.ask("What is the peak power output in kW of the 900V e-drive?").abstained
+    answer = corpus_qa.ask("What power density in kW/kg does the 900V e-drive reach?")
+    assert not answer.abstained and "5.69 kW/kg" in answer.text

@@ -8,6 +8,7 @@ from qa.answer.answer_types import (
     answer_type,
     holds,
     named_subjects,
+    new_names,
     quantity_asked,
     quantity_fits,
     subject_fits,
@@ -24,7 +25,13 @@ from qa.answer.answer_types import (
         ("On what date was the deal signed?", "day"),
         ("When was the joint venture set up?", "date"),
         ("How many tonnes of dolomite are there?", "number"),
-        ("Which company did InfiMotion partner with?", None),
+        ("Which company did InfiMotion partner with?", "name"),
+        ("Which other car models use the system?", "name"),
+        ("What type of company is Wogen?", None),  # a description, not a name
+        ("Who oversees a pharmacy technician?", None),  # "senior technicians" answers it
+        ("Which year did the venture start?", "date"),  # kinds before "name" win
+        ("How many countries signed?", "number"),
+        ("What is the peak power output in kW?", "number"),  # a unit asks for a number
         ("How much working capital did Wogen provide?", "number"),  # not "money": no fee word
         ("Can readers treat the figures as investment advice?", None),
         ("How old was Peyton Manning when he played in Super Bowl 50?", "number"),
@@ -70,6 +77,28 @@ def test_question_types(question: str, kind: str | None) -> None:
 )
 def test_sentence_holds_the_kind_asked_for(kind: str | None, sentence: str, expected: bool) -> None:
     assert holds(kind, sentence) is expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "question", "expected"),
+    [
+        # "Galaxy M9" is the question's; "Among" opens the sentence; "V" is part of "900V"
+        (
+            "Among them, a dual-motor system is in mass production for the Galaxy M9; "
+            "another 900V e-drive weighs less.",
+            "Which carmaker builds the Galaxy M9?",
+            [],
+        ),
+        ("Magrathea signed with Wogen (UK).", "Which trader signed Magrathea?", ["Wogen", "UK"]),
+        ("Magrathea's partner was Wogen.", "Which company partnered Magrathea?", ["Wogen"]),
+        ("Wogen is a metal trader.", "Which trader is it?", ["Wogen"]),  # a name may open it
+    ],
+)
+def test_new_names_are_capitalised_words_the_question_lacks(
+    sentence: str, question: str, expected: list[str]
+) -> None:
+    assert new_names(sentence, question) == expected
+    assert holds("name", sentence, question) is bool(expected)
 
 
 def test_a_person_named_in_the_question_is_not_the_answer() -> None:
@@ -118,6 +147,10 @@ def test_a_person_named_in_the_question_is_not_the_answer() -> None:
         # a count of anything else is not checked
         ("How many Grammys has Lady Gaga won?", "Six-time Grammy winner Lady Gaga sang.", True),
         ("Which company did InfiMotion partner with?", "Anything at all.", True),
+        # a unit asked for is not a rate of that unit, unless a rate is asked for
+        ("What is the peak power output in kW?", "Its power density is 3.1 kW/kg.", False),
+        ("What is the peak power output in kW?", "Its peak output is 250 kW.", True),
+        ("What power density in kW/kg does it reach?", "It reaches 5.69 kW/kg.", True),
     ],
 )
 def test_quantity_fits(question: str, sentence: str, expected: bool) -> None:

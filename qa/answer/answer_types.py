@@ -1,7 +1,7 @@
 """What kind of answer a question asks for, and whether a sentence holds one.
 
-A question that asks for a sum of money, a percentage, a day, a date or time, a person or a
-number is answered only by a sentence that holds one: "How much did Minago pay for the
+A question that asks for a sum of money, a percentage, a day, a date or time, a person, a
+number or a name ("which carmaker...?") is answered only by a sentence that holds one: "How much did Minago pay for the
 licence?" is not answered by a sentence without a currency amount, however similar it is.
 Rules are tried in order; the first that matches names the type.
 """
@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["AnswerType", "answer_type", "holds"]
+__all__ = ["AnswerType", "answer_type", "holds", "new_names"]
 
-AnswerType = str  # "person" | "money" | "percent" | "day" | "date" | "number"
+AnswerType = str  # "person" | "money" | "percent" | "day" | "date" | "number" | "name"
 
 _I = re.IGNORECASE
 _QUESTION_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
@@ -45,7 +45,8 @@ _QUESTION_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
         re.compile(
             r"\b(how (much|many|large|big|heavy|high|far|old|strong|powerful|dense)|by how much|"
             r"what (amount|number|quantity|volume|voltage|power density|capacity|weight|size|"
-            r"tonnage|age))\b",
+            r"tonnage|age)|in (metric )?(tonnes|tons|kilograms|kg|kw|kilowatts|mw|megawatts|"
+            r"watts|volts|kilomet(re|er)s|km|met(re|er)s|miles|hours))\b",
             _I,
         ),
     ),
@@ -55,6 +56,21 @@ _QUESTION_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
         re.compile(
             r"^\W*((and|so|but) )?when\b|\b((since|until|till) when|(what|which|in what|in which) "
             r"(year|month|decade|century)|(what|at what) (time|hour))\b",
+            _I,
+        ),
+    ),
+    (
+        # which company, country, carmaker...: a proper name, checked last ("which year" asks
+        # for a date, "how many countries" for a number). Not "who": "Who oversees a pharmacy
+        # technician?" is answered by "senior pharmacy technicians"
+        "name",
+        re.compile(
+            r"\b(which|what)(?! (type|kind|sort)s? of)(?: [\w-]+){0,2}? "
+            r"(compan(y|ies)|firms?|carmakers?|automakers?|manufacturers?|makers?|suppliers?|"
+            r"traders?|producers?|brands?|countr(y|ies)|nations?|provinces?|states?|cit(y|ies)|"
+            r"towns?|teams?|universit(y|ies)|organi[sz]ations?|agenc(y|ies)|banks?|investors?|"
+            r"partners?|players?|newspapers?|rivers?|islands?|continents?|regions?|counties|"
+            r"languages?|dynast(y|ies)|empires?|tribes?|models?)\b",
             _I,
         ),
     ),
@@ -148,7 +164,41 @@ def holds(kind: AnswerType | None, sentence: str, question: str = "") -> bool:
         return True
     if kind == "person":
         return any(name not in question for name in _names(sentence))
+    if kind == "name":
+        return bool(new_names(sentence, question))
     return _SENTENCE_RULES[kind].search(sentence) is not None
+
+
+# sentence-initial words that are capitalised for being first, not for being names
+_STARTERS = frozenset(
+    [
+        "a", "an", "the", "this", "that", "these", "those", "it", "its", "in", "on", "at",
+        "of", "to", "by", "for", "from", "with", "as", "among", "after", "before", "during",
+        "while", "when", "where", "although", "though", "since", "despite", "according",
+        "however", "meanwhile", "moreover", "furthermore", "additionally", "also", "then",
+        "thus", "therefore", "finally", "overall", "today", "yesterday", "there", "here",
+        "they", "he", "she", "we", "i", "you", "our", "their", "his", "her", "one", "two",
+        "three", "first", "last", "other", "another", "some", "many", "most", "all", "both",
+        "each", "such", "if", "but", "and", "or", "so", "not", "no", "yes",
+    ]
+)  # fmt: skip
+_WORD = re.compile(r"(?<![\w'’-])[A-Za-z][\w'’-]*")  # not "V" of "900V"
+
+
+def new_names(sentence: str, question: str) -> list[str]:
+    """Capitalised words of ``sentence`` the question does not contain: the candidates for a
+    name it asks for. The first word counts unless it is a common opening word ("Among",
+    "The")."""
+    asked = {w.lower().removesuffix("'s").removesuffix("’s") for w in _WORD.findall(question)}
+    found = []
+    for n, match in enumerate(_WORD.finditer(sentence.lstrip(" \t[(\"'“"))):
+        word = match.group(0).removesuffix("'s").removesuffix("’s")
+        if not word[0].isupper() or word.lower() in asked:
+            continue
+        if n == 0 and word.lower() in _STARTERS:
+            continue
+        found.append(word)
+    return found
 
 
 def _names(sentence: str) -> list[str]:
@@ -200,7 +250,9 @@ _HOW_MANY = re.compile(
     _I,
 )
 _IN_UNIT = re.compile(r"\bin ([a-z]+)\b(?!\s*\d)", _I)  # "in kilograms", not "in year 2023"
-_PER = re.compile(r"\b(?:per|a|each|every) (year|annum|month|day|tonne|ton|kilogram|kg|hour)\b", _I)
+_PER = re.compile(
+    r"(?:\b(?:per|a|each|every) |(?<=\w)/)(year|annum|month|day|tonne|ton|kilogram|kg|hour)\b", _I
+)  # "per year", "a tonne", "kW/kg"
 _RATE_WORDS = {
     "year": r"per (year|annum)|a year|each year|every year|annual(ly)?|yearly|/\s?(year|yr|a)\b|"
     r"\btpa\b|\bmtpa\b|per-year",
@@ -244,8 +296,12 @@ def quantity_fits(asked: QuantityAsked, sentence: str) -> bool:
         if not re.search(_RATE_WORDS[rate], sentence, _I):
             return False
     if asked.units:
+        # "in kW" is not answered by "3.1 kW/kg", a rate, unless the question asks a rate
+        rate = "" if asked.rates else r"(?!\s*/\s*[a-z])"
         return any(
-            re.search(rf"{_NUMBER}\s*((square|sq\.?|cubic)\s*)?({_UNIT_GROUPS[u]})", sentence, _I)
+            re.search(
+                rf"{_NUMBER}\s*((square|sq\.?|cubic)\s*)?({_UNIT_GROUPS[u]}){rate}", sentence, _I
+            )
             for u in asked.units
         )
     return True

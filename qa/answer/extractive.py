@@ -8,11 +8,13 @@ second rescores the best RERANK_DEPTH of them with token-level MaxSim (qa.answer
 which tells the sentence that holds the answer from a summary sentence on the same subject
 better than a pooled vector does. In both, a sentence that lacks the kind of answer asked for
 (qa.answer.answer_types: a sum for "how much did it cost", a date for "when", a person for "who
-is the CEO", a number in the unit or per the unit asked for) is penalised.
+is the CEO", a name the question lacks for "which carmaker", a number in the unit or per the
+unit asked for) is penalised.
 
 It abstains when the best first-pass score is below the threshold (the corpus does not speak
 to the question: MaxSim always finds some best sentence, so it does not decide this), or when
-the chosen sentence lacks the kind of answer asked for. A second sentence is added when its
+the chosen sentence lacks the kind of answer asked for, or (for "which company...?") when the
+sentence most about the question names no new entity and those that do are about other things. A second sentence is added when its
 first-pass score is close to the best first-pass score, or fairly close and it covers question
 terms the first one lacks (two-part questions); so when MaxSim overturns the first pass, the
 first pass's favourite is cited second.
@@ -55,6 +57,9 @@ W2_TOKENS, W2_DENSE, W2_LEXICAL, W2_POSITION = 1.0, 0.2, 0.1, 0.5
 TYPE_PENALTY = 0.5
 SECOND_SENTENCE_RATIO = 0.8  # with new question terms: two-part questions
 SECOND_SENTENCE_CLOSE = 0.9  # without: the two best are too close to call
+# "which company...?" abstains when the sentence most about the question names no new entity
+# and the best sentence that does scores below this share of it (before the type penalty)
+NAME_SUPPORT_RATIO = 0.8
 
 
 def sentence_id(doc_id: str, version: str, start: int, end: int) -> str:
@@ -78,6 +83,7 @@ class ScoredSentence:
     position: float = 0.0  # the chunk-rank and neighbour parts of the first-pass score
     tokens: float | None = None  # token-level MaxSim (second pass only)
     first_pass: float = 0.0  # the score before the second pass: what the threshold is set on
+    raw: float = 0.0  # the first-pass score before the type penalty
 
 
 class ExtractiveReader(Answerer):
@@ -144,6 +150,7 @@ class ExtractiveReader(Answerer):
                 and quantity_fits(asked, text)
                 and subject_fits(names, hit.text)
             )
+            raw = score
             if not type_ok:
                 score *= TYPE_PENALTY
             scored.append(
@@ -159,6 +166,7 @@ class ExtractiveReader(Answerer):
                     type_ok,
                     position,
                     first_pass=score,
+                    raw=raw,
                 )
             )
 
@@ -191,6 +199,7 @@ class ExtractiveReader(Answerer):
 
     def answer(self, question: str, hits: list[Hit], query_vector: np.ndarray) -> Draft:
         scored = self.score(question, hits, query_vector)
+        kind = answer_type(question)
         # MaxSim finds a "best" sentence for any question; whether the corpus speaks to the
         # question at all is judged on the first-pass score (pooled similarity and coverage)
         fit = max((s.first_pass for s in scored), default=None)
@@ -202,6 +211,13 @@ class ExtractiveReader(Answerer):
             # Falling back to the best sentence that holds one was tried: in a large corpus
             # some sentence always holds a percentage or a sum, so it would answer everything.
             return Draft.abstain("no candidate sentence holds the kind of answer asked for")
+        if kind == "name":
+            # "Which carmaker builds the Galaxy M9?": the passage most about the question names
+            # no new entity, and the best that does is about something else: not in the corpus
+            top = max(scored, key=lambda s: s.raw)
+            named = max((s.raw for s in scored if s.type_ok), default=0.0)
+            if not top.type_ok and named < NAME_SUPPORT_RATIO * top.raw:
+                return Draft.abstain("the passage about the question names no new entity")
         chosen = [scored[0]]
         # the second sentence is judged on first-pass scores: MaxSim favours long sentences,
         # which is harmless for the best one but fills a second slot with long overviews
