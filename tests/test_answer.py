@@ -143,3 +143,19 @@ def test_a_unit_asked_for_is_not_a_rate_of_it(corpus_qa) -> None:
     assert corpus_qa.ask("What is the peak power output in kW of the 900V e-drive?").abstained
     answer = corpus_qa.ask("What power density in kW/kg does the 900V e-drive reach?")
     assert not answer.abstained and "5.69 kW/kg" in answer.text
+
+
+def test_a_two_part_question_cites_a_sentence_for_each_part(corpus_qa) -> None:
+    answer = corpus_qa.ask(
+        "Which model uses InfiMotion's dual-motor system, and which automakers are among "
+        "Magrathea's prospective buyers?"
+    )
+    quotes = " ".join(c.quote for c in answer.citations)
+    assert "Galaxy M9" in quotes and "Detroit automakers" in quotes
+    assert len(answer.citations) == 2
+    # a part the corpus does not answer is left out, the other is still answered
+    partial = corpus_qa.ask(
+        "Which carmaker builds the Galaxy M9, and how much working capital did Wogen provide?"
+    )
+    assert not partial.abstained and "$10 million" in partial.text
+    assert not any("Galaxy M9" in c.quote for c in partial.citations)

@@ -1,8 +1,9 @@
 """What kind of answer a question asks for, and whether a sentence holds one.
 
-A question that asks for a sum of money, a percentage, a day, a date or time, a person, a
-number or a name ("which carmaker...?") is answered only by a sentence that holds one: "How much did Minago pay for the
-licence?" is not answered by a sentence without a currency amount, however similar it is.
+A question that asks for a sum of money, a percentage, a day, a date or time, a person, a number
+or a name ("which carmaker...?") is answered only by a sentence that holds one: "How much did
+Minago pay for the licence?" is not answered by a sentence without a currency amount, however
+similar it is.
 Rules are tried in order; the first that matches names the type.
 """
 

@@ -11,13 +11,13 @@ better than a pooled vector does. In both, a sentence that lacks the kind of ans
 is the CEO", a name the question lacks for "which carmaker", a number in the unit or per the
 unit asked for) is penalised.
 
-It abstains when the best first-pass score is below the threshold (the corpus does not speak
-to the question: MaxSim always finds some best sentence, so it does not decide this), or when
-the chosen sentence lacks the kind of answer asked for, or (for "which company...?") when the
-sentence most about the question names no new entity and those that do are about other things. A second sentence is added when its
-first-pass score is close to the best first-pass score, or fairly close and it covers question
-terms the first one lacks (two-part questions); so when MaxSim overturns the first pass, the
-first pass's favourite is cited second.
+It abstains when the best first-pass score is below the threshold (the corpus does not speak to
+the question: MaxSim always finds some best sentence, so it does not decide this), or when the
+chosen sentence lacks the kind of answer asked for, or (for "which company...?") when the
+sentence most about the question names no new entity and those that do are about other things. A
+second sentence is added when its first-pass score is close to the best first-pass score, or
+fairly close and it covers question terms the first one lacks (two-part questions); so when
+MaxSim overturns the first pass, the first pass's favourite is cited second.
 
 The weights were tuned on the dev split of eval/sets/smm-magnesium.json and the dev split of
 XQuAD, and checked on both test splits (see eval/README.md); the threshold is set for at most
@@ -42,12 +42,13 @@ from qa.answer.answer_types import (
 )
 from qa.answer.base import Answerer, Draft
 from qa.answer.citations import cite, with_marker
+from qa.answer.question_parts import question_parts
 from qa.answer.token_match import TokenMatcher
 from qa.lexical import BM25Index, terms
 from qa.store import ChunkStore
 from qa.types import Hit, SentenceSupport
 
-__all__ = ["ExtractiveReader", "ScoredSentence", "sentence_id"]
+__all__ = ["Chosen", "ExtractiveReader", "ScoredSentence", "sentence_id"]
 
 # first pass (every candidate): pooled similarity, term coverage, chunk rank, neighbours
 W_DENSE, W_LEXICAL, W_RANK, W_CONTEXT = 0.7, 0.7, 0.05, 0.2
@@ -198,6 +199,31 @@ class ExtractiveReader(Answerer):
         return sorted(best, key=order)
 
     def answer(self, question: str, hits: list[Hit], query_vector: np.ndarray) -> Draft:
+        parts = question_parts(question)
+        if len(parts) == 1:
+            found = self.choose(question, hits, query_vector)
+            if isinstance(found, str):
+                return Draft.abstain(found)
+            return _draft(found.sentences, found.notes)
+        # "Who owns X, and which firm is Y's partner?": each part is answered on its own (its
+        # own vector: the whole question's leans to one part); found parts are answered
+        chosen: list[ScoredSentence] = []
+        notes = []
+        for n, part in enumerate(parts, start=1):
+            found = self.choose(part, hits, self.matcher.embedder.embed_one(part))
+            if isinstance(found, str):
+                notes.append(f"part {n} ({part!r}) not answered: {found}")
+                continue
+            best = found.sentences[0]
+            if not any(_overlap(best, s) for s in chosen):
+                chosen.append(best)
+            notes.append(f"part {n}: {found.notes[0]}")
+        if not chosen:
+            return Draft.abstain(*notes)
+        return _draft(chosen, notes)
+
+    def choose(self, question: str, hits: list[Hit], query_vector: np.ndarray) -> Chosen | str:
+        """The sentence(s) that answer ``question``, or why none does."""
         scored = self.score(question, hits, query_vector)
         kind = answer_type(question)
         # MaxSim finds a "best" sentence for any question; whether the corpus speaks to the
@@ -205,44 +231,53 @@ class ExtractiveReader(Answerer):
         fit = max((s.first_pass for s in scored), default=None)
         if fit is None or fit < self.threshold:
             best = f"{fit:.3f}" if fit is not None else "none"
-            return Draft.abstain(f"best sentence score {best} < threshold {self.threshold}")
+            return f"best sentence score {best} < threshold {self.threshold}"
         if not scored[0].type_ok:
             # asked for a kind of answer (a sum, a date, a person...) the best sentence lacks.
             # Falling back to the best sentence that holds one was tried: in a large corpus
             # some sentence always holds a percentage or a sum, so it would answer everything.
-            return Draft.abstain("no candidate sentence holds the kind of answer asked for")
+            return "no candidate sentence holds the kind of answer asked for"
         if kind == "name":
             # "Which carmaker builds the Galaxy M9?": the passage most about the question names
             # no new entity, and the best that does is about something else: not in the corpus
             top = max(scored, key=lambda s: s.raw)
             named = max((s.raw for s in scored if s.type_ok), default=0.0)
             if not top.type_ok and named < NAME_SUPPORT_RATIO * top.raw:
-                return Draft.abstain("the passage about the question names no new entity")
+                return "the passage about the question names no new entity"
         chosen = [scored[0]]
         # the second sentence is judged on first-pass scores: MaxSim favours long sentences,
         # which is harmless for the best one but fills a second slot with long overviews
         others = sorted(scored[1:], key=lambda s: -s.first_pass)
         for cand in others[:3]:
             gain = sum(1 for t in cand.covered if t not in chosen[0].covered)
-            overlaps = cand.hit.doc_id == chosen[0].hit.doc_id and (
-                cand.start < chosen[0].end and chosen[0].start < cand.end
-            )
-            if not overlaps and (
+            if not _overlap(cand, chosen[0]) and (
                 cand.first_pass >= SECOND_SENTENCE_CLOSE * fit
                 or (cand.first_pass >= SECOND_SENTENCE_RATIO * fit and gain >= 1)
             ):
                 chosen.append(cand)
                 break
-        citations = [cite(i, s.hit, s.start, s.end) for i, s in enumerate(chosen, start=1)]
-        parts = [with_marker(s.text, i) for i, s in enumerate(chosen, start=1)]
-        sentences, offset = [], 0
-        for i, part in enumerate(parts, start=1):
-            # each sentence is the verbatim text of the span it cites: supported by construction
-            sentences.append(SentenceSupport(part, offset, offset + len(part), [i], 1.0, True))
-            offset += len(part) + 1
-        return Draft(
-            text=" ".join(parts),
-            citations=citations,
-            sentences=sentences,
-            notes=[f"best sentence score {scored[0].score:.3f} (first pass {fit:.3f})"],
-        )
+        return Chosen(chosen, [f"best sentence score {scored[0].score:.3f} (first pass {fit:.3f})"])
+
+
+@dataclass
+class Chosen:
+    """The sentences the reader answers a question with, best first, and how it chose them."""
+
+    sentences: list[ScoredSentence]
+    notes: list[str]
+
+
+def _overlap(a: ScoredSentence, b: ScoredSentence) -> bool:
+    return a.hit.doc_id == b.hit.doc_id and a.start < b.end and b.start < a.end
+
+
+def _draft(chosen: list[ScoredSentence], notes: list[str]) -> Draft:
+    """The answer: each chosen sentence verbatim, with the citation of its span."""
+    citations = [cite(i, s.hit, s.start, s.end) for i, s in enumerate(chosen, start=1)]
+    parts = [with_marker(s.text, i) for i, s in enumerate(chosen, start=1)]
+    sentences, offset = [], 0
+    for i, part in enumerate(parts, start=1):
+        # each sentence is the verbatim text of the span it cites: supported by construction
+        sentences.append(SentenceSupport(part, offset, offset + len(part), [i], 1.0, True))
+        offset += len(part) + 1
+    return Draft(text=" ".join(parts), citations=citations, sentences=sentences, notes=notes)
