@@ -42,9 +42,11 @@ from qa.answer.answer_types import (
 )
 from qa.answer.base import Answerer, Draft
 from qa.answer.citations import cite, with_marker
+from qa.answer.dateline import dateline, first_chunk_id, is_publication_question
 from qa.answer.question_parts import question_parts
 from qa.answer.token_match import TokenMatcher
 from qa.lexical import BM25Index, terms
+from qa.retrieval import hit_from_record
 from qa.store import ChunkStore
 from qa.types import Hit, SentenceSupport
 
@@ -202,6 +204,8 @@ class ExtractiveReader(Answerer):
         parts = question_parts(question)
         if len(parts) == 1:
             found = self.choose(question, hits, query_vector)
+            if isinstance(found, str) and hits and is_publication_question(question):
+                found = self._dateline(hits[0]) or found
             if isinstance(found, str):
                 return Draft.abstain(found)
             return _draft(found.sentences, found.notes)
@@ -221,6 +225,21 @@ class ExtractiveReader(Answerer):
         if not chosen:
             return Draft.abstain(*notes)
         return _draft(chosen, notes)
+
+    def _dateline(self, best: Hit) -> Chosen | None:
+        """The dateline of ``best``'s document, for "When was the report published?"."""
+        chunk_id = first_chunk_id(best)
+        record = self.store.get_chunks([chunk_id]).get(chunk_id)
+        if record is None:
+            return None
+        first = hit_from_record(chunk_id, record[0], record[1], 0.0)
+        span = dateline(first)
+        if span is None:
+            return None
+        start, end = span
+        text = first.text[start - first.start : end - first.start]
+        line = ScoredSentence(first, start, end, text, 0.0, 0.0, frozenset(), 0.0)
+        return Chosen([line], [f"the dateline of {best.doc_id}: a question about publication"])
 
     def choose(self, question: str, hits: list[Hit], query_vector: np.ndarray) -> Chosen | str:
         """The sentence(s) that answer ``question``, or why none does."""

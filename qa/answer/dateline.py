@@ -1,0 +1,59 @@
+"""When was the article published? Its dateline says so.
+
+News articles open with a dateline ("Jan 15, 2026 14:17") that no question about the
+publication resembles, so the similarity-ranked reader misses it. A question about when the
+piece itself came out is answered with the dateline of the document the question retrieves
+best, when the reader finds nothing better.
+"""
+
+from __future__ import annotations
+
+import re
+
+from qa.answer.answer_types import holds
+from qa.types import Hit
+
+__all__ = ["dateline", "first_chunk_id", "is_publication_question"]
+
+_I = re.IGNORECASE
+_ASKS_WHEN = re.compile(r"^\W*when\b|\b(what|which|at what|on what) (date|day|time|hour)\b", _I)
+_PUBLISHED = re.compile(
+    r"\b(published|released|posted|issued|dated|datelined|(came|come|go|went|put|gone) out|"
+    r"appear(ed)?)\b",
+    _I,
+)
+_PIECE = re.compile(
+    r"\b(article|report|piece|survey|story|post|column|feature|news|item|analysis|this)\b", _I
+)
+MAX_DATELINE_CHARS = 60
+MAX_DATELINE_WORDS = 8  # "Published: Monday, January 15, 2026, 2:17 PM"
+DATELINE_SENTENCES = 4  # the dateline is among the first sentences of the body
+
+
+def is_publication_question(question: str) -> bool:
+    """True for "When was the report published?", "What day did the piece go out?"."""
+    return bool(
+        _ASKS_WHEN.search(question) and _PUBLISHED.search(question) and _PIECE.search(question)
+    )
+
+
+def first_chunk_id(hit: Hit) -> str:
+    """The id of the first chunk of ``hit``'s document (chunk ids end in a 5-digit index)."""
+    return f"{hit.doc_id}-{hit.metadata.get('version', '')}-00000"
+
+
+def dateline(first_chunk: Hit) -> tuple[int, int] | None:
+    """The span of the dateline among the first sentences of a document's first chunk: a short
+    line of a few words that holds a day ("Jan 15, 2026 14:17", "2026-01-15"), not a heading."""
+    seen = 0
+    for start, end in first_chunk.metadata.get("sentences", []):
+        text = first_chunk.text[start - first_chunk.start : end - first_chunk.start].strip()
+        if text.startswith("#"):
+            continue
+        short = len(text) <= MAX_DATELINE_CHARS and len(text.split()) <= MAX_DATELINE_WORDS
+        if short and holds("day", text):
+            return start, end
+        seen += 1
+        if seen >= DATELINE_SENTENCES:
+            break
+    return None

@@ -1,0 +1,57 @@
+"""Questions about when a piece was published are answered with its dateline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qa.answer.dateline import dateline, is_publication_question
+from qa.types import Hit
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("When was the report published?", True),
+        ("What day did the piece on Magrathea go out?", True),
+        ("At what time was this survey released?", True),
+        ("When did the story come out?", True),
+        ("When was the joint venture set up?", False),  # not about the piece
+        ("Which report was published by SMM?", False),  # asks no time
+        ("When did Magrathea release its results?", False),  # no piece
+    ],
+)
+def test_publication_questions(question: str, expected: bool) -> None:
+    assert is_publication_question(question) is expected
+
+
+def _first_chunk(text: str, sentences: list[tuple[int, int]]) -> Hit:
+    return Hit("c", "d", "t", "p", 0, len(text), text, 0.0, metadata={"sentences": sentences})
+
+
+def test_the_dateline_is_a_short_line_with_a_day_near_the_top() -> None:
+    text = "# Title\n\nJan 15, 2026 14:17\n\nMagrathea signed a deal on Jan 3, 2026 with Wogen."
+    spans = [(0, 7), (9, 27), (29, len(text))]
+    assert dateline(_first_chunk(text, spans)) == (9, 27)
+    # a long sentence that holds a day is news, not a dateline
+    assert dateline(_first_chunk(text, [(0, 7), (29, len(text))])) is None
+
+
+def test_the_reader_answers_publication_questions_with_the_dateline(corpus_qa) -> None:
+    answer = corpus_qa.ask("On what date was the magnesium survey report published?")
+    assert not answer.abstained
+    assert answer.citations[0].quote == "Jan 15, 2026 14:17"
+    # an event's date is still looked for in the text, not taken from the dateline
+    assert "November 2025" in corpus_qa.ask("When was Arkansas Magnesium set up?").text
+
+
+def test_a_piece_without_a_dateline_abstains(make_qa, tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "note.md").write_text(
+        "# Magnesium note\n\nMagrathea extracts magnesium from brine by electrolysis.\n"
+    )
+    qa = make_qa(corpus_dir=folder)
+    qa.ingest([folder])
+    assert qa.ask("When was the note on magnesium published?").abstained
