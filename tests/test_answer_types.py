@@ -28,6 +28,7 @@ from qa.answer.answer_types import (
         ("Which company did InfiMotion partner with?", "name"),
         ("Which other car models use the system?", "name"),
         ("What type of company is Wogen?", None),  # a description, not a name
+        ("What does the company produce?", None),  # a verb between: no name asked for
         ("Who oversees a pharmacy technician?", None),  # "senior technicians" answers it
         ("Which year did the venture start?", "date"),  # kinds before "name" win
         ("How many countries signed?", "number"),
@@ -151,6 +152,8 @@ def test_a_person_named_in_the_question_is_not_the_answer() -> None:
         ("What is the peak power output in kW?", "Its power density is 3.1 kW/kg.", False),
         ("What is the peak power output in kW?", "Its peak output is 250 kW.", True),
         ("What power density in kW/kg does it reach?", "It reaches 5.69 kW/kg.", True),
+        # a total written per year is still a number of tonnes
+        ("How many tonnes will the plant produce?", "It will make 30,000 t/year.", True),
     ],
 )
 def test_quantity_fits(question: str, sentence: str, expected: bool) -> None:

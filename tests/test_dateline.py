@@ -20,6 +20,7 @@ from qa.types import Hit
         ("When was the joint venture set up?", False),  # not about the piece
         ("Which report was published by SMM?", False),  # asks no time
         ("When did Magrathea release its results?", False),  # no piece
+        ("When was this model released?", False),
     ],
 )
 def test_publication_questions(question: str, expected: bool) -> None:
@@ -42,6 +43,8 @@ def test_the_reader_answers_publication_questions_with_the_dateline(corpus_qa) -
     answer = corpus_qa.ask("On what date was the magnesium survey report published?")
     assert not answer.abstained
     assert answer.citations[0].quote == "Jan 15, 2026 14:17"
+    # a piece the corpus does not hold gets no dateline of another one
+    assert corpus_qa.ask("When was the article on lithium batteries published?").abstained
     # an event's date is still looked for in the text, not taken from the dateline
     assert "November 2025" in corpus_qa.ask("When was Arkansas Magnesium set up?").text
 

@@ -15,6 +15,7 @@ from qa.answer.question_parts import question_parts
             ["Who owns the Minago project?", "Who is Magrathea's partner?"],
         ),
         ("Who owns it; what does it cost?", ["Who owns it?", "What does it cost?"]),
+        ("Who owns it; and what does it cost?", ["Who owns it?", "What does it cost?"]),
         (
             "In which province is Minago based, and what does it mine?",
             ["In which province is Minago based?", "What does it mine?"],
@@ -24,6 +25,7 @@ from qa.answer.question_parts import question_parts
         ("How and when did the plague enter Europe?", None),  # one question, two wh-words
         ("Which US state and which Canadian province are named?", None),  # one predicate
         ("Who owns the Minago project?", None),
+        ("Who owns the Minago project, and why?", None),  # "Why?" is no question alone
     ],
 )
 def test_question_parts(question: str, parts: list[str] | None) -> None:

@@ -66,7 +66,9 @@ _QUESTION_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
         # technician?" is answered by "senior pharmacy technicians"
         "name",
         re.compile(
-            r"\b(which|what)(?! (type|kind|sort)s? of)(?: [\w-]+){0,2}? "
+            # up to two words between, not a verb: "What does the company produce?" asks no name
+            r"\b(which|what)(?! (type|kind|sort)s? of)(?: (?!(?:do|does|did|is|are|was|were|"
+            r"has|have|had|will|would|can|could|should|may|might)\b)[\w-]+){0,2}? "
             r"(compan(y|ies)|firms?|carmakers?|automakers?|manufacturers?|makers?|suppliers?|"
             r"traders?|producers?|brands?|countr(y|ies)|nations?|provinces?|states?|cit(y|ies)|"
             r"towns?|teams?|universit(y|ies)|organi[sz]ations?|agenc(y|ies)|banks?|investors?|"
@@ -298,7 +300,10 @@ def quantity_fits(asked: QuantityAsked, sentence: str) -> bool:
             return False
     if asked.units:
         # "in kW" is not answered by "3.1 kW/kg", a rate, unless the question asks a rate
-        rate = "" if asked.rates else r"(?!\s*/\s*[a-z])"
+        # ("30,000 t/year" is still a number of tonnes)
+        rate = (
+            "" if asked.rates else r"(?!\s*/\s*(?!(?:year|yr|a|annum|month|day|d|h|hour)\b)[a-z])"
+        )
         return any(
             re.search(
                 rf"{_NUMBER}\s*((square|sq\.?|cubic)\s*)?({_UNIT_GROUPS[u]}){rate}", sentence, _I

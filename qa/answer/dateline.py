@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 
 from qa.answer.answer_types import holds
+from qa.lexical import terms
 from qa.types import Hit
 
-__all__ = ["dateline", "first_chunk_id", "is_publication_question"]
+__all__ = ["about_document", "dateline", "first_chunk_id", "is_publication_question"]
 
 _I = re.IGNORECASE
 _ASKS_WHEN = re.compile(r"^\W*when\b|\b(what|which|at what|on what) (date|day|time|hour)\b", _I)
@@ -22,9 +23,13 @@ _PUBLISHED = re.compile(
     r"appear(ed)?)\b",
     _I,
 )
-_PIECE = re.compile(
-    r"\b(article|report|piece|survey|story|post|column|feature|news|item|analysis|this)\b", _I
+_PIECE = re.compile(r"\b(article|report|piece|survey|story|column|feature|analysis)\b", _I)
+# the words of a publication question that say nothing about which piece it is
+_ABOUT_PUBLICATION = (
+    "when date day time hour minute published released posted issued dated datelined came come "
+    "go went put gone appear appeared article report piece survey story column feature analysis"
 )
+MIN_TOPIC_COVERAGE = 0.5  # share of the question's other terms the piece must contain
 MAX_DATELINE_CHARS = 60
 MAX_DATELINE_WORDS = 8  # "Published: Monday, January 15, 2026, 2:17 PM"
 DATELINE_SENTENCES = 4  # the dateline is among the first sentences of the body
@@ -35,6 +40,18 @@ def is_publication_question(question: str) -> bool:
     return bool(
         _ASKS_WHEN.search(question) and _PUBLISHED.search(question) and _PIECE.search(question)
     )
+
+
+def about_document(question: str, texts: list[str]) -> bool:
+    """True when ``texts`` (the retrieved text of one document) contain at least half of the
+    terms the question uses to say which piece it means: "the piece on Magrathea" is about a
+    document that names Magrathea, "the article on lithium" is not about a magnesium survey."""
+    ignored = set(terms([_ABOUT_PUBLICATION])[0])
+    wanted = set(terms([question])[0]) - ignored
+    if not wanted:
+        return True  # "When was the article published?": the best-retrieved one
+    found = set(terms([" ".join(texts)])[0])
+    return len(wanted & found) >= MIN_TOPIC_COVERAGE * len(wanted)
 
 
 def first_chunk_id(hit: Hit) -> str:

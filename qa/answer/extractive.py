@@ -42,9 +42,15 @@ from qa.answer.answer_types import (
 )
 from qa.answer.base import Answerer, Draft
 from qa.answer.citations import cite, with_marker
-from qa.answer.dateline import dateline, first_chunk_id, is_publication_question
+from qa.answer.dateline import (
+    about_document,
+    dateline,
+    first_chunk_id,
+    is_publication_question,
+)
 from qa.answer.question_parts import question_parts
 from qa.answer.token_match import TokenMatcher
+from qa.errors import StoreError
 from qa.lexical import BM25Index, terms
 from qa.retrieval import hit_from_record
 from qa.store import ChunkStore
@@ -205,7 +211,9 @@ class ExtractiveReader(Answerer):
         if len(parts) == 1:
             found = self.choose(question, hits, query_vector)
             if isinstance(found, str) and hits and is_publication_question(question):
-                found = self._dateline(hits[0]) or found
+                piece = [h.text for h in hits if h.doc_id == hits[0].doc_id]
+                if about_document(question, piece):
+                    found = self._dateline(hits[0]) or found
             if isinstance(found, str):
                 return Draft.abstain(found)
             return _draft(found.sentences, found.notes)
@@ -229,7 +237,10 @@ class ExtractiveReader(Answerer):
     def _dateline(self, best: Hit) -> Chosen | None:
         """The dateline of ``best``'s document, for "When was the report published?"."""
         chunk_id = first_chunk_id(best)
-        record = self.store.get_chunks([chunk_id]).get(chunk_id)
+        try:
+            record = self.store.get_chunks([chunk_id]).get(chunk_id)
+        except StoreError:  # the abstention stands
+            return None
         if record is None:
             return None
         first = hit_from_record(chunk_id, record[0], record[1], 0.0)
