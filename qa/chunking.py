@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 
 from qa.types import Chunk, Document
 
-__all__ = ["Chunker", "document_version", "sentence_spans"]
+__all__ = ["Chunker", "chunk_id", "document_version", "sentence_spans"]
 
 _LINE_BREAKS = re.compile(r"\n+")
 
@@ -53,6 +53,11 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
             if brk:
                 cursor = brk.end()
     return spans
+
+
+def chunk_id(doc_id: str, version: str, index: int) -> str:
+    """The store id of a document version's ``index``-th chunk (0 = the first)."""
+    return f"{doc_id}-{version}-{index:05d}"
 
 
 def document_version(doc: Document, config: str) -> str:
@@ -112,7 +117,7 @@ class Chunker:
             index = len(chunks)
             chunks.append(
                 Chunk(
-                    chunk_id=f"{doc.doc_id}-{version}-{index:05d}",
+                    chunk_id=chunk_id(doc.doc_id, version, index),
                     doc_id=doc.doc_id,
                     index=index,
                     start=start,

@@ -192,16 +192,21 @@ def new_names(sentence: str, question: str) -> list[str]:
     """Capitalised words of ``sentence`` the question does not contain: the candidates for a
     name it asks for. The first word counts unless it is a common opening word ("Among",
     "The")."""
-    asked = {w.lower().removesuffix("'s").removesuffix("’s") for w in _WORD.findall(question)}
+    asked = {_bare(w).lower() for w in _WORD.findall(question)}
     found = []
     for n, match in enumerate(_WORD.finditer(sentence.lstrip(" \t[(\"'“"))):
-        word = match.group(0).removesuffix("'s").removesuffix("’s")
+        word = _bare(match.group(0))
         if not word[0].isupper() or word.lower() in asked:
             continue
         if n == 0 and word.lower() in _STARTERS:
             continue
         found.append(word)
     return found
+
+
+def _bare(word: str) -> str:
+    """``word`` without a possessive "'s"."""
+    return word.removesuffix("'s").removesuffix("’s")
 
 
 def _names(sentence: str) -> list[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from qa.answer.answer_types import holds
+from qa.chunking import chunk_id
 from qa.lexical import terms
 from qa.types import Hit
 
@@ -55,8 +56,8 @@ def about_document(question: str, texts: list[str]) -> bool:
 
 
 def first_chunk_id(hit: Hit) -> str:
-    """The id of the first chunk of ``hit``'s document (chunk ids end in a 5-digit index)."""
-    return f"{hit.doc_id}-{hit.metadata.get('version', '')}-00000"
+    """The id of the first chunk of ``hit``'s document."""
+    return chunk_id(hit.doc_id, hit.metadata.get("version", ""), 0)
 
 
 def dateline(first_chunk: Hit) -> tuple[int, int] | None:

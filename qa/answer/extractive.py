@@ -92,7 +92,11 @@ class ScoredSentence:
     position: float = 0.0  # the chunk-rank and neighbour parts of the first-pass score
     tokens: float | None = None  # token-level MaxSim (second pass only)
     first_pass: float = 0.0  # the score before the second pass: what the threshold is set on
-    raw: float = 0.0  # the first-pass score before the type penalty
+
+    @property
+    def raw(self) -> float:
+        """The first-pass score before the type penalty."""
+        return self.first_pass if self.type_ok else self.first_pass / TYPE_PENALTY
 
 
 class ExtractiveReader(Answerer):
@@ -159,7 +163,6 @@ class ExtractiveReader(Answerer):
                 and quantity_fits(asked, text)
                 and subject_fits(names, hit.text)
             )
-            raw = score
             if not type_ok:
                 score *= TYPE_PENALTY
             scored.append(
@@ -175,7 +178,6 @@ class ExtractiveReader(Answerer):
                     type_ok,
                     position,
                     first_pass=score,
-                    raw=raw,
                 )
             )
 
