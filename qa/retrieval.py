@@ -70,7 +70,9 @@ class HybridRetriever:
         self, question: str, top_k: int, query_vector: np.ndarray | None = None
     ) -> list[Hit]:
         """The ``top_k`` best chunks for ``question``."""
-        vector = self.embedder.embed_one(question) if query_vector is None else query_vector
+        vector = query_vector
+        if vector is None:
+            vector = self.embedder.encode_query(question).vector
         dense = self.store.query(vector, self.candidates)
         lexical = self._lexical().search(question, self.candidates)
         fused = fuse([[d[0] for d in dense], [c for c, _ in lexical]], self.rrf_k)[:top_k]

@@ -75,3 +75,35 @@ def test_another_model_by_path_is_selectable_and_a_mismatch_says_reingest(
 def test_unknown_model_name_is_a_clear_error_not_a_download() -> None:
     with pytest.raises(QAError, match="cannot load embedding model"):
         SentenceTransformerEmbedder("no-such-org/no-such-model-xyz")
+
+
+def test_a_query_encoding_is_the_pooled_vector_and_the_token_vectors_of_one_pass(
+    embedder,
+) -> None:
+    question = "What power density does the magnesium-aluminum dual-motor system reach?"
+    encoded = embedder.encode_query(question)
+    assert np.allclose(encoded.vector, embedder.embed_one(question), atol=1e-5)
+    pieces, vectors = embedder.token_vectors([question])[0]
+    assert encoded.pieces == pieces
+    assert np.allclose(encoded.token_vectors, vectors, atol=1e-5)
+    assert embedder.encode_query(question) is encoded  # remembered
+
+
+def test_an_ask_runs_the_question_through_the_model_once(corpus_qa, embedder, monkeypatch) -> None:
+    passes: list[str] = []
+    all_outputs, embed = embedder._all_outputs, embedder._embed
+
+    def count_outputs(texts):
+        passes.extend(texts)
+        return all_outputs(texts)
+
+    def count_embed(batch):
+        passes.extend(batch)
+        return embed(batch)
+
+    monkeypatch.setattr(embedder, "_all_outputs", count_outputs)
+    monkeypatch.setattr(embedder, "_embed", count_embed)
+    question = "Which global metal trader did the US magnesium producer Magrathea partner with?"
+    answer = corpus_qa.ask(question)
+    assert "Wogen" in answer.text
+    assert passes.count(question) == 1  # retrieval and the reader's MaxSim share the pass

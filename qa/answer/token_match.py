@@ -55,9 +55,10 @@ class TokenMatcher:
         """MaxSim of ``question`` against each ``(sentence_id, text)``, in order (0..1)."""
         if not sentences:
             return []
-        pieces, vectors = self.embedder.token_vectors([question])[0]
+        encoded = self.embedder.encode_query(question)  # retrieval has usually encoded it
+        pieces = encoded.pieces
         keep = _content(pieces, continuations=False) or list(range(len(pieces)))
-        query = vectors[keep].astype(np.float16)
+        query = encoded.token_vectors[keep].astype(np.float16)
         result = []
         for vecs in self._sentence_vectors(sentences):
             if not len(query) or not len(vecs):
