@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.answer.dateline import dateline, is_publication_question
+from qa.answer.dateline import dateline, is_publication_question, speaks_of_publication
 from qa.types import Hit
 
 
@@ -31,6 +31,18 @@ def _first_chunk(text: str, sentences: list[tuple[int, int]]) -> Hit:
     return Hit("c", "d", "t", "p", 0, len(text), text, 0.0, metadata={"sentences": sentences})
 
 
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("The report, released on 3 March, found output fell.", True),
+        ("SMM published the survey on Jan 15.", True),
+        ("The US seeks to de-China its supply chain by 2029.", False),
+    ],
+)
+def test_sentences_that_speak_of_publication(sentence: str, expected: bool) -> None:
+    assert speaks_of_publication(sentence) is expected
+
+
 def test_the_dateline_is_a_short_line_with_a_day_near_the_top() -> None:
     text = "# Title\n\nJan 15, 2026 14:17\n\nMagrathea signed a deal on Jan 3, 2026 with Wogen."
     spans = [(0, 7), (9, 27), (29, len(text))]
@@ -42,6 +54,9 @@ def test_the_dateline_is_a_short_line_with_a_day_near_the_top() -> None:
 def test_the_reader_answers_publication_questions_with_the_dateline(corpus_qa) -> None:
     answer = corpus_qa.ask("On what date was the magnesium survey report published?")
     assert not answer.abstained
+    assert answer.citations[0].quote == "Jan 15, 2026 14:17"
+    # a sentence holding some other date ("by 2029") does not say when the piece came out
+    answer = corpus_qa.ask("When was the magnesium survey report published?")
     assert answer.citations[0].quote == "Jan 15, 2026 14:17"
     # a piece the corpus does not hold gets no dateline of another one
     assert corpus_qa.ask("When was the article on lithium batteries published?").abstained
@@ -58,3 +73,13 @@ def test_a_piece_without_a_dateline_abstains(make_qa, tmp_path: Path) -> None:
     qa = make_qa(corpus_dir=folder)
     qa.ingest([folder])
     assert qa.ask("When was the note on magnesium published?").abstained
+
+
+def test_a_two_part_question_can_ask_for_the_dateline_in_one_part(corpus_qa) -> None:
+    answer = corpus_qa.ask(
+        "When was the magnesium survey report published, and which trader did Magrathea "
+        "partner with?"
+    )
+    quotes = [c.quote for c in answer.citations]
+    assert "Jan 15, 2026 14:17" in quotes
+    assert any("Wogen" in q for q in quotes)

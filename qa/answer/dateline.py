@@ -3,7 +3,8 @@
 News articles open with a dateline ("Jan 15, 2026 14:17") that no question about the
 publication resembles, so the similarity-ranked reader misses it. A question about when the
 piece itself came out is answered with the dateline of the document the question retrieves
-best, when the reader finds nothing better.
+best, unless the sentence the reader found itself speaks of the publication ("The report,
+released on 3 March, ..."): a sentence that merely holds some date ("by 2029") does not.
 """
 
 from __future__ import annotations
@@ -15,13 +16,19 @@ from qa.chunking import chunk_id
 from qa.lexical import terms
 from qa.types import Hit
 
-__all__ = ["about_document", "dateline", "first_chunk_id", "is_publication_question"]
+__all__ = [
+    "about_document",
+    "dateline",
+    "first_chunk_id",
+    "is_publication_question",
+    "speaks_of_publication",
+]
 
 _I = re.IGNORECASE
 _ASKS_WHEN = re.compile(r"^\W*when\b|\b(what|which|at what|on what) (date|day|time|hour)\b", _I)
 _PUBLISHED = re.compile(
-    r"\b(published|released|posted|issued|dated|datelined|(came|come|go|went|put|gone) out|"
-    r"appear(ed)?)\b",
+    r"\b(publish(ed|es|ing)?|released|posted|issued|dated|datelined|"
+    r"(came|come|go|went|put|gone) out|appear(ed)?)\b",
     _I,
 )
 _PIECE = re.compile(r"\b(article|report|piece|survey|story|column|feature|analysis)\b", _I)
@@ -41,6 +48,11 @@ def is_publication_question(question: str) -> bool:
     return bool(
         _ASKS_WHEN.search(question) and _PUBLISHED.search(question) and _PIECE.search(question)
     )
+
+
+def speaks_of_publication(sentence: str) -> bool:
+    """True for a sentence that says when something was published, released or issued."""
+    return bool(_PUBLISHED.search(sentence))
 
 
 def about_document(question: str, texts: list[str]) -> bool:

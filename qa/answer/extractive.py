@@ -47,6 +47,7 @@ from qa.answer.dateline import (
     dateline,
     first_chunk_id,
     is_publication_question,
+    speaks_of_publication,
 )
 from qa.answer.question_parts import question_parts
 from qa.answer.token_match import TokenMatcher
@@ -211,11 +212,7 @@ class ExtractiveReader(Answerer):
     def answer(self, question: str, hits: list[Hit], query_vector: np.ndarray) -> Draft:
         parts = question_parts(question)
         if len(parts) == 1:
-            found = self.choose(question, hits, query_vector)
-            if isinstance(found, str) and hits and is_publication_question(question):
-                piece = [h.text for h in hits if h.doc_id == hits[0].doc_id]
-                if about_document(question, piece):
-                    found = self._dateline(hits[0]) or found
+            found = self._choose_or_dateline(question, hits, query_vector)
             if isinstance(found, str):
                 return Draft.abstain(found)
             return _draft(found.sentences, found.notes)
@@ -224,7 +221,8 @@ class ExtractiveReader(Answerer):
         chosen: list[ScoredSentence] = []
         notes = []
         for n, part in enumerate(parts, start=1):
-            found = self.choose(part, hits, self.matcher.embedder.embed_one(part))
+            vector = self.matcher.embedder.encode_query(part).vector
+            found = self._choose_or_dateline(part, hits, vector)
             if isinstance(found, str):
                 notes.append(f"part {n} ({part!r}) not answered: {found}")
                 continue
@@ -235,6 +233,21 @@ class ExtractiveReader(Answerer):
         if not chosen:
             return Draft.abstain(*notes)
         return _draft(chosen, notes)
+
+    def _choose_or_dateline(
+        self, question: str, hits: list[Hit], query_vector: np.ndarray
+    ) -> Chosen | str:
+        """``choose``; for "When was the report published?", the dateline unless the chosen
+        sentence itself says when something was published."""
+        found = self.choose(question, hits, query_vector)
+        if not hits or not is_publication_question(question):
+            return found
+        if isinstance(found, Chosen) and speaks_of_publication(found.sentences[0].text):
+            return found
+        piece = [h.text for h in hits if h.doc_id == hits[0].doc_id]
+        if about_document(question, piece):
+            return self._dateline(hits[0]) or found
+        return found
 
     def _dateline(self, best: Hit) -> Chosen | None:
         """The dateline of ``best``'s document, for "When was the report published?"."""
