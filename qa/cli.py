@@ -108,12 +108,17 @@ def _progress(quiet: bool) -> tuple[Callable[[int, int], None] | None, Callable[
 
 
 def run_ingest(
-    qa: QA, paths: list[Path] | None, *, reset: bool = False, quiet: bool = False
+    qa: QA,
+    paths: list[Path] | None,
+    *,
+    reset: bool = False,
+    exclusive: bool = False,
+    quiet: bool = False,
 ) -> None:
     """Ingest and print a summary (stderr for warnings)."""
     update, close = _progress(quiet)
     try:
-        report = qa.ingest(paths or None, reset=reset, progress=update)
+        report = qa.ingest(paths or None, reset=reset, exclusive=exclusive, progress=update)
     finally:
         close()
     for line in report.skipped:
@@ -136,10 +141,17 @@ def ingest(
         typer.Argument(help="Files or folders (.md .txt .html .pdf); default: the corpus dir."),
     ] = None,
     reset: Annotated[bool, typer.Option(help="Empty the store first.")] = False,
+    exclusive: Annotated[
+        bool,
+        typer.Option(
+            help="The paths are the whole corpus: documents ingested from other folders "
+            "(one since moved or renamed) are removed. Unlike --reset, nothing is re-embedded."
+        ),
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary.")] = False,
 ) -> None:
     """Ingest files into the store: new ones added, changed ones replaced, vanished ones removed."""
-    run_ingest(make_qa(ctx), paths, reset=reset, quiet=quiet)
+    run_ingest(make_qa(ctx), paths, reset=reset, exclusive=exclusive, quiet=quiet)
 
 
 def print_answer(answer: Answer, *, text: bool = True) -> None:

@@ -61,8 +61,18 @@ class Ingestor:
     def config(self) -> str:
         return f"{self.chunker.config}|{self.embedder.model_id}"
 
-    def run(self, paths: Sequence[Path], progress: Progress | None = None) -> IngestReport:
-        """Ingest ``paths`` (files or folders); documents gone from them are deleted."""
+    def run(
+        self,
+        paths: Sequence[Path],
+        progress: Progress | None = None,
+        *,
+        exclusive: bool = False,
+    ) -> IngestReport:
+        """Ingest ``paths`` (files or folders); documents gone from them are deleted.
+
+        With ``exclusive``, ``paths`` are the whole collection: documents stored from anywhere
+        else (a folder since moved, an older checkout) are deleted too.
+        """
         began = time.perf_counter()
         documents, skipped = load_documents(paths)
         report = IngestReport(skipped=[f"{display_path(p)}: {why}" for p, why in skipped])
@@ -105,7 +115,7 @@ class Ingestor:
         for doc_id, known in stored.items():
             if (
                 doc_id not in present
-                and _under(known.source, roots)
+                and (exclusive or _under(known.source, roots))
                 and (known.source not in skipped_sources)
             ):
                 self.store.delete_document(doc_id)

@@ -145,11 +145,14 @@ class QA:
         paths: Sequence[str | Path] | None = None,
         *,
         reset: bool = False,
+        exclusive: bool = False,
         progress: Progress | None = None,
     ) -> IngestReport:
         """Bring the store in line with the files under ``paths`` (default: the corpus dir).
 
-        Unchanged files are skipped, changed ones replaced, vanished ones deleted.
+        Unchanged files are skipped, changed ones replaced, vanished ones deleted. Documents
+        stored from other folders are kept, unless ``exclusive``: then ``paths`` are the whole
+        collection.
         """
         from qa.chunking import Chunker
         from qa.ingest import Ingestor
@@ -162,7 +165,7 @@ class QA:
         embedder = self.embedder
         chunk_size = min(self.settings.chunk_size, embedder.max_tokens - 2)
         chunker = Chunker(embedder.tokenize, chunk_size, self.settings.chunk_overlap)
-        report = Ingestor(self.store, embedder, chunker).run(roots, progress)
+        report = Ingestor(self.store, embedder, chunker).run(roots, progress, exclusive=exclusive)
         self.lexical_index(refresh=True)
         return report
 

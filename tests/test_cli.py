@@ -96,4 +96,9 @@ def test_ingest_progress_warnings_quiet_and_info(tmp_path: Path) -> None:
     info = json.loads(run_cli("info", "--json").stdout)
     assert info["documents"] == 1 and info["chunks"] >= 1
     assert info["embed_model"] == "sentence-transformers/all-MiniLM-L6-v2"
+    # the folder is renamed: --exclusive drops the old path's copy instead of keeping both
+    docs.rename(tmp_path / "docs-2026")
+    moved = run_cli("ingest", "--exclusive", str(tmp_path / "docs-2026"))
+    assert "1 added" in moved.stdout and "1 removed" in moved.stdout, moved.stderr
+    assert json.loads(run_cli("info", "--json").stdout)["documents"] == 1
     assert info["documents_list"][0]["path"].endswith("a.md")

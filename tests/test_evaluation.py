@@ -7,6 +7,7 @@ the article's set (all splits, with baselines) is shared by the module.
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 
 import pytest
@@ -237,6 +238,26 @@ def test_cli_eval_and_compare(tmp_path):
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1
     judge = run_cli("eval", "--judge", "--limit", "1")
     assert judge.returncode != 0 and "LLM" in judge.stderr
+
+
+def test_a_moved_checkout_is_evaluated_on_its_own_documents_only(embedder, tmp_path):
+    """The eval collection mirrors the set: an older checkout's copy of the corpus is removed,
+    not left to compete with the real one for the top ranks."""
+    from qa import QA, Settings
+
+    first, moved = tmp_path / "checkout", tmp_path / "checkout-moved"
+    (first / "eval").mkdir(parents=True)
+    shutil.copy(SET, first / "eval" / SET.name)
+    shutil.copytree(ROOT / "corpus", first / "corpus")
+    settings = Settings(home=tmp_path / "home")
+    before = run_eval(first / "eval" / SET.name, settings=settings, embedder=embedder, limit=4)
+    first.rename(moved)
+    after = run_eval(moved / "eval" / SET.name, settings=settings, embedder=embedder, limit=4)
+    collection = eval_collection(load_set(moved / "eval" / SET.name, work_dir=tmp_path / "w"))
+    qa = QA(settings.model_copy(update={"collection": collection}), embedder=embedder)
+    sources = [d.source for d in qa.store.documents().values()]
+    assert len(sources) == 1 and "checkout-moved" in sources[0]
+    assert [r.answer for r in after.results] == [r.answer for r in before.results]
 
 
 def test_help_does_not_import_heavy_libraries():

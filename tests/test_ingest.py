@@ -87,6 +87,25 @@ def test_ingesting_another_folder_keeps_the_first(make_qa, tmp_path: Path) -> No
     assert sorted(Path(d.path).name for d in qa.documents()) == ["one.md", "two.md"]
 
 
+def test_an_exclusive_ingest_of_a_moved_folder_leaves_no_copy_behind(
+    make_qa, tmp_path: Path
+) -> None:
+    old, moved = tmp_path / "news", tmp_path / "news-2026"
+    old.mkdir()
+    (old / "one.md").write_text("Nickel rose.\n", encoding="utf-8")
+    qa = make_qa()
+    qa.ingest([old])
+    before = qa.store.count()
+    old.rename(moved)
+    qa.ingest([moved])  # another folder: the first one's documents are kept
+    assert len(qa.documents()) == 2
+    report = qa.ingest([moved], exclusive=True)
+    assert [Path(p).name for p in report.removed] == ["one.md"]
+    assert [Path(d.path).parent.name for d in qa.documents()] == ["news-2026"]
+    assert qa.store.count() == before
+    assert len(qa.lexical_index().ids) == before[0]
+
+
 def test_a_file_that_becomes_unreadable_keeps_its_chunks(make_qa, tmp_path: Path) -> None:
     (tmp_path / "good.md").write_text("Tin rose 3%.\n", encoding="utf-8")
     qa = make_qa()

@@ -173,7 +173,9 @@ def run_eval(
         from qa.evaluation.judge import Judges
 
         judges = Judges(qa.settings)
-    report = qa.ingest(eval_set.documents)
+    # the collection is the set's alone: documents ingested from another checkout or an
+    # older copy of the set's folder would otherwise stay and compete with the real ones
+    report = qa.ingest(eval_set.documents, exclusive=True)
     documents, _ = load_documents(eval_set.documents)
     evidence_map = EvidenceMap(documents)
     k = qa._top_k(top_k)
