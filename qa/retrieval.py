@@ -75,17 +75,25 @@ class HybridRetriever:
             vector = self.embedder.encode_query(question).vector
         dense = self.store.query(vector, self.candidates)
         lexical = self._lexical().search(question, self.candidates)
-        fused = fuse([[d[0] for d in dense], [c for c, _ in lexical]], self.rrf_k)[:top_k]
+        # twice the room: copies of a passage filed twice are dropped below
+        fused = fuse([[d[0] for d in dense], [c for c, _ in lexical]], self.rrf_k)[: 2 * top_k]
         records = {cid: (meta, text) for cid, _, meta, text in dense}
         missing = [cid for cid, _ in fused if cid not in records]
         records.update(self.store.get_chunks(missing))
         dense_rank = {d[0]: (r, d[1]) for r, d in enumerate(dense, start=1)}
         lexical_rank = {c: r for r, (c, _) in enumerate(lexical, start=1)}
-        hits = []
+        hits: list[Hit] = []
+        seen: set[str] = set()
         for cid, score in fused:
+            if len(hits) == top_k:
+                break
             if cid not in records:  # deleted between the two reads
                 continue
             hit = hit_from_record(cid, *records[cid], score=score)
+            passage = " ".join(hit.text.split())
+            if passage in seen:  # the same article saved twice, or syndicated word for word
+                continue
+            seen.add(passage)
             rank, similarity = dense_rank.get(cid, (None, None))
             hit.dense_rank, hit.dense_score = rank, similarity
             hit.lexical_rank = lexical_rank.get(cid)

@@ -45,3 +45,22 @@ def test_lexical_index_is_persisted_and_reloaded(make_qa, isolated_home) -> None
     fresh = make_qa()
     assert fresh.lexical_index().fingerprint == fp
     assert fresh.lexical_index().search("dolomite", 3)
+
+
+def test_an_article_saved_twice_fills_no_slot_twice(make_qa, tmp_path) -> None:
+    import shutil
+
+    from tests.conftest import ARTICLE
+
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    shutil.copy(ARTICLE, copy / "saved-again.md")
+    qa = make_qa()
+    qa.ingest([ARTICLE.parent, copy])
+    assert len(qa.documents()) == 2
+    hits = qa.retrieve("How much working capital did Wogen provide to Magrathea?", top_k=5)
+    texts = [" ".join(h.text.split()) for h in hits]
+    assert len(hits) == 5 and len(set(texts)) == 5
+    answer = qa.ask("Who owns the Minago project, and what does BBT's ATR technology claim?")
+    quotes = [" ".join(c.quote.split()) for c in answer.citations]
+    assert len(quotes) == len(set(quotes))

@@ -313,6 +313,9 @@ class Chosen:
 
 
 def _overlap(a: ScoredSentence, b: ScoredSentence) -> bool:
+    """The same span, or the same words in another document (an article saved twice)."""
+    if a.text.split() == b.text.split():
+        return True
     return a.hit.doc_id == b.hit.doc_id and a.start < b.end and b.start < a.end
 
 
