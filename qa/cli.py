@@ -123,6 +123,8 @@ def run_ingest(
         close()
     for line in report.skipped:
         typer.echo(f"qa: warning: skipped {line}", err=True)
+    for line in report.warnings:
+        typer.echo(f"qa: warning: {line}", err=True)
     if not quiet:
         typer.echo(
             f"{len(report.added)} added, {len(report.updated)} updated, "
@@ -145,7 +147,8 @@ def ingest(
         bool,
         typer.Option(
             help="The paths are the whole corpus: documents ingested from other folders "
-            "(one since moved or renamed) are removed. Unlike --reset, nothing is re-embedded."
+            "(one since moved or renamed) are removed. Unlike --reset, documents already "
+            "stored from these paths are not embedded again."
         ),
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary.")] = False,

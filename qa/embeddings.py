@@ -54,10 +54,6 @@ class Embedder:
     block_size: int = 1024  # texts handed to ``_embed`` at once (bounds memory)
     query_cache_size: int = 64
 
-    def __init__(self) -> None:
-        self._queries: OrderedDict[str, QueryEncoding] = OrderedDict()
-        self._queries_lock = threading.Lock()
-
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Embed ``texts``; returns an array of shape ``(len(texts), dimension)``."""
         if isinstance(texts, str):
@@ -80,23 +76,41 @@ class Embedder:
         """``text``'s pooled and token vectors, remembered for the last few questions.
 
         Retrieval needs the pooled vector and the reader the token vectors of the same
-        question: one model pass gives both, and the second caller finds them here.
+        question: one model pass gives both, and the second caller finds them here. The
+        arrays are read-only: every caller shares them.
         """
-        with self._queries_lock:
-            found = self._queries.get(text)
+        queries, lock = self._query_cache()
+        with lock:
+            found = queries.get(text)
             if found is not None:
-                self._queries.move_to_end(text)
+                queries.move_to_end(text)
                 return found
         encoding = self._encode_query(text)
-        with self._queries_lock:
-            self._queries[text] = encoding
-            while len(self._queries) > self.query_cache_size:
-                self._queries.popitem(last=False)
+        for array in (encoding.vector, encoding.token_vectors):
+            array.setflags(write=False)
+        with lock:
+            queries[text] = encoding
+            while len(queries) > self.query_cache_size:
+                queries.popitem(last=False)
         return encoding
 
+    def forget_queries(self) -> None:
+        """Drop the remembered question encodings (benchmarks of first-time questions)."""
+        queries, lock = self._query_cache()
+        with lock:
+            queries.clear()
+
+    def _query_cache(self) -> tuple[OrderedDict[str, QueryEncoding], threading.Lock]:
+        # made on first use, so subclasses need not call an __init__ (setdefault is atomic)
+        return self.__dict__.setdefault("_queries", (OrderedDict(), threading.Lock()))
+
     def _encode_query(self, text: str) -> QueryEncoding:
-        """Two passes; subclasses whose model gives both at once override this."""
-        pieces, vectors = self.token_vectors([text])[0]
+        """Two passes; subclasses whose model gives both at once override this. An embedder
+        without token vectors gives none (MaxSim then scores 0 and the first pass decides)."""
+        try:
+            pieces, vectors = self.token_vectors([text])[0]
+        except NotImplementedError:
+            pieces, vectors = [], np.zeros((0, self.dimension), dtype=np.float32)
         return QueryEncoding(self.embed_one(text), pieces, vectors)
 
     def tokenize(self, text: str) -> Sequence[object]:
@@ -149,7 +163,6 @@ class SentenceTransformerEmbedder(Embedder):
     def __init__(
         self, model: str = BUNDLED_MODEL, *, batch_size: int = 32, device: str = "cpu"
     ) -> None:
-        super().__init__()
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never download at run time
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         if model == BUNDLED_MODEL:

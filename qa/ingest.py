@@ -112,6 +112,12 @@ class Ingestor:
         roots = [p.resolve() for p in paths]
         present = {doc.doc_id for doc in documents}
         skipped_sources = {str(p.resolve()) for p, _ in skipped}
+        if exclusive and skipped:
+            # an unreadable file may be the moved copy of a stored document: keep them all
+            report.warnings.append(
+                "--exclusive removed nothing outside the given paths: some files were skipped"
+            )
+            exclusive = False
         for doc_id, known in stored.items():
             if (
                 doc_id not in present

@@ -17,7 +17,12 @@ from qa.lexical import BM25Index
 from qa.store import ChunkStore
 from qa.types import Hit
 
-__all__ = ["HybridRetriever", "fuse", "hit_from_record"]
+__all__ = ["HybridRetriever", "fuse", "hit_from_record", "same_words"]
+
+
+def same_words(text: str) -> str:
+    """``text`` with its whitespace normalised: two passages are copies when this is equal."""
+    return " ".join(text.split())
 
 
 def fuse(rankings: list[list[str]], k: int = 60) -> list[tuple[str, float]]:
@@ -69,33 +74,36 @@ class HybridRetriever:
     def retrieve(
         self, question: str, top_k: int, query_vector: np.ndarray | None = None
     ) -> list[Hit]:
-        """The ``top_k`` best chunks for ``question``."""
+        """The ``top_k`` best chunks for ``question``, one of each passage (an article saved
+        twice fills one slot); fewer only when the store holds fewer distinct passages."""
         vector = query_vector
         if vector is None:
             vector = self.embedder.encode_query(question).vector
         dense = self.store.query(vector, self.candidates)
         lexical = self._lexical().search(question, self.candidates)
-        # twice the room: copies of a passage filed twice are dropped below
-        fused = fuse([[d[0] for d in dense], [c for c, _ in lexical]], self.rrf_k)[: 2 * top_k]
+        fused = fuse([[d[0] for d in dense], [c for c, _ in lexical]], self.rrf_k)
         records = {cid: (meta, text) for cid, _, meta, text in dense}
-        missing = [cid for cid, _ in fused if cid not in records]
-        records.update(self.store.get_chunks(missing))
         dense_rank = {d[0]: (r, d[1]) for r, d in enumerate(dense, start=1)}
         lexical_rank = {c: r for r, (c, _) in enumerate(lexical, start=1)}
         hits: list[Hit] = []
         seen: set[str] = set()
-        for cid, score in fused:
+        for begin in range(0, len(fused), top_k):  # usually one round: copies are rare
             if len(hits) == top_k:
                 break
-            if cid not in records:  # deleted between the two reads
-                continue
-            hit = hit_from_record(cid, *records[cid], score=score)
-            passage = " ".join(hit.text.split())
-            if passage in seen:  # the same article saved twice, or syndicated word for word
-                continue
-            seen.add(passage)
-            rank, similarity = dense_rank.get(cid, (None, None))
-            hit.dense_rank, hit.dense_score = rank, similarity
-            hit.lexical_rank = lexical_rank.get(cid)
-            hits.append(hit)
+            window = fused[begin : begin + top_k]
+            records.update(self.store.get_chunks([c for c, _ in window if c not in records]))
+            for cid, score in window:
+                if len(hits) == top_k:
+                    break
+                if cid not in records:  # deleted between the two reads
+                    continue
+                hit = hit_from_record(cid, *records[cid], score=score)
+                passage = same_words(hit.text)
+                if passage in seen:  # the same article saved twice, or syndicated verbatim
+                    continue
+                seen.add(passage)
+                rank, similarity = dense_rank.get(cid, (None, None))
+                hit.dense_rank, hit.dense_score = rank, similarity
+                hit.lexical_rank = lexical_rank.get(cid)
+                hits.append(hit)
         return hits

@@ -21,6 +21,9 @@ from qa.types import Hit
         ("Which report was published by SMM?", False),  # asks no time
         ("When did Magrathea release its results?", False),  # no piece
         ("When was this model released?", False),
+        ("When will Magrathea publish its first output figures, according to the report?", False),
+        ("When did the survey say the plant would come out of maintenance?", False),
+        ("What day did the report covering Magrathea and Minago go out?", True),
     ],
 )
 def test_publication_questions(question: str, expected: bool) -> None:
@@ -37,6 +40,7 @@ def _first_chunk(text: str, sentences: list[tuple[int, int]]) -> Hit:
         ("The report, released on 3 March, found output fell.", True),
         ("SMM published the survey on Jan 15.", True),
         ("The US seeks to de-China its supply chain by 2029.", False),
+        ("Magrathea posted a net loss.", False),  # a publishing word, but no date
     ],
 )
 def test_sentences_that_speak_of_publication(sentence: str, expected: bool) -> None:

@@ -12,6 +12,7 @@ import pytest
 from qa import ModelIntegrityError, ModelMismatchError, QAError
 from qa.embeddings import (
     BUNDLED_SHA256,
+    Embedder,
     SentenceTransformerEmbedder,
     bundled_model_path,
     verify_bundled_model,
@@ -87,6 +88,17 @@ def test_a_query_encoding_is_the_pooled_vector_and_the_token_vectors_of_one_pass
     assert encoded.pieces == pieces
     assert np.allclose(encoded.token_vectors, vectors, atol=1e-5)
     assert embedder.encode_query(question) is encoded  # remembered
+    assert not encoded.vector.flags.writeable  # shared by every caller: nobody may change it
+
+
+def test_an_embedder_without_token_vectors_still_encodes_queries(embedder, monkeypatch) -> None:
+    def none(texts):
+        raise NotImplementedError
+
+    monkeypatch.setattr(embedder, "token_vectors", none)
+    encoded = Embedder._encode_query(embedder, "Who owns Minago?")  # the base class's way
+    assert encoded.pieces == [] and encoded.token_vectors.shape == (0, 384)
+    assert np.allclose(encoded.vector, embedder.embed_one("Who owns Minago?"), atol=1e-5)
 
 
 def test_an_ask_runs_the_question_through_the_model_once(corpus_qa, embedder, monkeypatch) -> None:
@@ -101,6 +113,7 @@ def test_an_ask_runs_the_question_through_the_model_once(corpus_qa, embedder, mo
         passes.extend(batch)
         return embed(batch)
 
+    embedder.forget_queries()  # an earlier test may have asked the same
     monkeypatch.setattr(embedder, "_all_outputs", count_outputs)
     monkeypatch.setattr(embedder, "_embed", count_embed)
     question = "Which global metal trader did the US magnesium producer Magrathea partner with?"

@@ -106,6 +106,23 @@ def test_an_exclusive_ingest_of_a_moved_folder_leaves_no_copy_behind(
     assert len(qa.lexical_index().ids) == before[0]
 
 
+def test_an_exclusive_ingest_that_skips_a_file_removes_nothing_from_elsewhere(
+    make_qa, tmp_path: Path
+) -> None:
+    old, moved = tmp_path / "news", tmp_path / "news-2026"
+    old.mkdir()
+    (old / "a.md").write_text("Nickel rose.\n", encoding="utf-8")
+    (old / "b.md").write_text("Cobalt fell.\n", encoding="utf-8")
+    qa = make_qa()
+    qa.ingest([old])
+    old.rename(moved)
+    (moved / "a.md").write_bytes(b"\xff\xfe\x00broken")  # unreadable after the move
+    report = qa.ingest([moved], exclusive=True)
+    assert any("a.md" in line for line in report.skipped)
+    assert report.removed == [] and report.warnings  # a.md's only readable copy is kept
+    assert {Path(d.path).name for d in qa.documents()} == {"a.md", "b.md"}
+
+
 def test_a_file_that_becomes_unreadable_keeps_its_chunks(make_qa, tmp_path: Path) -> None:
     (tmp_path / "good.md").write_text("Tin rose 3%.\n", encoding="utf-8")
     qa = make_qa()

@@ -55,12 +55,29 @@ def test_an_article_saved_twice_fills_no_slot_twice(make_qa, tmp_path) -> None:
     copy = tmp_path / "copy"
     copy.mkdir()
     shutil.copy(ARTICLE, copy / "saved-again.md")
+    shutil.copy(ARTICLE, copy / "and-again.md")
     qa = make_qa()
     qa.ingest([ARTICLE.parent, copy])
-    assert len(qa.documents()) == 2
+    assert len(qa.documents()) == 3
     hits = qa.retrieve("How much working capital did Wogen provide to Magrathea?", top_k=5)
     texts = [" ".join(h.text.split()) for h in hits]
     assert len(hits) == 5 and len(set(texts)) == 5
     answer = qa.ask("Who owns the Minago project, and what does BBT's ATR technology claim?")
     quotes = [" ".join(c.quote.split()) for c in answer.citations]
     assert len(quotes) == len(set(quotes))
+
+
+def test_the_reader_takes_the_same_words_in_two_documents_for_one_sentence() -> None:
+    from qa.answer.extractive import ScoredSentence, _overlap
+    from qa.types import Hit
+
+    text = "Wogen provided $10 million."
+
+    def sentence(doc_id: str, start: int) -> ScoredSentence:
+        hit = Hit(f"{doc_id}-c", doc_id, "t", "p", start, start + len(text) + 1, text + " ", 0.0)
+        return ScoredSentence(hit, start, start + len(text), text, 0, 0, frozenset(), 0)
+
+    assert _overlap(sentence("a", 0), sentence("b", 40))  # a copy, elsewhere
+    other = sentence("b", 40)
+    other.text = "Wogen provided $12 million."
+    assert not _overlap(sentence("a", 0), other)

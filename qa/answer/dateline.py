@@ -26,12 +26,23 @@ __all__ = [
 
 _I = re.IGNORECASE
 _ASKS_WHEN = re.compile(r"^\W*when\b|\b(what|which|at what|on what) (date|day|time|hour)\b", _I)
-_PUBLISHED = re.compile(
-    r"\b(publish(ed|es|ing)?|released|posted|issued|dated|datelined|"
-    r"(came|come|go|went|put|gone) out|appear(ed)?)\b",
+_PUBLISHED_WORDS = (
+    r"(published|released|posted|issued|dated|datelined|(came|come|go|went|put|gone) out|"
+    r"appear(ed)?)"
+)
+_PUBLISHED = re.compile(rf"\b{_PUBLISHED_WORDS}\b", _I)
+_PIECE_WORDS = r"(article|report|piece|survey|story|column|feature|analysis)"
+_PIECE = re.compile(rf"\b{_PIECE_WORDS}\b", _I)
+# the piece is what came out: "was the report ... published", "did the piece ... go out", with
+# no clause of its own in between ("did the survey say the plant would come out...")
+_PIECE_CAME_OUT = re.compile(
+    rf"\b(was|were|is|did|does|has|had)\s+(the|this|that|its|\w+'s|\w+s')\s"
+    rf"(?:(?!\b(say|says|said|expect|expects|expected|will|would|plan|plans|according)\b)[^?])*"
+    rf"\b{_PIECE_WORDS}\b"
+    rf"(?:(?!\b(say|says|said|expect|expects|expected|will|would|plan|plans|according)\b)[^?])*"
+    rf"\b{_PUBLISHED_WORDS}\b",
     _I,
 )
-_PIECE = re.compile(r"\b(article|report|piece|survey|story|column|feature|analysis)\b", _I)
 # the words of a publication question that say nothing about which piece it is
 _ABOUT_PUBLICATION = (
     "when date day time hour minute published released posted issued dated datelined came come "
@@ -44,15 +55,14 @@ DATELINE_SENTENCES = 4  # the dateline is among the first sentences of the body
 
 
 def is_publication_question(question: str) -> bool:
-    """True for "When was the report published?", "What day did the piece go out?"."""
-    return bool(
-        _ASKS_WHEN.search(question) and _PUBLISHED.search(question) and _PIECE.search(question)
-    )
+    """True for "When was the report published?", "What day did the piece go out?"; not for
+    "When did the survey say the plant would come out of maintenance?"."""
+    return bool(_ASKS_WHEN.search(question) and _PIECE_CAME_OUT.search(question))
 
 
 def speaks_of_publication(sentence: str) -> bool:
-    """True for a sentence that says when something was published, released or issued."""
-    return bool(_PUBLISHED.search(sentence))
+    """True for a sentence that may say when a piece came out: a publishing word and a date."""
+    return bool(_PUBLISHED.search(sentence)) and holds("date", sentence)
 
 
 def about_document(question: str, texts: list[str]) -> bool:

@@ -53,7 +53,7 @@ from qa.answer.question_parts import question_parts
 from qa.answer.token_match import TokenMatcher
 from qa.errors import StoreError
 from qa.lexical import BM25Index, terms
-from qa.retrieval import hit_from_record
+from qa.retrieval import hit_from_record, same_words
 from qa.store import ChunkStore
 from qa.types import Hit, SentenceSupport
 
@@ -244,9 +244,12 @@ class ExtractiveReader(Answerer):
             return found
         if isinstance(found, Chosen) and speaks_of_publication(found.sentences[0].text):
             return found
-        piece = [h.text for h in hits if h.doc_id == hits[0].doc_id]
-        if about_document(question, piece):
-            return self._dateline(hits[0]) or found
+        # the best-ranked document the question describes: in a two-part question the top hit
+        # may belong to the other part's document
+        for doc_id in dict.fromkeys(h.doc_id for h in hits):
+            piece = [h for h in hits if h.doc_id == doc_id]
+            if about_document(question, [h.text for h in piece]):
+                return self._dateline(piece[0]) or found
         return found
 
     def _dateline(self, best: Hit) -> Chosen | None:
@@ -314,7 +317,7 @@ class Chosen:
 
 def _overlap(a: ScoredSentence, b: ScoredSentence) -> bool:
     """The same span, or the same words in another document (an article saved twice)."""
-    if a.text.split() == b.text.split():
+    if same_words(a.text) == same_words(b.text):
         return True
     return a.hit.doc_id == b.hit.doc_id and a.start < b.end and b.start < a.end
 

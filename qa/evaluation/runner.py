@@ -3,6 +3,7 @@ question, score it against the gold evidence, and run the baselines beside it.""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Callable
@@ -33,8 +34,10 @@ RETRIEVAL_DEPTH = max(KS)
 
 
 def eval_collection(eval_set: EvalSet) -> str:
-    """The collection an eval set is ingested into: never the user's own."""
-    return f"eval-{slug(eval_set.name, 40)}"
+    """The collection an eval set is ingested into: never the user's own, and one per copy of
+    the set's documents (two checkouts sharing a ``QA_HOME`` do not evict each other's)."""
+    where = "\n".join(sorted(str(p.resolve()) for p in eval_set.documents))
+    return f"eval-{slug(eval_set.name, 40)}-{hashlib.sha1(where.encode()).hexdigest()[:8]}"
 
 
 @dataclass
