@@ -51,6 +51,11 @@ class TokenMatcher:
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
+    def forget(self) -> None:
+        """Drop the cached sentence token vectors (benchmarks of sentences seen first time)."""
+        with self._lock:
+            self._cache.clear()
+
     def scores(self, question: str, sentences: Sequence[tuple[str, str]]) -> list[float]:
         """MaxSim of ``question`` against each ``(sentence_id, text)``, in order (0..1)."""
         if not sentences:
