@@ -112,20 +112,22 @@ class Ingestor:
         roots = [p.resolve() for p in paths]
         present = {doc.doc_id for doc in documents}
         skipped_sources = {str(p.resolve()) for p, _ in skipped}
-        if exclusive and skipped:
-            # an unreadable file may be the moved copy of a stored document: keep them all
-            report.warnings.append(
-                "--exclusive removed nothing outside the given paths: some files were skipped"
-            )
-            exclusive = False
+        # with --exclusive, a stored document named like a file skipped now may be that file's
+        # only readable copy (moved, then broken): it is kept, and the report says so
+        skipped_names = {p.name for p, _ in skipped}
         for doc_id, known in stored.items():
-            if (
-                doc_id not in present
-                and (exclusive or _under(known.source, roots))
-                and (known.source not in skipped_sources)
-            ):
-                self.store.delete_document(doc_id)
-                report.removed.append(known.path)
+            if doc_id in present or known.source in skipped_sources:
+                continue
+            if not _under(known.source, roots):
+                if not exclusive:
+                    continue  # another folder's document
+                if Path(known.source).name in skipped_names:
+                    report.warnings.append(
+                        f"kept {known.path}: a file of that name was skipped, it may be its copy"
+                    )
+                    continue
+            self.store.delete_document(doc_id)
+            report.removed.append(known.path)
 
         report.documents = len(self.store.documents())
         report.chunks = self.store.count()[0]

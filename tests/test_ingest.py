@@ -106,7 +106,7 @@ def test_an_exclusive_ingest_of_a_moved_folder_leaves_no_copy_behind(
     assert len(qa.lexical_index().ids) == before[0]
 
 
-def test_an_exclusive_ingest_that_skips_a_file_removes_nothing_from_elsewhere(
+def test_an_exclusive_ingest_keeps_the_stored_copy_of_a_file_it_skipped(
     make_qa, tmp_path: Path
 ) -> None:
     old, moved = tmp_path / "news", tmp_path / "news-2026"
@@ -119,8 +119,9 @@ def test_an_exclusive_ingest_that_skips_a_file_removes_nothing_from_elsewhere(
     (moved / "a.md").write_bytes(b"\xff\xfe\x00broken")  # unreadable after the move
     report = qa.ingest([moved], exclusive=True)
     assert any("a.md" in line for line in report.skipped)
-    assert report.removed == [] and report.warnings  # a.md's only readable copy is kept
-    assert {Path(d.path).name for d in qa.documents()} == {"a.md", "b.md"}
+    assert [Path(p).name for p in report.removed] == ["b.md"]  # the old b.md: b.md moved
+    assert "a.md" in report.warnings[0]  # a.md's only readable copy is kept, and said so
+    assert sorted(Path(d.path).name for d in qa.documents()) == ["a.md", "b.md"]
 
 
 def test_a_file_that_becomes_unreadable_keeps_its_chunks(make_qa, tmp_path: Path) -> None:
