@@ -87,16 +87,23 @@ def test_ingesting_another_folder_keeps_the_first(make_qa, tmp_path: Path) -> No
     assert sorted(Path(d.path).name for d in qa.documents()) == ["one.md", "two.md"]
 
 
+def _ingest_then_move(make_qa, tmp_path: Path, files: dict[str, str]):
+    """A QA that ingested ``files`` from news/, after which news/ became news-2026/."""
+    old, moved = tmp_path / "news", tmp_path / "news-2026"
+    old.mkdir()
+    for name, text in files.items():
+        (old / name).write_text(text, encoding="utf-8")
+    qa = make_qa()
+    qa.ingest([old])
+    old.rename(moved)
+    return qa, moved
+
+
 def test_an_exclusive_ingest_of_a_moved_folder_leaves_no_copy_behind(
     make_qa, tmp_path: Path
 ) -> None:
-    old, moved = tmp_path / "news", tmp_path / "news-2026"
-    old.mkdir()
-    (old / "one.md").write_text("Nickel rose.\n", encoding="utf-8")
-    qa = make_qa()
-    qa.ingest([old])
+    qa, moved = _ingest_then_move(make_qa, tmp_path, {"one.md": "Nickel rose.\n"})
     before = qa.store.count()
-    old.rename(moved)
     qa.ingest([moved])  # another folder: the first one's documents are kept
     assert len(qa.documents()) == 2
     report = qa.ingest([moved], exclusive=True)
@@ -109,13 +116,8 @@ def test_an_exclusive_ingest_of_a_moved_folder_leaves_no_copy_behind(
 def test_an_exclusive_ingest_keeps_the_stored_copy_of_a_file_it_skipped(
     make_qa, tmp_path: Path
 ) -> None:
-    old, moved = tmp_path / "news", tmp_path / "news-2026"
-    old.mkdir()
-    (old / "a.md").write_text("Nickel rose.\n", encoding="utf-8")
-    (old / "b.md").write_text("Cobalt fell.\n", encoding="utf-8")
-    qa = make_qa()
-    qa.ingest([old])
-    old.rename(moved)
+    files = {"a.md": "Nickel rose.\n", "b.md": "Cobalt fell.\n"}
+    qa, moved = _ingest_then_move(make_qa, tmp_path, files)
     (moved / "a.md").write_bytes(b"\xff\xfe\x00broken")  # unreadable after the move
     report = qa.ingest([moved], exclusive=True)
     assert any("a.md" in line for line in report.skipped)
