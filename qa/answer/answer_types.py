@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = ["AnswerType", "answer_type", "holds", "new_names"]
 
@@ -153,8 +154,12 @@ _SENTENCE_RULES: dict[AnswerType, re.Pattern[str]] = {
 }
 
 
+@lru_cache(maxsize=256)
 def answer_type(question: str) -> AnswerType | None:
-    """The kind of answer ``question`` asks for, or None when it asks for no particular kind."""
+    """The kind of answer ``question`` asks for, or None when it asks for no particular kind.
+
+    Remembered: the reader's scoring, its choice and ``quantity_asked`` all ask it of one
+    question."""
     for kind, rule in _QUESTION_RULES:
         if rule.search(question):
             return kind
