@@ -334,7 +334,7 @@ def named_subjects(question: str, texts: list[str]) -> list[str]:
     of ``texts``."""
     names = []
     for match in _NAME.finditer(question):
-        name = re.sub(r"'s$", "", match.group(0))
+        name = match.group(0)  # no possessive: _NAME stops before an apostrophe
         if match.start() == 0 or (name.isupper() and len(name) <= 4):
             continue
         if any(re.search(rf"\b{re.escape(name)}\b", text) for text in texts):
