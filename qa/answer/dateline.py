@@ -32,15 +32,15 @@ _PUBLISHED_WORDS = (
 )
 _PUBLISHED = re.compile(rf"\b{_PUBLISHED_WORDS}\b", _I)
 _PIECE_WORDS = r"(article|report|piece|survey|story|column|feature|analysis)"
-_PIECE = re.compile(rf"\b{_PIECE_WORDS}\b", _I)
-# the piece is what came out: "was the report ... published", "did the piece ... go out", with
-# no clause of its own in between ("did the survey say the plant would come out...")
+# any text up to the "?" that opens no clause of its own ("did the survey say the plant would
+# come out...")
+_NO_CLAUSE = (
+    r"(?:(?!\b(say|says|said|expect|expects|expected|will|would|plan|plans|according)\b)[^?])*"
+)
+# the piece is what came out: "was the report ... published", "did the piece ... go out"
 _PIECE_CAME_OUT = re.compile(
     rf"\b(was|were|is|did|does|has|had)\s+(the|this|that|its|\w+'s|\w+s')\s"
-    rf"(?:(?!\b(say|says|said|expect|expects|expected|will|would|plan|plans|according)\b)[^?])*"
-    rf"\b{_PIECE_WORDS}\b"
-    rf"(?:(?!\b(say|says|said|expect|expects|expected|will|would|plan|plans|according)\b)[^?])*"
-    rf"\b{_PUBLISHED_WORDS}\b",
+    rf"{_NO_CLAUSE}\b{_PIECE_WORDS}\b{_NO_CLAUSE}\b{_PUBLISHED_WORDS}\b",
     _I,
 )
 # the words of a publication question that say nothing about which piece it is
