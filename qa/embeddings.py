@@ -40,6 +40,12 @@ class QueryEncoding:
     token_vectors: np.ndarray  # one L2-normalised row per piece: for MaxSim
 
 
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    """``vectors`` (one, or one per row) scaled to length 1; zero vectors stay zero."""
+    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
 class Embedder:
     """Base class: turns texts into L2-normalised float32 vectors, in batches.
 
@@ -64,9 +70,7 @@ class Embedder:
             self._embed(list(texts[i : i + self.block_size]))
             for i in range(0, len(texts), self.block_size)
         ]
-        vectors = np.vstack(out).astype(np.float32, copy=False)
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return vectors / np.maximum(norms, 1e-12)
+        return _unit(np.vstack(out).astype(np.float32, copy=False))
 
     def embed_one(self, text: str) -> np.ndarray:
         """Embed a single text; returns a vector of shape ``(dimension,)``."""
@@ -201,7 +205,7 @@ class SentenceTransformerEmbedder(Embedder):
         out = self._all_outputs([text])[0]
         pooled = out["sentence_embedding"].detach().cpu().float().numpy()
         pieces, vectors = self._pieces(out)
-        return QueryEncoding(pooled / max(float(np.linalg.norm(pooled)), 1e-12), pieces, vectors)
+        return QueryEncoding(_unit(pooled), pieces, vectors)
 
     def _all_outputs(self, texts: Sequence[str]) -> list[dict[str, Any]]:
         """Every output of the model for each text: ids, token and pooled vectors."""
@@ -219,9 +223,7 @@ class SentenceTransformerEmbedder(Embedder):
         length = int(out["attention_mask"].sum())
         ids = out["input_ids"][:length].tolist()
         pieces = self._tokenizer.convert_ids_to_tokens(ids)[1:-1]
-        array = out["token_embeddings"][1 : length - 1].detach().cpu().float().numpy()
-        norms = np.linalg.norm(array, axis=1, keepdims=True)
-        return pieces, array / np.maximum(norms, 1e-12)
+        return pieces, _unit(out["token_embeddings"][1 : length - 1].detach().cpu().float().numpy())
 
     def _embed(self, batch: list[str]) -> np.ndarray:
         with self._lock:
