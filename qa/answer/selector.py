@@ -1,0 +1,129 @@
+"""The answer selector: a cross-encoder that judges whether a sentence answers a question.
+
+It reads the question and the sentence together, so it tells "Magrathea, the American
+start-up, expects its plant to open by 2029" from "Magrathea is an American start-up" for
+"When will the American start-up's plant open?", which pooled vectors and MaxSim (one side at
+a time) cannot. It is all-MiniLM-L6-v2, the bundled embedding model, with its transformer
+layers fine-tuned on SQuAD v1.1 train (eval/train_answer_selector.py). Its embeddings were
+frozen in training, so qa ships only the layers that changed (``qa/models/
+answer_selector.safetensors``, fp16, checked by hash) and reads the rest from the bundled
+model, itself checked by hash. Nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qa.errors import ModelIntegrityError, QAError
+
+__all__ = ["SELECTOR_SHA256", "SELECTOR_WEIGHTS", "AnswerSelector", "export_weights"]
+
+SELECTOR_WEIGHTS = Path(__file__).resolve().parent.parent / "models" / "answer_selector.safetensors"
+SELECTOR_SHA256 = "5de4fd6310d1f52f8ccb9994f595418a0faec4e5da41aba0e35f742181d03914"
+MAX_TOKENS = 128  # question and sentence together; longer sentences are cut at the end
+_FROZEN = "bert.embeddings."  # read from the bundled model, not shipped
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def export_weights(model_dir: Path, out: Path) -> Path:
+    """Write a trained selector's changed tensors (all but the frozen embeddings) as fp16."""
+    from safetensors.torch import load_file, save_file
+
+    state = load_file(str(model_dir / "model.safetensors"))
+    kept = {
+        name: tensor.half().contiguous()
+        for name, tensor in state.items()
+        if not name.startswith(_FROZEN)
+    }
+    save_file(kept, str(out))
+    return out
+
+
+class AnswerSelector:
+    """Scores (question, sentence) pairs: the probability that the sentence answers."""
+
+    def __init__(
+        self,
+        weights: Path = SELECTOR_WEIGHTS,
+        expected_sha256: str | None = SELECTOR_SHA256,
+        device: str = "cpu",
+    ) -> None:
+        self.weights = weights
+        self.expected_sha256 = expected_sha256
+        self.device = device
+        self._model: Any = None  # a sentence-transformers CrossEncoder, loaded on first use
+        self._lock = threading.Lock()  # one forward pass at a time (shared tokenizer state)
+
+    def _load(self) -> Any:
+        from qa.embeddings import bundled_model_path, verify_bundled_model
+
+        if not self.weights.is_file():
+            raise ModelIntegrityError(f"answer selector weights are missing: {self.weights}")
+        if self.expected_sha256 is not None:
+            actual = _sha256(self.weights)
+            if actual != self.expected_sha256:
+                raise ModelIntegrityError(
+                    f"answer selector weights {self.weights} have sha256 {actual}, "
+                    f"expected {self.expected_sha256}; reinstall qa"
+                )
+        base = bundled_model_path()
+        verify_bundled_model(base)
+        from safetensors.torch import load_file
+        from sentence_transformers.cross_encoder import CrossEncoder
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
+        import torch
+
+        # "Converting SentenceTransformer model ... to CrossEncoder": expected, it is the base
+        quiet = logging.getLogger("sentence_transformers")
+        level = quiet.level
+        quiet.setLevel(logging.ERROR)
+        try:
+            model = CrossEncoder(
+                str(base),
+                num_labels=1,
+                max_length=MAX_TOKENS,
+                device=self.device,
+                activation_fn=torch.nn.Sigmoid(),
+            )
+        except Exception as exc:  # OSError, ValueError, HF errors: all mean "cannot load"
+            raise QAError(f"cannot load the answer selector: {exc}".splitlines()[0]) from exc
+        finally:
+            quiet.setLevel(level)
+        trained = {name: t.float() for name, t in load_file(str(self.weights)).items()}
+        missing, unexpected = model.model.load_state_dict(trained, strict=False)
+        left = [name for name in missing if not name.startswith(_FROZEN)]
+        if left or unexpected:
+            raise ModelIntegrityError(
+                f"answer selector weights {self.weights} do not fit the bundled model "
+                f"(missing {left[:3]}, unexpected {list(unexpected)[:3]})"
+            )
+        model.model.eval()
+        return model
+
+    def probabilities(self, question: str, sentences: Sequence[str]) -> np.ndarray:
+        """For each sentence, the probability (0..1) that it answers ``question``."""
+        if not sentences:
+            return np.zeros(0, dtype=np.float32)
+        with self._lock:
+            if self._model is None:
+                self._model = self._load()
+            scores = self._model.predict(
+                [(question, s) for s in sentences],
+                batch_size=32,
+                show_progress_bar=False,
+                convert_to_numpy=True,
+            )
+        return np.asarray(scores, dtype=np.float32).reshape(-1)

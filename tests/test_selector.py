@@ -1,0 +1,133 @@
+"""The answer selector: the shipped cross-encoder, its integrity checks, its use by the reader."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from qa.answer.selector import (
+    SELECTOR_SHA256,
+    SELECTOR_WEIGHTS,
+    AnswerSelector,
+    export_weights,
+)
+from qa.errors import ModelIntegrityError, QAError
+
+
+@pytest.fixture(scope="module")
+def selector() -> AnswerSelector:
+    return AnswerSelector()
+
+
+def test_the_shipped_weights_have_the_recorded_hash(selector: AnswerSelector) -> None:
+    import hashlib
+
+    assert SELECTOR_WEIGHTS.is_file()
+    assert hashlib.sha256(SELECTOR_WEIGHTS.read_bytes()).hexdigest() == SELECTOR_SHA256
+    assert SELECTOR_WEIGHTS.stat().st_size < 30_000_000  # the frozen embeddings are not shipped
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "other"),
+    [
+        (
+            "When did the bakery open its first shop?",
+            "The bakery opened its first shop in Leeds in 1998.",
+            "The bakery is known for its rye bread and has loyal customers.",
+        ),
+        (
+            "Who leads the harbour authority?",
+            "Maria Olsen has led the harbour authority since March.",
+            "The harbour authority manages three ports on the west coast.",
+        ),
+        (
+            "How much did the new bridge cost?",
+            "The new bridge cost 40 million euros, paid by the regional government.",
+            "The new bridge links the old town with the railway station.",
+        ),
+    ],
+)
+def test_a_sentence_that_answers_outscores_one_on_the_same_subject_that_does_not(
+    selector: AnswerSelector, question: str, answer: str, other: str
+) -> None:
+    p_answer, p_other = selector.probabilities(question, [answer, other])
+    assert 0.0 <= p_other < p_answer <= 1.0
+    assert p_answer > 0.9 and p_answer - p_other > 0.3
+
+
+def test_no_sentences_is_an_empty_array(selector: AnswerSelector) -> None:
+    assert selector.probabilities("Who?", []).shape == (0,)
+
+
+def test_tampered_weights_are_refused_before_loading(tmp_path: Path) -> None:
+    copy = tmp_path / "answer_selector.safetensors"
+    shutil.copyfile(SELECTOR_WEIGHTS, copy)
+    with copy.open("r+b") as fh:
+        fh.seek(-8, 2)
+        fh.write(b"\x00" * 8)
+    with pytest.raises(ModelIntegrityError, match="sha256"):
+        AnswerSelector(copy).probabilities("Who?", ["Someone."])
+
+
+def test_missing_weights_are_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ModelIntegrityError, match="missing"):
+        AnswerSelector(tmp_path / "nothing.safetensors").probabilities("Who?", ["Someone."])
+
+
+def test_weights_of_another_shape_are_refused(tmp_path: Path) -> None:
+    import torch
+    from safetensors.torch import save_file
+
+    odd = tmp_path / "odd.safetensors"
+    save_file({"not.a.layer": torch.zeros(2)}, str(odd))
+    with pytest.raises(QAError, match="do not fit"):
+        AnswerSelector(odd, expected_sha256=None).probabilities("Who?", ["Someone."])
+
+
+def test_export_keeps_the_trained_layers_in_fp16_and_drops_the_frozen_embeddings(
+    tmp_path: Path,
+) -> None:
+    import torch
+    from safetensors.torch import load_file, save_file
+
+    trained = tmp_path / "model"
+    trained.mkdir()
+    save_file(
+        {
+            "bert.embeddings.word_embeddings.weight": torch.ones(4, 2),
+            "bert.encoder.layer.0.output.dense.weight": torch.full((2, 2), 0.5),
+            "classifier.weight": torch.ones(1, 2),
+        },
+        str(trained / "model.safetensors"),
+    )
+    out = export_weights(trained, tmp_path / "delta.safetensors")
+    kept = load_file(str(out))
+    assert set(kept) == {"bert.encoder.layer.0.output.dense.weight", "classifier.weight"}
+    assert all(t.dtype == torch.float16 for t in kept.values())
+    layer = kept["bert.encoder.layer.0.output.dense.weight"]
+    assert torch.equal(layer.float(), torch.full((2, 2), 0.5))
+
+
+def test_the_reader_records_the_selector_and_can_do_without_it(make_qa) -> None:
+    from tests.conftest import CORPUS
+
+    question = "Which company is building the magnesium plant in Utah?"
+    with_selector = make_qa()
+    with_selector.ingest([CORPUS])
+    reader = with_selector.answerer("extractive")
+    vector = with_selector.embedder.encode_query(question).vector
+    hits = with_selector.retrieve(question)
+    reranked = [s for s in reader.score(question, hits, vector) if s.tokens is not None]
+    assert reranked and all(s.answers is not None and 0 <= s.answers <= 1 for s in reranked)
+
+    without = make_qa(answer_selector=False)
+    plain = without.answerer("extractive")
+    assert plain.selector is None
+    rescored = [s for s in plain.score(question, hits, vector) if s.tokens is not None]
+    assert rescored and all(s.answers is None for s in rescored)
+    assert np.isclose(
+        max(s.first_pass for s in rescored), max(s.first_pass for s in reranked)
+    )  # the selector changes the second pass only: abstention's first pass is unchanged
