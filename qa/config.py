@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     abstain_threshold: float = Field(
         0.25, description="Extractive reader: a best first-pass sentence score below this abstains."
     )
+    answer_selector: bool = Field(
+        True,
+        description="Extractive reader: re-rank sentences with the bundled answer selector "
+        "(a cross-encoder); off = embeddings and MaxSim only.",
+    )
     mode: Literal["auto", "extractive", "llm"] = Field(
         "auto", description="auto = LLM when one is configured, else extractive."
     )

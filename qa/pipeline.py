@@ -107,6 +107,7 @@ class QA:
     def _make_answerer(self, mode: str) -> Answerer:
         if mode == "extractive":
             from qa.answer.extractive import ExtractiveReader
+            from qa.answer.selector import AnswerSelector
             from qa.answer.token_match import TokenMatcher
 
             made: Answerer = ExtractiveReader(
@@ -114,6 +115,7 @@ class QA:
                 self.lexical_index,
                 TokenMatcher(self.embedder),
                 self.settings.abstain_threshold,
+                AnswerSelector() if self.settings.answer_selector else None,
             )
         else:
             made = self._llm_answerer()

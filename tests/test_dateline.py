@@ -66,6 +66,19 @@ def test_the_reader_answers_publication_questions_with_the_dateline(corpus_qa) -
     assert corpus_qa.ask("When was the article on lithium batteries published?").abstained
     # an event's date is still looked for in the text, not taken from the dateline
     assert "November 2025" in corpus_qa.ask("When was Arkansas Magnesium set up?").text
+    # question words ("what", "did", "out") are not topic terms the piece must contain
+    answer = corpus_qa.ask("What day did the piece covering Magrathea and Minago go out?")
+    assert answer.citations and answer.citations[0].quote == "Jan 15, 2026 14:17"
+
+
+def test_the_dateline_is_never_a_candidate_sentence(corpus_qa) -> None:
+    # it holds a date, so as a candidate it would answer any "when" question
+    question = "When will the Minago project start production?"
+    reader = corpus_qa.answerer("extractive")
+    hits = corpus_qa.retrieve(question)
+    scored = reader.score(question, hits, corpus_qa.embedder.encode_query(question).vector)
+    assert scored and all(s.text != "Jan 15, 2026 14:17" for s in scored)
+    assert corpus_qa.ask(question).abstained
 
 
 def test_a_piece_without_a_dateline_abstains(make_qa, tmp_path: Path) -> None:

@@ -45,7 +45,8 @@ _PIECE_CAME_OUT = re.compile(
 )
 # the words of a publication question that say nothing about which piece it is
 _ABOUT_PUBLICATION = (
-    "when date day time hour minute published released posted issued dated datelined came come "
+    "when what which on at was were is did does has had this that its out "
+    "date day time hour minute published released posted issued dated datelined came come "
     "go went put gone appear appeared article report piece survey story column feature analysis"
 )
 MIN_TOPIC_COVERAGE = 0.5  # share of the question's other terms the piece must contain

@@ -6,10 +6,13 @@ in the chunk (a sentence that continues its neighbour's subject: "The technology
 the IDF-weighted share of the question's terms it contains and the rank of its chunk. The
 second rescores the best RERANK_DEPTH of them with token-level MaxSim (qa.answer.token_match),
 which tells the sentence that holds the answer from a summary sentence on the same subject
-better than a pooled vector does. In both, a sentence that lacks the kind of answer asked for
-(qa.answer.answer_types: a sum for "how much did it cost", a date for "when", a person for "who
-is the CEO", a name the question lacks for "which carmaker", a number in the unit or per the
-unit asked for) is penalised.
+better than a pooled vector does, and with the answer selector (qa.answer.selector), a
+cross-encoder that reads the question and the sentence together and leads this pass. In
+both, a sentence that lacks the kind of answer asked for (qa.answer.answer_types: a sum for
+"how much did it cost", a date for "when", a person for "who is the CEO", a name the question
+lacks for "which carmaker", a number in the unit or per the unit asked for) is penalised. A
+heading or the dateline is never a candidate (the dateline answers publication questions only,
+qa.answer.dateline).
 
 It abstains when the best first-pass score is below the threshold (the corpus does not speak to
 the question: MaxSim always finds some best sentence, so it does not decide this), or when the
@@ -50,6 +53,7 @@ from qa.answer.dateline import (
     speaks_of_publication,
 )
 from qa.answer.question_parts import question_parts
+from qa.answer.selector import AnswerSelector
 from qa.answer.token_match import TokenMatcher
 from qa.errors import StoreError
 from qa.lexical import BM25Index, terms
@@ -64,6 +68,7 @@ W_DENSE, W_LEXICAL, W_RANK, W_CONTEXT = 0.7, 0.7, 0.05, 0.2
 # second pass (the RERANK_DEPTH best): token-level MaxSim leads, the rest only nudge
 RERANK_DEPTH = 5
 W2_TOKENS, W2_DENSE, W2_LEXICAL, W2_POSITION = 1.0, 0.2, 0.1, 0.5
+W2_SELECTOR = 3.0  # the answer selector's probability that the sentence answers: it leads
 TYPE_PENALTY = 0.5
 SECOND_SENTENCE_RATIO = 0.8  # with new question terms: two-part questions
 SECOND_SENTENCE_CLOSE = 0.9  # without: the two best are too close to call
@@ -92,6 +97,7 @@ class ScoredSentence:
     type_ok: bool = True  # holds the kind of thing asked for (or the question asks for none)
     position: float = 0.0  # the chunk-rank and neighbour parts of the first-pass score
     tokens: float | None = None  # token-level MaxSim (second pass only)
+    answers: float | None = None  # the answer selector's probability (second pass only)
     first_pass: float = 0.0  # the score before the second pass: what the threshold is set on
 
     @property
@@ -111,11 +117,13 @@ class ExtractiveReader(Answerer):
         lexical: Callable[[], BM25Index],
         matcher: TokenMatcher,
         threshold: float = 0.25,
+        selector: AnswerSelector | None = None,
     ) -> None:
         self.store = store
         self._lexical = lexical
         self.matcher = matcher
         self.threshold = threshold
+        self.selector = selector
 
     def score(
         self, question: str, hits: list[Hit], query_vector: np.ndarray
@@ -123,7 +131,12 @@ class ExtractiveReader(Answerer):
         """Every candidate sentence of ``hits``, best first."""
         spans: dict[str, tuple[Hit, int, int, int]] = {}
         for rank, hit in enumerate(hits, start=1):
+            # a dateline says when the piece came out and nothing else: publication questions
+            # get it from _choose_or_dateline; as a candidate it would answer "when will X...?"
+            line = dateline(hit) if hit.chunk_id == first_chunk_id(hit) else None
             for start, end in hit.metadata.get("sentences", []):
+                if (start, end) == line:
+                    continue
                 sid = sentence_id(hit.doc_id, hit.metadata.get("version", ""), start, end)
                 spans.setdefault(sid, (hit, start, end, rank))
         vectors = self.store.sentence_vectors(list(spans))
@@ -199,13 +212,21 @@ class ExtractiveReader(Answerer):
             (sentence_id(s.hit.doc_id, s.hit.metadata.get("version", ""), s.start, s.end), s.text)
             for s in best
         ]
-        for s, tokens in zip(best, self.matcher.scores(question, ids), strict=True):
-            s.tokens = tokens
+        tokens = self.matcher.scores(question, ids)
+        answers = (
+            self.selector.probabilities(question, [s.text for s in best])
+            if self.selector is not None
+            else np.zeros(len(best))
+        )
+        for s, t, a in zip(best, tokens, answers, strict=True):
+            s.tokens = t
+            s.answers = float(a) if self.selector is not None else None
             s.score = (
-                W2_TOKENS * tokens
+                W2_TOKENS * t
                 + W2_DENSE * s.dense
                 + W2_LEXICAL * s.coverage
                 + W2_POSITION * s.position
+                + W2_SELECTOR * float(a)
             ) * (1.0 if s.type_ok else TYPE_PENALTY)
         return sorted(best, key=order)
 
