@@ -53,6 +53,9 @@ def test_the_dateline_is_a_short_line_with_a_day_near_the_top() -> None:
     assert dateline(_first_chunk(text, spans)) == (9, 27)
     # a long sentence that holds a day is news, not a dateline
     assert dateline(_first_chunk(text, [(0, 7), (29, len(text))])) is None
+    # and so is a short one
+    short = "# Title\n\nThe final was played on 7 February 2016.\n\nMore."
+    assert dateline(_first_chunk(short, [(0, 7), (9, 49), (51, 56)])) is None
 
 
 def test_the_reader_answers_publication_questions_with_the_dateline(corpus_qa) -> None:

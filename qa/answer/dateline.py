@@ -85,14 +85,15 @@ def first_chunk_id(hit: Hit) -> str:
 
 def dateline(first_chunk: Hit) -> tuple[int, int] | None:
     """The span of the dateline among the first sentences of a document's first chunk: a short
-    line of a few words that holds a day ("Jan 15, 2026 14:17", "2026-01-15"), not a heading."""
+    line of a few words that holds a day ("Jan 15, 2026 14:17", "2026-01-15"), not a heading and
+    not a sentence ("The final was played on 7 February 2016." ends as one)."""
     seen = 0
     for start, end in first_chunk.metadata.get("sentences", []):
         text = first_chunk.text[start - first_chunk.start : end - first_chunk.start].strip()
         if text.startswith("#"):
             continue
         short = len(text) <= MAX_DATELINE_CHARS and len(text.split()) <= MAX_DATELINE_WORDS
-        if short and holds("day", text):
+        if short and not text.endswith((".", "!", "?")) and holds("day", text):
             return start, end
         seen += 1
         if seen >= DATELINE_SENTENCES:
