@@ -34,10 +34,9 @@ SQUAD_TRAIN_SHA256 = "3527663986b8295af4f7fcdff1ba1ff3f72d07d61a20f487cb238a6ef9
 SEED = 13
 _WORD = re.compile(r"\w+")
 _STOP = frozenset(
-    re.findall(
-        r"\w+",
+    _WORD.findall(
         "the a an of in on to and or is was were are be by for with as at from that this which "
-        "what who when where why how did does do it its their his her",
+        "what who when where why how did does do it its their his her"
     )
 )
 
