@@ -116,8 +116,8 @@ def test_the_best_candidates_are_rescored_at_token_level(corpus_qa) -> None:
 
     question = "Whose smelting process has the Canadian developer obtained sole rights to use?"
     full = corpus_qa.answerer("extractive")
-    # MaxSim alone, without the answer selector (which prefers the article's summary sentence
-    # here, wrongly: a known loss of the selector on this question)
+    # MaxSim alone, without the answer selector (which, before it read each sentence's
+    # context, preferred the article's summary sentence here)
     reader = ExtractiveReader(
         corpus_qa.store, corpus_qa.lexical_index, full.matcher, full.threshold
     )
@@ -130,6 +130,7 @@ def test_the_best_candidates_are_rescored_at_token_level(corpus_qa) -> None:
     assert "Big Blue Technologies" not in max(scored, key=lambda s: s.first_pass).text
     assert "Big Blue Technologies" in scored[0].text
     assert "Big Blue Technologies" in reader.answer(question, hits, vector).citations[0].quote
+    assert "Big Blue Technologies" in full.answer(question, hits, vector).citations[0].quote
 
 
 def test_which_entity_questions_abstain_when_the_passage_names_none(corpus_qa) -> None:

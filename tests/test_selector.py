@@ -13,6 +13,7 @@ from qa.answer.selector import (
     SELECTOR_WEIGHTS,
     AnswerSelector,
     export_weights,
+    selector_input,
 )
 from qa.errors import ModelIntegrityError, QAError
 
@@ -131,3 +132,48 @@ def test_the_reader_records_the_selector_and_can_do_without_it(make_qa) -> None:
     assert np.isclose(
         max(s.first_pass for s in rescored), max(s.first_pass for s in reranked)
     )  # the selector changes the second pass only: abstention's first pass is unchanged
+
+
+def test_the_selector_reads_the_sentence_first_and_its_context_after_a_separator() -> None:
+    assert selector_input("It opened in 1998.") == "It opened in 1998."
+    text = selector_input("It opened in 1998.", "Bakeries of Leeds", "## The Rye House")
+    assert text == "It opened in 1998. [SEP] Bakeries of Leeds The Rye House"
+    assert text.startswith("It opened in 1998.")  # truncation cuts the context, not the sentence
+
+
+def test_the_context_of_a_candidate_is_the_retrieved_sentence_just_before_it() -> None:
+    from qa.answer.extractive import _previous
+
+    spans = {(0, 20): "## Rye House", (22, 60): "Rye House is a bakery.", (61, 90): "It opened."}
+    assert _previous(spans, 61) == "Rye House is a bakery."
+    assert _previous(spans, 22) == "## Rye House"  # a heading is context too
+    assert _previous(spans, 0) == ""
+    assert _previous(spans, 200) == ""  # the sentence before was not retrieved: no context
+
+
+def test_the_context_tells_which_entity_a_pronoun_means(selector: AnswerSelector) -> None:
+    question = "When did the Leeds bakery open its first shop?"
+    leeds = selector_input(
+        "It opened its first shop in 1998.", "", "Rye House is a bakery in Leeds."
+    )
+    york = selector_input(
+        "It opened its first shop in 2005.", "", "Crumb & Co is a bakery in York."
+    )
+    p_leeds, p_york = selector.probabilities(question, [leeds, york])
+    assert p_leeds > p_york
+
+
+def test_an_answer_in_the_context_alone_does_not_make_the_sentence_an_answer(
+    selector: AnswerSelector,
+) -> None:
+    # Known limit: a very short sentence ("The shop is on Briggate.") after the answer still
+    # scores ~0.98 from its context; news sentences are rarely that short.
+    question = "When did Rye House open its first shop?"
+    holds = selector_input("Rye House opened its first shop in 1998.", "Bakeries", "")
+    after = selector_input(
+        "It sells rye bread and cakes to cafes across the north of England.",
+        "Bakeries",
+        "Rye House opened its first shop in 1998.",
+    )
+    p_holds, p_after = selector.probabilities(question, [holds, after])
+    assert p_holds > 0.5 > p_after

@@ -53,7 +53,7 @@ from qa.answer.dateline import (
     speaks_of_publication,
 )
 from qa.answer.question_parts import question_parts
-from qa.answer.selector import AnswerSelector
+from qa.answer.selector import AnswerSelector, selector_input
 from qa.answer.token_match import TokenMatcher
 from qa.errors import StoreError
 from qa.lexical import BM25Index, terms
@@ -199,22 +199,34 @@ class ExtractiveReader(Answerer):
             return (-s.score, s.hit.doc_id, s.start)
 
         scored.sort(key=order)
-        return self._rerank(question, scored[:RERANK_DEPTH], order) + scored[RERANK_DEPTH:]
+        best = self._rerank(question, scored[:RERANK_DEPTH], order, _sentences_by_doc(hits))
+        return best + scored[RERANK_DEPTH:]
 
     def _rerank(
         self,
         question: str,
         best: list[ScoredSentence],
         order: Callable[[ScoredSentence], tuple[float, str, int]],
+        sentences: dict[str, dict[tuple[int, int], str]],
     ) -> list[ScoredSentence]:
-        """Rescore the first pass's best sentences with token-level MaxSim leading."""
+        """Rescore the first pass's best sentences, the answer selector leading."""
         ids = [
             (sentence_id(s.hit.doc_id, s.hit.metadata.get("version", ""), s.start, s.end), s.text)
             for s in best
         ]
         tokens = self.matcher.scores(question, ids)
         answers = (
-            self.selector.probabilities(question, [s.text for s in best])
+            self.selector.probabilities(
+                question,
+                [
+                    selector_input(
+                        s.text,
+                        str(s.hit.metadata.get("title", "")),
+                        _previous(sentences.get(s.hit.doc_id, {}), s.start),
+                    )
+                    for s in best
+                ],
+            )
             if self.selector is not None
             else np.zeros(len(best))
         )
@@ -334,6 +346,25 @@ class Chosen:
 
     sentences: list[ScoredSentence]
     notes: list[str]
+
+
+def _sentences_by_doc(hits: list[Hit]) -> dict[str, dict[tuple[int, int], str]]:
+    """The text of every sentence span in ``hits``, per document (headings included)."""
+    found: dict[str, dict[tuple[int, int], str]] = {}
+    for hit in hits:
+        spans = found.setdefault(hit.doc_id, {})
+        for start, end in hit.metadata.get("sentences", []):
+            spans.setdefault((start, end), hit.text[start - hit.start : end - hit.start])
+    return found
+
+
+def _previous(spans: dict[tuple[int, int], str], start: int, gap: int = 4) -> str:
+    """The sentence (or heading) just before ``start``, if a retrieved chunk holds it."""
+    before = [(e, s) for s, e in spans if e <= start and start - e <= gap]
+    if not before:
+        return ""
+    end, begin = max(before)
+    return spans[(begin, end)]
 
 
 def _overlap(a: ScoredSentence, b: ScoredSentence) -> bool:

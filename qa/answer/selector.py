@@ -3,8 +3,11 @@
 It reads the question and the sentence together, so it tells "Magrathea, the American
 start-up, expects its plant to open by 2029" from "Magrathea is an American start-up" for
 "When will the American start-up's plant open?", which pooled vectors and MaxSim (one side at
-a time) cannot. It is all-MiniLM-L6-v2, the bundled embedding model, with its transformer
-layers fine-tuned on SQuAD v1.1 train (eval/train_answer_selector.py). Its embeddings were
+a time) cannot. It reads each sentence with its context (``selector_input``: the document's
+title and the sentence or heading before it), so "The technology claims to be the most
+cost-efficient..." can answer a question that names the technology. It is all-MiniLM-L6-v2,
+the bundled embedding model, with its transformer layers fine-tuned on SQuAD v1.1 train
+(eval/train_answer_selector.py: sentences alone, then with their context). Its embeddings were
 frozen in training, so qa ships only the layers that changed (``qa/models/
 answer_selector.safetensors``, fp16, checked by hash) and reads the rest from the bundled
 model, itself checked by hash. Nothing is downloaded.
@@ -22,12 +25,29 @@ import numpy as np
 
 from qa.errors import ModelIntegrityError, QAError
 
-__all__ = ["SELECTOR_SHA256", "SELECTOR_WEIGHTS", "AnswerSelector", "export_weights"]
+__all__ = [
+    "SELECTOR_SHA256",
+    "SELECTOR_WEIGHTS",
+    "AnswerSelector",
+    "export_weights",
+    "selector_input",
+]
 
 SELECTOR_WEIGHTS = Path(__file__).resolve().parent.parent / "models" / "answer_selector.safetensors"
-SELECTOR_SHA256 = "5de4fd6310d1f52f8ccb9994f595418a0faec4e5da41aba0e35f742181d03914"
-MAX_TOKENS = 128  # question and sentence together; longer sentences are cut at the end
+SELECTOR_SHA256 = "54c982b9458dab41051d08ccb08c34587bc967319f8f2e19e29b8fc71a72af26"
+MAX_TOKENS = 192  # question, sentence and context together; the context's end is cut first
 _FROZEN = "bert.embeddings."  # read from the bundled model, not shipped
+
+
+def selector_input(sentence: str, title: str = "", previous: str = "") -> str:
+    """The text the selector reads for a candidate: the sentence first, then its context.
+
+    The context (the document's title and the sentence before it) lets the model resolve "the
+    company" or "the project"; it comes after a separator, so truncation cuts it, never the
+    sentence, and the model learns that the answer must be in the sentence, not the context.
+    """
+    context = " ".join(part.strip().lstrip("#").strip() for part in (title, previous) if part)
+    return f"{sentence} [SEP] {context}" if context else sentence
 
 
 def export_weights(model_dir: Path, out: Path) -> Path:
