@@ -43,8 +43,9 @@ def selector_input(sentence: str, title: str = "", previous: str = "") -> str:
     """The text the selector reads for a candidate: the sentence first, then its context.
 
     The context (the document's title and the sentence before it) lets the model resolve "the
-    company" or "the project"; it comes after a separator, so truncation cuts it, never the
-    sentence, and the model learns that the answer must be in the sentence, not the context.
+    company" or "the project". It comes after a separator, so truncation cuts the context
+    first; training made the sentence after an answer a negative, so the answer must be in the
+    sentence (a very short sentence can still score high from its context: see the tests).
     """
     context = " ".join(part.strip().lstrip("#").strip() for part in (title, previous) if part)
     return f"{sentence} [SEP] {context}" if context else sentence
