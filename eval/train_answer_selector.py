@@ -75,14 +75,13 @@ def build_pairs(squad: dict, *, context: bool = False) -> list[tuple[str, str, i
             [(s, e, p["context"][s:e]) for s, e in sentence_spans(p["context"])] for p in paragraphs
         ]
 
-        def read(pi: int, n: int, sentences: Sentences = sentences, title: str = title) -> str:
-            if not context:
-                return sentences[pi][n][2]
-            previous = sentences[pi][n - 1][2] if n > 0 else ""
-            return selector_input(sentences[pi][n][2], title, previous)
-
         def text_of(pi: int, n: int, sentences: Sentences = sentences) -> str:
             return sentences[pi][n][2]
+
+        def read(pi: int, n: int, title: str = title) -> str:
+            if not context:
+                return text_of(pi, n)
+            return selector_input(text_of(pi, n), title, text_of(pi, n - 1) if n > 0 else "")
 
         for pi, paragraph in enumerate(paragraphs):
             for qa in paragraph["qas"]:

@@ -199,15 +199,14 @@ class ExtractiveReader(Answerer):
             return (-s.score, s.hit.doc_id, s.start)
 
         scored.sort(key=order)
-        best = self._rerank(question, scored[:RERANK_DEPTH], order, _sentences_by_doc(hits))
-        return best + scored[RERANK_DEPTH:]
+        return self._rerank(question, scored[:RERANK_DEPTH], order, hits) + scored[RERANK_DEPTH:]
 
     def _rerank(
         self,
         question: str,
         best: list[ScoredSentence],
         order: Callable[[ScoredSentence], tuple[float, str, int]],
-        sentences: dict[str, dict[tuple[int, int], str]],
+        hits: list[Hit],
     ) -> list[ScoredSentence]:
         """Rescore the first pass's best sentences, the answer selector leading."""
         ids = [
@@ -215,6 +214,8 @@ class ExtractiveReader(Answerer):
             for s in best
         ]
         tokens = self.matcher.scores(question, ids)
+        # the sentence before each candidate is its context; gathered only when it is read
+        sentences = _sentences_by_doc(hits) if self.selector is not None else {}
         answers = (
             self.selector.probabilities(
                 question,
