@@ -115,7 +115,9 @@ class QA:
                 self.lexical_index,
                 TokenMatcher(self.embedder),
                 self.settings.abstain_threshold,
-                AnswerSelector() if self.settings.answer_selector else None,
+                AnswerSelector(quantize=self.settings.answer_selector_int8)
+                if self.settings.answer_selector
+                else None,
             )
         else:
             made = self._llm_answerer()

@@ -177,3 +177,38 @@ def test_an_answer_in_the_context_alone_does_not_make_the_sentence_an_answer(
     )
     p_holds, p_after = selector.probabilities(question, [holds, after])
     assert p_holds > 0.5 > p_after
+
+
+def test_the_int8_selector_quantises_every_linear_layer_and_stays_close_to_fp32(
+    selector: AnswerSelector,
+) -> None:
+    import torch
+    from torch.ao.nn.quantized.dynamic import Linear as Int8Linear
+
+    question = "Which trader did the producer partner with?"
+    sentences = [
+        selector_input(
+            "The producer entered into a partnership with metal trader Wogen (UK), securing "
+            "$10 million in working capital.",
+            "Magnesium supply",
+            "",
+        ),
+        selector_input("The plant will use brine from the lake.", "Magnesium supply", ""),
+        selector_input(
+            "It expects to open the plant by 2029.", "Magnesium supply", "A new plant is planned."
+        ),
+    ]
+    quantised = AnswerSelector(quantize=True)
+    int8 = quantised.probabilities(question, sentences)
+    fp32 = selector.probabilities(question, sentences)
+    layers = list(quantised._model.model.modules())
+    assert any(isinstance(m, Int8Linear) for m in layers)
+    assert not any(type(m) is torch.nn.Linear for m in layers)  # every linear layer is int8
+    assert np.abs(int8 - fp32).max() < 0.1
+    assert int(np.argmax(int8)) == int(np.argmax(fp32)) == 0
+
+
+def test_int8_is_opt_in_and_the_setting_reaches_the_reader(make_qa) -> None:
+    assert make_qa().answerer("extractive").selector.quantize is False
+    assert make_qa(answer_selector_int8=True).answerer("extractive").selector.quantize is True
+    assert not AnswerSelector(quantize=True, device="cuda").quantize  # int8 kernels: CPU only
