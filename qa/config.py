@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     answer_selector_int8: bool = Field(
         False,
         description="Run the answer selector's linear layers as int8 on the CPU: about twice "
-        "as fast per question, the same accuracy overall, but close calls can flip.",
+        "as fast per question, the same dev accuracy, but close calls can flip.",
     )
     mode: Literal["auto", "extractive", "llm"] = Field(
         "auto", description="auto = LLM when one is configured, else extractive."
