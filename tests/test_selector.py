@@ -212,3 +212,30 @@ def test_int8_is_opt_in_and_the_setting_reaches_the_reader(make_qa) -> None:
     assert make_qa().answerer("extractive").selector.quantize is False
     assert make_qa(answer_selector_int8=True).answerer("extractive").selector.quantize is True
     assert not AnswerSelector(quantize=True, device="cuda").quantize  # int8 kernels: CPU only
+
+
+def test_the_reader_gives_the_selector_the_previous_sentence_and_no_title(corpus_qa) -> None:
+    # reading the document's title too was measured and lowered accuracy (eval/README.md)
+    reader = corpus_qa.answerer("extractive")
+    question = "Whose smelting process has the Canadian developer obtained sole rights to use?"
+    hits = corpus_qa.retrieve(question)
+    read: list[str] = []
+    real = reader.selector.probabilities
+
+    def recording(q: str, sentences: list[str]) -> np.ndarray:
+        read.extend(sentences)
+        return real(q, sentences)
+
+    reader.selector.probabilities = recording
+    try:
+        reader.score(question, hits, corpus_qa.embedder.embed_one(question))
+    finally:
+        del reader.selector.probabilities
+    title = hits[0].title
+    assert title and read
+    assert not any(title in text for text in read)
+    with_context = [text for text in read if " [SEP] " in text]
+    assert with_context  # most candidates have a retrieved sentence before them
+    for text in with_context:
+        sentence, previous = text.split(" [SEP] ", 1)
+        assert previous and previous != sentence

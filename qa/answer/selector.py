@@ -3,9 +3,10 @@
 It reads the question and the sentence together, so it tells "Magrathea, the American
 start-up, expects its plant to open by 2029" from "Magrathea is an American start-up" for
 "When will the American start-up's plant open?", which pooled vectors and MaxSim (one side at
-a time) cannot. It reads each sentence with its context (``selector_input``: the document's
-title and the sentence or heading before it), so "The technology claims to be the most
-cost-efficient..." can answer a question that names the technology. It is all-MiniLM-L6-v2,
+a time) cannot. It reads each sentence with its context (``selector_input``: the sentence or
+heading before it; training also gave SQuAD's article title, which the reader leaves out), so
+"The technology claims to be the most cost-efficient..." can answer a question that names
+the technology. It is all-MiniLM-L6-v2,
 the bundled embedding model, with its transformer layers fine-tuned on SQuAD v1.1 train
 (eval/train_answer_selector.py: sentences alone, then with their context). Its embeddings were
 frozen in training, so qa ships only the layers that changed (``qa/models/
@@ -49,10 +50,11 @@ _FROZEN = "bert.embeddings."  # read from the bundled model, not shipped
 def selector_input(sentence: str, title: str = "", previous: str = "") -> str:
     """The text the selector reads for a candidate: the sentence first, then its context.
 
-    The context (the document's title and the sentence before it) lets the model resolve "the
-    company" or "the project". It comes after a separator, so truncation cuts the context
-    first; training made the sentence after an answer a negative, so the answer must be in the
-    sentence (a very short sentence can still score high from its context: see the tests).
+    The context (a title, given in training only, and the sentence before it) lets the model
+    resolve "the company" or "the project". It comes after a separator, so truncation cuts the
+    context first; training made the sentence after an answer a negative, so the answer must be
+    in the sentence (a very short sentence can still score high from its context: see the
+    tests).
     """
     context = " ".join(part.strip().lstrip("#").strip() for part in (title, previous) if part)
     return f"{sentence} [SEP] {context}" if context else sentence
