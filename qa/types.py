@@ -63,6 +63,10 @@ class Hit:
     dense_score: float | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
 
+    def span_text(self, start: int, end: int) -> str:
+        """The text of the document span ``[start, end)``, which this chunk holds."""
+        return self.text[start - self.start : end - self.start]
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 

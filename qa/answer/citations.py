@@ -23,7 +23,7 @@ def cite(citation_id: int, hit: Hit, start: int, end: int) -> Citation:
         path=hit.path,
         start=start,
         end=end,
-        quote=hit.text[start - hit.start : end - hit.start],
+        quote=hit.span_text(start, end),
     )
 
 

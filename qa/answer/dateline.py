@@ -89,7 +89,7 @@ def dateline(first_chunk: Hit) -> tuple[int, int] | None:
     not a sentence ("The final was played on 7 February 2016." ends as one)."""
     seen = 0
     for start, end in first_chunk.metadata.get("sentences", []):
-        text = first_chunk.text[start - first_chunk.start : end - first_chunk.start].strip()
+        text = first_chunk.span_text(start, end).strip()
         if text.startswith("#"):
             continue
         short = len(text) <= MAX_DATELINE_CHARS and len(text.split()) <= MAX_DATELINE_WORDS

@@ -164,7 +164,7 @@ class ExtractiveReader(Answerer):
             vector = vectors.get(sid)
             if vector is None:
                 continue
-            text = hit.text[start - hit.start : end - hit.start]
+            text = hit.span_text(start, end)
             if text.lstrip().startswith("#"):  # a heading names a topic, it answers nothing
                 continue
             dense = float(np.dot(vector, query_vector))
@@ -300,7 +300,7 @@ class ExtractiveReader(Answerer):
         if span is None:
             return None
         start, end = span
-        text = first.text[start - first.start : end - first.start]
+        text = first.span_text(start, end)
         line = ScoredSentence(first, start, end, text, 0.0, 0.0, frozenset(), 0.0)
         return Chosen([line], [f"the dateline of {best.doc_id}: a question about publication"])
 
@@ -355,7 +355,7 @@ def _sentences_by_doc(hits: list[Hit]) -> dict[str, dict[tuple[int, int], str]]:
     for hit in hits:
         spans = found.setdefault(hit.doc_id, {})
         for start, end in hit.metadata.get("sentences", []):
-            spans.setdefault((start, end), hit.text[start - hit.start : end - hit.start])
+            spans.setdefault((start, end), hit.span_text(start, end))
     return found
 
 

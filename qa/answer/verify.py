@@ -221,7 +221,7 @@ class Verifier:
                 (
                     s,
                     e,
-                    hit.text[s - hit.start : e - hit.start],
+                    hit.span_text(s, e),
                     sentence_id(hit.doc_id, version, s, e),
                 )
                 for s, e in pairs
