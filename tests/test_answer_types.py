@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from qa.answer.answer_types import (
+    answer_near,
     answer_type,
     holds,
     named_subjects,
@@ -172,3 +173,34 @@ def test_a_quantity_must_come_from_a_passage_about_the_subject() -> None:
     assert not subject_fits(names, "Magrathea secured $10 million in working capital.")
     assert subject_fits(names, "The e-drive of INFIMOTION weighs 30% less.")  # any case
     assert subject_fits([], "Anything at all.")
+
+
+LONG_SENTENCE = (
+    "This series of collaborations highlights that, against the backdrop of the US designating "
+    'magnesium as a critical mineral and seeking to "de-China" its supply chain, private capital '
+    "is driving local alternative capacity from the laboratory to commercialization through "
+    "technology alliances and pre-sales models, with an expected annual supply capability of "
+    "7,000 mt by 2029."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # the designation is named 36 words before the only year: that year dates something else
+        ("In what year did the United States designate magnesium a critical mineral?", False),
+        # the year sits right after the supply capability the question asks about
+        ("By when is the expected annual supply capability reached?", True),
+        ("How many tonnes is the annual supply capability?", True),
+        # a paraphrase that shares no word with the sentence is not judged
+        ("When is output of 7k tons due?", True),
+        ("What do collaborations highlight?", True),  # no quantity or date asked for
+    ],
+)
+def test_a_quantity_or_date_must_lie_near_what_the_question_asks_about(
+    question: str, expected: bool
+) -> None:
+    from qa.lexical import terms
+
+    asked = set(terms([question])[0])
+    assert answer_near(answer_type(question), LONG_SENTENCE, asked, terms) is expected

@@ -10,9 +10,9 @@ better than a pooled vector does, and with the answer selector (qa.answer.select
 cross-encoder that reads the question and the sentence together and leads this pass. In
 both, a sentence that lacks the kind of answer asked for (qa.answer.answer_types: a sum for
 "how much did it cost", a date for "when", a person for "who is the CEO", a name the question
-lacks for "which carmaker", a number in the unit or per the unit asked for) is penalised. A
-heading or the dateline is never a candidate (the dateline answers publication questions only,
-qa.answer.dateline).
+lacks for "which carmaker", a number in the unit or per the unit asked for, a quantity or date
+within 20 words of a word the question uses) is penalised. A heading or the dateline is never
+a candidate (the dateline answers publication questions only, qa.answer.dateline).
 
 It abstains when the best first-pass score is below the threshold (the corpus does not speak to
 the question: MaxSim always finds some best sentence, so it does not decide this), or when the
@@ -36,6 +36,7 @@ import numpy as np
 
 from qa.answer.answer_types import (
     QUANTITY_TYPES,
+    answer_near,
     answer_type,
     holds,
     named_subjects,
@@ -176,6 +177,7 @@ class ExtractiveReader(Answerer):
                 holds(kind, text, question)
                 and quantity_fits(asked, text)
                 and subject_fits(names, hit.text)
+                and answer_near(kind, text, q_terms, terms)
             )
             if not type_ok:
                 score *= TYPE_PENALTY
