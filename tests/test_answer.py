@@ -166,3 +166,22 @@ def test_a_two_part_question_cites_a_sentence_for_each_part(corpus_qa) -> None:
     )
     assert not partial.abstained and "$10 million" in partial.text
     assert not any("Galaxy M9" in c.quote for c in partial.citations)
+
+
+def test_footnote_marks_of_the_source_never_read_as_citation_markers(make_qa, tmp_path) -> None:
+    # Wikipedia-style text carries its own [n]: the quote keeps them, the answer text does not
+    folder = tmp_path / "wiki"
+    folder.mkdir()
+    text = (
+        "The Zint river is 80 km long [3] and flows north into the Varn sea.[12] "
+        "Its delta floods every spring.\n\n"
+        "The Zint bridge was built in 1850 by the engineer Tomas Reel [2].\n"
+    )
+    (folder / "zint.txt").write_text(text, encoding="utf-8")
+    qa = make_qa()
+    qa.ingest([folder])
+    answer = qa.ask("How long is the Zint river?")
+    check_contract(answer, text)
+    assert not answer.abstained and "80 km long" in answer.text
+    assert "[3]" not in answer.text and "[12]" not in answer.text
+    assert any("[3]" in c.quote for c in answer.citations)

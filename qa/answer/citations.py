@@ -10,6 +10,9 @@ __all__ = ["MARKER", "cite", "with_marker"]
 
 MARKER = re.compile(r"\[(\d+)\]")
 _TRAILING_PUNCT = re.compile(r"[.!?;:]+[\"'”’)]*$")
+# a footnote mark the source itself carries ("...80 km long [3]", Wikipedia's "sea.[12]"):
+# kept in the quote, dropped from the answer text, where it would read as one of ours
+_SOURCE_MARK = re.compile(r"[ \t]*\[\d+\]")
 
 
 def cite(citation_id: int, hit: Hit, start: int, end: int) -> Citation:
@@ -28,8 +31,9 @@ def cite(citation_id: int, hit: Hit, start: int, end: int) -> Citation:
 
 
 def with_marker(sentence: str, citation_id: int) -> str:
-    """``sentence`` with `` [n]`` before its final punctuation (or at its end)."""
-    sentence = sentence.strip()
+    """``sentence`` with `` [n]`` before its final punctuation (or at its end), and without the
+    ``[n]`` footnote marks of its source, so that every ``[n]`` in an answer is a citation."""
+    sentence = _SOURCE_MARK.sub("", sentence).strip()
     match = _TRAILING_PUNCT.search(sentence)
     if match:
         return f"{sentence[: match.start()]} [{citation_id}]{sentence[match.start() :]}"
