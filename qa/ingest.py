@@ -18,6 +18,7 @@ from qa.answer.extractive import sentence_id
 from qa.chunking import Chunker, document_version
 from qa.documents import display_path, load_documents
 from qa.embeddings import Embedder
+from qa.errors import NoDocumentsError
 from qa.store import ChunkStore
 from qa.types import Chunk, Document, IngestReport
 
@@ -67,14 +68,25 @@ class Ingestor:
         progress: Progress | None = None,
         *,
         exclusive: bool = False,
+        reset: bool = False,
     ) -> IngestReport:
         """Ingest ``paths`` (files or folders); documents gone from them are deleted.
 
         With ``exclusive``, ``paths`` are the whole collection: documents stored from anywhere
-        else (a folder since moved, an older checkout) are deleted too.
+        else (a folder since moved, an older checkout) are deleted too. With ``reset``, the
+        store is emptied first, but only once ``paths`` have been read: a mistyped path or a
+        folder with nothing readable leaves the store as it was.
         """
         began = time.perf_counter()
         documents, skipped = load_documents(paths)
+        if reset:
+            if not documents:
+                raise NoDocumentsError(
+                    "no readable document under "
+                    + ", ".join(display_path(p) for p in paths)
+                    + ": the store was not reset"
+                )
+            self.store.reset()
         report = IngestReport(skipped=[f"{display_path(p)}: {why}" for p, why in skipped])
         chunks_col, sentences_col = self.store.open_for_writing(
             self.embedder.model_id, self.chunker.config

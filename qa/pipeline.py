@@ -162,14 +162,14 @@ class QA:
         from qa.ingest import Ingestor
 
         roots = [Path(p) for p in (paths or [self.settings.corpus_dir])]
-        if reset:
-            self.store.reset()
-        else:
+        if not reset:  # a reset store takes any model; it is emptied once the paths are read
             self.store.check_model(self.model_id)
         embedder = self.embedder
         chunk_size = min(self.settings.chunk_size, embedder.max_tokens - 2)
         chunker = Chunker(embedder.tokenize, chunk_size, self.settings.chunk_overlap)
-        report = Ingestor(self.store, embedder, chunker).run(roots, progress, exclusive=exclusive)
+        report = Ingestor(self.store, embedder, chunker).run(
+            roots, progress, exclusive=exclusive, reset=reset
+        )
         self.lexical_index(refresh=True)
         return report
 

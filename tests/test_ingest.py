@@ -10,6 +10,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from qa.lexical import fingerprint
 from tests.conftest import ARTICLE, ROOT
 
@@ -201,3 +203,26 @@ def test_ingest_killed_half_way_then_rerun_equals_one_clean_run(make_qa, tmp_pat
     clean.ingest([corpus])
     assert state(partial) == state(clean)
     assert partial.store.count() == clean.store.count()
+
+
+def test_a_reset_with_a_wrong_path_leaves_the_store_as_it_was(make_qa, tmp_path: Path) -> None:
+    from qa.errors import InvalidPathError, NoDocumentsError
+
+    (tmp_path / "a.md").write_text("Zinc rose 2%.\n", encoding="utf-8")
+    qa = make_qa()
+    qa.ingest([tmp_path])
+    before = state(qa)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "b.md").write_bytes(b"\xff\xfe broken \x00")
+    for path, error in (
+        (tmp_path / "no-such-folder", InvalidPathError),  # a typo
+        (empty, NoDocumentsError),  # nothing supported
+        (tmp_path / "broken", NoDocumentsError),  # nothing readable
+    ):
+        with pytest.raises(error):
+            qa.ingest([path], reset=True)
+        assert state(qa) == before
+    qa.ingest([tmp_path / "broken", tmp_path / "a.md"], reset=True)  # readable: reset goes on
+    assert [Path(d.path).name for d in qa.documents()] == ["a.md"]
