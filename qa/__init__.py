@@ -17,6 +17,7 @@ from qa.errors import (
     NoDocumentsError,
     NotFoundError,
     QAError,
+    SettingsError,
     StoreError,
 )
 from qa.types import Answer, Citation, DocumentInfo, Hit, IngestReport
@@ -42,6 +43,7 @@ __all__ = [
     "NotFoundError",
     "QAError",
     "Settings",
+    "SettingsError",
     "StoreError",
 ]
 __version__ = "0.1.0"

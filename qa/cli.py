@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from qa.errors import EmptyStoreError, InvalidQuestionError, QAError
+from qa.errors import EmptyStoreError, InvalidQuestionError, QAError, SettingsError
 
 if TYPE_CHECKING:
     from qa.pipeline import QA
@@ -63,7 +63,9 @@ def make_qa(ctx: typer.Context, **overrides: Any) -> QA:
         return QA(Settings(**values))
     except ValidationError as exc:
         err = exc.errors()[0]
-        raise QAError(f"bad setting {'.'.join(map(str, err['loc']))}: {err['msg']}") from None
+        raise SettingsError(
+            f"bad setting {'.'.join(map(str, err['loc']))}: {err['msg']}"
+        ) from None
 
 
 @app.callback()

@@ -13,6 +13,7 @@ __all__ = [
     "NoDocumentsError",
     "NotFoundError",
     "QAError",
+    "SettingsError",
     "StoreError",
 ]
 
@@ -34,6 +35,12 @@ class InvalidQuestionError(QAError, ValueError):
 
 class InvalidPathError(QAError, FileNotFoundError):
     """A path given to ingest does not exist or cannot be read."""
+
+    exit_code = 2
+
+
+class SettingsError(QAError, ValueError):
+    """A setting with a bad value, or one that does not exist (``QA(top_k="x")``, ``QA_TOP_K``)."""
 
     exit_code = 2
 

@@ -12,7 +12,7 @@ from qa.answer.base import Answerer, Draft
 from qa.config import BUNDLED_MODEL, Settings
 from qa.conversation import History, normalise_history
 from qa.embeddings import BUNDLED_NAME, Embedder
-from qa.errors import InvalidQuestionError, NotFoundError, QAError
+from qa.errors import InvalidQuestionError, NotFoundError, QAError, SettingsError
 from qa.ingest import Progress
 from qa.lexical import BM25Index, fingerprint
 from qa.store import ChunkStore, summarise
@@ -43,8 +43,7 @@ class QA:
         answerer: Answerer | None = None,
         **overrides: Any,
     ) -> None:
-        base = settings or Settings()
-        self.settings = base.model_copy(update=overrides) if overrides else base
+        self.settings = _settings(settings, overrides)
         self.store = ChunkStore(self.settings)
         self._embedder = embedder
         self._answerers: dict[str, Answerer] = {}
@@ -371,3 +370,24 @@ class QA:
             "collection": self.settings.collection,
             "home": str(self.settings.home),
         }
+
+
+def _settings(settings: Settings | None, overrides: dict[str, Any]) -> Settings:
+    """``settings`` (default: from the ``QA_*`` env) with ``overrides`` validated and applied."""
+    from pydantic import ValidationError
+
+    try:
+        chosen = settings or Settings()
+        if not overrides:
+            return chosen
+        chosen = chosen.model_copy()  # validate_assignment: each field is checked as it is set
+        for name, value in overrides.items():
+            if name not in Settings.model_fields:
+                raise SettingsError(f"unknown setting {name!r}")
+            setattr(chosen, name, value)
+        return chosen
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(map(str, err["loc"])) or "settings"
+        raise SettingsError(f"bad setting {where}: {err['msg']}") from None
+

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from qa import QA, Settings
+import pytest
+
+from qa import QA, Settings, SettingsError
 from tests.conftest import run_cli
 
 
@@ -39,6 +41,19 @@ def test_cli_flag_beats_env(tmp_path: Path, monkeypatch) -> None:
 def test_bad_setting_is_a_one_line_error(monkeypatch) -> None:
     monkeypatch.setenv("QA_TOP_K", "lots")
     result = run_cli("info")
-    assert result.returncode == 1
+    assert result.returncode == 2  # bad input
     assert result.stderr.startswith("qa: error: bad setting top_k")
     assert result.stderr.count("\n") == 1
+
+
+def test_constructor_overrides_are_validated_like_env_settings(monkeypatch, tmp_path: Path) -> None:
+    qa = QA(home=str(tmp_path / "h"), top_k="3")  # coerced as the env's strings are
+    assert qa.settings.home == tmp_path / "h" and qa.settings.top_k == 3
+    assert qa.store.location  # a str home used to break every path join
+    with pytest.raises(SettingsError, match="abstain_threshold"):
+        QA(abstain_threshold="high")
+    with pytest.raises(SettingsError, match="unknown setting 'bogus'"):
+        QA(bogus=1)
+    monkeypatch.setenv("QA_TOP_K", "lots")
+    with pytest.raises(SettingsError, match="top_k"):
+        QA()
