@@ -14,7 +14,14 @@ from typing import Any, ClassVar
 from qa.errors import InvalidPathError, NoDocumentsError
 from qa.types import Document
 
-__all__ = ["SUPPORTED_SUFFIXES", "display_path", "doc_id_for", "load_documents", "load_file"]
+__all__ = [
+    "SUPPORTED_SUFFIXES",
+    "display_path",
+    "doc_id_for",
+    "load_documents",
+    "load_file",
+    "supported_files",
+]
 
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n", re.DOTALL)
@@ -84,7 +91,7 @@ class _HTMLText(HTMLParser):
         "ol",
         "table",
     }
-    _SKIP: ClassVar[set[str]] = {"script", "style", "noscript", "template", "head"}
+    _SKIP: ClassVar[set[str]] = {"script", "style", "noscript", "template"}
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -92,6 +99,7 @@ class _HTMLText(HTMLParser):
         self.title = ""
         self.meta: dict[str, str] = {}
         self._skip = 0
+        self._in_head = False  # ends at </head>, or at <body> or a block: </head> is optional
         self._in_title = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -102,6 +110,10 @@ class _HTMLText(HTMLParser):
             key = a.get("name") or a.get("property")
             if key and a.get("content"):
                 self.meta[key.split(":")[-1].lower()] = a["content"]
+        if tag == "head":
+            self._in_head = True
+        elif tag == "body" or tag in self._BLOCKS:
+            self._in_head = False
         if tag in self._SKIP:
             self._skip += 1
         if tag in self._BLOCKS:
@@ -110,6 +122,8 @@ class _HTMLText(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "title":
             self._in_title = False
+        if tag == "head":
+            self._in_head = False
         if tag in self._SKIP and self._skip:
             self._skip -= 1
         if tag in self._BLOCKS:
@@ -118,7 +132,7 @@ class _HTMLText(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._in_title:
             self.title += data
-        elif not self._skip:
+        elif not self._skip and not self._in_head:
             self.parts.append(data)
 
     def text(self) -> str:
@@ -186,7 +200,10 @@ def load_file(path: Path) -> Document:
     )
 
 
-def _candidate_files(root: Path) -> list[Path]:
+def supported_files(root: Path) -> list[Path]:
+    """The files ``load_documents`` would read under ``root`` (``root`` itself if a file)."""
+    if not root.exists():
+        return []
     if root.is_file():
         return [root]
     return sorted(
@@ -209,7 +226,7 @@ def load_documents(paths: Iterable[Path]) -> tuple[list[Document], list[tuple[Pa
     for root in paths:
         if not root.exists():
             raise InvalidPathError(f"path does not exist: {root}")
-        files = _candidate_files(root)
+        files = supported_files(root)
         if root.is_file() and root.suffix.lower() not in SUPPORTED_SUFFIXES:
             raise NoDocumentsError(
                 f"unsupported file type: {root} (supported: {', '.join(SUPPORTED_SUFFIXES)})"

@@ -56,6 +56,23 @@ def test_html_title_meta_and_visible_text(tmp_path: Path) -> None:
     assert "var x" not in doc.text and "p{}" not in doc.text
 
 
+def test_html_without_a_closing_head_tag_keeps_its_body(tmp_path: Path) -> None:
+    # </head> is optional in HTML: the head ends where the body starts
+    page = tmp_path / "page.html"
+    page.write_text(
+        '<html><head><title>Page A</title><meta charset="utf-8"><link rel="x" href="y">\n'
+        "<body><p>The zorblat festival opened on Monday.</p></body></html>",
+        encoding="utf-8",
+    )
+    doc = load_file(page)
+    assert doc.title == "Page A"
+    assert doc.text.strip() == "The zorblat festival opened on Monday."
+    (tmp_path / "bare.html").write_text(
+        "<head><title>T</title>stray head text<p>Body text.</p>", encoding="utf-8"
+    )
+    assert load_file(tmp_path / "bare.html").text.strip() == "Body text."
+
+
 def test_txt_title_falls_back_to_file_name(tmp_path: Path) -> None:
     (tmp_path / "copper-news.txt").write_text("Copper rose.\n", encoding="utf-8")
     docs, skipped = load_documents([tmp_path])
