@@ -16,7 +16,7 @@ import numpy as np
 
 from qa.answer.extractive import sentence_id
 from qa.chunking import Chunker, document_version
-from qa.documents import display_path, load_documents
+from qa.documents import display_path, load_documents, supported_files
 from qa.embeddings import Embedder
 from qa.errors import NoDocumentsError
 from qa.store import ChunkStore
@@ -78,7 +78,11 @@ class Ingestor:
         folder with nothing readable leaves the store as it was.
         """
         began = time.perf_counter()
-        documents, skipped = load_documents(paths)
+        # a folder that held stored documents and now holds none (emptied, or deleted) is not
+        # an error: its documents vanished with their files. A mistyped path still is one.
+        gone = [p for p in paths if not supported_files(p) and self._holds_documents_from(p)]
+        readable = [p for p in paths if p not in gone]
+        documents, skipped = load_documents(readable) if readable else ([], [])
         if reset:
             if not documents:
                 raise NoDocumentsError(
@@ -88,6 +92,10 @@ class Ingestor:
                 )
             self.store.reset()
         report = IngestReport(skipped=[f"{display_path(p)}: {why}" for p, why in skipped])
+        report.warnings += [
+            f"{display_path(p)} holds no supported file any more: its documents are removed"
+            for p in gone
+        ]
         chunks_col, sentences_col = self.store.open_for_writing(
             self.embedder.model_id, self.chunker.config
         )
@@ -145,6 +153,11 @@ class Ingestor:
         report.chunks = self.store.count()[0]
         report.seconds = time.perf_counter() - began
         return report
+
+    def _holds_documents_from(self, root: Path) -> bool:
+        """Whether the store holds a document read from ``root`` or from under it."""
+        resolved = [root.resolve()]
+        return any(_under(d.source, resolved) for d in self.store.documents().values())
 
     def _write(
         self,

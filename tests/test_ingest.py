@@ -226,3 +226,24 @@ def test_a_reset_with_a_wrong_path_leaves_the_store_as_it_was(make_qa, tmp_path:
         assert state(qa) == before
     qa.ingest([tmp_path / "broken", tmp_path / "a.md"], reset=True)  # readable: reset goes on
     assert [Path(d.path).name for d in qa.documents()] == ["a.md"]
+
+
+def test_an_emptied_or_deleted_folder_takes_its_documents_with_it(
+    make_qa, tmp_path: Path
+) -> None:
+    from qa.errors import InvalidPathError
+
+    keep, empty, gone = tmp_path / "keep", tmp_path / "empty", tmp_path / "gone"
+    for folder, name in ((keep, "k.md"), (empty, "e.md"), (gone, "g.md")):
+        folder.mkdir()
+        (folder / name).write_text(f"{name} says zinc rose.\n", encoding="utf-8")
+    qa = make_qa()
+    qa.ingest([keep, empty, gone])
+    (empty / "e.md").unlink()
+    shutil.rmtree(gone)
+    report = qa.ingest([keep, empty, gone])
+    assert sorted(Path(p).name for p in report.removed) == ["e.md", "g.md"]
+    assert len(report.warnings) == 2 and all("no supported file" in w for w in report.warnings)
+    assert [Path(d.path).name for d in qa.documents()] == ["k.md"]
+    with pytest.raises(InvalidPathError):  # a path that never held anything is still a typo
+        qa.ingest([tmp_path / "never-there"])
