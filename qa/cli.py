@@ -63,9 +63,7 @@ def make_qa(ctx: typer.Context, **overrides: Any) -> QA:
         return QA(Settings(**values))
     except ValidationError as exc:
         err = exc.errors()[0]
-        raise SettingsError(
-            f"bad setting {'.'.join(map(str, err['loc']))}: {err['msg']}"
-        ) from None
+        raise SettingsError(f"bad setting {'.'.join(map(str, err['loc']))}: {err['msg']}") from None
 
 
 @app.callback()

@@ -390,4 +390,3 @@ def _settings(settings: Settings | None, overrides: dict[str, Any]) -> Settings:
         err = exc.errors()[0]
         where = ".".join(map(str, err["loc"])) or "settings"
         raise SettingsError(f"bad setting {where}: {err['msg']}") from None
-

@@ -228,9 +228,7 @@ def test_a_reset_with_a_wrong_path_leaves_the_store_as_it_was(make_qa, tmp_path:
     assert [Path(d.path).name for d in qa.documents()] == ["a.md"]
 
 
-def test_an_emptied_or_deleted_folder_takes_its_documents_with_it(
-    make_qa, tmp_path: Path
-) -> None:
+def test_an_emptied_or_deleted_folder_takes_its_documents_with_it(make_qa, tmp_path: Path) -> None:
     from qa.errors import InvalidPathError
 
     keep, empty, gone = tmp_path / "keep", tmp_path / "empty", tmp_path / "gone"
