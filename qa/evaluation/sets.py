@@ -5,7 +5,13 @@ Three formats are read (``load_set`` tells them apart by their keys):
 - ours (``eval/sets/*.json``): ``facts`` with evidence quotes, accepted answers and questions,
   ``multi_hop`` questions that need every one of several quotes, and ``unanswerable`` ones;
 - llama-index's ``LabelledRagDataset`` JSON (``examples``), with its source documents folder;
-- SQuAD v1.1 JSON (``data[].paragraphs``), one document built per article from its paragraphs.
+- SQuAD v1.1 or v2.0 JSON (``data[].paragraphs``), one document built per article from its
+  paragraphs; SQuAD 2.0's ``is_impossible`` questions are unanswerable.
+
+Every format is checked with pydantic models (extra keys are allowed): a malformed set, a
+``split`` other than dev/test or a question id used twice is a one-line ``EvalSetError`` naming
+the file and the place, e.g. ``set.json: facts[3].answers: Input should be a valid list``.
+Questions without a split get a stable one by a hash of their id.
 """
 
 from __future__ import annotations
@@ -13,9 +19,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, Field, ValidationError, model_validator
 
 from qa.errors import InvalidPathError, QAError
 
@@ -27,6 +36,7 @@ __all__ = [
     "Evidence",
     "hash_split",
     "load_set",
+    "schema_error",
     "slug",
 ]
 
@@ -114,56 +124,149 @@ def _find_up(start: Path, relative: str) -> Path | None:
     return None
 
 
+def _not_blank(text: str) -> str:
+    if not text.strip():
+        raise ValueError("must not be empty")
+    return text
+
+
+Text = Annotated[str, AfterValidator(_not_blank)]
+"""A string that is not empty or blank."""
+
+Split = Literal["dev", "test"]
+
+
+class _Question(BaseModel):
+    """What every question of our format has."""
+
+    id: Text
+    question: Text
+    category: str | None = None
+    style: str = ""
+    split: Split | None = None
+
+
+class _Fact(BaseModel):
+    """A fact: its evidence quotes and accepted answers, and the questions that ask for it."""
+
+    id: Text
+    category: Text
+    statement: str = ""
+    evidence: Annotated[list[Text], Field(min_length=1)]
+    answers: Annotated[list[Text], Field(min_length=1)]
+    questions: list[_Question]
+
+
+class _MultiHop(_Question):
+    """A question needing every one of its evidence quotes: ``answers`` or ``answers_all``."""
+
+    evidence: Annotated[list[Text], Field(min_length=1)]
+    answers: list[Text] = []
+    answers_all: list[Text] = []
+
+    @model_validator(mode="after")
+    def _has_answers(self) -> _MultiHop:
+        if not (self.answers or self.answers_all):
+            raise ValueError("needs 'answers' or 'answers_all'")
+        return self
+
+
+class _OurSet(BaseModel):
+    """Our eval-set file (``eval/sets/*.json``); extra keys are ignored."""
+
+    name: str | None = None
+    description: str | None = ""
+    corpus: str = "corpus"
+    facts: list[_Fact]
+    multi_hop: list[_MultiHop] = []
+    unanswerable: list[_Question] = []
+
+
+def _place(loc: tuple[int | str, ...]) -> str:
+    """A pydantic error location as a JSON path: ``facts[3].answers``."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out.lstrip(".")
+
+
+def schema_error(path: Path, exc: ValidationError) -> EvalSetError:
+    """The first error of ``exc`` as one line naming the file and the place."""
+    errors = exc.errors()
+    first = errors[0]
+    place = _place(first["loc"])
+    msg = first["msg"].removeprefix("Value error, ")
+    if first["type"] in ("model_type", "model_attributes_type", "dict_type"):
+        msg = "Input should be a JSON object"
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return EvalSetError(f"{path}: {place + ': ' if place else ''}{msg}{more}")
+
+
 def _load_ours(path: Path, data: dict[str, Any]) -> EvalSet:
-    corpus = _find_up(path.parent, str(data.get("corpus", "corpus")))
+    try:
+        parsed = _OurSet.model_validate(data)
+    except ValidationError as exc:
+        raise schema_error(path, exc) from None
+    corpus = _find_up(path.parent, parsed.corpus)
     if corpus is None:
-        raise EvalSetError(f"{path}: corpus folder {data.get('corpus')!r} not found")
+        raise EvalSetError(f"{path}: corpus folder {parsed.corpus!r} not found")
     questions: list[EvalQuestion] = []
-    for fact in data.get("facts", []):
-        evidence = [Evidence(q) for q in fact["evidence"]]
-        for q in fact["questions"]:
+    for fact in parsed.facts:
+        evidence = [Evidence(q) for q in fact.evidence]
+        for q in fact.questions:
             questions.append(
                 EvalQuestion(
-                    id=q["id"],
-                    question=q["question"],
-                    category=q.get("category", fact["category"]),
-                    split=q.get("split", "test"),
-                    answers=list(fact["answers"]),
+                    id=q.id,
+                    question=q.question,
+                    category=q.category or fact.category,
+                    split=q.split or hash_split(q.id),
+                    answers=list(fact.answers),
                     evidence=evidence,
-                    style=q.get("style", ""),
-                    statement=fact.get("statement", ""),
+                    style=q.style,
+                    statement=fact.statement,
                 )
             )
-    for item in data.get("multi_hop", []):
-        all_of = item.get("answers_all")
+    for item in parsed.multi_hop:
         questions.append(
             EvalQuestion(
-                id=item["id"],
-                question=item["question"],
-                category=item.get("category", "multi_hop"),
-                split=item.get("split", "test"),
-                answers=list(all_of or item.get("answers", [])),
-                answers_mode="all" if all_of else "any",
-                evidence=[Evidence(q) for q in item["evidence"]],
+                id=item.id,
+                question=item.question,
+                category=item.category or "multi_hop",
+                split=item.split or hash_split(item.id),
+                answers=list(item.answers_all or item.answers),
+                answers_mode="all" if item.answers_all else "any",
+                evidence=[Evidence(q) for q in item.evidence],
                 evidence_mode="all",
+                style=item.style,
             )
         )
-    for item in data.get("unanswerable", []):
+    for u in parsed.unanswerable:
         questions.append(
             EvalQuestion(
-                id=item["id"],
-                question=item["question"],
-                category=item.get("category", "unanswerable"),
-                split=item.get("split", "test"),
+                id=u.id,
+                question=u.question,
+                category=u.category or "unanswerable",
+                split=u.split or hash_split(u.id),
+                style=u.style,
             )
         )
     return EvalSet(
-        name=str(data.get("name") or path.stem),
+        name=parsed.name or path.stem,
         questions=questions,
         documents=[corpus],
         format="qa",
-        description=str(data.get("description", "")),
+        description=parsed.description or "",
     )
+
+
+def _check_unique_ids(path: Path, eval_set: EvalSet) -> EvalSet:
+    """``eval_set`` unless two of its questions share an id (runs are compared by id)."""
+    counts = Counter(q.id for q in eval_set.questions)
+    duplicates = [qid for qid, n in counts.items() if n > 1]
+    if duplicates:
+        shown = ", ".join(repr(d) for d in duplicates[:5])
+        raise EvalSetError(f"{path}: duplicate question id {shown}")
+    return eval_set
 
 
 def load_set(path: str | Path, *, documents: Path | None = None, work_dir: Path) -> EvalSet:
@@ -188,11 +291,11 @@ def load_set(path: str | Path, *, documents: Path | None = None, work_dir: Path)
         raise EvalSetError(f"{path}: expected a JSON object")
     try:
         if "facts" in data:
-            return _load_ours(path, data)
+            return _check_unique_ids(path, _load_ours(path, data))
         if "examples" in data:
-            return load_labelled_rag(path, data, documents)
+            return _check_unique_ids(path, load_labelled_rag(path, data, documents))
         if "data" in data and isinstance(data["data"], list):
-            return load_squad(path, data, work_dir)
+            return _check_unique_ids(path, load_squad(path, data, work_dir))
     except (KeyError, TypeError, ValueError) as exc:
         raise EvalSetError(f"{path}: malformed eval set ({type(exc).__name__}: {exc})") from None
     raise EvalSetError(
