@@ -459,7 +459,7 @@ def eval_run(
 
     from rich.console import Console
 
-    from qa.evaluation.report import print_summary, write_report
+    from qa.evaluation.report import check_report_folder, print_summary, write_report
     from qa.evaluation.runner import run_eval
     from qa.evaluation.sets import SPLITS, slug
 
@@ -467,6 +467,7 @@ def eval_run(
         raise InvalidQuestionError(f"unknown mode {mode!r}: use 'extractive' or 'llm'")
     if split not in SPLITS:
         raise InvalidQuestionError(f"unknown split {split!r}: use dev, test or all")
+    check_report_folder(out or Path("eval/runs"))  # before the run, not after it
     settings = make_qa(ctx).settings
     console = Console(stderr=True)
     began = time.perf_counter()
@@ -482,8 +483,8 @@ def eval_run(
         judge=judge,
         docs=docs,
     )
-    if quiet:
-        run = evaluate()
+    if quiet or not console.is_terminal:  # a bar in a pipe or log is noise (and, on error,
+        run = evaluate()  # a stray blank line before the one-line message)
     else:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 

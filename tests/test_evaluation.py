@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -18,7 +19,7 @@ from qa.evaluation.evidence import EvidenceMap, Span, contains, covers, locate
 from qa.evaluation.interop import export_labelled_rag
 from qa.evaluation.metrics import accepted_in, normalise, summarise, token_f1
 from qa.evaluation.report import write_report
-from qa.evaluation.sets import EvalSetError
+from qa.evaluation.sets import EvalSetError, Evidence
 from tests.conftest import ROOT, run_cli
 
 SET = ROOT / "eval" / "sets" / "smm-magnesium.json"
@@ -237,7 +238,90 @@ def test_cli_eval_and_compare(tmp_path):
     bad = run_cli("eval", "--split", "nope")
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1
     judge = run_cli("eval", "--judge", "--limit", "1")
-    assert judge.returncode != 0 and "LLM" in judge.stderr
+    assert judge.returncode == 2 and "LLM" in judge.stderr and judge.stderr.count("\n") == 1
+    afile = tmp_path / "afile"
+    afile.write_text("keep me", encoding="utf-8")
+    for target in (afile, afile / "sub"):  # refused before the run, not after it
+        bad_out = run_cli("eval", "--limit", "1", "--out", str(target), "-q")
+        assert bad_out.returncode == 2 and bad_out.stderr.count("\n") == 1
+        assert "is a file" in bad_out.stderr
+    assert afile.read_text(encoding="utf-8") == "keep me"
+    broken = tmp_path / "broken.json"
+    for text in ('{"meta": {}, "summary": {}, "questions": []}', "[]", '{"meta": 1}'):
+        broken.write_text(text, encoding="utf-8")
+        done = run_cli("eval", "compare", str(out), str(broken))
+        assert done.returncode == 2 and done.stderr.startswith("qa: error: not an eval run")
+        assert done.stderr.count("\n") == 1
+
+
+def test_a_split_without_questions_is_refused_before_the_ingest(tmp_path):
+    data = json.loads(SET.read_text(encoding="utf-8"))
+    for group in (data["facts"], data["multi_hop"], data["unanswerable"]):
+        for item in group:
+            for q in item.get("questions", [item]):
+                q["split"] = "dev"
+    only_dev = tmp_path / "eval" / "sets" / "dev-only.json"
+    only_dev.parent.mkdir(parents=True)
+    only_dev.write_text(json.dumps(data), encoding="utf-8")
+    shutil.copytree(ROOT / "corpus", tmp_path / "corpus")
+    with pytest.raises(EvalSetError, match="no questions in split 'test'"):
+        run_eval(only_dev, split="test")
+    assert not (tmp_path / "home" / "chroma").exists()  # nothing was ingested
+
+
+def test_a_report_that_cannot_be_written_leaves_the_results_elsewhere(full_run, tmp_path):
+    from qa.errors import QAError
+
+    blocker = tmp_path / "blocker"
+    blocker.write_text("", encoding="utf-8")
+    with pytest.raises(QAError, match="the results are in") as caught:
+        write_report(full_run, blocker / "run")
+    rescued = Run.load(Path(str(caught.value).rsplit(" ", 1)[-1]))
+    assert [r.id for r in rescued.results] == [r.id for r in full_run.results]
+
+
+def test_compare_says_how_the_runs_differ_and_keeps_metrics_one_run_lacks(full_run, capsys):
+    import copy
+
+    from qa.evaluation.compare import print_comparison
+
+    other = copy.deepcopy(full_run)
+    other.meta["split"] = "dev"
+    other.summary["overall"]["hit@1"] = None
+    other.results[0].question = "Why is [citation needed] shown, and what is [/]?"
+    other.results[0].correct = not full_run.results[0].correct
+    diff = compare_runs(full_run, other)
+    assert diff["mismatch"] == {"split": [full_run.meta["split"], "dev"]}
+    assert diff["deltas"]["hit@1"]["b"] is None and diff["deltas"]["hit@1"]["delta"] is None
+    print_comparison(diff)  # markup-like text is shown as written, not parsed
+    shown = capsys.readouterr().out
+    assert "the runs differ in split" in shown and "[citation needed]" in shown
+
+
+def test_questions_whose_evidence_is_not_in_the_documents_are_left_out_and_counted():
+    from qa.evaluation.metrics import QuestionResult
+
+    def row(qid: str, found: bool, on: int) -> QuestionResult:
+        return QuestionResult(
+            id=qid, question="?", category="c", split="dev", answerable=True, answer="a",
+            abstained=False, evidence_found=found, rank=1 if found else None, correct=True,
+            f1=1.0, citations=[{"doc_id": "d", "start": 0, "end": 5}], citations_on_evidence=on,
+            citation_covers=found or None,
+        )  # fmt: skip
+
+    summary = summarise([row("a", True, 1), row("b", False, 0)])
+    assert summary["evidence_missing"] == 1
+    assert summary["citation_precision"] == 1.0  # b's citation cannot be judged: not counted
+    assert summary["hit@1"] == 1.0 and summary["citation_recall"] == 1.0
+
+
+def test_evidence_is_located_in_the_body_not_the_front_matter():
+    from qa.documents import load_file
+
+    doc = load_file(ROOT / "corpus" / next(p.name for p in (ROOT / "corpus").glob("*.md")))
+    spans = EvidenceMap([doc]).spans(Evidence("Lemon Zhao"))
+    assert spans and all(s.start >= doc.body_start for s in spans)
+    assert doc.text.find("Lemon Zhao") < doc.body_start  # it is in the front matter too
 
 
 def test_a_moved_checkout_is_evaluated_on_its_own_documents_only(embedder, tmp_path):
@@ -386,14 +470,23 @@ def test_squad_loader_and_runner_on_a_two_article_slice(embedder, tmp_path):
 @pytest.mark.parametrize("split", ["dev", "test"])
 def test_ci_gate(full_run, split):
     measured = full_run.summary["splits"][split]
+    assert full_run.meta["set"] == json.loads(SET.read_text(encoding="utf-8"))["name"]
+    assert (
+        THRESHOLDS["set"] == "eval/sets/smm-magnesium.json" and THRESHOLDS["mode"] == "extractive"
+    )
+    assert full_run.meta["mode"] == THRESHOLDS["mode"]
+
+    def shown(value: float | None) -> str:  # a metric with no questions to apply to is a failure
+        return "none" if value is None else f"{value:.3f}"
+
     failures = [
-        f"{key} {measured[key]:.3f} < {floor}"
+        f"{key} {shown(measured.get(key))} < {floor}"
         for key, floor in THRESHOLDS["min"][split].items()
-        if measured[key] is None or measured[key] < floor
+        if measured.get(key) is None or measured[key] < floor
     ]
     failures += [
-        f"{key} {measured[key]:.3f} > {ceiling}"
+        f"{key} {shown(measured.get(key))} > {ceiling}"
         for key, ceiling in THRESHOLDS["max"][split].items()
-        if measured[key] is None or measured[key] > ceiling
+        if measured.get(key) is None or measured[key] > ceiling
     ]
     assert not failures, f"{split}: below the thresholds in eval/thresholds.json: {failures}"

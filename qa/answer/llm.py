@@ -149,7 +149,7 @@ class LLMAnswerer(Answerer):
 
             raise LLMNotConfiguredError(
                 "LLM mode needs a server: set QA_LLM_BASE_URL and QA_LLM_MODEL "
-                "(or pass --llm-url and --llm-model)"
+                "(qa ask and qa chat also take --llm-url and --llm-model)"
             )
         self.settings = settings
         self.url = str(settings.llm_base_url)

@@ -9,6 +9,8 @@ from qa.evaluation.runner import Run
 __all__ = ["compare_runs", "print_comparison"]
 
 _HIGHER_IS_WORSE = {"false_abstention", "latency_p50_ms", "latency_p95_ms", "cited_chars"}
+# what makes two runs comparable: a difference is reported, not refused
+_RUN_KEYS = ("set", "split", "mode", "top_k", "limit", "embed_model")
 
 
 def _hit3(rank: int | None) -> bool:
@@ -16,17 +18,25 @@ def _hit3(rank: int | None) -> bool:
 
 
 def compare_runs(a: Run, b: Run) -> dict[str, Any]:
-    """Deltas of every shared overall metric (b - a), and per-question flips.
+    """Deltas of every overall metric (b - a; None where either run lacks it), per-question
+    flips, and the run settings that differ (``mismatch``).
 
     A question flips when it is in both runs and its correctness (accepted answer present, or
     abstained when unanswerable) or its retrieval hit@3 changed.
     """
     sa, sb = a.summary["overall"], b.summary["overall"]
     deltas = {}
-    for key, va in sa.items():
-        vb = sb.get(key)
-        if isinstance(va, (int, float)) and isinstance(vb, (int, float)):
-            deltas[key] = {"a": va, "b": vb, "delta": vb - va}
+    for key in dict.fromkeys([*sa, *sb]):
+        va, vb = sa.get(key), sb.get(key)
+        numbers = [v for v in (va, vb) if isinstance(v, (int, float))]
+        if not numbers or any(isinstance(v, (dict, list, str)) for v in (va, vb)):
+            continue  # the baselines' nested metrics, or text
+        deltas[key] = {"a": va, "b": vb, "delta": vb - va if len(numbers) == 2 else None}
+    mismatch = {
+        key: [a.meta.get(key), b.meta.get(key)]
+        for key in _RUN_KEYS
+        if a.meta.get(key) != b.meta.get(key)
+    }
     by_id = {r.id: r for r in a.results}
     flipped = []
     for rb in b.results:
@@ -58,6 +68,7 @@ def compare_runs(a: Run, b: Run) -> dict[str, Any]:
         "a": a.meta,
         "b": b.meta,
         "deltas": deltas,
+        "mismatch": mismatch,
         "flipped": flipped,
         "only_in_a": only_a,
         "only_in_b": only_b,
@@ -67,11 +78,14 @@ def compare_runs(a: Run, b: Run) -> dict[str, Any]:
 def print_comparison(diff: dict[str, Any], console: Any | None = None) -> None:
     """The comparison as rich tables."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     from qa.evaluation.report import METRICS, fmt
 
     console = console or Console()
+    for key, (va, vb) in diff.get("mismatch", {}).items():
+        console.print(f"[yellow]the runs differ in {key}: {escape(str(va))} → {escape(str(vb))}[/]")
     kinds = {k: kind for k, _, kind in METRICS}
     table = Table(title="metrics: A → B", title_justify="left")
     for col in ("metric", "A", "B", "delta"):
@@ -81,6 +95,9 @@ def print_comparison(diff: dict[str, Any], console: Any | None = None) -> None:
             key, "count" if key in ("questions", "answerable", "unanswerable") else "rate"
         )
         delta = d["delta"]
+        if delta is None:  # one run lacks it
+            table.add_row(key, fmt(d["a"], kind), fmt(d["b"], kind), "-")
+            continue
         good = delta < 0 if key in _HIGHER_IS_WORSE else delta > 0
         style = "" if abs(delta) < 1e-9 or kind == "count" else ("green" if good else "red")
         shown = (
@@ -98,14 +115,20 @@ def print_comparison(diff: dict[str, Any], console: Any | None = None) -> None:
     if not flips:
         console.print("no question flipped")
     else:
-        ft = Table(title=f"{len(flips)} questions flipped", title_justify="left")
+        noun = "question" if len(flips) == 1 else "questions"
+        ft = Table(title=f"{len(flips)} {noun} flipped", title_justify="left")
         for col in ("id", "category", "change", "question"):
             ft.add_column(col)
         for f in flips:
             change = ", ".join(f"{k} {a}→{b}" for k, (a, b) in f["changes"].items())
             colour = {"better": "green", "worse": "red"}.get(f["direction"], "yellow")
-            ft.add_row(f["id"], f["category"], f"[{colour}]{change}[/]", f["question"])
+            ft.add_row(
+                escape(f["id"]),
+                escape(f["category"]),
+                f"[{colour}]{change}[/]",
+                escape(f["question"]),
+            )
         console.print(ft)
     for key in ("only_in_a", "only_in_b"):
         if diff[key]:
-            console.print(f"{key.replace('_', ' ')}: {', '.join(diff[key])}")
+            console.print(f"{key.replace('_', ' ')}: {escape(', '.join(diff[key]))}")

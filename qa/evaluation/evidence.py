@@ -118,7 +118,8 @@ class EvidenceMap:
                 if doc.text[evidence.start : end] == evidence.quote:
                     spans.append(Span(doc.doc_id, evidence.start, end))
                     continue
-            spans.extend(Span(doc.doc_id, s, e) for s, e in locate(evidence.quote, doc.text))
+            found = locate(evidence.quote, doc.text, doc.body_start)  # never the front matter
+            spans.extend(Span(doc.doc_id, s, e) for s, e in found)
         return spans
 
     def for_question(self, question: EvalQuestion) -> list[list[Span]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from qa.config import Settings
-from qa.errors import QAError
+from qa.errors import LLMNotConfiguredError
 from qa.evaluation.sets import EvalQuestion
 from qa.types import Answer
 
@@ -17,7 +17,9 @@ class Judges:
 
     def __init__(self, settings: Settings) -> None:
         if not settings.llm_configured:
-            raise QAError("--judge needs an LLM: set QA_LLM_BASE_URL and QA_LLM_MODEL")
+            raise LLMNotConfiguredError(
+                "--judge needs an LLM: set QA_LLM_BASE_URL and QA_LLM_MODEL"
+            )
         from llama_index.core.evaluation import CorrectnessEvaluator, FaithfulnessEvaluator
         from llama_index.llms.openai_like import OpenAILike
 

@@ -134,18 +134,22 @@ def summarise(results: Sequence[QuestionResult]) -> dict[str, Any]:
     answerable = [r for r in results if r.answerable]
     unanswerable = [r for r in results if not r.answerable]
     located = [r for r in answerable if r.evidence_found]
-    citations = [c for r in results for c in r.citations]
+    # an answerable question whose evidence is not in the documents cannot be scored on
+    # retrieval or citations: left out of both (their count is reported), not counted as wrong
+    scored = [r for r in results if not r.answerable or r.evidence_found]
+    citations = [c for r in scored for c in r.citations]
     abstained = [r for r in results if r.abstained]
     latencies = [r.latency_ms for r in results]
     out: dict[str, Any] = {
         "questions": len(results),
         "answerable": len(answerable),
         "unanswerable": len(unanswerable),
+        "evidence_missing": len(answerable) - len(located),
         **retrieval_summary([r.rank for r in located], [r.retrieved for r in located]),
         "accuracy": _rate(bool(r.correct) for r in answerable if r.correct is not None),
         "f1": _mean(r.f1 for r in answerable if r.f1 is not None),
         "citation_precision": (
-            sum(r.citations_on_evidence for r in results) / len(citations) if citations else None
+            sum(r.citations_on_evidence for r in scored) / len(citations) if citations else None
         ),
         "citation_recall": _rate(bool(r.citation_covers) for r in located),
         "cited_chars": _mean(c["end"] - c["start"] for c in citations),

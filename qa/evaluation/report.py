@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
-from qa.evaluation.runner import Run
+from qa.errors import InvalidPathError, QAError
+from qa.evaluation.runner import RETRIEVAL_DEPTH, Run
 
-__all__ = ["METRICS", "print_summary", "write_report"]
+__all__ = ["METRICS", "check_report_folder", "print_summary", "write_report"]
 
 # (key, label, kind): kind "rate" prints as 0.000, "ms"/"chars" as a whole number.
 METRICS = [
@@ -58,7 +61,8 @@ def _columns(run: Run) -> list[tuple[str, dict[str, Any]]]:
 def baseline_rows(run: Run) -> list[tuple[str, dict[str, Any]]]:
     """(name, retrieval metrics) for qa and each baseline, over the whole run."""
     overall = run.summary["overall"]
-    rows = [("qa (hybrid, top 5)", {k: overall.get(k) for k in BASELINE_COLUMNS})]
+    depth = max(int(run.meta.get("top_k") or RETRIEVAL_DEPTH), RETRIEVAL_DEPTH)
+    rows = [(f"qa (hybrid, top {depth})", {k: overall.get(k) for k in BASELINE_COLUMNS})]
     rows += list(overall.get("baselines", {}).items())
     return rows
 
@@ -66,12 +70,14 @@ def baseline_rows(run: Run) -> list[tuple[str, dict[str, Any]]]:
 def print_summary(run: Run, console: Any | None = None) -> None:
     """The run's metrics as rich tables: overall (and per split), per category, baselines."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = console or Console()
     meta = run.meta
     title = (
-        f"{meta['set']} · {meta['mode']} · split {meta['split']} · top-k {meta['top_k']} · "
+        f"{escape(str(meta['set']))} · {meta['mode']} · split {meta['split']} · "
+        f"top-k {meta['top_k']} · "
         f"{run.summary['overall']['questions']} questions · {meta['seconds']:.0f}s"
     )
     table = Table(title=title, title_justify="left")
@@ -89,8 +95,10 @@ def print_summary(run: Run, console: Any | None = None) -> None:
     for key in CATEGORY_METRICS:
         cats.add_column(key.replace("_", " "), justify="right")
     for cat, s in run.summary["categories"].items():
-        cats.add_row(cat, str(s["questions"]), *[fmt(s.get(k)) for k in CATEGORY_METRICS])
+        cats.add_row(escape(cat), str(s["questions"]), *[fmt(s.get(k)) for k in CATEGORY_METRICS])
     console.print(cats)
+    if missing := _missing_evidence_line(run):
+        console.print(f"[yellow]{escape(missing)}[/]")
 
     if run.summary["overall"].get("baselines"):
         base = Table(title="retrieval: qa against the baselines", title_justify="left")
@@ -171,10 +179,45 @@ def _plots(run: Run, folder: Path) -> list[tuple[str, str]]:
     return made
 
 
+def _missing_evidence_line(run: Run) -> str:
+    """A warning when some answerable questions' evidence is not in the documents, or ''."""
+    n = run.summary["overall"].get("evidence_missing") or 0
+    if not n:
+        return ""
+    return (
+        f"{n} answerable question(s) have evidence that is not in the documents: they are left "
+        "out of the retrieval and citation metrics (results.json notes say which quote)"
+    )
+
+
+def check_report_folder(folder: Path) -> None:
+    """Raise InvalidPathError unless ``folder`` is, or can be made, a writable folder: checked
+    before a run, so that a long run is not lost to a bad ``--out``."""
+    if folder.exists() and not folder.is_dir():
+        raise InvalidPathError(f"--out {folder} is a file, not a folder")
+    existing = next((p for p in (folder, *folder.parents) if p.exists()), Path("."))
+    if not existing.is_dir():
+        raise InvalidPathError(f"--out {folder}: {existing} is a file, not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise InvalidPathError(f"--out {folder}: {existing} is not writable")
+
+
 def write_report(run: Run, folder: Path) -> Path:
-    """Write results.json, report.md and its PNG plots into ``folder``; returns report.md."""
-    folder.mkdir(parents=True, exist_ok=True)
-    run.save(folder)
+    """Write results.json, report.md and its PNG plots into ``folder``; returns report.md.
+
+    If ``folder`` cannot be written, results.json goes to a new temporary folder instead and
+    the QAError raised says where: a finished run is never lost.
+    """
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        run.save(folder)
+    except OSError as exc:
+        rescue = Path(tempfile.mkdtemp(prefix="qa-eval-"))
+        run.save(rescue)
+        raise QAError(
+            f"cannot write the report to {folder} ({exc.strerror or exc}); "
+            f"the results are in {rescue / 'results.json'}"
+        ) from None
     meta = run.meta
     cols = _columns(run)
     parts = [
@@ -187,6 +230,7 @@ def write_report(run: Run, folder: Path) -> Path:
         "",
         "Settings: " + ", ".join(f"{k}={v}" for k, v in meta["settings"].items()) + ".",
         "",
+        *([f"**Note:** {m}.", ""] if (m := _missing_evidence_line(run)) else []),
         "## Metrics",
         "",
         _md_table(

@@ -24,7 +24,7 @@ from qa.evaluation.evidence import (
     satisfied,
 )
 from qa.evaluation.metrics import KS, QuestionResult, accepted_in, summarise, token_f1
-from qa.evaluation.sets import EvalQuestion, EvalSet, load_set, slug
+from qa.evaluation.sets import EvalQuestion, EvalSet, EvalSetError, load_set, slug
 from qa.types import Answer
 
 __all__ = ["Run", "eval_collection", "run_eval", "score_question"]
@@ -71,6 +71,7 @@ class Run:
             path = path / "results.json"
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
+            _check_run_shape(data)
             return cls(
                 data["meta"],
                 data["summary"],
@@ -78,6 +79,24 @@ class Run:
             )
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise InvalidPathError(f"not an eval run: {path} ({exc})") from None
+
+
+def _check_run_shape(data: Any) -> None:
+    """Raise ValueError unless ``data`` has the shape ``Run.to_dict`` writes."""
+    if not isinstance(data, dict):
+        raise ValueError("expected a JSON object")
+    if not isinstance(data.get("meta"), dict):
+        raise ValueError("'meta' is not an object")
+    summary = data.get("summary")
+    if not isinstance(summary, dict) or not all(
+        isinstance(summary.get(k), dict) for k in ("overall", "splits", "categories")
+    ):
+        raise ValueError("'summary' lacks its overall, splits and categories")
+    questions = data.get("questions")
+    if not isinstance(questions, list) or not all(
+        isinstance(q, dict) and isinstance(q.get("id"), str) for q in questions
+    ):
+        raise ValueError("'questions' is not a list of question results with ids")
 
 
 def _summary(results: list[QuestionResult]) -> dict[str, Any]:
@@ -170,6 +189,8 @@ def run_eval(
     base = settings or Settings()
     eval_set = load_set(set_path, documents=docs, work_dir=base.home / "eval-docs")
     questions = eval_set.select(split, limit)
+    if not questions:  # before the ingest: nothing would be measured
+        raise EvalSetError(f"{set_path}: no questions in split {split!r}")
     qa = QA(base.model_copy(update={"collection": eval_collection(eval_set)}), embedder=embedder)
     judges = None
     if judge:  # before any slow work: fails at once when no LLM is configured
