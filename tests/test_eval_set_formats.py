@@ -316,3 +316,44 @@ def test_cli_re_export_in_place_and_malformed_set(tmp_path):
     failed = run_cli("eval", "export", str(tmp_path / "x"), "--set", str(bad))
     assert failed.returncode == 2 and "Traceback" not in failed.stderr
     assert "multi_hop[0]" in failed.stderr
+
+
+def test_the_off_topic_builder_adds_its_questions_as_unanswerable(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    squad = {
+        "data": [
+            {
+                "title": "Rail",
+                "paragraphs": [
+                    {
+                        "context": "The Shinkansen opened in 1964.",
+                        "qas": [
+                            {
+                                "id": "r1",
+                                "question": "When did the Shinkansen open?",
+                                "answers": [{"text": "1964", "answer_start": 25}],
+                            }
+                        ],
+                    }
+                ],
+            }
+        ]
+    }
+    source, out = tmp_path / "small.json", tmp_path / "with-off-topic.json"
+    source.write_text(json.dumps(squad), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "eval" / "build_offtopic_set.py"), str(source), str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    off_topic = json.loads((ROOT / "eval" / "sets" / "squad-off-topic.json").read_text("utf-8"))
+    loaded = load_set(out, work_dir=tmp_path / "docs")
+    unanswerable = [q for q in loaded.questions if not q.answerable]
+    assert len(unanswerable) == len(off_topic["questions"]) == 300
+    assert [q.id for q in loaded.questions if q.answerable] == ["r1"]
+    texts = [p.read_text("utf-8") for p in (tmp_path / "docs").rglob("*.txt")]
+    assert texts == ["The Shinkansen opened in 1964.\n"]  # the documents are unchanged
