@@ -105,6 +105,10 @@ class BM25Index:
             (self.ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0], strict=True) if s > 0
         ]
 
+    def knows(self, term: str) -> bool:
+        """Whether any indexed chunk holds the stemmed ``term``."""
+        return self._df.get(term, 0) > 0
+
     def idf(self, term: str) -> float:
         """Inverse document frequency of a stemmed term (unseen terms get the highest)."""
         n = max(1, len(self.ids))

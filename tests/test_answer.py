@@ -185,3 +185,40 @@ def test_footnote_marks_of_the_source_never_read_as_citation_markers(make_qa, tm
     assert not answer.abstained and "80 km long" in answer.text
     assert "[3]" not in answer.text and "[12]" not in answer.text
     assert any("[3]" in c.quote for c in answer.citations)
+
+
+def test_a_question_about_something_the_corpus_never_names_abstains(make_qa, tmp_path) -> None:
+    # a corpus of several topics: some sentence always shares words with an off-topic
+    # question; the name it asks about, found nowhere, and a selector that finds no answer,
+    # tell it is not covered
+    folder = tmp_path / "news"
+    folder.mkdir()
+    articles = {
+        "cities.md": "# Cities of Europe\n\nWarsaw is the capital of Poland and lies on the "
+        "Vistula river. In 2011, about 1.7 million people lived in Warsaw. The city was "
+        "rebuilt after 1945.\n\nKrakow was the royal capital until 1596.\n",
+        "music.md": "# Awards season\n\nAdele won six Grammy awards in 2012, a record for a "
+        "female artist in one night. Her album 21 sold more than 30 million copies.\n",
+        "rail.md": "# High-speed rail\n\nThe Shinkansen opened in 1964 between Tokyo and Osaka. "
+        "Its trains now run at up to 320 km/h.\n\nFrance opened its first TGV line in 1981.\n",
+    }
+    for name, text in articles.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    qa = make_qa()
+    qa.ingest([folder])
+    for question, unknown in (
+        ("What is the population of Kathmandu?", "Kathmandu"),
+        ("What did critics at Billboard say about Adele's album?", "Billboard"),
+        ("Why was Eurostar slower than the TGV?", "Eurostar"),
+    ):
+        answer = qa.ask(question)
+        assert answer.abstained and answer.citations == []
+        assert any(f"never mentions {unknown}" in note for note in answer.notes)
+    for question, expected in (
+        ("When did the Shinkansen open?", "1964"),
+        ("How many Grammy awards did Adele win in 2012?", "six Grammy awards"),
+        # a misspelt name is unknown too, but the selector finds the answer: it stands
+        ("How many people lived in Warsav in 2011?", "1.7 million"),
+    ):
+        answer = qa.ask(question)
+        assert not answer.abstained and expected in answer.text

@@ -12,6 +12,7 @@ from qa.answer.answer_types import (
     new_names,
     quantity_asked,
     quantity_fits,
+    question_names,
     subject_fits,
 )
 
@@ -204,3 +205,19 @@ def test_a_quantity_or_date_must_lie_near_what_the_question_asks_about(
 
     asked = set(terms([question])[0])
     assert answer_near(answer_type(question), LONG_SENTENCE, asked, terms) is expected
+
+
+@pytest.mark.parametrize(
+    ("question", "names"),
+    [
+        ("What did Beyoncé win in 2001?", ["Beyoncé"]),
+        ("Who is the CEO of Magrathea?", ["CEO", "Magrathea"]),
+        ("Which firm is Magrathea's trading partner?", ["Magrathea"]),  # possessive dropped
+        ("Magrathea partnered with whom?", []),  # the first word is capitalised anyway
+        ("how much did it cost?", []),
+    ],
+)
+def test_question_names_are_its_capitalised_words_past_the_first(
+    question: str, names: list[str]
+) -> None:
+    assert question_names(question) == names

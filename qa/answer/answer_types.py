@@ -389,3 +389,14 @@ def answer_near(
         if any(abs(at - n) <= gap for n in shared):
             return True
     return False
+
+
+_QUESTION_NAME = re.compile(r"(?<![\w'’-])[A-Z][\w'’-]*")
+
+
+def question_names(question: str) -> list[str]:
+    """Capitalised words of ``question`` past its first word, without a possessive "'s": the
+    names it asks about ("Beyoncé", "Xbox", "CEO")."""
+    words = _QUESTION_NAME.findall(question)
+    first = question.split()[0].strip("\"'“‘¿¡(") if question.split() else ""
+    return [_bare(w) for w in words if w != first and len(w) > 1]

@@ -17,7 +17,9 @@ a candidate (the dateline answers publication questions only, qa.answer.dateline
 It abstains when the best first-pass score is below the threshold (the corpus does not speak to
 the question: MaxSim always finds some best sentence, so it does not decide this), or when the
 chosen sentence lacks the kind of answer asked for, or (for "which company...?") when the
-sentence most about the question names no new entity and those that do are about other things. A
+sentence most about the question names no new entity and those that do are about other things,
+or when the question names something no chunk of the corpus holds and the answer selector
+finds no sentence likely to answer (an off-topic question in a corpus of many topics). A
 second sentence is added when its first-pass score is close to the best first-pass score, or
 fairly close and it covers question terms the first one lacks (two-part questions); so when
 MaxSim overturns the first pass, the first pass's favourite is cited second.
@@ -42,6 +44,7 @@ from qa.answer.answer_types import (
     named_subjects,
     quantity_asked,
     quantity_fits,
+    question_names,
     subject_fits,
 )
 from qa.answer.base import Answerer, Draft
@@ -76,6 +79,9 @@ SECOND_SENTENCE_CLOSE = 0.9  # without: the two best are too close to call
 # "which company...?" abstains when the sentence most about the question names no new entity
 # and the best sentence that does scores below this share of it (before the type penalty)
 NAME_SUPPORT_RATIO = 0.8
+# a question naming something the corpus never mentions ("What did Beyoncé win in 2001?") is
+# answered only if the answer selector gives some sentence at least this probability
+UNKNOWN_NAME_SELECTOR = 0.2
 
 
 def sentence_id(doc_id: str, version: str, start: int, end: int) -> str:
@@ -306,6 +312,16 @@ class ExtractiveReader(Answerer):
         line = ScoredSentence(first, start, end, text, 0.0, 0.0, frozenset(), 0.0)
         return Chosen([line], [f"the dateline of {best.doc_id}: a question about publication"])
 
+    def _unknown_names(self, question: str) -> list[str]:
+        """The names of ``question`` that no chunk of the corpus holds (a misspelt or
+        adjectival form counts as unknown too: the selector check guards those)."""
+        index = self._lexical()
+        names = question_names(question)
+        stems = terms(names) if names else []
+        return [
+            n for n, st in zip(names, stems, strict=True) if st and not any(map(index.knows, st))
+        ]
+
     def choose(self, question: str, hits: list[Hit], query_vector: np.ndarray) -> Chosen | str:
         """The sentence(s) that answer ``question``, or why none does."""
         scored = self.score(question, hits, query_vector)
@@ -316,6 +332,13 @@ class ExtractiveReader(Answerer):
         if fit is None or fit < self.threshold:
             best = f"{fit:.3f}" if fit is not None else "none"
             return f"best sentence score {best} < threshold {self.threshold}"
+        if self.selector is not None and (unknown := self._unknown_names(question)):
+            likeliest = max((s.answers for s in scored if s.answers is not None), default=0.0)
+            if likeliest < UNKNOWN_NAME_SELECTOR:
+                return (
+                    f"the corpus never mentions {', '.join(unknown)} and no sentence answers "
+                    f"(selector {likeliest:.2f} < {UNKNOWN_NAME_SELECTOR})"
+                )
         if not scored[0].type_ok:
             # asked for a kind of answer (a sum, a date, a person...) the best sentence lacks.
             # Falling back to the best sentence that holds one was tried: in a large corpus
