@@ -11,6 +11,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from qa.errors import InvalidQuestionError
+
 __all__ = ["History", "condense_rule", "normalise_history", "subject_of"]
 
 History = Sequence[Any]  # (user, assistant) pairs or {"role": ..., "content": ...} dicts
@@ -62,7 +64,16 @@ _POSSESSIVE = {"its", "their", "his", "her"}
 
 
 def normalise_history(history: History | None) -> list[tuple[str, str]]:
-    """``(user, assistant)`` pairs from pairs or role/content dicts (Gradio's messages format)."""
+    """``(user, assistant)`` pairs from pairs or role/content dicts (Gradio's messages format).
+
+    Raises InvalidQuestionError for anything else (a string, a 1-tuple...)."""
+    if history is not None and (
+        isinstance(history, (str, bytes)) or not isinstance(history, Sequence)
+    ):
+        raise InvalidQuestionError(
+            f"history must be a list of (user, assistant) pairs or role/content dicts, "
+            f"not {type(history).__name__}"
+        )
     pairs: list[tuple[str, str]] = []
     pending: str | None = None
     for item in history or []:
@@ -76,9 +87,13 @@ def normalise_history(history: History | None) -> list[tuple[str, str]]:
             elif role == "assistant":
                 pairs.append((pending or "", text))
                 pending = None
-        else:
+        elif isinstance(item, Sequence) and not isinstance(item, str) and len(item) == 2:
             user, assistant = item
             pairs.append((str(user or ""), str(assistant or "")))
+        else:
+            raise InvalidQuestionError(
+                f"history item {item!r} is neither a (user, assistant) pair nor a role/content dict"
+            )
     if pending is not None:
         pairs.append((pending, ""))
     return pairs

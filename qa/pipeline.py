@@ -145,7 +145,7 @@ class QA:
     # ---- ingest -----------------------------------------------------------------------------
     def ingest(
         self,
-        paths: Sequence[str | Path] | None = None,
+        paths: Sequence[str | Path] | str | Path | None = None,
         *,
         reset: bool = False,
         exclusive: bool = False,
@@ -160,6 +160,8 @@ class QA:
         from qa.chunking import Chunker
         from qa.ingest import Ingestor
 
+        if isinstance(paths, (str, Path)):  # one path, not a sequence of its characters
+            paths = [paths]
         roots = [Path(p) for p in (paths or [self.settings.corpus_dir])]
         if not reset:  # a reset store takes any model; it is emptied once the paths are read
             self.store.check_model(self.model_id)

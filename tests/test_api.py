@@ -31,6 +31,19 @@ def test_bad_top_k_is_refused(corpus_qa, top_k: int) -> None:
         corpus_qa.ask("Who owns Minago?", top_k=top_k)
 
 
+@pytest.mark.parametrize("history", ["nonsense", [("only the question",)], [42]])
+def test_a_malformed_chat_history_is_invalid_input(corpus_qa, history) -> None:
+    with pytest.raises(InvalidQuestionError, match="history"):
+        corpus_qa.chat(history, "When?")
+
+
+def test_ingest_takes_one_path_as_well_as_a_list(make_qa, tmp_path) -> None:
+    (tmp_path / "a.md").write_text("Zinc rose 2%.\n", encoding="utf-8")
+    qa = make_qa()
+    report = qa.ingest(str(tmp_path))  # not read as a sequence of one-letter paths
+    assert [p.rsplit("/", 1)[-1] for p in report.added] == ["a.md"]
+
+
 def test_empty_store_and_unknown_document(make_qa) -> None:
     qa = make_qa()
     with pytest.raises(EmptyStoreError, match="qa ingest"):
