@@ -8,7 +8,7 @@ question, the longest run of capitalised words in it.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from qa.errors import InvalidQuestionError
@@ -68,7 +68,7 @@ def normalise_history(history: History | None) -> list[tuple[str, str]]:
 
     Raises InvalidQuestionError for anything else (a string, a 1-tuple...)."""
     if history is not None and (
-        isinstance(history, (str, bytes)) or not isinstance(history, Sequence)
+        isinstance(history, (str, bytes, Mapping)) or not isinstance(history, Iterable)
     ):
         raise InvalidQuestionError(
             f"history must be a list of (user, assistant) pairs or role/content dicts, "

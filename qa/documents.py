@@ -92,6 +92,18 @@ class _HTMLText(HTMLParser):
         "table",
     }
     _SKIP: ClassVar[set[str]] = {"script", "style", "noscript", "template"}
+    _HEAD_TAGS: ClassVar[set[str]] = {
+        "html",
+        "head",
+        "title",
+        "meta",
+        "link",
+        "base",
+        "style",
+        "script",
+        "noscript",
+        "template",
+    }
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -99,7 +111,7 @@ class _HTMLText(HTMLParser):
         self.title = ""
         self.meta: dict[str, str] = {}
         self._skip = 0
-        self._in_head = False  # ends at </head>, or at <body> or a block: </head> is optional
+        self._in_head = False  # ends at </head>, or at a body tag or text: </head> is optional
         self._in_title = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -112,7 +124,7 @@ class _HTMLText(HTMLParser):
                 self.meta[key.split(":")[-1].lower()] = a["content"]
         if tag == "head":
             self._in_head = True
-        elif tag == "body" or tag in self._BLOCKS:
+        elif tag not in self._HEAD_TAGS:  # </head> is optional: any body tag ends the head
             self._in_head = False
         if tag in self._SKIP:
             self._skip += 1
@@ -132,7 +144,10 @@ class _HTMLText(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._in_title:
             self.title += data
-        elif not self._skip and not self._in_head:
+            return
+        if self._in_head and data.strip() and not self._skip:
+            self._in_head = False  # text outside any head element starts the body, as in browsers
+        if not self._skip and not self._in_head:
             self.parts.append(data)
 
     def text(self) -> str:

@@ -8,6 +8,7 @@ stored and no other version is, so a run killed at any point is finished by the 
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -45,6 +46,20 @@ def _chunk_metadata(doc: Document, chunk: Chunk, version: str, n_chunks: int) ->
     }
 
 
+def _emptied(root: Path) -> bool:
+    """``root`` is gone, or a folder that can be read and holds no supported file. A folder
+    that cannot be read (permissions, a share that is down) is not: its documents stay."""
+    if not root.exists():
+        return True
+    if not root.is_dir():
+        return False
+    try:
+        os.listdir(root)
+    except OSError:
+        return False
+    return not supported_files(root)
+
+
 def _under(source: str, roots: Sequence[Path]) -> bool:
     path = Path(source)
     return any(path == root or root in path.parents for root in roots)
@@ -80,7 +95,7 @@ class Ingestor:
         began = time.perf_counter()
         # a folder that held stored documents and now holds none (emptied, or deleted) is not
         # an error: its documents vanished with their files. A mistyped path still is one.
-        gone = [p for p in paths if not supported_files(p) and self._holds_documents_from(p)]
+        gone = [p for p in paths if _emptied(p) and self._holds_documents_from(p)]
         readable = [p for p in paths if p not in gone]
         documents, skipped = load_documents(readable) if readable else ([], [])
         if reset:

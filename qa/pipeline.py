@@ -161,7 +161,7 @@ class QA:
         from qa.ingest import Ingestor
 
         if isinstance(paths, (str, Path)):  # one path, not a sequence of its characters
-            paths = [paths]
+            paths = [paths] if str(paths) else None
         roots = [Path(p) for p in (paths or [self.settings.corpus_dir])]
         if not reset:  # a reset store takes any model; it is emptied once the paths are read
             self.store.check_model(self.model_id)

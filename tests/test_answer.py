@@ -187,6 +187,15 @@ def test_footnote_marks_of_the_source_never_read_as_citation_markers(make_qa, tm
     assert any("[3]" in c.quote for c in answer.citations)
 
 
+def test_an_index_in_brackets_is_not_taken_for_a_footnote_mark() -> None:
+    from qa.answer.citations import with_marker
+
+    assert with_marker("It reads data2[3] and f()[1] first.", 1) == (
+        "It reads data2[3] and f()[1] first [1]."
+    )
+    assert with_marker("The river is long [3].[12]", 2) == "The river is long [2]."
+
+
 def test_a_question_about_something_the_corpus_never_names_abstains(make_qa, tmp_path) -> None:
     # a corpus of several topics: some sentence always shares words with an off-topic
     # question; the name it asks about, found nowhere, and a selector that finds no answer,

@@ -214,6 +214,9 @@ def test_a_quantity_or_date_must_lie_near_what_the_question_asks_about(
         ("Who is the CEO of Magrathea?", ["CEO", "Magrathea"]),
         ("Which firm is Magrathea's trading partner?", ["Magrathea"]),  # possessive dropped
         ("Magrathea partnered with whom?", []),  # the first word is capitalised anyway
+        ("So, when did Adele win?", ["Adele"]),  # "So," is the first word, punctuation or not
+        ("Question: What did Minago pay?", ["Minago"]),  # a question word starts a clause
+        ("How big is Écija?", ["Écija"]),
         ("how much did it cost?", []),
     ],
 )

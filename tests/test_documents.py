@@ -67,10 +67,15 @@ def test_html_without_a_closing_head_tag_keeps_its_body(tmp_path: Path) -> None:
     doc = load_file(page)
     assert doc.title == "Page A"
     assert doc.text.strip() == "The zorblat festival opened on Monday."
+    # text, or any tag that does not belong in a head, starts the body, as in browsers
     (tmp_path / "bare.html").write_text(
-        "<head><title>T</title>stray head text<p>Body text.</p>", encoding="utf-8"
+        "<head><title>T</title><meta charset=utf-8>Loose text<p>Body text.</p>", encoding="utf-8"
     )
-    assert load_file(tmp_path / "bare.html").text.strip() == "Body text."
+    assert load_file(tmp_path / "bare.html").text.split() == ["Loose", "text", "Body", "text."]
+    (tmp_path / "main.html").write_text(
+        "<head><title>T</title><main>In main <span>and a span</span></main>", encoding="utf-8"
+    )
+    assert load_file(tmp_path / "main.html").text.strip() == "In main and a span"
 
 
 def test_txt_title_falls_back_to_file_name(tmp_path: Path) -> None:

@@ -391,12 +391,23 @@ def answer_near(
     return False
 
 
-_QUESTION_NAME = re.compile(r"(?<![\w'’-])[A-Z][\w'’-]*")
+_QUESTION_WORD = re.compile(r"(?<![\w'’-])[^\W\d_][\w'’-]*")
+# capitalised for starting a clause ("So, when...?", "Question: What...?"), not for being names
+_CLAUSE_WORDS = frozenset(
+    _WORD.findall(
+        "what which who whom whose when where why how is are was were do does did can could will "
+        "would should shall may might has have had in on at for of by from to and or but so "
+        "please question name list give tell"
+    )
+)
 
 
 def question_names(question: str) -> list[str]:
-    """Capitalised words of ``question`` past its first word, without a possessive "'s": the
-    names it asks about ("Beyoncé", "Xbox", "CEO")."""
-    words = _QUESTION_NAME.findall(question)
-    first = question.split()[0].strip("\"'“‘¿¡(") if question.split() else ""
-    return [_bare(w) for w in words if w != first and len(w) > 1]
+    """Capitalised words of ``question`` past its first word, without a possessive "'s" and
+    other than question and clause words: the names it asks about ("Beyoncé", "Xbox", "CEO")."""
+    words = list(_QUESTION_WORD.finditer(question))
+    return [
+        _bare(w.group())
+        for w in words[1:]
+        if w.group()[0].isupper() and len(w.group()) > 1 and w.group().lower() not in _CLAUSE_WORDS
+    ]

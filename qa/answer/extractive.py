@@ -401,7 +401,8 @@ def _overlap(a: ScoredSentence, b: ScoredSentence) -> bool:
 
 
 def _draft(chosen: list[ScoredSentence], notes: list[str]) -> Draft:
-    """The answer: each chosen sentence verbatim, with the citation of its span."""
+    """The answer: each chosen sentence verbatim (less the source's own footnote marks), with
+    the citation of its span."""
     citations = [cite(i, s.hit, s.start, s.end) for i, s in enumerate(chosen, start=1)]
     parts = [with_marker(s.text, i) for i, s in enumerate(chosen, start=1)]
     sentences, offset = [], 0

@@ -8,9 +8,16 @@ from qa.evaluation.runner import Run
 
 __all__ = ["compare_runs", "print_comparison"]
 
-_HIGHER_IS_WORSE = {"false_abstention", "latency_p50_ms", "latency_p95_ms", "cited_chars"}
+_HIGHER_IS_WORSE = {
+    "false_abstention",
+    "latency_p50_ms",
+    "latency_p95_ms",
+    "cited_chars",
+    "evidence_missing",
+}
+_COUNTS = {"questions", "answerable", "unanswerable", "evidence_missing"}
 # what makes two runs comparable: a difference is reported, not refused
-_RUN_KEYS = ("set", "split", "mode", "top_k", "limit", "embed_model")
+_RUN_KEYS = ("set", "split", "mode", "top_k", "limit", "embed_model", "settings")
 
 
 def _hit3(rank: int | None) -> bool:
@@ -91,12 +98,15 @@ def print_comparison(diff: dict[str, Any], console: Any | None = None) -> None:
     for col in ("metric", "A", "B", "delta"):
         table.add_column(col, justify="left" if col == "metric" else "right")
     for key, d in diff["deltas"].items():
-        kind = kinds.get(
-            key, "count" if key in ("questions", "answerable", "unanswerable") else "rate"
-        )
+        kind = kinds.get(key, "count" if key in _COUNTS else "rate")
         delta = d["delta"]
         if delta is None:  # one run lacks it
-            table.add_row(key, fmt(d["a"], kind), fmt(d["b"], kind), "-")
+            shown_a, shown_b = (
+                ("-" if v is None else str(v) for v in (d["a"], d["b"]))
+                if kind == "count"
+                else (fmt(d["a"], kind), fmt(d["b"], kind))
+            )
+            table.add_row(key, shown_a, shown_b, "-")
             continue
         good = delta < 0 if key in _HIGHER_IS_WORSE else delta > 0
         style = "" if abs(delta) < 1e-9 or kind == "count" else ("green" if good else "red")

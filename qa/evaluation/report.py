@@ -185,8 +185,8 @@ def _missing_evidence_line(run: Run) -> str:
     if not n:
         return ""
     return (
-        f"{n} answerable question(s) have evidence that is not in the documents: they are left "
-        "out of the retrieval and citation metrics (results.json notes say which quote)"
+        f"{n} answerable question(s) have no evidence located in the documents: they are left "
+        "out of the retrieval and citation metrics (results.json notes say why)"
     )
 
 

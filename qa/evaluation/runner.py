@@ -121,7 +121,8 @@ def score_question(
     ranked_ids: list[str],
 ) -> QuestionResult:
     """Score one answer (and the chunks retrieved for it) against the question's gold data."""
-    located = bool(evidence) and all(evidence)
+    # "any": one located alternative is enough; "all" (multi-hop): every item must be found
+    located = bool(evidence) and (all(evidence) if q.evidence_mode == "all" else any(evidence))
     citations = [Span(c.doc_id, c.start, c.end) for c in answer.citations]
     if q.answerable:
         if q.answers:
@@ -143,6 +144,8 @@ def score_question(
         for e, spans in zip(q.evidence, evidence, strict=True)
         if not spans
     ]
+    if q.answerable and not q.evidence:
+        notes.append("no evidence given: retrieval and citations not scored")
     return QuestionResult(
         id=q.id,
         question=q.question,
