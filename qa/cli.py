@@ -549,8 +549,23 @@ def eval_export(
 
 
 def main() -> None:
-    """Entry point of the `qa` command."""
-    app()
+    """Entry point of the `qa` command: usage errors too are one line on stderr, exit 2."""
+    from typer.exceptions import TyperException  # typer's own click: usage errors and the like
+
+    if len(sys.argv) <= 1:  # `qa` alone prints its help
+        app()
+    try:
+        code = app(standalone_mode=False)
+    except TyperException as exc:  # an unknown option or command, a value of the wrong type
+        ctx = getattr(exc, "ctx", None)
+        hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        typer.echo(f"qa: error: {message}{hint}", err=True)
+        sys.exit(getattr(exc, "exit_code", 2))
+    except typer.Abort:
+        typer.echo("qa: aborted", err=True)
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

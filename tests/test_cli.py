@@ -61,6 +61,10 @@ def test_ask_plain_text_shows_citations_with_locations(tmp_path: Path) -> None:
         (["ask", "--top-k", "0", "Who?"], "top_k"),
         (["ingest", "/definitely/not/here"], "path does not exist"),
         (["remove", "nope"], "no document with id"),
+        # usage errors are one line too, not typer's boxed message
+        (["ask", "--top-k", "abc", "Who?"], "Invalid value for '--top-k'"),
+        (["ask"], "Missing argument 'question'"),
+        (["no-such-command"], "No such command 'no-such-command'"),
     ],
 )
 def test_bad_input_is_one_line_on_stderr_and_exit_2(args: list[str], message: str) -> None:
