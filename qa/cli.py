@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from qa.errors import EmptyStoreError, InvalidQuestionError, QAError, SettingsError
+from qa.errors import EmptyStoreError, InvalidQuestionError, QAError
 
 if TYPE_CHECKING:
     from qa.pipeline import QA
@@ -55,15 +55,14 @@ def make_qa(ctx: typer.Context, **overrides: Any) -> QA:
     """A QA built from the env, the global options and ``overrides`` (None = not given)."""
     from pydantic import ValidationError
 
-    from qa.config import Settings
+    from qa.config import Settings, settings_error
     from qa.pipeline import QA
 
     values = {k: v for k, v in {**(ctx.obj or {}), **overrides}.items() if v is not None}
     try:
         return QA(Settings(**values))
     except ValidationError as exc:
-        err = exc.errors()[0]
-        raise SettingsError(f"bad setting {'.'.join(map(str, err['loc']))}: {err['msg']}") from None
+        raise settings_error(exc) from None
 
 
 @app.callback()

@@ -6,10 +6,12 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings", "default_home"]
+from qa.errors import SettingsError
+
+__all__ = ["Settings", "default_home", "settings_error"]
 
 BUNDLED_MODEL = "bundled"
 
@@ -78,3 +80,10 @@ class Settings(BaseSettings):
     def llm_configured(self) -> bool:
         """True when an LLM server is set up."""
         return bool(self.llm_base_url and self.llm_model)
+
+
+def settings_error(exc: ValidationError) -> SettingsError:
+    """The first problem of a settings ``ValidationError`` as one line."""
+    err = exc.errors()[0]
+    where = ".".join(map(str, err["loc"])) or "settings"
+    return SettingsError(f"bad setting {where}: {err['msg']}")

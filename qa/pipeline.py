@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from qa.answer.base import Answerer, Draft
-from qa.config import BUNDLED_MODEL, Settings
+from qa.config import BUNDLED_MODEL, Settings, settings_error
 from qa.conversation import History, normalise_history
 from qa.embeddings import BUNDLED_NAME, Embedder
 from qa.errors import InvalidQuestionError, NotFoundError, QAError, SettingsError
@@ -389,6 +389,4 @@ def _settings(settings: Settings | None, overrides: dict[str, Any]) -> Settings:
             setattr(chosen, name, value)
         return chosen
     except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(map(str, err["loc"])) or "settings"
-        raise SettingsError(f"bad setting {where}: {err['msg']}") from None
+        raise settings_error(exc) from None

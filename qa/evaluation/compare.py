@@ -100,13 +100,9 @@ def print_comparison(diff: dict[str, Any], console: Any | None = None) -> None:
     for key, d in diff["deltas"].items():
         kind = kinds.get(key, "count" if key in _COUNTS else "rate")
         delta = d["delta"]
+        a, b = fmt(d["a"], kind), fmt(d["b"], kind)
         if delta is None:  # one run lacks it
-            shown_a, shown_b = (
-                ("-" if v is None else str(v) for v in (d["a"], d["b"]))
-                if kind == "count"
-                else (fmt(d["a"], kind), fmt(d["b"], kind))
-            )
-            table.add_row(key, shown_a, shown_b, "-")
+            table.add_row(key, a, b, "-")
             continue
         good = delta < 0 if key in _HIGHER_IS_WORSE else delta > 0
         style = "" if abs(delta) < 1e-9 or kind == "count" else ("green" if good else "red")
@@ -117,8 +113,6 @@ def print_comparison(diff: dict[str, Any], console: Any | None = None) -> None:
             if kind == "rate"
             else f"{delta:+.1f}"
         )
-        a = str(d["a"]) if kind == "count" else fmt(d["a"], kind)
-        b = str(d["b"]) if kind == "count" else fmt(d["b"], kind)
         table.add_row(key, a, b, f"[{style}]{shown}[/]" if style else shown)
     console.print(table)
     flips = diff["flipped"]

@@ -40,7 +40,7 @@ def fmt(value: Any, kind: str = "rate") -> str:
         return "-"
     if kind == "rate":
         return f"{value:.3f}"
-    return f"{value:.0f}" if kind == "chars" else f"{value:.1f}"
+    return f"{value:.0f}" if kind in ("chars", "count") else f"{value:.1f}"
 
 
 def _kind(key: str) -> str:
