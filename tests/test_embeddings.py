@@ -120,3 +120,16 @@ def test_an_ask_runs_the_question_through_the_model_once(corpus_qa, embedder, mo
     answer = corpus_qa.ask(question)
     assert "Wogen" in answer.text
     assert passes.count(question) == 1  # retrieval and the reader's MaxSim share the pass
+
+
+def test_configured_max_tokens_is_what_the_loaded_model_reads(embedder, tmp_path) -> None:
+    """Read from the model folder without loading it; None where the folder cannot say."""
+    from qa.embeddings import configured_max_tokens
+
+    assert configured_max_tokens("bundled") == embedder.max_tokens == 256
+    assert configured_max_tokens(str(tmp_path)) is None  # no sentence_bert_config.json
+    (tmp_path / "sentence_bert_config.json").write_text("{not json", encoding="utf-8")
+    assert configured_max_tokens(str(tmp_path)) is None
+    (tmp_path / "sentence_bert_config.json").write_text('{"max_seq_length": 128}', "utf-8")
+    assert configured_max_tokens(str(tmp_path)) == 128
+    assert configured_max_tokens("some-org/some-hub-model") is None

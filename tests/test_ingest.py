@@ -245,3 +245,42 @@ def test_an_emptied_or_deleted_folder_takes_its_documents_with_it(make_qa, tmp_p
     assert [Path(d.path).name for d in qa.documents()] == ["k.md"]
     with pytest.raises(InvalidPathError):  # a path that never held anything is still a typo
         qa.ingest([tmp_path / "never-there"])
+
+
+def test_reingest_of_unchanged_files_never_loads_the_model(make_qa, isolated_home) -> None:
+    """A fresh process re-ingesting unchanged files imports neither torch nor the model, and
+    sees the same document versions as the process that loaded it (the same chunk size cap)."""
+    from qa import QA, Settings
+
+    make_qa().ingest()  # the model loaded: its own max_tokens caps the chunk size
+    before = state(make_qa())
+    fresh = QA(Settings(home=isolated_home, corpus_dir=ARTICLE.parent))
+    report = fresh.ingest()
+    assert len(report.unchanged) == 1 and report.chunks_written == 0
+    assert fresh._embedder is None  # never asked for
+    assert state(fresh) == before
+    code = (
+        "import sys; from qa import QA; r = QA().ingest(); "
+        "print(len(r.unchanged), 'torch' in sys.modules, 'sentence_transformers' in sys.modules)"
+    )
+    env = {**os.environ, "QA_HOME": str(isolated_home), "QA_CORPUS_DIR": str(ARTICLE.parent)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split() == ["1", "False", "False"]
+
+
+def test_a_changed_file_loads_the_model_when_it_is_needed(make_qa, tmp_path, isolated_home):
+    from qa import QA, Settings
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    shutil.copy(ARTICLE, folder / "article.md")
+    make_qa().ingest([folder])
+    with (folder / "article.md").open("a", encoding="utf-8") as fh:
+        fh.write("\nWogen also opened an office in Rotterdam.\n")
+    fresh = QA(Settings(home=isolated_home))
+    report = fresh.ingest([folder])
+    assert len(report.updated) == 1 and report.chunks_written > 0
+    assert fresh._embedder is not None
+    assert "Rotterdam" in fresh.ask("Where did Wogen open an office?").text
