@@ -176,7 +176,7 @@ class QA:
         if not reset:  # a reset store takes any model; it is emptied once the paths are read
             self.store.check_model(self.model_id)
         # the model is loaded only if a document needs chunking or embedding: re-ingesting
-        # unchanged files takes about 1.5 s instead of 7 (imports and load)
+        # unchanged files takes about 1 s instead of 7 (imports and load)
         chunk_size = min(self.settings.chunk_size, self._max_tokens() - 2)
         chunker = Chunker(
             lambda text: self.embedder.tokenize(text), chunk_size, self.settings.chunk_overlap
