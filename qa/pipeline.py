@@ -152,6 +152,14 @@ class QA:
             fallback=lambda: self.answerer("extractive"),
         )
 
+    def warm_up(self, mode: str | None = None) -> None:
+        """Load the embedding model, the BM25 index and the answerer's models now, so that the
+        first question is as quick as the rest (about 5 s sooner); servers call it at start."""
+        self.embedder.embed(["warm up"])  # the first forward pass sets up torch's kernels
+        if self.store.chunk_count():
+            self.lexical_index()
+        self.answerer(mode).warm_up()
+
     # ---- ingest -----------------------------------------------------------------------------
     def ingest(
         self,

@@ -72,3 +72,24 @@ def test_llama_index_global_settings_are_never_touched(make_qa) -> None:
     qa.ingest()
     qa.ask("Who owns the Minago project?")
     assert LlamaSettings._embed_model is None and LlamaSettings._llm is None
+
+
+def test_warm_up_loads_what_the_first_question_needs(make_qa, isolated_home) -> None:
+    """The embedding model, the BM25 index and the answer selector, on a store with documents
+    and on an empty one; the first question after it loads nothing more."""
+    from qa import QA, Settings
+
+    make_qa().ingest()
+    qa = QA(Settings(home=isolated_home))  # nothing injected: all of it loads from disk
+    qa.warm_up()
+    reader = qa.answerer("extractive")
+    assert qa._embedder is not None and qa._lexical is not None
+    assert reader.selector is not None and reader.selector._model is not None
+    loaded = (qa._embedder, qa._lexical, reader.selector._model)
+    assert not qa.ask("Who owns the Minago project?").abstained
+    assert (qa._embedder, qa._lexical, reader.selector._model) == loaded
+
+    empty = make_qa(home=isolated_home / "empty")
+    empty.warm_up()
+    assert empty.answerer("extractive").selector._model is not None
+    assert empty._lexical is None  # no chunks, no index to build

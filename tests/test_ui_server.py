@@ -138,3 +138,21 @@ def test_auth_rejects_wrong_or_missing_credentials(app: QAApp):
             client(address, auth=("ann", "wrong"))
         ok = client(address, auth=("ann", "s3cret"))
         assert ok.predict(WOGEN, api_name="/ask")["citations"]
+
+
+def test_launch_warms_the_models_in_the_background(embedder, tmp_path: Path) -> None:
+    """The page is served at once; the selector is loaded before anyone asks."""
+    from qa import QA, Settings
+
+    qa = QA(Settings(home=tmp_path / "home", corpus_dir=CORPUS), embedder=embedder)
+    qa.ingest([CORPUS])
+    app = QAApp(qa)
+    with served(app):
+        assert app.warm_up_thread is not None
+        app.warm_up_thread.join(timeout=120)
+        assert not app.warm_up_thread.is_alive()
+        assert qa.answerer("extractive").selector._model is not None
+    cold = QAApp(QA(Settings(home=tmp_path / "cold"), embedder=embedder))
+    with served(cold, warm=False):
+        assert cold.warm_up_thread is None
+        assert cold.qa.answerer("extractive").selector._model is None

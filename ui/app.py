@@ -8,6 +8,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio is i
 
 import re
 import shutil
+import sys
 import threading
 from collections.abc import Iterator, Sequence
 from importlib import resources
@@ -78,6 +79,7 @@ class QAApp:
         )
         self._write_lock = threading.Lock()  # one ingest or removal at a time
         self.demo: gr.Blocks | None = None
+        self.warm_up_thread: threading.Thread | None = None  # set by launch(warm=True)
 
     # ---- answers --------------------------------------------------------------------------
     def mode_choices(self) -> list[tuple[str, str]]:
@@ -330,6 +332,14 @@ class QAApp:
         """The stored documents: id, title, path, chunks and metadata of each."""
         return [d.to_dict() for d in self.qa.documents()]
 
+    def warm_up(self) -> None:
+        """Load the models the first question needs (``QA.warm_up``); a failure is one line on
+        stderr here, and the first question reports it again."""
+        try:
+            self.qa.warm_up()
+        except QAError as exc:
+            print(f"qa: warm-up failed: {exc}", file=sys.stderr)
+
     def launch(
         self,
         host: str = "127.0.0.1",
@@ -337,10 +347,20 @@ class QAApp:
         *,
         share: bool = False,
         auth: tuple[str, str] | None = None,
+        warm: bool = True,
         **kwargs: Any,
     ) -> Any:
-        """Build and start the app (blocking unless ``prevent_thread_lock=True``)."""
+        """Build and start the app (blocking unless ``prevent_thread_lock=True``).
+
+        With ``warm``, the models load in the background while the page is served, so the
+        first question is not the one that waits for them (``warm_up_thread`` is that thread).
+        """
         demo = self.demo or self.build()
+        if warm:
+            self.warm_up_thread = threading.Thread(
+                target=self.warm_up, name="qa-warm-up", daemon=True
+            )
+            self.warm_up_thread.start()
         options: dict[str, Any] = {
             "server_name": host,
             "server_port": port,

@@ -47,6 +47,9 @@ class Answerer:
         """Answer ``question`` from ``hits`` (best first), citing spans of them."""
         raise NotImplementedError
 
+    def warm_up(self) -> None:
+        """Load the models answering needs now, not on the first question. Default: none."""
+
     def stream(
         self, question: str, hits: list[Hit], query_vector: np.ndarray
     ) -> Iterator[str | Draft]:

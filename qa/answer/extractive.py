@@ -132,6 +132,10 @@ class ExtractiveReader(Answerer):
         self.threshold = threshold
         self.selector = selector
 
+    def warm_up(self) -> None:
+        if self.selector is not None:
+            self.selector.load()
+
     def score(
         self, question: str, hits: list[Hit], query_vector: np.ndarray
     ) -> list[ScoredSentence]:

@@ -155,13 +155,18 @@ class AnswerSelector:
             _to_int8(model.model)
         return model
 
+    def load(self) -> None:
+        """Load (and verify) the model now rather than on the first question."""
+        with self._lock:
+            if self._model is None:
+                self._model = self._load()
+
     def probabilities(self, question: str, sentences: Sequence[str]) -> np.ndarray:
         """For each sentence, the probability (0..1) that it answers ``question``."""
         if not sentences:
             return np.zeros(0, dtype=np.float32)
+        self.load()
         with self._lock:
-            if self._model is None:
-                self._model = self._load()
             scores = self._model.predict(
                 [(question, s) for s in sentences],
                 batch_size=32,
