@@ -6,7 +6,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qa.answer.base import Answerer, Draft
 from qa.config import BUNDLED_MODEL, Settings, settings_error
@@ -18,7 +18,12 @@ from qa.lexical import BM25Index, fingerprint
 from qa.store import ChunkStore, summarise
 from qa.types import Answer, DocumentInfo, Hit, IngestReport
 
+if TYPE_CHECKING:
+    from qa.local_llm.server import LlamaServer
+
 __all__ = ["QA"]
+
+LOCAL_LLM_TIMEOUT = 300.0  # seconds per question for the local model, unless QA_LLM_TIMEOUT
 
 
 def _ms(seconds: float) -> float:
@@ -51,6 +56,7 @@ class QA:
             self._answerers[answerer.mode or "extractive"] = answerer
         self._lexical: BM25Index | None = None
         self._lock = threading.RLock()  # lazy parts and the BM25 index, for threaded servers
+        self._server: LlamaServer | None = None
 
     # ---- parts, built on first use --------------------------------------------------------
     @property
@@ -145,12 +151,66 @@ class QA:
     def _llm_answerer(self) -> Answerer:
         from qa.answer.llm import LLMAnswerer
 
+        settings, ensure = self.settings, None
+        if settings.llm == "local":
+            server = self.local_llm()
+            update: dict[str, Any] = {"llm_base_url": server.base_url, "llm_model": server.alias}
+            if "llm_timeout" not in settings.model_fields_set:
+                update["llm_timeout"] = LOCAL_LLM_TIMEOUT
+            settings, ensure = settings.model_copy(update=update), server.start
         return LLMAnswerer(
-            self.settings,
+            settings,
             embed=lambda texts: self.embedder.embed(texts),
             sentence_vectors=self.store.sentence_vectors,
             fallback=lambda: self.answerer("extractive"),
+            ensure_server=ensure,
+            passages=self._passages if settings.llm_passages else None,
         )
+
+    def _passages(self, question: str, hits: list[Hit], query_vector: Any) -> list[Hit]:
+        """What the LLM reads: the extractive reader's best sentences with their neighbours
+        (``llm_passages``, ``llm_passage_window``); the whole hits without that reader."""
+        from qa.answer.extractive import ExtractiveReader
+        from qa.answer.passages import select_passages
+
+        reader = self.answerer("extractive")
+        if not isinstance(reader, ExtractiveReader):
+            return hits
+        ranked = reader.score(question, hits, query_vector)
+        return select_passages(
+            ((s.hit, s.start, s.end) for s in ranked),
+            count=self.settings.llm_passages,
+            window=self.settings.llm_passage_window,
+        )
+
+    def local_llm(self) -> LlamaServer:
+        """The local model's server (``QA_LLM=local``), started on first use and stopped by
+        ``close()`` or at exit. Raises LocalLLMMissingError when the runtime or the model is
+        not set up, ModelIntegrityError when the model file is not the published one."""
+        from qa.local_llm.models import find_model, model_spec
+        from qa.local_llm.server import LlamaServer
+
+        with self._lock:
+            if self._server is None:
+                spec = model_spec(self.settings.llm_local_model)
+                path = find_model(spec.name, self.settings.models_dir)
+                self._server = LlamaServer(
+                    path, alias=spec.name, threads=self.settings.llm_threads, ctx=spec.ctx
+                )
+            return self._server.start()
+
+    def close(self) -> None:
+        """Stop the local model's server, if this QA started one."""
+        with self._lock:
+            if self._server is not None:
+                self._server.stop()
+                self._server = None
+
+    def __enter__(self) -> QA:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def warm_up(self, mode: str | None = None) -> None:
         """Load the embedding model, the BM25 index and the answerer's models now, so that the
@@ -294,11 +354,13 @@ class QA:
         hits, vector = self._retrieve(standalone, k)
         retrieved = time.perf_counter()
         draft: Draft | None = None
+        first: float | None = None
         if stream:
             for item in answerer.stream(standalone, hits, vector):
                 if isinstance(item, Draft):
                     draft = item
                 elif item:
+                    first = first or time.perf_counter()
                     yield item
         else:
             draft = answerer.answer(standalone, hits, vector)
@@ -312,6 +374,8 @@ class QA:
         }
         if pairs:
             timings["condense"] = _ms(condensed - began)
+        if first is not None:  # the wait a user feels: question to first word shown
+            timings["first_token"] = _ms(first - began)
         yield Answer(
             question=question,
             text=draft.text,

@@ -130,6 +130,10 @@ class LLMAnswerer(Answerer):
         fallback: returns the extractive answerer, used when the LLM fails.
         client: an ``openai.OpenAI`` client to use instead of one built from ``settings``.
         sleep: the backoff sleep (tests may pass a recorder).
+        ensure_server: called at the start of each question to (re)start a local server;
+            an LLMError from it makes the question fall back as if the server were down.
+        passages: ``(question, hits, query_vector) -> passages``, what the model reads instead
+            of the whole chunks (``qa.answer.passages``); citations are computed on them.
     """
 
     mode = "llm"
@@ -143,6 +147,8 @@ class LLMAnswerer(Answerer):
         fallback: Callable[[], Answerer] | None = None,
         client: Any = None,
         sleep: Callable[[float], None] = time.sleep,
+        ensure_server: Callable[[], object] | None = None,
+        passages: Callable[[str, list[Hit], np.ndarray], list[Hit]] | None = None,
     ) -> None:
         if not settings.llm_configured:
             from qa.errors import LLMNotConfiguredError
@@ -162,6 +168,8 @@ class LLMAnswerer(Answerer):
         )
         self._fallback = fallback
         self._sleep = sleep
+        self._ensure_server = ensure_server
+        self._passages = passages
         if client is None:
             import openai
 
@@ -183,6 +191,11 @@ class LLMAnswerer(Answerer):
         """A copy for one question: its condense and answer calls share one deadline."""
         turn = copy.copy(self)
         turn._deadline, turn._in_turn, turn._notes, turn._down = None, True, [], None
+        if self._ensure_server is not None:  # the local server: restarted if it died
+            try:
+                self._ensure_server()
+            except LLMError as exc:
+                turn._down = str(exc)
         return turn
 
     def _start(self) -> None:
@@ -287,6 +300,11 @@ class LLMAnswerer(Answerer):
         return f"the LLM at {self.url} failed to {what}: {failure.reason}"
 
     # ---- the Answerer protocol -------------------------------------------------------------
+    def warm_up(self) -> None:
+        """Load the extractive reader now: it picks the passages and is the fallback."""
+        if self._fallback is not None:
+            self._fallback().warm_up()
+
     def condense(self, history: list[tuple[str, str]], question: str) -> str:
         """The follow-up rewritten by the LLM (the no-LLM rule when that fails)."""
         from qa.conversation import condense_rule
@@ -330,6 +348,13 @@ class LLMAnswerer(Answerer):
     def _run(
         self, question: str, hits: list[Hit], query_vector: np.ndarray, *, stream: bool
     ) -> Iterator[str | Draft]:
+        # the passages come from the local reader: its time is not the LLM's budget
+        began = time.monotonic()
+        sources = (
+            self._passages(question, hits, query_vector) if self._passages and hits else []
+        ) or hits
+        if self._deadline is not None:
+            self._deadline += time.monotonic() - began
         self._start()
         if not hits:
             yield Draft.abstain(*self._notes, "no sources were retrieved")
@@ -345,13 +370,13 @@ class LLMAnswerer(Answerer):
             return
         raw, emitted, attempt, diverged = "", "", 0, False
         try:
-            for n, delta in self._generate(answer_messages(question, hits), stream=stream):
+            for n, delta in self._generate(answer_messages(question, sources), stream=stream):
                 if n != attempt:  # a retry starts the text over
                     raw, attempt = "", n
                 raw += delta
                 if not stream or diverged:
                     continue
-                shown = preview(raw, len(hits))
+                shown = preview(raw, len(sources))
                 if shown.startswith(emitted):
                     if len(shown) > len(emitted):
                         yield shown[len(emitted) :]
@@ -363,7 +388,7 @@ class LLMAnswerer(Answerer):
                 question, hits, query_vector, self._failed(failure, "answer"), emitted=emitted
             )
             return
-        draft = self.verifier.verify(raw, hits)
+        draft = self.verifier.verify(raw, sources)
         draft.notes = [*self._notes, *draft.notes]
         draft.mode = "llm"
         yield draft
