@@ -29,7 +29,7 @@ def timed(fn, *args, **kwargs):
 def test_transient_failure_is_retried(llm_qa, scripted_llm, behaviour):
     scripted_llm.script([behaviour])
     answer = llm_qa().ask(WOGEN)
-    assert answer.mode == "llm" and "$10 million" in answer.text
+    assert answer.mode == "llm" and "$10 million" in answer.text, answer.notes
     assert scripted_llm.request_count == 2
     assert any("after 1 retry" in n for n in answer.notes)
 
