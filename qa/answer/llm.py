@@ -130,6 +130,8 @@ class LLMAnswerer(Answerer):
         fallback: returns the extractive answerer, used when the LLM fails.
         client: an ``openai.OpenAI`` client to use instead of one built from ``settings``.
         sleep: the backoff sleep (tests may pass a recorder).
+        clock: seconds of a monotonic clock, for the per-question deadline (tests may pass a
+            fake one that ``sleep`` advances, so that deadlines are exact).
         ensure_server: called at the start of each question to (re)start a local server;
             an LLMError from it makes the question fall back as if the server were down.
         passages: ``(question, hits, query_vector) -> passages``, what the model reads instead
@@ -147,6 +149,7 @@ class LLMAnswerer(Answerer):
         fallback: Callable[[], Answerer] | None = None,
         client: Any = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
         ensure_server: Callable[[], object] | None = None,
         passages: Callable[[str, list[Hit], np.ndarray], list[Hit]] | None = None,
     ) -> None:
@@ -168,6 +171,7 @@ class LLMAnswerer(Answerer):
         )
         self._fallback = fallback
         self._sleep = sleep
+        self._clock = clock
         self._ensure_server = ensure_server
         self._passages = passages
         if client is None:
@@ -200,11 +204,11 @@ class LLMAnswerer(Answerer):
 
     def _start(self) -> None:
         if self._deadline is None or not self._in_turn:
-            self._deadline = time.monotonic() + self.settings.llm_timeout
+            self._deadline = self._clock() + self.settings.llm_timeout
 
     def _remaining(self) -> float:
         assert self._deadline is not None
-        return self._deadline - time.monotonic()
+        return self._deadline - self._clock()
 
     # ---- requests ------------------------------------------------------------------------
     def _generate(
@@ -349,12 +353,12 @@ class LLMAnswerer(Answerer):
         self, question: str, hits: list[Hit], query_vector: np.ndarray, *, stream: bool
     ) -> Iterator[str | Draft]:
         # the passages come from the local reader: its time is not the LLM's budget
-        began = time.monotonic()
+        began = self._clock()
         sources = (
             self._passages(question, hits, query_vector) if self._passages and hits else []
         ) or hits
         if self._deadline is not None:
-            self._deadline += time.monotonic() - began
+            self._deadline += self._clock() - began
         self._start()
         if not hits:
             yield Draft.abstain(*self._notes, "no sources were retrieved")
