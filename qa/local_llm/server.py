@@ -43,6 +43,7 @@ _launcher: concurrent.futures.ThreadPoolExecutor | None = None
 _launcher_lock = threading.Lock()
 _live: set[LlamaServer] = set()
 _handlers_installed = False
+_stopping = False
 
 
 def runtime_missing() -> str | None:
@@ -82,11 +83,15 @@ def _spawn(cmd: list[str], **kwargs: Any) -> subprocess.Popen[bytes]:
 
 
 def _stop_all() -> None:
+    global _stopping
+    _stopping = True
     for server in list(_live):
         server.stop()
 
 
 def _exit_on_signal(signum: int, frame: object) -> None:
+    global _stopping
+    _stopping = True  # no restart of a server while qa winds down
     _stop_all()
     raise SystemExit(128 + signum)
 
@@ -188,6 +193,8 @@ class LlamaServer:
         with self._lock:
             if self.running:
                 return self
+            if _stopping:
+                raise LLMError("qa is stopping: the local LLM server is not restarted")
             missing = runtime_missing()
             if missing is not None:
                 raise LocalLLMMissingError(
