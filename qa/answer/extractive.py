@@ -31,6 +31,7 @@ XQuAD, and checked on both test splits (see eval/README.md); the threshold is se
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -131,6 +132,9 @@ class ExtractiveReader(Answerer):
         self.matcher = matcher
         self.threshold = threshold
         self.selector = selector
+        self._last: tuple[tuple[str, tuple[str, ...], bytes, str], list[ScoredSentence]] | None = (
+            None
+        )
 
     def warm_up(self) -> None:
         if self.selector is not None:
@@ -139,7 +143,27 @@ class ExtractiveReader(Answerer):
     def score(
         self, question: str, hits: list[Hit], query_vector: np.ndarray
     ) -> list[ScoredSentence]:
-        """Every candidate sentence of ``hits``, best first."""
+        """Every candidate sentence of ``hits``, best first.
+
+        The last result is kept: the LLM path scores once to pick its passages, and its
+        extractive fallback reads the same scores instead of computing them again.
+        """
+        key = (
+            question,
+            tuple(h.chunk_id for h in hits),
+            np.asarray(query_vector).tobytes(),
+            self._lexical().fingerprint,  # a corpus changed since: the IDF weights differ
+        )
+        last = self._last
+        if last is not None and last[0] == key:
+            return [copy.copy(s) for s in last[1]]
+        scored = self._score(question, hits, query_vector)
+        self._last = (key, [copy.copy(s) for s in scored])
+        return scored
+
+    def _score(
+        self, question: str, hits: list[Hit], query_vector: np.ndarray
+    ) -> list[ScoredSentence]:
         spans: dict[str, tuple[Hit, int, int, int]] = {}
         for rank, hit in enumerate(hits, start=1):
             # a dateline says when the piece came out and nothing else: publication questions
