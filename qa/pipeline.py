@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +13,7 @@ from qa.answer.base import Answerer, Draft
 from qa.config import BUNDLED_MODEL, Settings, settings_error
 from qa.conversation import History, normalise_history
 from qa.embeddings import BUNDLED_NAME, Embedder, QueryEncoding
-from qa.errors import InvalidQuestionError, NotFoundError, QAError, SettingsError
+from qa.errors import EmptyStoreError, InvalidQuestionError, NotFoundError, QAError, SettingsError
 from qa.lexical import BM25Index, fingerprint
 from qa.store import ChunkStore, summarise
 from qa.types import Answer, DocumentInfo, Hit, IngestReport
@@ -47,7 +47,7 @@ class QA:
         **overrides: Any,
     ) -> None:
         self.settings = _settings(settings, overrides)
-        self.store = ChunkStore(self.settings)
+        self._store = ChunkStore(self.settings)
         self._embedder = embedder
         self._answerers: dict[str, Answerer] = {}
         if answerer is not None:
@@ -99,11 +99,11 @@ class QA:
     def lexical_index(self, *, refresh: bool = False) -> BM25Index:
         """The BM25 index, rebuilt from the store whenever it does not cover exactly its chunks."""
         current = self._lexical
-        if current is not None and not refresh and len(current.ids) == self.store.chunk_count():
+        if current is not None and not refresh and len(current.ids) == self._store.chunk_count():
             return current
         with self._lock:
             index = self._lexical or BM25Index.load(self._lexical_dir)
-            ids, texts = self.store.all_chunk_texts()
+            ids, texts = self._store.all_chunk_texts()
             if index is None or index.fingerprint != fingerprint(ids):
                 index = BM25Index.build(ids, texts)
                 index.save(self._lexical_dir)
@@ -141,7 +141,7 @@ class QA:
         """Load the embedding model, the BM25 index and the answerer's models now, so that the
         first question is as quick as the rest (about 5 s sooner); servers call it at start."""
         self.embedder.embed(["warm up"])  # the first forward pass sets up torch's kernels
-        if self.store.chunk_count():
+        if self._store.chunk_count():
             self.lexical_index()
         self.answerer(mode).warm_up()
 
@@ -167,24 +167,62 @@ class QA:
             paths = [paths] if str(paths) else None
         roots = [Path(p) for p in (paths or [self.settings.corpus_dir])]
         if not reset:  # a reset store takes any model; it is emptied once the paths are read
-            self.store.check_model(self.model_id)
+            self._store.check_model(self.model_id)
         # the model is loaded only if a document needs chunking or embedding: re-ingesting
         # unchanged files takes about 1 s instead of 7 (imports and load)
         chunk_size = min(self.settings.chunk_size, self._max_tokens() - 2)
         chunker = Chunker(
             lambda text: self.embedder.tokenize(text), chunk_size, self.settings.chunk_overlap
         )
-        report = Ingestor(self.store, self.model_id, lambda: self.embedder, chunker).run(
+        report = Ingestor(self._store, self.model_id, lambda: self.embedder, chunker).run(
             roots, progress, exclusive=exclusive, reset=reset
         )
         self.lexical_index(refresh=True)
         return report
 
+    def is_empty(self) -> bool:
+        """True when the store holds no document (nothing was ingested, or all was removed)."""
+        return self._store.chunk_count() == 0
+
+    def ensure_ingested(
+        self,
+        *,
+        announce: Callable[[Path], None] | None = None,
+        progress: Progress | None = None,
+    ) -> IngestReport | None:
+        """Ingest the corpus folder (``settings.corpus_dir``) if the store is empty.
+
+        ``announce(corpus_dir)`` is called just before that ingest. Returns its report, or None
+        when the store held documents already. Raises EmptyStoreError when the store is empty
+        and there is no corpus folder.
+        """
+        if not self.is_empty():
+            return None
+        corpus = self.settings.corpus_dir
+        if not corpus.is_dir():
+            raise EmptyStoreError(
+                f"the store is empty and there is no corpus folder at {corpus}; "
+                "run `qa ingest PATH` first"
+            )
+        if announce is not None:
+            announce(corpus)
+        return self.ingest([corpus], progress=progress)
+
+    @property
+    def location(self) -> str:
+        """Where the store is: the Chroma server URL or the embedded store's folder."""
+        return self._store.location
+
+    def source_of(self, doc_id: str) -> Path | None:
+        """The file a stored document was read from (absolute), or None for an unknown id."""
+        doc = self._store.documents().get(doc_id)
+        return Path(doc.source) if doc is not None and doc.source else None
+
     def remove(self, doc_id: str) -> None:
         """Delete a document (by id) from the store and the BM25 index."""
-        if doc_id not in self.store.documents():
+        if doc_id not in self._store.documents():
             raise NotFoundError(f"no document with id {doc_id!r}")
-        self.store.delete_document(doc_id)
+        self._store.delete_document(doc_id)
         self.lexical_index(refresh=True)
 
     # ---- ask --------------------------------------------------------------------------------
@@ -200,7 +238,11 @@ class QA:
             )
         return question
 
-    def _top_k(self, top_k: int | None) -> int:
+    def resolve_top_k(self, top_k: int | None) -> int:
+        """The passages to answer from: ``top_k``, or the configured one when None.
+
+        Raises InvalidQuestionError unless it is an int from 1 to 50.
+        """
         k = self.settings.top_k if top_k is None else top_k
         if not isinstance(k, int) or not 1 <= k <= 50:
             raise InvalidQuestionError(f"top_k must be between 1 and 50, not {k!r}")
@@ -209,16 +251,30 @@ class QA:
     def retrieve(self, question: str, *, top_k: int | None = None) -> list[Hit]:
         """The ``top_k`` chunks that best match ``question`` (hybrid dense + BM25)."""
         question = self.check_question(question)
-        return self._retrieve(question, self._top_k(top_k))[0]
+        return self._retrieve(question, self.resolve_top_k(top_k))[0]
+
+    def lexical_search(self, question: str, *, top_k: int | None = None) -> list[Hit]:
+        """The ``top_k`` chunks BM25 alone ranks best for ``question`` (no dense retrieval, no
+        fusion: the BM25 baseline); ``Hit.score`` is the BM25 score."""
+        from qa.retrieval import hit_from_record
+
+        question = self.check_question(question)
+        ranked = self.lexical_index().search(question, self.resolve_top_k(top_k))
+        records = self._store.get_chunks([cid for cid, _ in ranked])
+        return [
+            hit_from_record(cid, *records[cid], score=score)
+            for cid, score in ranked
+            if cid in records
+        ]
 
     def _retrieve(self, question: str, top_k: int) -> tuple[list[Hit], QueryEncoding]:
         from qa.retrieval import HybridRetriever
 
-        self.store.check_model(self.model_id)
-        self.store.chunks()  # EmptyStoreError before any model is loaded
+        self._store.check_model(self.model_id)
+        self._store.chunks()  # EmptyStoreError before any model is loaded
         query = self.embedder.encode_query(question)  # the reader reuses its tokens
         retriever = HybridRetriever(
-            self.store,
+            self._store,
             self.embedder,
             self.lexical_index,
             candidates=max(self.settings.candidates, top_k),
@@ -269,7 +325,7 @@ class QA:
         """
         began = time.perf_counter()
         question = self.check_question(question)
-        k = self._top_k(top_k)
+        k = self.resolve_top_k(top_k)
         answerer = self.answerer(mode).for_turn()
         standalone = question
         pairs = normalise_history(history)
@@ -321,7 +377,7 @@ class QA:
                 chunks=sum(d.versions.values()),
                 metadata=d.metadata,
             )
-            for d in self.store.documents().values()
+            for d in self._store.documents().values()
         ]
         return sorted(docs, key=lambda d: d.path)
 
@@ -336,7 +392,7 @@ class QA:
         character) or as line breaks (more). At most ``max_chars`` are kept on each side of the
         span. Raises NotFoundError for an unknown document or a span no chunk covers.
         """
-        pieces = self.store.get_document_chunks(doc_id)
+        pieces = self._store.get_document_chunks(doc_id)
         if not pieces:
             raise NotFoundError(f"no document with id {doc_id!r}")
         stored = summarise(meta for meta, _ in pieces)[doc_id]
@@ -368,13 +424,13 @@ class QA:
 
     def info(self) -> dict[str, Any]:
         """Counts, model and location of the store."""
-        chunks, sentences = self.store.count()
+        chunks, sentences = self._store.count()
         return {
-            "documents": len(self.store.documents()),
+            "documents": len(self._store.documents()),
             "chunks": chunks,
             "sentences": sentences,
-            "embed_model": self.store.built_with() or self.model_id,
-            "store": self.store.location,
+            "embed_model": self._store.built_with() or self.model_id,
+            "store": self._store.location,
             "collection": self.settings.collection,
             "home": str(self.settings.home),
         }

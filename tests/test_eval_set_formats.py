@@ -12,7 +12,7 @@ from qa.evaluation.interop import export_labelled_rag
 from qa.evaluation.sets import EvalQuestion, EvalSet, EvalSetError, hash_split, load_set
 from tests.conftest import ROOT, run_cli
 
-SET = ROOT / "eval" / "sets" / "smm-magnesium.json"
+SET = ROOT / "qa" / "evaluation" / "sets" / "smm-magnesium.json"
 
 
 def _fact(**changes: Any) -> dict[str, Any]:

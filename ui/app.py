@@ -280,11 +280,11 @@ class QAApp:
         with self._write_lock:
             docs = {d.doc_id: d for d in self.qa.documents()}
             doc = docs.get(doc_id)
+            source = self._source_of(doc_id)
             try:
                 self.qa.remove(doc_id)
             except QAError as exc:
                 return f"✗ {exc}"
-            source = self._source_of(doc_id)
             if source is not None:
                 source.unlink(missing_ok=True)
         title = doc.title if doc else doc_id
@@ -298,15 +298,10 @@ class QAApp:
         return status
 
     def _source_of(self, doc_id: str) -> Path | None:
-        """The uploaded file a document id came from, if any."""
-        from qa.documents import doc_id_for
-
-        if not self.upload_dir.is_dir():
-            return None
-        for path in self.upload_dir.iterdir():
-            if path.is_file() and doc_id_for(path) == doc_id:
-                return path
-        return None
+        """The uploaded file a document id came from, if any (a file elsewhere is not ours)."""
+        source = self.qa.source_of(doc_id)
+        uploads = self.upload_dir.resolve()
+        return source if source is not None and uploads in source.parents else None
 
     # ---- eval -----------------------------------------------------------------------------
     def run_eval(self) -> Iterator[tuple[str, Any, Any, str]]:

@@ -24,9 +24,9 @@ second sentence is added when its first-pass score is close to the best first-pa
 fairly close and it covers question terms the first one lacks (two-part questions); so when
 MaxSim overturns the first pass, the first pass's favourite is cited second.
 
-The weights were tuned on the dev split of eval/sets/smm-magnesium.json and the dev split of
-XQuAD, and checked on both test splits (see eval/README.md); the threshold is set for at most
-~5 % false abstention on dev.
+The weights were tuned on the dev split of the article eval set
+(qa/evaluation/sets/smm-magnesium.json) and the dev split of XQuAD, and checked on both test
+splits; the threshold is set for a low false abstention on dev (figures: eval/README.md).
 """
 
 from __future__ import annotations

@@ -205,7 +205,7 @@ def run_eval(
     report = qa.ingest(eval_set.documents, exclusive=True)
     documents, _ = load_documents(eval_set.documents)
     evidence_map = EvidenceMap(documents)
-    k = qa._top_k(top_k)
+    k = qa.resolve_top_k(top_k)
     runners = []
     if baselines:
         from qa.evaluation.baselines import make_baselines

@@ -2,7 +2,8 @@
 
 Three formats are read (``load_set`` tells them apart by their keys):
 
-- ours (``eval/sets/*.json``): ``facts`` with evidence quotes, accepted answers and questions,
+- ours (``qa/evaluation/sets/*.json``, ``eval/sets/*.json``): ``facts`` with evidence quotes,
+  accepted answers and questions,
   ``multi_hop`` questions that need every one of several quotes, and ``unanswerable`` ones;
 - llama-index's ``LabelledRagDataset`` JSON (``examples``), with its source documents folder;
 - SQuAD v1.1 or v2.0 JSON (``data[].paragraphs``), one document built per article from its
@@ -172,7 +173,7 @@ class _MultiHop(_Question):
 
 
 class _OurSet(BaseModel):
-    """Our eval-set file (``eval/sets/*.json``); extra keys are ignored."""
+    """Our eval-set file (``qa/evaluation/sets/*.json``); extra keys are ignored."""
 
     name: str | None = None
     description: str | None = ""
