@@ -13,7 +13,7 @@ from qa.evaluation.align import FUZZY_THRESHOLD, align, normalise
 from qa.evaluation.evidence import EvidenceMap, Span, overlap
 from qa.evaluation.interop import export_labelled_rag
 from qa.evaluation.sets import Evidence, load_set
-from tests.conftest import ARTICLE, CORPUS, ROOT
+from tests.conftest import ARTICLE, CORPUS, ROOT, run_cli
 from tests.support.reextract import reextract
 
 ARTICLE_SET = ROOT / "eval" / "sets" / "smm-magnesium.json"
@@ -29,7 +29,11 @@ CARD = ROOT / "tests" / "data" / "llama-card.json"
         ("The infra-\nstructure works.", "the infrastructure works", "The infra-\nstructure works"),
         ("A ﬁnancial ﬂow.", "A financial flow", "A ﬁnancial ﬂow"),
         ("He said “don’t go” — then left.", 'said "don\'t go" - then', "said “don’t go” — then"),
-        ("mag\u00adnesium  output\n\n grew", "magnesium output grew", "mag\u00adnesium  output\n\n grew"),
+        (
+            "mag\u00adnesium  output\n\n grew",
+            "magnesium output grew",
+            "mag\u00adnesium  output\n\n grew",
+        ),
         ("Ce\u0301sar left", "César left", "Ce\u0301sar left"),
         ("a well-known firm", "a wellknown firm", "a well-known firm"),
     ],
@@ -134,12 +138,12 @@ def test_every_re_extracted_context_of_the_article_set_is_located_at_its_place(t
 
 
 def test_cli_eval_of_a_re_extracted_published_set_scores_nearly_every_question(tmp_path):
-    from tests.test_cli import run_cli
-
     target, sources = _published_copy(tmp_path, drop_spaces=0.05)
     (target.parent / "card.json").write_text(CARD.read_text("utf-8"), encoding="utf-8")
     out = tmp_path / "run"
-    done = run_cli("eval", "--set", str(target), "--docs", str(sources), "--out", str(out))
+    done = run_cli(
+        "eval", "--set", str(target), "--docs", str(sources), "--limit", "45", "--out", str(out)
+    )
     assert done.returncode == 0, done.stderr
     terminal = " ".join(done.stdout.split())
     assert re.search(r"evidence located for \d+ answerable question\(s\): \d+ exact", terminal)

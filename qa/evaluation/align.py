@@ -27,7 +27,6 @@ location. How ``FUZZY_THRESHOLD`` was chosen: eval/README.md.
 
 from __future__ import annotations
 
-import statistics
 import unicodedata
 from dataclasses import dataclass
 
@@ -187,10 +186,11 @@ def fuzzy_align(needle: str, hay: str) -> tuple[int, int, float] | None:
             placed.append((ps, pe, found.dest_start, found.dest_end, found.score))
     if not placed:
         return None
-    # the pieces that agree on where the needle starts (within a fifth of its length)
-    origin = statistics.median(hs - ps for ps, _, hs, _, _ in placed)
+    # the largest group of pieces that agree on where the needle starts (within a fifth of
+    # its length); a tie goes to the group with the higher total score
     slack = max(20.0, 0.2 * len(needle))
-    agreed = [p for p in placed if abs((p[2] - p[0]) - origin) <= slack]
+    groups = [[q for q in placed if abs((q[2] - q[0]) - (p[2] - p[0])) <= slack] for p in placed]
+    agreed = max(groups, key=lambda g: (len(g), sum(q[4] for q in g)))
     first, last = min(agreed, key=lambda p: p[0]), max(agreed, key=lambda p: p[1])
     start = max(0, first[2] - first[0])
     end = min(len(hay), last[3] + (len(needle) - last[1]))

@@ -132,7 +132,7 @@ class CardBaseline(BaseModel):
     name: str
     config: dict[str, Any] = {}
     metrics: dict[str, float | None] = {}
-    codeUrl: str | None = None  # noqa: N815 (the card's own key)
+    codeUrl: str | None = None
 
 
 class DatasetCard(BaseModel):

@@ -14,8 +14,8 @@ __all__ = [
     "METRICS",
     "check_report_folder",
     "located_line",
-    "published_rows",
     "print_summary",
+    "published_rows",
     "write_report",
 ]
 

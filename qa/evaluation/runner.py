@@ -121,11 +121,11 @@ def score_question(
     evidence: list[list[Span]],
     ranked: list[Span],
     ranked_ids: list[str],
-    located: list[Located] | None = None,
+    how_located: list[Located] | None = None,
 ) -> QuestionResult:
     """Score one answer (and the chunks retrieved for it) against the question's gold data.
 
-    ``located`` says how each evidence item was found (``EvidenceMap.locate_question``); it
+    ``how_located`` says how each evidence item was found (``EvidenceMap.locate_question``); it
     fills ``located_by`` and ``evidence_located`` and explains a near miss in the notes.
     """
     # "any": one located alternative is enough; "all" (multi-hop): every item must be found
@@ -151,7 +151,7 @@ def score_question(
         for e, spans in zip(q.evidence, evidence, strict=True)
         if not spans
     ]
-    for item in located or []:
+    for item in how_located or []:
         if item.how == "not found" and item.best_score is not None:
             notes.append(
                 f"best fuzzy alignment {item.best_score:.1f} is below the threshold: "
@@ -181,11 +181,11 @@ def score_question(
         latency_ms=float(answer.timings_ms.get("total", 0.0)),
         notes=notes,
         located_by=(
-            (located_by(located, q.evidence_mode) if located else "not found")
-            if q.answerable and q.evidence and located is not None
+            located_by(how_located, q.evidence_mode)
+            if q.answerable and q.evidence and how_located is not None
             else None
         ),
-        evidence_located=[item.to_dict() for item in located or []],
+        evidence_located=[item.to_dict() for item in how_located or []],
     )
 
 
