@@ -45,6 +45,8 @@ FUZZY_THRESHOLD = 90.0
 PIECE_CHARS = 160
 MAX_PIECES = 12
 MIN_FUZZY_CHARS = 24  # shorter passages are too ambiguous to locate fuzzily
+EDGE_CHARS = 32
+EDGE_SCORE = 80.0
 
 _DROP = {"\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
 _HYPHENS = {"-", "\u2010", "\u2011", "\u2012", "\u2013", "\u2014", "\u2015", "\u2212", "\u00ad"}
@@ -174,7 +176,8 @@ def fuzzy_align(needle: str, hay: str) -> tuple[int, int, float] | None:
     (``rapidfuzz.fuzz.ratio``, 0-100); None when no piece of ``needle`` aligns at all.
 
     Cost: at most ``MAX_PIECES`` partial-ratio alignments of at most ``PIECE_CHARS * 1.5``
-    characters against ``hay``, and one ratio of ``needle`` against the covering span.
+    characters against ``hay``, two of ``EDGE_CHARS`` to place the span's ends, and one
+    ratio of ``needle`` against the span.
     """
     from rapidfuzz import fuzz
 
@@ -194,11 +197,29 @@ def fuzzy_align(needle: str, hay: str) -> tuple[int, int, float] | None:
     first, last = min(agreed, key=lambda p: p[0]), max(agreed, key=lambda p: p[1])
     start = max(0, first[2] - first[0])
     end = min(len(hay), last[3] + (len(needle) - last[1]))
+    start, end = _refine_ends(needle, hay, start, end)
     if end <= start:
         return None
-    if len(pieces) == 1:  # partial_ratio already compared the whole needle with this span
-        return start, end, float(first[4])
     return start, end, float(fuzz.ratio(needle, hay[start:end]))
+
+
+def _refine_ends(needle: str, hay: str, start: int, end: int) -> tuple[int, int]:
+    """``[start, end)`` with each end moved to where the needle's first (last) ``EDGE_CHARS``
+    characters align best nearby: a window of the needle's length, or a span extrapolated
+    from a piece, can be a few characters off where the two texts differ in length."""
+    from rapidfuzz import fuzz
+
+    edge = min(EDGE_CHARS, max(1, len(needle) // 2))
+    lo = max(0, start - edge)
+    head = fuzz.partial_ratio_alignment(
+        needle[:edge], hay[lo : start + 2 * edge], score_cutoff=EDGE_SCORE
+    )
+    hi = min(len(hay), end + edge)
+    tail_lo = max(0, end - 2 * edge)
+    tail = fuzz.partial_ratio_alignment(needle[-edge:], hay[tail_lo:hi], score_cutoff=EDGE_SCORE)
+    new_start = lo + head.dest_start if head is not None else start
+    new_end = tail_lo + tail.dest_end if tail is not None else end
+    return (new_start, new_end) if new_start < new_end else (start, end)
 
 
 def _trim(hay: Normalised, start: int, end: int) -> tuple[int, int]:

@@ -43,28 +43,32 @@ RETRIEVAL = ["hit@1", "hit@3", "hit@5", "mrr"]
 BASELINE_COLUMNS = [*RETRIEVAL, "retrieved_chars"]
 # a published baseline's metric (llama datasets' card.json), qa's figure beside it, and how
 # far the two can be compared
-CARD_METRICS = [
+CARD_METRICS = [  # (card key, qa's key, short note, how comparable)
     (
         "contextSimilarity",
         "context_similarity",
+        "indicative: other embedding model and depth",
         "same kind of measure (cosine of the retrieved passages to the reference contexts), "
         "but another embedding model and retriever depth: indicative, not equal in scale",
     ),
     (
         "correctness",
         "judge_correctness",
+        "same evaluator; with --judge, same LLM",
         "same evaluator (llama-index CorrectnessEvaluator, 1-5): comparable when qa is run with "
         "--judge and the same judge LLM",
     ),
     (
         "faithfulness",
         "judge_faithfulness",
+        "same evaluator; with --judge, same LLM",
         "same evaluator (FaithfulnessEvaluator, 0-1), qa's judged against its cited spans: "
         "comparable with --judge and the same judge LLM",
     ),
     (
         "relevancy",
         "judge_relevancy",
+        "same evaluator; with --judge, same LLM",
         "same evaluator (RelevancyEvaluator, 0-1): comparable with --judge and the same judge LLM",
     ),
 ]
@@ -137,9 +141,9 @@ def print_summary(run: Run, console: Any | None = None) -> None:
         console.print(escape(located))
     if missing := _missing_evidence_line(run):
         console.print(f"[yellow]{escape(missing)}[/]")
-    if rows := published_rows(run):
+    if rows := published_rows(run, short=True):
         pub = Table(title="against the dataset's published baseline", title_justify="left")
-        for col in ("metric", "published", "qa", "comparable?"):
+        for col in ("metric", "baseline", "published", "qa", "comparable?"):
             pub.add_column(col, justify="right" if col in ("published", "qa") else "left")
         for row in rows:
             pub.add_row(*[escape(c) for c in row])
@@ -242,26 +246,29 @@ def located_line(run: Run) -> str:
     )
 
 
-def published_rows(run: Run) -> list[list[str]]:
-    """[metric, published value, qa's value, how comparable] for each metric of each
-    published baseline of the set (llama datasets' card.json); [] when it ships none."""
+def published_rows(run: Run, short: bool = False) -> list[list[str]]:
+    """[metric, baseline, published value, qa's value, how comparable] for each metric of
+    each published baseline of the set (llama datasets' card.json); [] when it ships none.
+    ``short``: the baseline without its config and a short note (for the terminal)."""
     overall = run.summary["overall"]
     rows: list[list[str]] = []
+    known = {card for card, *_ in CARD_METRICS}
     for baseline in run.meta.get("published_baselines") or []:
         config = ", ".join(f"{k}={v}" for k, v in (baseline.get("config") or {}).items())
-        name = f"{baseline.get('name', 'baseline')}" + (f" ({config})" if config else "")
+        name = str(baseline.get("name") or "baseline")
+        if config and not short:
+            name += f" ({config})"
         metrics = baseline.get("metrics") or {}
-        known = {card for card, _, _ in CARD_METRICS}
-        for card, ours, how in CARD_METRICS:
+        for card, ours, brief, how in CARD_METRICS:
             if card in metrics:
                 value = overall.get(ours)
-                note = how
+                note = brief if short else how
                 if value is None and ours.startswith("judge_"):
-                    note = "needs --judge (an LLM): " + how
-                rows.append([f"{card} · {name}", fmt(metrics[card]), fmt(value), note])
+                    note = "needs --judge (an LLM)" if short else "needs --judge (an LLM): " + how
+                rows.append([card, name, fmt(metrics[card]), fmt(value), note])
         for key, value in metrics.items():
             if key not in known:
-                rows.append([f"{key} · {name}", fmt(value), "-", "qa has no such measure"])
+                rows.append([key, name, fmt(value), "-", "qa has no such measure"])
     return rows
 
 
@@ -358,7 +365,7 @@ def write_report(run: Run, folder: Path) -> Path:
         parts += [
             "## Against the dataset's published baseline",
             "",
-            _md_table(["metric", "published", "qa", "comparable?"], rows),
+            _md_table(["metric", "baseline", "published", "qa", "comparable?"], rows),
             "",
             "qa's answer embedding similarity and token F1 have no counterpart in the card; "
             "neither is the card's correctness (an LLM's 1-5 grade).",
