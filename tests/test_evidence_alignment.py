@@ -228,3 +228,19 @@ def test_contexts_from_one_pdf_reader_are_located_in_the_other_readers_text(tmp_
         )
         assert span.start > previous_start[kind]  # in reading order, page after page
         previous_start[kind] = span.start
+
+
+def test_how_a_question_s_evidence_was_located_any_and_all():
+    from qa.evaluation.evidence import Located, located_by
+
+    found = [
+        Located(Evidence("a"), [Span("d", 0, 1)], "fuzzy", 93.0),
+        Located(Evidence("b"), [Span("d", 5, 6)], "normalised"),
+        Located(Evidence("c"), [], "not found", best_score=71.0),
+    ]
+    assert located_by(found[:2], "any") == "normalised"  # the best alternative
+    assert located_by(found[:2], "all") == "fuzzy"  # the weakest of those needed
+    assert located_by(found, "all") == "not found"
+    assert located_by(found[2:], "any") == "not found"
+    near_miss = {"how": "not found", "score": None, "best_score": 71.0, "spans": []}
+    assert found[2].to_dict() == near_miss
