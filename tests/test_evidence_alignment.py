@@ -169,7 +169,7 @@ def test_cli_eval_of_a_re_extracted_published_set_scores_nearly_every_question(t
     )
     assert results["meta"]["published_baselines"][0]["metrics"]["contextSimilarity"] == 0.934
     report = (out / "report.md").read_text(encoding="utf-8")
-    assert "Evidence: evidence located for" in report
+    assert "Evidence located for" in report
     assert "## Against the dataset's published baseline" in report
     assert "| contextSimilarity | llamaindex (chunkSize=1024" in report and "0.934" in report
     assert "## Evidence located other than verbatim" in report

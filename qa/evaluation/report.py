@@ -338,7 +338,7 @@ def write_report(run: Run, folder: Path) -> Path:
         "",
         "Settings: " + ", ".join(f"{k}={v}" for k, v in meta["settings"].items()) + ".",
         "",
-        *([f"Evidence: {m}.", ""] if (m := located_line(run)) else []),
+        *([f"{m[:1].upper()}{m[1:]}.", ""] if (m := located_line(run)) else []),
         *([f"**Note:** {m}.", ""] if (m := _missing_evidence_line(run)) else []),
         "## Metrics",
         "",
