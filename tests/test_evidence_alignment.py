@@ -215,12 +215,18 @@ def test_contexts_from_one_pdf_reader_are_located_in_the_other_readers_text(tmp_
     evidence_map = EvidenceMap(documents)
     # page-level contexts, as a published dataset has them, and sentence-level ones
     sentences = [s for p in pages for s in re.split(r"(?<=\.)\s+", p) if len(s.split()) > 6]
-    contexts = pages + sentences[::3]
     previous_start = {"page": -1, "sentence": -1}
-    for n, context in enumerate(contexts):
-        kind = "page" if n < len(pages) else "sentence"
+    located_sentences = 0
+    for kind, context in [("page", p) for p in pages] + [("sentence", s) for s in sentences]:
         located = evidence_map.locate(Evidence(context))
-        assert located.how in ("exact", "normalised", "fuzzy"), context[:80]
+        if kind == "page":  # every page
+            assert located.how in ("exact", "normalised", "fuzzy"), context[:80]
+        if not located.spans:
+            # pdfminer sets some justified lines in another order: such a fragment is not
+            # the stored text, and comes near it only below the threshold
+            assert located.best_score is None or located.best_score < FUZZY_THRESHOLD
+            continue
+        located_sentences += kind == "sentence"
         span = max(located.spans, key=len)
         same = normalise(stored[span.start : span.end]).text.replace(" ", "")
         assert same == normalise(context).text.replace(" ", "") or (
@@ -228,6 +234,7 @@ def test_contexts_from_one_pdf_reader_are_located_in_the_other_readers_text(tmp_
         )
         assert span.start > previous_start[kind]  # in reading order, page after page
         previous_start[kind] = span.start
+    assert located_sentences >= 0.9 * len(sentences)
 
 
 def test_how_a_question_s_evidence_was_located_any_and_all():
