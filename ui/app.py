@@ -373,9 +373,11 @@ class QAApp:
         self.demo = build_blocks(self)
         return self.demo
 
-    def documents_api(self) -> list[dict]:
-        """The stored documents: id, title, path, chunks and metadata of each."""
-        return [d.to_dict() for d in self.qa.documents()]
+    def documents_api(self) -> str:
+        """The ``/documents`` endpoint: a JSON string of the stored documents (id, title, path,
+        chunks and metadata of each), as ``qa info --json`` lists them. A string for the reason
+        ``ask_api`` gives: each has a ``"path"``."""
+        return json.dumps([d.to_dict() for d in self.qa.documents()], ensure_ascii=False)
 
     def warm_up(self) -> None:
         """Load the models the first question needs (``QA.warm_up``); a failure is one line on
