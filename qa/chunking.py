@@ -133,10 +133,15 @@ def _is_row(line: str) -> bool:
     return line.lstrip().startswith("|")
 
 
+def _cells(row: str) -> list[str]:
+    return [cell.strip() for cell in row.strip().strip("|").split("|")]
+
+
 def in_context(doc: Document, start: int, end: int) -> str:
     """What is embedded for the sentence ``doc.text[start:end]``: the sentence itself, or for
-    a table row its table's first (header) row and the row, so that "revenue in Q3" finds the
-    row "| Q3 2024 | 14.2 | 222 |" under "| Quarter | Revenue | Staff |". The stored and cited
+    a table row the row read against its table's first (header) row, under the document's
+    title: "Solvik results: Quarter: Q3 2024; Revenue (million EUR): 14.2; Staff: 222" for
+    "| Q3 2024 | 14.2 | 222 |", so that "revenue in Q3" finds the row. The stored and cited
     text stays the row alone."""
     text = doc.text
     line_start = text.rfind("\n", 0, start) + 1
@@ -151,9 +156,16 @@ def in_context(doc: Document, start: int, end: int) -> str:
         if not _is_row(text[above : pos - 1]):
             break
         header, pos = text[above : pos - 1], above
+    cells = _cells(text[start:end])
     if header is None:
-        return text[start:end]
-    return header.strip() + "\n" + text[start:end]
+        read = "; ".join(cells)
+    else:
+        names = _cells(header)
+        read = "; ".join(
+            f"{names[i]}: {cell}" if i < len(names) and names[i] else cell
+            for i, cell in enumerate(cells)
+        )
+    return f"{doc.title}: {read}"
 
 
 def _sentence_pieces(text: str) -> list[str]:

@@ -213,12 +213,21 @@ def _decode(data: bytes) -> str:
     except UnicodeDecodeError as exc:
         from charset_normalizer import from_bytes
 
-        best = from_bytes(data).best()
+        found = from_bytes(data)
+        best = found.best()
         if best is None:
             raise ValueError(
                 f"not text in any known encoding (not UTF-8: {exc.reason} at byte {exc.start})"
             ) from exc
-        return str(best)
+        # short Western text fits cp1250 and cp1252 equally well: take the more common one
+        # (the default of browsers for unlabelled pages, and a superset of Latin-1's letters)
+        tied = [
+            m.encoding
+            for m in found
+            if (m.percent_chaos, m.percent_coherence)
+            == (best.percent_chaos, best.percent_coherence)
+        ]
+        return data.decode("cp1252") if "cp1252" in tied else str(best)
 
 
 def load_file(path: Path) -> Document:

@@ -1,8 +1,10 @@
 """Ingest: load files, chunk, embed, write to the store; incremental and safe to re-run.
 
-Per document the order is: sentence embeddings, then chunks, then deletion of the document's
-older versions. A document counts as ingested only when all chunks of its current version are
-stored and no other version is, so a run killed at any point is finished by the next run.
+Per document the order is: each chunk's sentence embeddings, then the chunk, and after the last
+chunk the deletion of the document's older versions. A document counts as ingested only when
+all chunks of its current version are stored and no other version is, so a run killed at any
+point is finished by the next run. Files are read one at a time and written in batches of
+``EMBED_GROUP`` texts: memory is bounded by the largest file, not by the folder.
 """
 
 from __future__ import annotations
@@ -214,19 +216,24 @@ class _Record(NamedTuple):
 
 
 def _records(doc: Document, version: str, chunks: list[Chunk]) -> Iterator[_Record]:
-    """A document's sentences, then its chunks, made as they are consumed."""
-    for s, e in _sentence_spans(chunks):
-        meta = {"doc_id": doc.doc_id, "version": version, "start": s, "end": e}
-        text = doc.text[s:e]
-        yield _Record(0, sentence_id(doc.doc_id, version, s, e), meta, text, in_context(doc, s, e))
+    """A document's chunks in order, each after those of its sentences not yet given, made as
+    they are consumed (a big file's progress moves chunk by chunk)."""
+    given: set[tuple[int, int]] = set()
     for c in chunks:
+        for s, e in c.sentences:
+            if (s, e) in given:
+                continue
+            given.add((s, e))
+            meta = {"doc_id": doc.doc_id, "version": version, "start": s, "end": e}
+            sid = sentence_id(doc.doc_id, version, s, e)
+            yield _Record(0, sid, meta, doc.text[s:e], in_context(doc, s, e))
         yield _Record(1, c.chunk_id, _chunk_metadata(doc, c, version, len(chunks)), c.text, c.text)
 
 
 class _Batch:
     """Records of one or more documents, embedded and written ``EMBED_GROUP`` at a time.
 
-    Per document, sentences are written before chunks and the older versions are deleted
+    A chunk's sentences are written before the chunk, a document's older versions are deleted
     after its last chunk (see the module doc); readers are told after each document."""
 
     def __init__(self, ingestor: Ingestor, report: IngestReport, progress: Progress | None):
@@ -254,13 +261,10 @@ class _Batch:
         if self.records:
             assert self.collections is not None
             vectors = self.ingestor.embedder().embed([r.embed for r in self.records])
-            run: list[int] = []
-            for i, record in enumerate(self.records):  # consecutive runs of one collection
-                if run and self.records[run[0]].collection != record.collection:
-                    self._write(run, vectors)
-                    run = []
-                run.append(i)
-            self._write(run, vectors)
+            for collection in (0, 1):  # a chunk's sentences are stored before the chunk
+                picked = [i for i, r in enumerate(self.records) if r.collection == collection]
+                if picked:
+                    self._write(picked, vectors)
             chunks = sum(r.collection for r in self.records)
             self.done += chunks
             self.report.chunks_written += chunks
