@@ -101,6 +101,7 @@ def _progress(quiet: bool) -> tuple[Callable[[int, int], None] | None, Callable[
             bar["bar"] = tqdm(
                 total=total, unit="chunk", desc="ingest", file=sys.stderr, disable=total == 0
             )
+        bar["bar"].total = total  # grows as files are split: they are read one at a time
         bar["bar"].n = done
         bar["bar"].refresh()
 
