@@ -46,6 +46,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # click's plain help: typer's rich panels label every flag <bool>
 )
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -128,7 +129,9 @@ def _progress(quiet: bool) -> tuple[Callable[[int, int], None] | None, Callable[
     task = bar.add_task("ingest", total=None)
 
     def update(done: int, total: int) -> None:
-        if total and not bar.live.is_started:  # nothing to embed: no bar
+        # the total grows as files are split (they are read one at a time); no chunk to
+        # embed, no bar
+        if total and not bar.live.is_started:
             bar.start()
         bar.update(task, completed=done, total=total)
 
@@ -172,7 +175,10 @@ def ingest(
     ctx: typer.Context,
     paths: Annotated[
         list[Path] | None,
-        typer.Argument(help="Files or folders (.md .txt .html .pdf); default: the corpus dir."),
+        typer.Argument(
+            metavar="PATH",
+            help="Files or folders (.md .txt .html .pdf); default: the corpus dir.",
+        ),
     ] = None,
     reset: Annotated[bool, typer.Option(help="Empty the store first.")] = False,
     exclusive: Annotated[
@@ -256,11 +262,36 @@ def info(
 @handle_errors
 def remove(
     ctx: typer.Context,
-    doc_id: Annotated[str, typer.Argument(help="Document id, as `qa info` lists it.")],
+    document: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID_OR_PATH", help="Document id, as `qa info` lists it, or the file's path."
+        ),
+    ],
 ) -> None:
-    """Remove a document from the store."""
-    make_qa(ctx).remove(doc_id)
-    typer.echo(f"removed {doc_id}")
+    """Remove a document from the store, by its id or by the path it was ingested from."""
+    qa = make_qa(ctx)
+    doc_id = document_id(qa, document)
+    qa.remove(doc_id)
+    typer.echo(f"removed {doc_id} ({document})" if doc_id != document else f"removed {doc_id}")
+
+
+def document_id(qa: QA, document: str) -> str:
+    """The id of a stored document given its id or a path it was ingested from (the file
+    need not exist any more). NotFoundError when neither names a stored document."""
+    from qa.documents import doc_id_for
+    from qa.errors import NotFoundError
+
+    stored = {d.doc_id: d for d in qa.documents()}
+    if document in stored:
+        return document
+    by_path = doc_id_for(Path(document).expanduser())
+    if by_path in stored:
+        return by_path
+    matches = [d.doc_id for d in stored.values() if d.path == document]
+    if len(matches) == 1:
+        return matches[0]
+    raise NotFoundError(f"no document with id or path {document!r} (see `qa info`)")
 
 
 # ---- LLM answers: streaming, flags, chat ------------------------------------------------------
@@ -344,7 +375,13 @@ def chat(
     mode = mode.value if mode else None  # type: ignore[assignment]
     ingest_if_empty(qa)
     qa.resolve_mode(mode)  # an unusable --mode (llm without a server) fails before a question
-    prompt = "? " if sys.stdin.isatty() else ""
+    interactive = sys.stdin.isatty()
+    typer.echo(
+        'qa chat: ask about the articles in the store; follow-ups may say "it" or '
+        '"the company". Type exit or quit, or press Ctrl-D, to leave.',
+        err=True,
+    )
+    prompt = "you> " if interactive else ""
     live = sys.stdout.isatty() and not as_json
     history: list[tuple[str, str]] = []
     failed = False
@@ -352,6 +389,8 @@ def chat(
         try:
             line = input(prompt)
         except EOFError:
+            if interactive:
+                typer.echo("", err=True)
             break
         question = line.strip()
         if not question:
@@ -430,6 +469,7 @@ eval_app = typer.Typer(
     help="Evaluate retrieval, answers, citations and abstention on an eval set.",
     invoke_without_command=True,
     no_args_is_help=False,
+    rich_markup_mode=None,
 )
 app.add_typer(eval_app, name="eval")
 
@@ -460,7 +500,7 @@ def eval_run(
         Path | None, typer.Option(help="Source documents of a LabelledRagDataset.")
     ] = None,
     limit: Annotated[
-        int | None, typer.Option(min=1, help="Ask only the first N questions.")
+        int | None, typer.Option(min=1, metavar="N", help="Ask only the first N questions.")
     ] = None,
     judge: Annotated[
         bool, typer.Option("--judge", help="Add LLM-judged correctness and faithfulness.")
@@ -498,8 +538,10 @@ def eval_run(
         judge=judge,
         docs=docs,
     )
-    if quiet or not console.is_terminal:  # a bar in a pipe or log is noise (and, on error,
-        run = evaluate()  # a stray blank line before the one-line message)
+    if quiet:
+        run = evaluate()
+    elif not console.is_terminal:  # a log or pipe: a line every few questions, not a bar
+        run = evaluate(progress=progress_lines(began))
     else:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
@@ -524,6 +566,21 @@ def eval_run(
     if not quiet:
         print_summary(run, Console())
     typer.echo(f"wrote {folder / 'results.json'} and {report}", err=True)
+
+
+def progress_lines(began: float, every: int = 10) -> Callable[[int, int], None]:
+    """A progress callback for logs: one stderr line at the start, every ``every`` questions
+    and at the end, with the time elapsed since ``began`` (a ``time.perf_counter()``)."""
+    import time
+
+    typer.echo("qa eval: ingesting the set's documents and loading the models", err=True)
+
+    def update(done: int, total: int) -> None:
+        if done == total or (done and done % every == 0):
+            elapsed = time.perf_counter() - began
+            typer.echo(f"qa eval: {done}/{total} questions, {elapsed:.0f} s elapsed", err=True)
+
+    return update
 
 
 @eval_app.command("compare")

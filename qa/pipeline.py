@@ -53,6 +53,7 @@ class QA:
         if answerer is not None:
             self._answerers[answerer.mode or "extractive"] = answerer
         self._lexical: BM25Index | None = None
+        self._lexical_generation: tuple[int, ...] = ()
         self._lock = threading.RLock()  # lazy parts and the BM25 index, for threaded servers
 
     # ---- parts, built on first use --------------------------------------------------------
@@ -97,17 +98,22 @@ class QA:
         return self.settings.home / "bm25" / self.settings.collection
 
     def lexical_index(self, *, refresh: bool = False) -> BM25Index:
-        """The BM25 index, rebuilt from the store whenever it does not cover exactly its chunks."""
+        """The BM25 index, rebuilt from the store whenever it does not cover exactly its chunks
+        (checked again whenever any process committed a write to the store)."""
         current = self._lexical
-        if current is not None and not refresh and len(current.ids) == self._store.chunk_count():
+        generation = self._store.generation
+        if current is not None and not refresh and generation == self._lexical_generation:
             return current
         with self._lock:
-            index = self._lexical or BM25Index.load(self._lexical_dir)
             ids, texts = self._store.all_chunk_texts()
-            if index is None or index.fingerprint != fingerprint(ids):
-                index = BM25Index.build(ids, texts)
-                index.save(self._lexical_dir)
-            self._lexical = index
+            wanted = fingerprint(ids)
+            index = current if current is not None and current.fingerprint == wanted else None
+            if index is None:  # the saved one, unless another process saved an older one
+                index = BM25Index.load(self._lexical_dir)
+                if index is None or index.fingerprint != wanted:
+                    index = BM25Index.build(ids, texts)
+                    index.save(self._lexical_dir)
+            self._lexical, self._lexical_generation = index, generation
             return index
 
     def answerer(self, mode: str | None = None) -> Answerer:
@@ -220,9 +226,10 @@ class QA:
 
     def remove(self, doc_id: str) -> None:
         """Delete a document (by id) from the store and the BM25 index."""
-        if doc_id not in self._store.documents():
-            raise NotFoundError(f"no document with id {doc_id!r}")
-        self._store.delete_document(doc_id)
+        with self._store.writing():
+            if doc_id not in self._store.documents():
+                raise NotFoundError(f"no document with id {doc_id!r}")
+            self._store.delete_document(doc_id)
         self.lexical_index(refresh=True)
 
     # ---- ask --------------------------------------------------------------------------------
