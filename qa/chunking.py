@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from qa.ids import chunk_id
 from qa.types import Chunk, Document
 
 if TYPE_CHECKING:
@@ -57,11 +58,6 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
             if brk:
                 cursor = brk.end()
     return spans
-
-
-def chunk_id(doc_id: str, version: str, index: int) -> str:
-    """The store id of a document version's ``index``-th chunk (0 = the first)."""
-    return f"{doc_id}-{version}-{index:05d}"
 
 
 def document_version(doc: Document, config: str) -> str:

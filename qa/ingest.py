@@ -15,11 +15,11 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.answer.extractive import sentence_id
 from qa.chunking import Chunker, document_version
 from qa.documents import display_path, load_documents, supported_files
 from qa.embeddings import Embedder
 from qa.errors import NoDocumentsError
+from qa.ids import sentence_id
 from qa.store import ChunkStore
 from qa.types import Chunk, Document, IngestReport
 

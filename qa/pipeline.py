@@ -6,17 +6,20 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from qa.answer import registry
 from qa.answer.base import Answerer, Draft
 from qa.config import BUNDLED_MODEL, Settings, settings_error
 from qa.conversation import History, normalise_history
-from qa.embeddings import BUNDLED_NAME, Embedder
+from qa.embeddings import BUNDLED_NAME, Embedder, QueryEncoding
 from qa.errors import InvalidQuestionError, NotFoundError, QAError, SettingsError
-from qa.ingest import Progress
 from qa.lexical import BM25Index, fingerprint
 from qa.store import ChunkStore, summarise
 from qa.types import Answer, DocumentInfo, Hit, IngestReport
+
+if TYPE_CHECKING:
+    from qa.ingest import Progress
 
 __all__ = ["QA"]
 
@@ -108,49 +111,31 @@ class QA:
             return index
 
     def answerer(self, mode: str | None = None) -> Answerer:
-        """The answerer for ``mode`` ('extractive' or 'llm'; None = the configured mode)."""
+        """The answerer for ``mode`` (a registered mode; None = the configured mode)."""
         mode = self.resolve_mode(mode)
         with self._lock:
-            return self._answerers.get(mode) or self._make_answerer(mode)
-
-    def _make_answerer(self, mode: str) -> Answerer:
-        if mode == "extractive":
-            from qa.answer.extractive import ExtractiveReader
-            from qa.answer.selector import AnswerSelector
-            from qa.answer.token_match import TokenMatcher
-
-            made: Answerer = ExtractiveReader(
-                self.store,
-                self.lexical_index,
-                TokenMatcher(self.embedder),
-                self.settings.abstain_threshold,
-                AnswerSelector(quantize=self.settings.answer_selector_int8)
-                if self.settings.answer_selector
-                else None,
-            )
-        else:
-            made = self._llm_answerer()
-        self._answerers[mode] = made
-        return made
+            made = self._answerers.get(mode)
+            if made is None:
+                parts = registry.AnswererParts(
+                    settings=self.settings,
+                    embedder=lambda: self.embedder,
+                    corpus=self.lexical_index,
+                    answerer=self.answerer,
+                )
+                made = self._answerers[mode] = registry.create(mode, parts)
+            return made
 
     def resolve_mode(self, mode: str | None) -> str:
-        """'extractive' or 'llm' for a requested mode (None or 'auto' = configured default)."""
+        """The registered mode for a requested one (None or 'auto' = the configured default:
+        'llm' when an LLM is configured, else 'extractive')."""
         mode = mode or self.settings.mode
         if mode == "auto":
             return "llm" if self.settings.llm_configured else "extractive"
-        if mode not in ("extractive", "llm"):
-            raise InvalidQuestionError(f"unknown mode {mode!r}: use 'extractive' or 'llm'")
+        known = registry.modes()
+        if mode not in known:
+            choices = " or ".join(repr(m) for m in known)
+            raise InvalidQuestionError(f"unknown mode {mode!r}: use {choices}")
         return mode
-
-    def _llm_answerer(self) -> Answerer:
-        from qa.answer.llm import LLMAnswerer
-
-        return LLMAnswerer(
-            self.settings,
-            embed=lambda texts: self.embedder.embed(texts),
-            sentence_vectors=self.store.sentence_vectors,
-            fallback=lambda: self.answerer("extractive"),
-        )
 
     def warm_up(self, mode: str | None = None) -> None:
         """Load the embedding model, the BM25 index and the answerer's models now, so that the
@@ -226,12 +211,12 @@ class QA:
         question = self.check_question(question)
         return self._retrieve(question, self._top_k(top_k))[0]
 
-    def _retrieve(self, question: str, top_k: int) -> tuple[list[Hit], Any]:
+    def _retrieve(self, question: str, top_k: int) -> tuple[list[Hit], QueryEncoding]:
         from qa.retrieval import HybridRetriever
 
         self.store.check_model(self.model_id)
         self.store.chunks()  # EmptyStoreError before any model is loaded
-        vector = self.embedder.encode_query(question).vector  # the reader reuses its tokens
+        query = self.embedder.encode_query(question)  # the reader reuses its tokens
         retriever = HybridRetriever(
             self.store,
             self.embedder,
@@ -239,7 +224,7 @@ class QA:
             candidates=max(self.settings.candidates, top_k),
             rrf_k=self.settings.rrf_k,
         )
-        return retriever.retrieve(question, top_k, vector), vector
+        return retriever.retrieve(question, top_k, query.vector), query
 
     def ask(self, question: str, *, top_k: int | None = None, mode: str | None = None) -> Answer:
         """Answer ``question`` from the corpus, with citations, or abstain."""
@@ -291,17 +276,17 @@ class QA:
         if pairs:
             standalone = self.check_question(answerer.condense(pairs, question))
         condensed = time.perf_counter()
-        hits, vector = self._retrieve(standalone, k)
+        hits, query = self._retrieve(standalone, k)
         retrieved = time.perf_counter()
         draft: Draft | None = None
         if stream:
-            for item in answerer.stream(standalone, hits, vector):
+            for item in answerer.stream(standalone, hits, query):
                 if isinstance(item, Draft):
                     draft = item
                 elif item:
                     yield item
         else:
-            draft = answerer.answer(standalone, hits, vector)
+            draft = answerer.answer(standalone, hits, query)
         if draft is None:  # pragma: no cover - an answerer's stream ends with its Draft
             raise QAError("the answerer returned no answer")
         done = time.perf_counter()

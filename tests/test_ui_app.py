@@ -70,8 +70,8 @@ class ScriptedAnswerer(Answerer):
 
     mode = "extractive"
 
-    def answer(self, question, hits, query_vector):
-        hit = hits[0]
+    def answer(self, question, passages, query):
+        hit = passages[0]
         start = hit.start
         end = hit.text.index(".") + start + 1
         quote = hit.text[: end - start]
@@ -85,8 +85,8 @@ class ScriptedAnswerer(Answerer):
             ],
         )
 
-    def stream(self, question, hits, query_vector):
-        draft = self.answer(question, hits, query_vector)
+    def stream(self, question, passages, query):
+        draft = self.answer(question, passages, query)
         for i in range(0, len(draft.text), 10):
             yield draft.text[i : i + 10]
         yield draft

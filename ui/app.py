@@ -120,7 +120,7 @@ class QAApp:
 
     def sources(self, answer: Answer) -> list[Source]:
         """The answer's citations with document metadata and the paragraph around each span."""
-        meta = {h.doc_id: h.metadata.get("document") or {} for h in answer.hits}
+        meta = {h.doc_id: h.document for h in answer.hits}
         missing = {c.doc_id for c in answer.citations if c.doc_id not in meta}
         if missing:
             meta.update({d.doc_id: d.metadata for d in self.qa.documents() if d.doc_id in missing})

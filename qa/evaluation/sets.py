@@ -95,6 +95,8 @@ class EvalSet:
     documents: list[Path]
     format: str
     description: str = ""
+    # a published dataset's own baselines (llama datasets' card.json), as read from the card
+    published_baselines: list[dict[str, Any]] = field(default_factory=list)
 
     def select(self, split: str = "all", limit: int | None = None) -> list[EvalQuestion]:
         """The questions of ``split`` ('dev', 'test' or 'all'), at most ``limit`` of them."""
