@@ -21,7 +21,7 @@ import gradio as gr
 from qa.documents import SUPPORTED_SUFFIXES
 from qa.errors import EmptyStoreError, QAError
 from qa.types import Answer
-from ui.eval_tab import EVAL_CHOICES, EvalRunner
+from ui.eval_tab import EvalRunner
 from ui.render import (
     Source,
     answer_html,
@@ -417,7 +417,7 @@ class QAApp:
             "run_history": False,
             "show_error": True,
             "css": CSS,
-            "theme": gr.themes.Default(),
+            "theme": theme(),
         }
         options.update(kwargs)
         return demo.launch(**options)
@@ -425,6 +425,20 @@ class QAApp:
 
 UPLOAD_TYPES = ", ".join(UPLOAD_SUFFIXES)
 EVAL_PLOT_SLOTS = 3  # image components of the Eval tab: one per plot the report draws
-__all__ += ["EVAL_CHOICES"]
+
+
+def theme() -> gr.themes.Base:
+    """Gradio's default theme with its bundled Source Sans Pro at 400 and 700: the 600 face
+    Gradio 6 ships holds only 'A', 'B' and some Cyrillic, so semibold titles mixed two fonts.
+    The rest of the font stack (CJK and other scripts) is in style.css."""
+    return gr.themes.Default(
+        font=(
+            gr.themes.LocalFont("Source Sans Pro", weights=(400, 700)),
+            "ui-sans-serif",
+            "system-ui",
+            "sans-serif",
+        )
+    )
+
 
 CSS = resources.files("ui").joinpath("style.css").read_text(encoding="utf-8")
