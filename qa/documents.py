@@ -1,31 +1,55 @@
-"""Load .md, .txt, .html and .pdf files into Documents, with their metadata."""
+"""Load .md, .txt, .html and .pdf files into Documents, as a person reads them.
+
+Every reader returns the text a person reads, and that text is what is stored: citations index
+it exactly (``quote == text[start:end]``). On the way in, each file's text is
+
+- decoded: UTF-8, else the encoding charset-normalizer detects (Latin-1, cp1252, ...);
+- given ``\\n`` line endings (Windows and old Mac ones converted);
+- Unicode NFKC-normalised, so ligatures (``ﬁ`` -> ``fi``) and compatibility characters
+  (full-width digits, no-break spaces) read and search as the letters they stand for;
+- unwrapped (plain text and PDF, and Markdown prose): a soft line wrap inside a paragraph is
+  joined with a space, a word hyphenated at the end of a line is joined whole; paragraph
+  breaks, headings, list items and table rows stay on their own lines.
+
+HTML is read by trafilatura (main content only: no cookie banner, navigation, "most read" box
+or footer), as Markdown so tables stay rows of cells; its title, date and author are metadata.
+"""
 
 from __future__ import annotations
 
 import hashlib
-import html
 import re
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
-from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from qa.errors import InvalidPathError, NoDocumentsError
 from qa.types import Document
 
 __all__ = [
+    "READER_VERSION",
     "SUPPORTED_SUFFIXES",
     "display_path",
     "doc_id_for",
+    "iter_documents",
     "load_documents",
     "load_file",
+    "normalise_text",
     "supported_files",
+    "unwrap",
 ]
 
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf")
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n", re.DOTALL)
+# part of every document's version: a store built by an older reader re-reads changed text
+READER_VERSION = "reader-2"
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n", re.DOTALL)
 _HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
+# a line that stands alone: heading, list item, table row, quote, rule, fenced code
+_BLOCK_LINE = re.compile(r"^\s*(#|[-*+•]\s|\d{1,3}[.)]\s|\||>|```|~~~|---|___|\*\*\*)")
+_ENDS_SENTENCE = re.compile(r"[.!?:;…。！？؟।][\"'”’)\]]*$")
+_HYPHENATED = re.compile(r"[^\W\d_]-$")
 
 
 def doc_id_for(path: Path) -> str:
@@ -40,6 +64,57 @@ def display_path(path: Path) -> str:
         return str(resolved.relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(resolved)
+
+
+def normalise_text(text: str) -> str:
+    """``\\n`` line endings, NFKC, and no stray control characters (tabs and breaks kept)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = unicodedata.normalize("NFKC", text)
+    # NFKC maps U+2028/2029 (line/paragraph separators) to themselves: read them as breaks
+    text = text.replace("\u2029", "\n\n").replace("\u2028", "\n").replace("\f", "\n\n")
+    return text
+
+
+def _joins(line: str, following: str, longest: int) -> bool:
+    """Whether ``following`` continues ``line``'s sentence (a soft wrap, not a new line)."""
+    first = following.lstrip()[:1]
+    if not first or _BLOCK_LINE.match(following) or _BLOCK_LINE.match(line):
+        return False
+    if _ENDS_SENTENCE.search(line):
+        return False
+    if first.islower() or first.isdigit() or first in "([“\"'‘€$£":
+        return True
+    # a capitalised word after a line as long as the paragraph's longest: the line was wrapped
+    # (a short line without a full stop is a heading or a byline and keeps its break)
+    return len(line) >= 0.7 * longest and len(line) >= 30
+
+
+def unwrap(text: str) -> str:
+    """Join soft line wraps and end-of-line hyphenation inside paragraphs (see module doc).
+
+    Fenced code blocks are left as they are. The result has the same paragraphs as ``text``.
+    """
+    out: list[str] = []
+    fenced = False
+    for block in re.split(r"(\n[ \t]*\n+)", text):
+        if not block.strip() or block.lstrip().startswith(("```", "~~~")) or fenced:
+            if block.count("```") % 2 or block.count("~~~") % 2:
+                fenced = not fenced
+            out.append(block)
+            continue
+        lines = block.split("\n")
+        longest = max(len(line.rstrip()) for line in lines)
+        joined = [lines[0]]
+        for line in lines[1:]:
+            previous = joined[-1].rstrip()
+            if not _joins(previous, line, longest):
+                joined.append(line)
+            elif _HYPHENATED.search(previous) and line.lstrip()[:1].islower():
+                joined[-1] = previous[:-1] + line.lstrip()
+            else:
+                joined[-1] = previous + " " + line.lstrip()
+        out.append("\n".join(joined))
+    return "".join(out)
 
 
 def _plain(value: Any) -> Any:
@@ -66,138 +141,109 @@ def _parse_front_matter(text: str) -> tuple[dict[str, Any], int]:
     return {str(k): _plain(v) for k, v in data.items() if v is not None}, match.end()
 
 
-class _HTMLText(HTMLParser):
-    """Visible text of an HTML page, block elements on their own lines, plus title and meta."""
-
-    _BLOCKS: ClassVar[set[str]] = {
-        "p",
-        "div",
-        "br",
-        "li",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "tr",
-        "section",
-        "article",
-        "header",
-        "footer",
-        "blockquote",
-        "pre",
-        "ul",
-        "ol",
-        "table",
-    }
-    _SKIP: ClassVar[set[str]] = {"script", "style", "noscript", "template"}
-    _HEAD_TAGS: ClassVar[set[str]] = {
-        "html",
-        "head",
-        "title",
-        "meta",
-        "link",
-        "base",
-        "style",
-        "script",
-        "noscript",
-        "template",
-    }
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.title = ""
-        self.meta: dict[str, str] = {}
-        self._skip = 0
-        self._in_head = False  # ends at </head>, or at a body tag or text: </head> is optional
-        self._in_title = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "title":
-            self._in_title = True
-        elif tag == "meta":
-            a = {k: v or "" for k, v in attrs}
-            key = a.get("name") or a.get("property")
-            if key and a.get("content"):
-                self.meta[key.split(":")[-1].lower()] = a["content"]
-        if tag == "head":
-            self._in_head = True
-        elif tag not in self._HEAD_TAGS:  # </head> is optional: any body tag ends the head
-            self._in_head = False
-        if tag in self._SKIP:
-            self._skip += 1
-        if tag in self._BLOCKS:
-            self.parts.append("\n\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "title":
-            self._in_title = False
-        if tag == "head":
-            self._in_head = False
-        if tag in self._SKIP and self._skip:
-            self._skip -= 1
-        if tag in self._BLOCKS:
-            self.parts.append("\n\n")
-
-    def handle_data(self, data: str) -> None:
-        if self._in_title:
-            self.title += data
-            return
-        if self._in_head and data.strip() and not self._skip:
-            self._in_head = False  # text outside any head element starts the body, as in browsers
-        if not self._skip and not self._in_head:
-            self.parts.append(data)
-
-    def text(self) -> str:
-        joined = "".join(self.parts)
-        lines = [re.sub(r"[ \t\r\f\v]+", " ", line).strip() for line in joined.split("\n")]
-        return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
-
-
 def _load_html(raw: str) -> tuple[str, dict[str, Any]]:
-    parser = _HTMLText()
-    parser.feed(raw)
-    parser.close()
+    """Main content (Markdown, tables as rows of cells) and title/date/author of a page.
+
+    trafilatura's precise mode first (it leaves out site headers that its default keeps); a
+    page too small for it to judge is read by its default mode, then as all visible text.
+    The title leads the text, as on the page, when the main content does not hold it."""
+    import trafilatura
+
+    options: dict[str, Any] = {
+        "output_format": "markdown",
+        "include_tables": True,
+        "include_comments": False,
+        "include_images": False,
+        "include_links": False,
+        "deduplicate": False,
+    }
+    text = (
+        trafilatura.extract(raw, favor_precision=True, **options)
+        or trafilatura.extract(raw, **options)
+        or trafilatura.html2txt(raw)
+        or _visible_text(raw)
+    )
     meta: dict[str, Any] = {}
-    if parser.title.strip():
-        meta["title"] = html.unescape(parser.title.strip())
-    for key in ("title", "author", "publisher", "published_time", "date", "description"):
-        if key in parser.meta and key not in meta:
-            meta["published" if key in ("published_time", "date") else key] = parser.meta[key]
-    return parser.text(), meta
+    found = trafilatura.extract_metadata(raw)
+    if found is not None:
+        for key, name in (("title", "title"), ("date", "published"), ("author", "author")):
+            value = getattr(found, key, None)
+            if value:
+                meta[name] = str(value)
+        if found.sitename:
+            meta["publisher"] = str(found.sitename)
+    lines = [line.rstrip() for line in text.split("\n")]
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    title = " ".join(meta.get("title", "").split())
+    first_lines = {" ".join(line.strip("# ").split()) for line in text.split("\n")[:5]}
+    if text and title and title not in first_lines:
+        text = f"# {title}\n\n{text}"
+    return text + "\n", meta
+
+
+def _visible_text(raw: str) -> str:
+    """All text of a page outside scripts and styles (for fragments trafilatura reads as
+    empty)."""
+    import lxml.html
+
+    try:
+        root = lxml.html.fromstring(raw)
+    except Exception:  # lxml's parser errors: nothing readable
+        return ""
+    for element in root.xpath("//script|//style|//head/title|//noscript|//template"):
+        element.drop_tree()
+    return " ".join(root.text_content().split())
 
 
 def _load_pdf(path: Path) -> str:
-    try:
-        from pypdf import PdfReader
-    except ImportError as exc:  # pragma: no cover - pypdf is a dependency
-        raise ValueError("pypdf is not installed") from exc
+    from pypdf import PdfReader
+
     reader = PdfReader(str(path))
-    return "\n\n".join((page.extract_text() or "").strip() for page in reader.pages).strip() + "\n"
+    pages = (page.extract_text() or "" for page in reader.pages)
+    return "\n\n".join(p.strip() for p in pages if p.strip()) + "\n"
+
+
+def _decode(data: bytes) -> str:
+    """UTF-8 (with or without BOM), else the encoding charset-normalizer finds.
+    Raises ValueError for binary content or text no encoding explains."""
+    if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ValueError("binary content")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        from charset_normalizer import from_bytes
+
+        found = from_bytes(data)
+        best = found.best()
+        if best is None:
+            raise ValueError(
+                f"not text in any known encoding (not UTF-8: {exc.reason} at byte {exc.start})"
+            ) from exc
+        # short Western text fits cp1250 and cp1252 equally well: take the more common one
+        # (the default of browsers for unlabelled pages, and a superset of Latin-1's letters)
+        tied = [
+            m.encoding
+            for m in found
+            if (m.percent_chaos, m.percent_coherence)
+            == (best.percent_chaos, best.percent_coherence)
+        ]
+        return data.decode("cp1252") if "cp1252" in tied else str(best)
 
 
 def load_file(path: Path) -> Document:
-    """Load one file. Raises ValueError (with a reason) for binary or non-UTF-8 content."""
+    """Load one file. Raises ValueError (with a reason) for binary or undecodable content."""
     suffix = path.suffix.lower()
     metadata: dict[str, Any] = {}
     body_start = 0
     if suffix == ".pdf":
-        text = _load_pdf(path)
+        text = unwrap(normalise_text(_load_pdf(path)))
     else:
-        data = path.read_bytes()
-        if b"\x00" in data:
-            raise ValueError("binary content")
-        try:
-            raw = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ValueError(f"not UTF-8 ({exc.reason} at byte {exc.start})") from exc
+        raw = normalise_text(_decode(path.read_bytes()))
         if suffix in (".html", ".htm"):
             text, metadata = _load_html(raw)
         else:
-            text = raw
-            metadata, body_start = _parse_front_matter(text)
+            metadata, body_start = _parse_front_matter(raw)
+            text = raw[:body_start] + unwrap(raw[body_start:])
             if "title" not in metadata and suffix in (".md", ".markdown"):
                 heading = _HEADING.search(text, body_start)
                 if heading:
@@ -230,6 +276,48 @@ def supported_files(root: Path) -> list[Path]:
     )
 
 
+def _files(paths: Iterable[Path]) -> list[Path]:
+    """Every supported file under ``paths``; InvalidPathError / NoDocumentsError as below."""
+    files: list[Path] = []
+    for root in paths:
+        if not root.exists():
+            raise InvalidPathError(f"path does not exist: {root}")
+        found = supported_files(root)
+        if root.is_file() and root.suffix.lower() not in SUPPORTED_SUFFIXES:
+            raise NoDocumentsError(
+                f"unsupported file type: {root} (supported: {', '.join(SUPPORTED_SUFFIXES)})"
+            )
+        if not found:
+            raise NoDocumentsError(
+                f"no supported files in {root} (supported: {', '.join(SUPPORTED_SUFFIXES)})"
+            )
+        files += found
+    return files
+
+
+def _read(path: Path) -> Document | str:
+    """The document, or the one-line reason it cannot be read."""
+    try:
+        return load_file(path)
+    except (OSError, ValueError) as exc:
+        return exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    except MemoryError:
+        return "too large to read"
+    except Exception as exc:  # a malformed PDF raises pypdf's own errors
+        return f"unreadable ({type(exc).__name__})"
+
+
+def iter_documents(paths: Iterable[Path]) -> Iterator[tuple[Path, Document | str]]:
+    """Each supported file under ``paths`` with its document or the reason it was skipped, one
+    file at a time (a folder is never held in memory whole).
+
+    Raises InvalidPathError for a missing path, NoDocumentsError when nothing is supported,
+    both before the first file is read.
+    """
+    for path in _files(paths):
+        yield path, _read(path)
+
+
 def load_documents(paths: Iterable[Path]) -> tuple[list[Document], list[tuple[Path, str]]]:
     """Load every supported file under ``paths``.
 
@@ -238,24 +326,9 @@ def load_documents(paths: Iterable[Path]) -> tuple[list[Document], list[tuple[Pa
     """
     documents: list[Document] = []
     skipped: list[tuple[Path, str]] = []
-    for root in paths:
-        if not root.exists():
-            raise InvalidPathError(f"path does not exist: {root}")
-        files = supported_files(root)
-        if root.is_file() and root.suffix.lower() not in SUPPORTED_SUFFIXES:
-            raise NoDocumentsError(
-                f"unsupported file type: {root} (supported: {', '.join(SUPPORTED_SUFFIXES)})"
-            )
-        if not files:
-            raise NoDocumentsError(
-                f"no supported files in {root} (supported: {', '.join(SUPPORTED_SUFFIXES)})"
-            )
-        for path in files:
-            try:
-                documents.append(load_file(path))
-            except (OSError, ValueError) as exc:
-                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-                skipped.append((path, reason))
-            except Exception as exc:  # a malformed PDF raises pypdf's own errors
-                skipped.append((path, f"unreadable ({type(exc).__name__})"))
+    for path, got in iter_documents(paths):
+        if isinstance(got, Document):
+            documents.append(got)
+        else:
+            skipped.append((path, got))
     return documents, skipped

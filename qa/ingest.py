@@ -1,8 +1,10 @@
 """Ingest: load files, chunk, embed, write to the store; incremental and safe to re-run.
 
-Per document the order is: sentence embeddings, then chunks, then deletion of the document's
-older versions. A document counts as ingested only when all chunks of its current version are
-stored and no other version is, so a run killed at any point is finished by the next run.
+Per document the order is: each chunk's sentence embeddings, then the chunk, and after the last
+chunk the deletion of the document's older versions. A document counts as ingested only when
+all chunks of its current version are stored and no other version is, so a run killed at any
+point is finished by the next run. Files are read one at a time and written in batches of
+``EMBED_GROUP`` texts: memory is bounded by the largest file, not by the folder.
 """
 
 from __future__ import annotations
@@ -12,21 +14,21 @@ import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from qa.answer.extractive import sentence_id
-from qa.chunking import Chunker, document_version
-from qa.documents import display_path, load_documents, supported_files
+from qa.chunking import Chunker, document_version, in_context
+from qa.documents import display_path, iter_documents, supported_files
 from qa.embeddings import Embedder
 from qa.errors import NoDocumentsError
-from qa.store import ChunkStore
+from qa.ids import sentence_id
+from qa.store import ChunkStore, StoredDocument
 from qa.types import Chunk, Document, IngestReport
 
 __all__ = ["Ingestor", "Progress"]
 
 Progress = Callable[[int, int], None]  # (done, total) in chunks
-_Todo = tuple[Document, str, list[Chunk]]
 EMBED_GROUP = 512  # texts embedded per call, across documents
 
 
@@ -100,61 +102,75 @@ class Ingestor:
 
         With ``exclusive``, ``paths`` are the whole collection: documents stored from anywhere
         else (a folder since moved, an older checkout) are deleted too. With ``reset``, the
-        store is emptied first, but only once ``paths`` have been read: a mistyped path or a
-        folder with nothing readable leaves the store as it was.
+        store is emptied first, but only once ``paths`` have yielded a readable document: a
+        mistyped path or a folder with nothing readable leaves the store as it was.
+
+        Files are read, split, embedded and written one at a time, in batches of about
+        ``EMBED_GROUP`` texts, so memory is bounded by the largest file, not the folder. A file
+        that cannot be read or split is skipped with its reason in the report. The whole run
+        holds the store's write lock (another process's ingest waits for it). ``progress`` gets
+        (chunks written, chunks of the files split so far).
         """
+        with self.store.writing():
+            return self._run(paths, progress, exclusive=exclusive, reset=reset)
+
+    def _run(
+        self, paths: Sequence[Path], progress: Progress | None, *, exclusive: bool, reset: bool
+    ) -> IngestReport:
         began = time.perf_counter()
         # a folder that held stored documents and now holds none (emptied, or deleted) is not
         # an error: its documents vanished with their files. A mistyped path still is one.
         gone = [p for p in paths if _emptied(p) and self._holds_documents_from(p)]
         readable = [p for p in paths if p not in gone]
-        documents, skipped = load_documents(readable) if readable else ([], [])
-        if reset:
-            if not documents:
-                raise NoDocumentsError(
-                    "no readable document under "
-                    + ", ".join(display_path(p) for p in paths)
-                    + ": the store was not reset"
-                )
-            self.store.reset()
-        report = IngestReport(skipped=[f"{display_path(p)}: {why}" for p, why in skipped])
+        report = IngestReport()
         report.warnings += [
             f"{display_path(p)} holds no supported file any more: its documents are removed"
             for p in gone
         ]
-        chunks_col, sentences_col = self.store.open_for_writing(self.model_id, self.chunker.config)
-        stored = self.store.documents()
-
-        todo: list[_Todo] = []
-        for doc in documents:
+        skipped: list[tuple[Path, str]] = []
+        present: set[str] = set()
+        stored: dict[str, StoredDocument] | None = None
+        batch = _Batch(self, report, progress)
+        for path, doc in iter_documents(readable) if readable else iter(()):
+            if not isinstance(doc, Document):
+                skipped.append((path, doc))
+                continue
+            if stored is None:  # the first readable document: now the store may be reset
+                if reset:
+                    self.store.reset()
+                chunks_col, sentences_col = self.store.open_for_writing(
+                    self.model_id, self.chunker.config
+                )
+                batch.collections = (sentences_col, chunks_col)
+                stored = self.store.documents()
+            present.add(doc.doc_id)
             version = document_version(doc, self.config)
             known = stored.get(doc.doc_id)
             if known is not None and known.complete(version):
                 report.unchanged.append(doc.path)
                 continue
-            todo.append((doc, version, self.chunker.chunk(doc, version)))
+            try:
+                chunks = self.chunker.chunk(doc, version)
+            except (ValueError, RuntimeError, MemoryError) as exc:
+                skipped.append((path, f"cannot be split ({type(exc).__name__}: {exc})"))
+                continue
             (report.updated if known is not None and known.versions else report.added).append(
                 doc.path
             )
-
-        total = sum(len(chunks) for _, _, chunks in todo)
-        done = 0
-        if progress:
-            progress(0, total)
-        for group in _groups(todo, EMBED_GROUP):
-            # one embedding call for several documents: the model batches texts of like length
-            texts = [t for doc, _, chunks in group for t in _texts(doc, chunks)]
-            vectors = iter(self.embedder().embed(texts))
-            for doc, version, chunks in group:  # written one document at a time, in order
-                doc_vectors = np.array([next(vectors) for _ in _texts(doc, chunks)])
-                self._write(doc, version, chunks, doc_vectors, chunks_col, sentences_col)
-                done += len(chunks)
-                report.chunks_written += len(chunks)
-                if progress:
-                    progress(done, total)
+            batch.add(doc, version, chunks)
+        batch.flush()
+        report.skipped = [f"{display_path(p)}: {why}" for p, why in skipped]
+        if stored is None:
+            if reset:
+                raise NoDocumentsError(
+                    "no readable document under "
+                    + ", ".join(display_path(p) for p in paths)
+                    + ": the store was not reset"
+                )
+            self.store.open_for_writing(self.model_id, self.chunker.config)
+            stored = self.store.documents()
 
         roots = [p.resolve() for p in paths]
-        present = {doc.doc_id for doc in documents}
         skipped_sources = {str(p.resolve()) for p, _ in skipped}
         # with --exclusive, a stored document named like a file skipped now may be that file's
         # only readable copy (moved, then broken): it is kept, and the report says so
@@ -183,57 +199,90 @@ class Ingestor:
         resolved = [root.resolve()]
         return any(_under(d.source, resolved) for d in self.store.documents().values())
 
-    def _write(
-        self,
-        doc: Document,
-        version: str,
-        chunks: list[Chunk],
-        vectors: np.ndarray,
-        chunks_col: object,
-        sentences_col: object,
-    ) -> None:
-        """Sentences, then chunks, then the deletion of older versions (see the module doc)."""
-        spans = _sentence_spans(chunks)
-        if spans:
-            self.store.write(
-                [sentence_id(doc.doc_id, version, s, e) for s, e in spans],
-                vectors[: len(spans)],
-                [
-                    {"doc_id": doc.doc_id, "version": version, "start": s, "end": e}
-                    for s, e in spans
-                ],
-                [doc.text[s:e] for s, e in spans],
-                sentences_col,
-            )
-        self.store.write(
-            [c.chunk_id for c in chunks],
-            vectors[len(spans) :],
-            [_chunk_metadata(doc, c, version, len(chunks)) for c in chunks],
-            [c.text for c in chunks],
-            chunks_col,
-        )
-        self.store.delete_document(doc.doc_id, keep_version=version)
-
 
 def _sentence_spans(chunks: list[Chunk]) -> list[tuple[int, int]]:
     """The distinct sentence spans of a document's chunks, in order."""
     return sorted({span for chunk in chunks for span in chunk.sentences})
 
 
-def _texts(doc: Document, chunks: list[Chunk]) -> list[str]:
-    """What is embedded for a document: its sentences, then its chunks."""
-    return [doc.text[s:e] for s, e in _sentence_spans(chunks)] + [c.text for c in chunks]
+class _Record(NamedTuple):
+    """One text to embed and write: a sentence or a chunk of a document."""
+
+    collection: int  # 0 = sentences, 1 = chunks
+    id: str
+    metadata: dict
+    text: str  # stored
+    embed: str  # embedded (a table row is embedded with its header row)
 
 
-def _groups(todo: list[_Todo], size: int) -> Iterator[list[_Todo]]:
-    """Consecutive documents, about ``size`` texts to embed per group."""
-    group: list[_Todo] = []
-    count = 0
-    for item in todo:
-        group.append(item)
-        count += len(item[2]) + len(_sentence_spans(item[2]))
-        if count >= size:
-            yield group
-            group, count = [], 0
-    if group:
-        yield group
+def _records(doc: Document, version: str, chunks: list[Chunk]) -> Iterator[_Record]:
+    """A document's chunks in order, each after those of its sentences not yet given, made as
+    they are consumed (a big file's progress moves chunk by chunk)."""
+    given: set[tuple[int, int]] = set()
+    for c in chunks:
+        for s, e in c.sentences:
+            if (s, e) in given:
+                continue
+            given.add((s, e))
+            meta = {"doc_id": doc.doc_id, "version": version, "start": s, "end": e}
+            sid = sentence_id(doc.doc_id, version, s, e)
+            yield _Record(0, sid, meta, doc.text[s:e], in_context(doc, s, e))
+        yield _Record(1, c.chunk_id, _chunk_metadata(doc, c, version, len(chunks)), c.text, c.text)
+
+
+class _Batch:
+    """Records of one or more documents, embedded and written ``EMBED_GROUP`` at a time.
+
+    A chunk's sentences are written before the chunk, a document's older versions are deleted
+    after its last chunk (see the module doc); readers are told after each document."""
+
+    def __init__(self, ingestor: Ingestor, report: IngestReport, progress: Progress | None):
+        self.ingestor = ingestor
+        self.report = report
+        self.progress = progress
+        self.collections: tuple[Any, Any] | None = None  # (sentences, chunks)
+        self.records: list[_Record] = []
+        self.finished: list[tuple[str, str]] = []  # (doc_id, version) whose last record is in
+        self.total = 0
+        self.done = 0
+
+    def add(self, doc: Document, version: str, chunks: list[Chunk]) -> None:
+        self.total += len(chunks)
+        if self.progress:
+            self.progress(self.done, self.total)
+        for record in _records(doc, version, chunks):
+            self.records.append(record)
+            if len(self.records) >= EMBED_GROUP:
+                self.flush()
+        self.finished.append((doc.doc_id, version))
+
+    def flush(self) -> None:
+        store = self.ingestor.store
+        if self.records:
+            assert self.collections is not None
+            vectors = self.ingestor.embedder().embed([r.embed for r in self.records])
+            for collection in (0, 1):  # a chunk's sentences are stored before the chunk
+                picked = [i for i, r in enumerate(self.records) if r.collection == collection]
+                if picked:
+                    self._write(picked, vectors)
+            chunks = sum(r.collection for r in self.records)
+            self.done += chunks
+            self.report.chunks_written += chunks
+            self.records = []
+        for doc_id, version in self.finished:
+            store.delete_document(doc_id, keep_version=version)
+            store.committed()
+        self.finished = []
+        if self.progress and self.total:
+            self.progress(self.done, self.total)
+
+    def _write(self, run: list[int], vectors: np.ndarray) -> None:
+        assert self.collections is not None
+        picked = [self.records[i] for i in run]
+        self.ingestor.store.write(
+            [r.id for r in picked],
+            np.asarray(vectors)[run],
+            [r.metadata for r in picked],
+            [r.text for r in picked],
+            self.collections[picked[0].collection],
+        )

@@ -2,6 +2,10 @@
 
 The index records a fingerprint of the chunk ids it was built from; a mismatch with the store
 (after an ingest, a deletion, or a crash between the two) makes it rebuild from Chroma.
+
+Several processes may save and load it at once: each save writes a new folder of its own
+(``index-XXXX``) and then points the file ``CURRENT`` at it with an atomic ``os.replace``, so a
+reader loads either the old index or the new one, never half of one.
 """
 
 from __future__ import annotations
@@ -10,7 +14,10 @@ import functools
 import hashlib
 import json
 import math
+import os
 import shutil
+import tempfile
+import time
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -67,26 +74,31 @@ class BM25Index:
         return cls(list(ids), model, dict(df), fingerprint(ids))
 
     def save(self, folder: Path) -> None:
-        """Write the index to ``folder`` (replacing what was there)."""
-        tmp = folder.with_name(folder.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
+        """Write the index into ``folder`` and make it the current one, atomically (see the
+        module doc); indexes it replaced more than ``KEEP_SECONDS`` ago are deleted."""
+        folder.mkdir(parents=True, exist_ok=True)
+        new = Path(tempfile.mkdtemp(prefix="index-", dir=folder))
         if self._model is not None:
-            self._model.save(str(tmp / "bm25"), show_progress=False)  # type: ignore[attr-defined]
+            self._model.save(str(new / "bm25"), show_progress=False)  # type: ignore[attr-defined]
         meta = {"ids": self.ids, "df": self._df, "fingerprint": self.fingerprint}
-        (tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
-        shutil.rmtree(folder, ignore_errors=True)
-        tmp.rename(folder)
+        (new / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+        fd, pointer = tempfile.mkstemp(prefix=".CURRENT-", dir=folder)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(new.name)
+        os.replace(pointer, folder / "CURRENT")
+        _prune(folder, keep=new.name)
 
     @classmethod
     def load(cls, folder: Path) -> BM25Index | None:
-        """The index saved in ``folder``, or None when there is none or it is unreadable."""
+        """The current index saved in ``folder``, or None when there is none or it is
+        unreadable (then the caller rebuilds it from the store)."""
         import bm25s
 
         try:
-            meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+            current = folder / (folder / "CURRENT").read_text(encoding="utf-8").strip()
+            meta = json.loads((current / "meta.json").read_text(encoding="utf-8"))
             model = (
-                bm25s.BM25.load(str(folder / "bm25"), show_progress=False) if meta["ids"] else None
+                bm25s.BM25.load(str(current / "bm25"), show_progress=False) if meta["ids"] else None
             )
             return cls(meta["ids"], model, meta["df"], meta["fingerprint"])
         except (OSError, ValueError, KeyError):
@@ -113,3 +125,24 @@ class BM25Index:
         """Inverse document frequency of a stemmed term (unseen terms get the highest)."""
         n = max(1, len(self.ids))
         return math.log(1 + (n - self._df.get(term, 0) + 0.5) / (self._df.get(term, 0) + 0.5))
+
+
+KEEP_SECONDS = 60.0  # a replaced index stays this long for readers that are still loading it
+
+
+def _prune(folder: Path, keep: str) -> None:
+    """Delete index folders other than ``keep`` not touched for KEEP_SECONDS, and the files of
+    the layout before the ``CURRENT`` pointer."""
+    now = time.time()
+    for entry in folder.iterdir():
+        if entry.name == keep or entry.name == "CURRENT":
+            continue
+        try:
+            old = now - entry.stat().st_mtime > KEEP_SECONDS
+        except OSError:
+            continue
+        if entry.name in ("bm25", "meta.json") or old:
+            if entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)

@@ -6,12 +6,24 @@ and a per-collection record of the embedding model; ``ChromaVectorStore`` serial
 nodes into metadata and hides the collection, which makes all four harder, not easier.
 Everything qa knows about what is ingested is derived from these collections, so an ingest
 killed half-way is repaired by running it again.
+
+Several processes may share a store. Writers (ingest, remove, reset) hold an inter-process lock
+(``writing()``) and, after each document they commit, replace a small manifest file; a reader
+whose manifest stamp differs from the one it opened the store with reopens its embedded client
+before its next read (an embedded Chroma client caches the vector index in memory and does not
+see another process's writes: it fails with "Error finding id" instead).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+import os
+import sys
+import tempfile
+import threading
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +38,7 @@ __all__ = ["MODEL_KEY", "ChunkStore", "StoredDocument", "summarise"]
 
 MODEL_KEY = "qa_embed_model"
 CHUNKER_KEY = "qa_chunker"
+_CLIENTS_LOCK = threading.Lock()  # reopening an embedded client replaces a process-wide cache
 
 
 @dataclass
@@ -80,6 +93,7 @@ class ChunkStore:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._client: Any = None
+        self._stamp: tuple[int, ...] | None = None  # the manifest the client was opened with
 
     # ---- connection -------------------------------------------------------------------
     @property
@@ -101,9 +115,102 @@ class ChunkStore:
 
     @property
     def client(self) -> Any:
+        """The Chroma client, reopened first when another process committed writes since."""
         if self._client is None:
+            self._stamp = self._manifest_stamp()
             self._client = self._connect()
+        elif not self.settings.chroma_url and self._manifest_stamp() != self._stamp:
+            self._reopen()
         return self._client
+
+    # ---- sharing between processes ------------------------------------------------------
+    @property
+    def _state_dir(self) -> Path:
+        return self.settings.home / "store-state"
+
+    @property
+    def _state_name(self) -> str:
+        where = self.settings.chroma_url or "embedded"
+        return "".join(c if c.isalnum() else "_" for c in where) + "__" + self.settings.collection
+
+    @property
+    def _manifest(self) -> Path:
+        return self._state_dir / f"{self._state_name}.manifest"
+
+    def _manifest_stamp(self) -> tuple[int, ...]:
+        """Identity of the manifest file: it changes with every committed write."""
+        try:
+            st = os.stat(self._manifest)
+        except OSError:
+            return ()
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+    @property
+    def generation(self) -> tuple[int, ...]:
+        """Changes whenever any process commits a write to the store (for caches over it)."""
+        self.client  # noqa: B018 - reopens the client when the stamp changed
+        return self._stamp or ()
+
+    def committed(self) -> None:
+        """Tell readers in other processes that writes were committed (replace the manifest)."""
+        self._state_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".manifest-", dir=self._state_dir)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(json.dumps({"generation": uuid.uuid4().hex, "pid": os.getpid()}))
+        os.replace(tmp, self._manifest)
+        self._stamp = self._manifest_stamp()
+
+    def _reopen(self) -> None:
+        """Drop this process's cached embedded client for the store, and open it again."""
+        with _CLIENTS_LOCK:
+            stamp = self._manifest_stamp()
+            try:
+                from chromadb.api.shared_system_client import SharedSystemClient
+
+                cache = SharedSystemClient._identifier_to_system
+                system = cache.pop(str(self.path), None)
+                if system is not None:
+                    system.stop()
+            except Exception:  # an internal of chromadb: without it, reopen as it allows
+                pass
+            self._client = None
+            self._client = self._connect()
+            self._stamp = stamp
+
+    @contextmanager
+    def writing(self, timeout: float | None = None) -> Iterator[None]:
+        """Hold the store's inter-process write lock; another writer waits for it (saying so
+        on stderr) and raises StoreError after ``timeout`` seconds (default: the
+        ``lock_timeout`` setting). The store is reopened
+        when another process wrote to it meanwhile, and readers are told on exit."""
+        from filelock import FileLock, Timeout
+
+        timeout = self.settings.lock_timeout if timeout is None else timeout
+        self._state_dir.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(self._state_dir / f"{self._state_name}.lock"))
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            print(
+                f"qa: waiting for another process writing to the store at {self.location}",
+                file=sys.stderr,
+                flush=True,
+            )
+            try:
+                lock.acquire(timeout=timeout)
+            except Timeout:
+                raise StoreError(
+                    f"the store at {self.location} was still being written by another process "
+                    f"after {timeout:.0f} s; try again when it is done"
+                ) from None
+        try:
+            self.client  # noqa: B018 - reopened if another writer committed while we waited
+            yield
+        finally:
+            try:
+                self.committed()
+            finally:
+                lock.release()
 
     def _connect(self) -> Any:
         import chromadb

@@ -21,7 +21,7 @@ COAX_Q = "What power density does the 900-volt coaxial unit reach?"
 
 @pytest.fixture(scope="module")
 def verifier(embedder):
-    return Verifier(embedder.embed, None, threshold=0.5)
+    return Verifier(embedder.embed, threshold=0.5)
 
 
 def exact(draft) -> None:
@@ -83,7 +83,7 @@ def test_a_sentence_nothing_supports_is_flagged(corpus_qa, verifier):
 def test_attribution_works_on_narrowed_passages(corpus_qa, verifier):
     hits = corpus_qa.retrieve(COAX_Q)
     ranked = corpus_qa.answerer("extractive").score(
-        COAX_Q, hits, corpus_qa.embedder.embed([COAX_Q])[0]
+        COAX_Q, hits, corpus_qa.embedder.encode_query(COAX_Q)
     )
     passages = select_passages(((s.hit, s.start, s.end) for s in ranked), count=3, window=1)
     draft = verifier.verify("The 900V coaxial dual e-drive reaches 5.69 kW/kg.", passages)

@@ -86,7 +86,7 @@ def test_prompt_numbers_fenced_sources_with_title_and_date(llm_qa, scripted_llm)
     flat = " ".join(DOC_TEXT.split())
     assert all(text in flat for _, text in sources)
     assert sum(len(t) for _, t in sources) < sum(len(h.text) for h in answer.hits)
-    title = answer.hits[0].metadata["document"]["title"]
+    title = answer.hits[0].document["title"]
     assert re.search(r'<source id="1" title="[^"]+" date="2026-01-15">', user["content"])
     assert title.split(":")[0] in user["content"]
     assert user["content"].rstrip().endswith(f"Question: {WOGEN}")

@@ -160,6 +160,6 @@ def test_deadline_on_an_injected_clock_is_exact(corpus_qa, embedder, scripted_ll
     ).for_turn()
     hits = corpus_qa.retrieve(WOGEN)
     with pytest.raises(LLMError, match="a retry in 2s would pass the 3s timeout"):
-        answerer.answer(WOGEN, hits, embedder.embed([WOGEN])[0])
+        answerer.answer(WOGEN, hits, embedder.encode_query(WOGEN))
     assert waits == [0.5, 1.0]  # at t=1.5 the next wait (2 s) would end past t=3
     assert scripted_llm.request_count == 3

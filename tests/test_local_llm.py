@@ -174,7 +174,7 @@ def test_local_answer_that_nothing_supports_abstains(local_qa):
         local_qa.settings.model_copy(update={"llm_support_threshold": 1.0}),
         embedder=local_qa.embedder,
     )
-    strict._server = local_qa._server  # the same running server
+    # the same running server: one per process and model
     answer = strict.ask("What is the price of gold on Mars?")
     assert answer.mode == "llm" and answer.abstained and answer.citations == []
     assert any("withheld" in n or "abstained" in n for n in answer.notes)

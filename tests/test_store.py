@@ -14,7 +14,7 @@ from tests.conftest import run_cli
 def test_embedded_store_persists_under_qa_home(make_qa, isolated_home: Path) -> None:
     make_qa().ingest()
     assert (isolated_home / "chroma").is_dir()
-    assert (isolated_home / "bm25" / "qa" / "meta.json").is_file()
+    assert (isolated_home / "bm25" / "qa" / "CURRENT").is_file()
     again = make_qa()  # a new instance reads what the first one wrote
     assert again.info()["documents"] == 1
     assert (

@@ -14,8 +14,8 @@ from __future__ import annotations
 import copy
 import json
 import time
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -26,7 +26,11 @@ from qa.config import Settings
 from qa.errors import LLMError
 from qa.types import Hit
 
-__all__ = ["LLMAnswerer", "LLMFailure"]
+if TYPE_CHECKING:
+    from qa.answer.registry import AnswererParts
+    from qa.embeddings import QueryEncoding
+
+__all__ = ["LLMAnswerer", "LLMFailure", "make_llm_answerer"]
 
 MAX_BACKOFF = 8.0
 
@@ -126,7 +130,6 @@ class LLMAnswerer(Answerer):
     Args:
         settings: ``llm_*`` settings (URL, model, key, timeout, retries, backoff, fallback).
         embed: texts -> vectors, for scoring answer sentences against source sentences.
-        sentence_vectors: stored source-sentence vectors by id (optional; else embedded).
         fallback: returns the extractive answerer, used when the LLM fails.
         client: an ``openai.OpenAI`` client to use instead of one built from ``settings``.
         sleep: the backoff sleep (tests may pass a recorder).
@@ -134,7 +137,7 @@ class LLMAnswerer(Answerer):
             fake one that ``sleep`` advances, so that deadlines are exact).
         ensure_server: called at the start of each question to (re)start a local server;
             an LLMError from it makes the question fall back as if the server were down.
-        passages: ``(question, hits, query_vector) -> passages``, what the model reads instead
+        passages: ``(question, hits, query) -> passages``, what the model reads instead
             of the whole chunks (``qa.answer.passages``); citations are computed on them.
     """
 
@@ -145,13 +148,12 @@ class LLMAnswerer(Answerer):
         settings: Settings,
         *,
         embed: Callable[[list[str]], np.ndarray],
-        sentence_vectors: Callable[[list[str]], dict[str, np.ndarray]] | None = None,
         fallback: Callable[[], Answerer] | None = None,
         client: Any = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         ensure_server: Callable[[], object] | None = None,
-        passages: Callable[[str, list[Hit], np.ndarray], list[Hit]] | None = None,
+        passages: Callable[[str, list[Hit], QueryEncoding], list[Hit]] | None = None,
     ) -> None:
         if not settings.llm_configured:
             from qa.errors import LLMNotConfiguredError
@@ -165,7 +167,6 @@ class LLMAnswerer(Answerer):
         self.model = str(settings.llm_model)
         self.verifier = Verifier(
             embed,
-            sentence_vectors,
             threshold=settings.llm_support_threshold,
             abstain_text=ABSTAIN_TEXT,
         )
@@ -333,30 +334,28 @@ class LLMAnswerer(Answerer):
                 )
         return condense_rule(history, question)
 
-    def answer(self, question: str, hits: list[Hit], query_vector: np.ndarray) -> Draft:
+    def answer(self, question: str, passages: Sequence[Hit], query: QueryEncoding) -> Draft:
         draft = None
-        for item in self._run(question, hits, query_vector, stream=False):
+        for item in self._run(question, list(passages), query, stream=False):
             if isinstance(item, Draft):
                 draft = item
         assert draft is not None
         return draft
 
     def stream(
-        self, question: str, hits: list[Hit], query_vector: np.ndarray
+        self, question: str, passages: Sequence[Hit], query: QueryEncoding
     ) -> Iterator[str | Draft]:
         """Text deltas as the model writes them (markers numbered as in the final answer when
         each source supports one span), then the verified Draft, which is authoritative: after a
         retry, a removed marker or a withheld answer, its text differs from the deltas."""
-        return self._run(question, hits, query_vector, stream=True)
+        return self._run(question, list(passages), query, stream=True)
 
     def _run(
-        self, question: str, hits: list[Hit], query_vector: np.ndarray, *, stream: bool
+        self, question: str, hits: list[Hit], query: QueryEncoding, *, stream: bool
     ) -> Iterator[str | Draft]:
         # the passages come from the local reader: its time is not the LLM's budget
         began = self._clock()
-        sources = (
-            self._passages(question, hits, query_vector) if self._passages and hits else []
-        ) or hits
+        sources = (self._passages(question, hits, query) if self._passages and hits else []) or hits
         if self._deadline is not None:
             self._deadline += self._clock() - began
         self._start()
@@ -367,7 +366,7 @@ class LLMAnswerer(Answerer):
             yield from self._fall_back(
                 question,
                 hits,
-                query_vector,
+                query,
                 f"the LLM at {self.url} is not answering: {self._down}",
                 emitted="",
             )
@@ -389,7 +388,7 @@ class LLMAnswerer(Answerer):
                     diverged = True  # a retry wrote something else: only the final text counts
         except LLMFailure as failure:
             yield from self._fall_back(
-                question, hits, query_vector, self._failed(failure, "answer"), emitted=emitted
+                question, hits, query, self._failed(failure, "answer"), emitted=emitted
             )
             return
         draft = self.verifier.verify(raw, sources)
@@ -401,19 +400,55 @@ class LLMAnswerer(Answerer):
         self,
         question: str,
         hits: list[Hit],
-        query_vector: np.ndarray,
+        query: QueryEncoding,
         message: str,
         *,
         emitted: str,
     ) -> Iterator[str | Draft]:
         if self.settings.llm_fallback == "error" or self._fallback is None:
             raise LLMError(message)
-        draft = self._fallback().answer(question, hits, query_vector)
+        draft = self._fallback().answer(question, hits, query)
         draft.notes = [*self._notes, f"! {message}; this is the extractive answer", *draft.notes]
         draft.mode = self._fallback().mode or "extractive"
         if not emitted:
             yield draft.text
         yield draft
+
+
+def make_llm_answerer(parts: AnswererParts) -> LLMAnswerer:
+    """The registered factory of the ``llm`` mode: falls back to the ``extractive`` one, which
+    also picks the passages the model reads. With ``llm="local"`` it starts the local model's
+    server (``qa.local_llm``) and talks to it."""
+    settings, ensure = parts.settings, None
+    if settings.llm == "local":
+        from qa.local_llm.server import LOCAL_LLM_TIMEOUT, shared_server
+
+        server = shared_server(settings).start()
+        update: dict[str, Any] = {"llm_base_url": server.base_url, "llm_model": server.alias}
+        if "llm_timeout" not in settings.model_fields_set:
+            update["llm_timeout"] = LOCAL_LLM_TIMEOUT
+        settings, ensure = settings.model_copy(update=update), server.start
+
+    def passages(question: str, hits: list[Hit], query: QueryEncoding) -> list[Hit]:
+        from qa.answer.extractive import ExtractiveReader
+        from qa.answer.passages import select_passages
+
+        reader = parts.answerer("extractive")
+        if not isinstance(reader, ExtractiveReader):
+            return hits
+        return select_passages(
+            ((s.hit, s.start, s.end) for s in reader.score(question, hits, query)),
+            count=settings.llm_passages,
+            window=settings.llm_passage_window,
+        )
+
+    return LLMAnswerer(
+        settings,
+        embed=lambda texts: parts.embedder().embed(texts),
+        fallback=lambda: parts.answerer("extractive"),
+        ensure_server=ensure,
+        passages=passages if settings.llm_passages else None,
+    )
 
 
 class _Deadline(Exception):

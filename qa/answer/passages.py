@@ -19,25 +19,15 @@ __all__ = ["narrow", "select_passages"]
 
 
 def _sentences(hit: Hit) -> list[tuple[int, int]]:
-    return [
-        (int(s), int(e))
-        for s, e in hit.metadata.get("sentences") or []
-        if hit.start <= int(s) < int(e) <= hit.end
-    ]
+    return [(x.start, x.end) for x in hit.sentences if hit.start <= x.start < x.end <= hit.end]
 
 
 def narrow(hit: Hit, start: int, end: int) -> Hit:
     """``hit`` cut to the document span ``[start, end)`` it holds (sentences kept inside it)."""
     if not hit.start <= start < end <= hit.end:
         raise ValueError(f"span {start}-{end} is outside the chunk {hit.start}-{hit.end}")
-    inside = [[s, e] for s, e in _sentences(hit) if start <= s and e <= end]
-    return replace(
-        hit,
-        start=start,
-        end=end,
-        text=hit.span_text(start, end),
-        metadata={**hit.metadata, "sentences": inside},
-    )
+    inside = [x for x in hit.sentences if start <= x.start and x.end <= end]
+    return replace(hit, start=start, end=end, text=hit.span_text(start, end), sentences=inside)
 
 
 def select_passages(

@@ -30,12 +30,17 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from qa.errors import LLMError, LocalLLMMissingError
-from qa.local_llm.models import SETUP_COMMAND
+from qa.local_llm.models import SETUP_COMMAND, find_model, model_spec
 
-__all__ = ["LlamaServer", "runtime_missing"]
+if TYPE_CHECKING:
+    from qa.config import Settings
+
+__all__ = ["LOCAL_LLM_TIMEOUT", "LlamaServer", "runtime_missing", "shared_server"]
+
+LOCAL_LLM_TIMEOUT = 300.0  # seconds per question for the local model, unless QA_LLM_TIMEOUT
 
 _PR_SET_PDEATHSIG = 1
 _RUNTIME = ("llama_cpp", "uvicorn", "fastapi", "sse_starlette", "starlette_context")
@@ -288,3 +293,25 @@ class LlamaServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+_shared: dict[tuple[str, int, int], LlamaServer] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_server(settings: Settings) -> LlamaServer:
+    """The process's server of the local model ``settings`` name (``llm_local_model``, found
+    and verified in ``settings.models_dir``), made on first use, not started.
+
+    Raises LocalLLMMissingError when the model is not installed, ModelIntegrityError when its
+    file is not the published one.
+    """
+    spec = model_spec(settings.llm_local_model)
+    path = find_model(spec.name, settings.models_dir)
+    key = (str(path), settings.llm_threads, spec.ctx)
+    with _shared_lock:
+        if key not in _shared:
+            _shared[key] = LlamaServer(
+                path, alias=spec.name, threads=settings.llm_threads, ctx=spec.ctx
+            )
+        return _shared[key]

@@ -69,6 +69,7 @@ def main() -> None:
     import openai
 
     from qa import QA
+    from qa.answer.passages import select_passages
     from qa.answer.prompts import answer_messages
     from qa.local_llm.models import find_model, model_spec
     from qa.local_llm.server import LlamaServer
@@ -81,8 +82,10 @@ def main() -> None:
     prompts: dict[str, list[list[dict[str, str]]]] = {"passages": [], "whole": []}
     for q in QUESTIONS[: args.questions]:
         hits = qa.retrieve(q)
-        vector = qa.embedder.embed([q])[0]
-        prompts["passages"].append(answer_messages(q, qa._passages(q, hits, vector)))
+        vector = qa.embedder.encode_query(q)
+        ranked = qa.answerer("extractive").score(q, hits, vector)
+        chosen = select_passages(((s.hit, s.start, s.end) for s in ranked), count=4, window=1)
+        prompts["passages"].append(answer_messages(q, chosen))
         prompts["whole"].append(answer_messages(q, hits))
     kinds = ["passages", "whole"] if args.whole else ["passages"]
     report = []

@@ -1,0 +1,238 @@
+"""The failing documents of tests/data/cases (a copy of ../shared/cases), each through the real
+pipeline (ingest, then ask with the extractive reader), and other members of each kind.
+
+Each case asserts on what is cited: a citation whose quote holds the right value, and which is
+exactly the stored text at its offsets. Wording of answers is the reader's and is not checked.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from qa.documents import load_file
+from tests.support.pdf import make_pdf
+
+CASES = Path(__file__).resolve().parent / "data" / "cases"
+
+
+def _ingested(make_qa, tmp_path: Path, *files: Path):
+    folder = tmp_path / "docs"
+    folder.mkdir(exist_ok=True)
+    for f in files:
+        shutil.copy(f, folder / f.name)
+    qa = make_qa(mode="extractive")
+    report = qa.ingest([folder])
+    assert report.skipped == []
+    return qa, folder
+
+
+def _quotes(qa, question: str) -> list[str]:
+    """The quotes cited for ``question``, each checked against the stored text at its offsets."""
+    answer = qa.ask(question)
+    for c in answer.citations:
+        source = qa.source_of(c.doc_id)
+        assert source is not None and load_file(source).text[c.start : c.end] == c.quote
+    return [c.quote for c in answer.citations]
+
+
+def _cites(qa, question: str, value: str) -> str:
+    quotes = _quotes(qa, question)
+    found = [q for q in quotes if value in q]
+    assert found, f"{question!r}: no citation holds {value!r}; cited {quotes}"
+    return found[0]
+
+
+def _row_is_the_unit(qa, question: str, row: str, value: str) -> None:
+    """What the documents owe a table question: the row is one sentence of the retrieved chunk,
+    and of all stored sentences its embedding (read under its header) is nearest the question.
+    Whether the extractive reader then answers from it is the reader's matter; if it cites
+    the value, it cites the row."""
+    import numpy as np
+
+    hit = qa.retrieve(question, top_k=1)[0]
+    assert row in [hit.span_text(s, e) for s, e in hit.metadata["sentences"]]
+    got = qa._store.sentences().get(include=["embeddings", "documents"])
+    vectors = np.asarray(got["embeddings"])
+    query = qa.embedder.encode_query(question).vector
+    best = int(np.argmax(vectors @ query / np.linalg.norm(vectors, axis=1)))
+    assert got["documents"][best] == row
+    for quote in _quotes(qa, question):
+        assert value not in quote or quote == row
+
+
+# ---- pdf-ligatures ---------------------------------------------------------------------------
+def test_pdf_ligatures_case(make_qa, tmp_path: Path) -> None:
+    pdf = CASES / "pdf-ligatures" / "landings.pdf"
+    text = load_file(pdf).text
+    assert not set(text) & set("ﬀﬁﬂﬃﬄ") and "fifteen trawlers" in text
+    qa, _ = _ingested(make_qa, tmp_path, pdf)
+    _cites(qa, "How many trawlers are in the fleet?", "fifteen")
+    quote = _cites(qa, "How many tonnes of fish were landed at Brisk harbour last year?", "4,300")
+    assert "900" not in quote
+
+
+def test_other_ligatures_in_a_pdf_read_as_their_letters(make_qa, tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    pdf = tmp_path / "src" / "staff.pdf"
+    pdf.write_bytes(
+        make_pdf(
+            [
+                [
+                    "Port authority staffing",
+                    "The port authority employs 82 staﬀ in its harbour oﬃce.",
+                    "The baﬄing rules on ﬂag ﬁnes were dropped in May.",
+                ]
+            ]
+        )
+    )
+    text = load_file(pdf).text
+    assert "82 staff in its harbour office." in text
+    assert "The baffling rules on flag fines" in text
+    qa, _ = _ingested(make_qa, tmp_path, pdf)
+    _cites(qa, "How many staff work in the harbour office?", "82 staff")
+
+
+# ---- pdf-line-wraps --------------------------------------------------------------------------
+FUND_SENTENCE = (
+    "The council of Dornhal approved on Monday a budget for the new pedestrian bridge of "
+    "3.2 million euros, to be paid from the regional infrastructure fund."
+)
+
+
+def test_pdf_line_wraps_case(make_qa, tmp_path: Path) -> None:
+    pdf = CASES / "pdf-line-wraps" / "dornhal.pdf"
+    assert FUND_SENTENCE in load_file(pdf).text
+    qa, _ = _ingested(make_qa, tmp_path, pdf)
+    quote = _cites(
+        qa, "Which fund will pay for the Dornhal bridge?", "regional infrastructure fund"
+    )
+    assert FUND_SENTENCE in quote  # the whole sentence, not the line up to "infra-"
+    _cites(qa, "How much is the budget for the Dornhal pedestrian bridge?", "3.2 million euros")
+    _cites(qa, "Which company will build the bridge?", "Velde")
+
+
+def test_hard_wrapped_text_with_windows_line_endings_reads_as_sentences(tmp_path: Path) -> None:
+    lines = [
+        "Harbour news",
+        "",
+        "The harbour board of Eskild agreed on Friday to spend 7.5 million",
+        "euros on a new breakwater, to be paid by the national coastal pro-",
+        "tection programme. Work will begin in June.",
+        "",
+        "- first item",
+        "- second item",
+    ]
+    path = tmp_path / "eskild.txt"
+    path.write_bytes("\r\n".join(lines).encode("utf-8"))
+    doc = load_file(path)
+    assert "\r" not in doc.text
+    assert (
+        "The harbour board of Eskild agreed on Friday to spend 7.5 million euros on a new "
+        "breakwater, to be paid by the national coastal protection programme. Work will begin "
+        "in June." in doc.text
+    )
+    assert doc.text.startswith("Harbour news\n\n")  # a heading keeps its line
+    assert "\n- first item\n- second item" in doc.text  # list items are not joined
+
+
+def test_pdf_with_windows_line_endings_and_two_pages(tmp_path: Path) -> None:
+    pdf = tmp_path / "minutes.pdf"
+    pdf.write_bytes(
+        make_pdf(
+            [
+                ["Council minutes", "The council met on Tuesday and agreed to repair the\r\nold"],
+                ["library roof before winter."],
+            ]
+        )
+    )
+    doc = load_file(pdf)
+    assert "\r" not in doc.text
+    assert "agreed to repair the old" in doc.text
+
+
+# ---- html-boilerplate ------------------------------------------------------------------------
+BOILERPLATE = ("cookies", "Most read", "12 euros", "timetable subscriptions", "Subscribe")
+
+
+def test_html_boilerplate_case(make_qa, tmp_path: Path) -> None:
+    page = CASES / "html-boilerplate" / "ferry.html"
+    doc = load_file(page)
+    for junk in BOILERPLATE:  # banner, navigation, "most read" box and footer are not content
+        assert junk not in doc.text
+    assert doc.metadata["author"] == "Jon Aas" and doc.metadata["published"] == "2025-03-01"
+    assert doc.title == "Ferry fare to rise to 9 euros"
+    qa, _ = _ingested(make_qa, tmp_path, page)
+    quote = _cites(qa, "How much will the adult ferry fare to Lindholm be?", "9 euros")
+    assert "12 euros" not in quote
+    for question in (
+        "How long do the cookies last?",
+        "How much does a ferry timetable subscription cost?",
+    ):  # answering "not found" is the reader's; no citation comes from the page's boilerplate
+        for q in _quotes(qa, question):
+            assert not any(junk.lower() in q.lower() for junk in BOILERPLATE)
+
+
+def test_html_table_rows_are_cited_whole(make_qa, tmp_path: Path) -> None:
+    page = tmp_path / "src.html"
+    page.write_text(
+        "<html><head><title>Tornby harbour traffic</title></head><body><article>"
+        "<h1>Tornby harbour traffic</h1>"
+        "<p>The port of Tornby published its passenger and cargo figures for 2024 on Monday, "
+        "and the harbour master said traffic grew in every quarter of the year.</p>"
+        "<table><thead><tr><th>Quarter</th><th>Passengers</th><th>Cargo (tonnes)</th></tr>"
+        "</thead><tbody><tr><td>Q1 2024</td><td>41,000</td><td>8,100</td></tr>"
+        "<tr><td>Q2 2024</td><td>56,500</td><td>9,300</td></tr>"
+        "<tr><td>Q3 2024</td><td>77,200</td><td>9,900</td></tr></tbody></table>"
+        "<p>The harbour plans a second ferry berth for 2026.</p></article></body></html>",
+        encoding="utf-8",
+    )
+    doc = load_file(page)
+    row = "| Q2 2024 | 56,500 | 9,300 |"
+    assert row in doc.text.split("\n")
+    qa, _ = _ingested(make_qa, tmp_path, page)
+    question = "How many passengers did the port of Tornby have in Q2 2024?"
+    _row_is_the_unit(qa, question, row, "56,500")
+
+
+# ---- markdown-table --------------------------------------------------------------------------
+def test_markdown_table_case(make_qa, tmp_path: Path) -> None:
+    qa, _ = _ingested(make_qa, tmp_path, CASES / "markdown-table" / "results.md")
+    row_q3 = "| Q3 2024 | 14.2                  | 222   |"
+    row_q2 = "| Q2 2024 | 12.4                  | 215   |"
+    _row_is_the_unit(qa, "What was Solvik Foods' revenue in Q3 2024?", row_q3, "14.2")
+    _row_is_the_unit(qa, "How many staff did Solvik Foods have in Q2 2024?", row_q2, "215")
+    _cites(qa, "How many people does Solvik Foods expect to hire next year?", "30 more")
+
+
+# ---- encodings -------------------------------------------------------------------------------
+@pytest.mark.parametrize("encoding", ["latin-1", "cp1252"])
+def test_latin1_and_cp1252_files_are_read(make_qa, tmp_path: Path, encoding: str) -> None:
+    text = (
+        "Café Brisk\n\nThe café on the pier of Ålvik raised the price of a crème brûlée to "
+        "6 euros on Friday, said the owner, Søren Møller.\n"
+    )
+    if encoding == "cp1252":
+        text = text.replace("6 euros", "6 €").replace("said the owner", "said the owner “Søren”")
+    (tmp_path / "src").mkdir()
+    path = tmp_path / "src" / "cafe.txt"
+    path.write_bytes(text.encode(encoding))
+    assert load_file(path).text == text
+    qa, _ = _ingested(make_qa, tmp_path, path)
+    _cites(qa, "How much does a crème brûlée cost at the café in Ålvik?", "6 ")
+
+
+# ---- one bad file ----------------------------------------------------------------------------
+def test_a_file_that_fails_is_reported_and_the_folder_is_ingested(make_qa, tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    shutil.copy(CASES / "markdown-table" / "results.md", folder / "results.md")
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4 cut off in the middle")
+    (folder / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    qa = make_qa(mode="extractive")
+    report = qa.ingest([folder])
+    assert [Path(p).name for p in report.added] == ["results.md"]
+    assert len(report.skipped) == 2 and all("\n" not in line for line in report.skipped)
+    _cites(qa, "How many people does Solvik Foods expect to hire next year?", "30 more")
