@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from qa.documents import READER_VERSION
+from qa.ids import chunk_id
 from qa.types import Chunk, Document
 
 if TYPE_CHECKING:
@@ -175,11 +176,6 @@ def _sentence_pieces(text: str) -> list[str]:
     if not starts or starts[0] != 0:
         starts.insert(0, 0)
     return [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)], strict=True) if a < b]
-
-
-def chunk_id(doc_id: str, version: str, index: int) -> str:
-    """The store id of a document version's ``index``-th chunk (0 = the first)."""
-    return f"{doc_id}-{version}-{index:05d}"
 
 
 def document_version(doc: Document, config: str) -> str:

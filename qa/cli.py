@@ -6,18 +6,39 @@ import functools
 import json
 import sys
 from collections.abc import Callable
+from enum import Enum, StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from qa.errors import EmptyStoreError, InvalidQuestionError, QAError
+from qa.answer import registry
+from qa.errors import EmptyStoreError, QAError
 
 if TYPE_CHECKING:
+    from qa.config import Settings
     from qa.pipeline import QA
     from qa.types import Answer
 
-__all__ = ["app", "main"]
+__all__ = ["Mode", "Split", "app", "main", "qa_factory"]
+
+# the answer modes on offer: every registered backend, and auto (LLM when one is configured)
+Mode = Enum("Mode", {m: m for m in ["auto", *registry.modes()]}, type=str)  # type: ignore[misc]
+EvalMode = Enum("EvalMode", {m: m for m in registry.modes()}, type=str)  # type: ignore[misc]
+EXTRACTIVE = EvalMode("extractive")
+
+
+class Split(StrEnum):
+    """The questions of an eval set to run."""
+
+    dev = "dev"
+    test = "test"
+    all = "all"
+
+
+# How the commands build their QA from the settings; tests inject one that shares a loaded
+# embedding model (``qa.cli.qa_factory = lambda settings: QA(settings, embedder=...)``).
+qa_factory: Callable[[Settings], QA] | None = None
 
 app = typer.Typer(
     name="qa",
@@ -25,6 +46,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # click's plain help: typer's rich panels label every flag <bool>
 )
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -60,9 +82,10 @@ def make_qa(ctx: typer.Context, **overrides: Any) -> QA:
 
     values = {k: v for k, v in {**(ctx.obj or {}), **overrides}.items() if v is not None}
     try:
-        return QA(Settings(**values))
+        settings = Settings(**values)
     except ValidationError as exc:
         raise settings_error(exc) from None
+    return (qa_factory or QA)(settings)
 
 
 @app.callback()
@@ -89,22 +112,34 @@ def main_options(
 
 
 def _progress(quiet: bool) -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
+    """An ingest progress bar on stderr (rich): its update and close functions."""
     if quiet:
         return None, lambda: None
-    from tqdm import tqdm
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    bar: dict[str, Any] = {}
+    bar = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        "chunks",
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+    )
+    task = bar.add_task("ingest", total=None)
 
     def update(done: int, total: int) -> None:
-        if "bar" not in bar:
-            bar["bar"] = tqdm(
-                total=total, unit="chunk", desc="ingest", file=sys.stderr, disable=total == 0
-            )
-        bar["bar"].total = total  # grows as files are split: they are read one at a time
-        bar["bar"].n = done
-        bar["bar"].refresh()
+        # the total grows as files are split (they are read one at a time); no chunk to
+        # embed, no bar
+        if total and not bar.live.is_started:
+            bar.start()
+        bar.update(task, completed=done, total=total)
 
-    return update, lambda: bar["bar"].close() if "bar" in bar else None
+    def close() -> None:
+        if bar.live.is_started:
+            bar.stop()
+
+    return update, close
 
 
 def run_ingest(
@@ -129,7 +164,7 @@ def run_ingest(
         typer.echo(
             f"{len(report.added)} added, {len(report.updated)} updated, "
             f"{len(report.unchanged)} unchanged, {len(report.removed)} removed; "
-            f"{report.documents} documents, {report.chunks} chunks in {qa.store.location} "
+            f"{report.documents} documents, {report.chunks} chunks in {qa.location} "
             f"({report.seconds:.1f}s)"
         )
 
@@ -140,7 +175,10 @@ def ingest(
     ctx: typer.Context,
     paths: Annotated[
         list[Path] | None,
-        typer.Argument(help="Files or folders (.md .txt .html .pdf); default: the corpus dir."),
+        typer.Argument(
+            metavar="PATH",
+            help="Files or folders (.md .txt .html .pdf); default: the corpus dir.",
+        ),
     ] = None,
     reset: Annotated[bool, typer.Option(help="Empty the store first.")] = False,
     exclusive: Annotated[
@@ -170,22 +208,6 @@ def print_answer(answer: Answer, *, text: bool = True) -> None:
             typer.echo(f"  note: {note[1:].strip()}", err=True)
 
 
-def ask_or_ingest_first(qa: QA, question: str, quiet: bool = False, **kwargs: Any) -> Answer:
-    """Ask; on an empty store, ingest the default corpus first (saying so on stderr)."""
-    try:
-        return qa.ask(question, **kwargs)
-    except EmptyStoreError:
-        corpus = qa.settings.corpus_dir
-        if not corpus.is_dir():
-            raise EmptyStoreError(
-                f"the store is empty and there is no corpus folder at {corpus}; "
-                "run `qa ingest PATH` first"
-            ) from None
-        typer.echo(f"qa: the store is empty; ingesting {corpus}/ first", err=True)
-        run_ingest(qa, [corpus], quiet=True)
-        return qa.ask(question, **kwargs)
-
-
 @app.command()
 @handle_errors
 def ask(
@@ -202,11 +224,15 @@ def ask(
     On a terminal the answer streams in as it is written.
     """
     qa = make_qa(ctx, llm_base_url=llm_url, llm_model=llm_model)
+    chosen = mode.value if mode else None
+    qa.check_question(question)  # bad input fails before an empty store is filled
+    qa.resolve_top_k(top_k)
+    qa.resolve_mode(chosen)
+    ingest_if_empty(qa)
     if not as_json and sys.stdout.isatty():
-        ingest_if_empty(qa)
-        print_answer(stream_answer(qa, question, top_k=top_k, mode=mode), text=False)
+        print_answer(stream_answer(qa, question, top_k=top_k, mode=chosen), text=False)
         return
-    answer = ask_or_ingest_first(qa, question, top_k=top_k, mode=mode)
+    answer = qa.ask(question, top_k=top_k, mode=chosen)
     if as_json:
         typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -236,17 +262,42 @@ def info(
 @handle_errors
 def remove(
     ctx: typer.Context,
-    doc_id: Annotated[str, typer.Argument(help="Document id, as `qa info` lists it.")],
+    document: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID_OR_PATH", help="Document id, as `qa info` lists it, or the file's path."
+        ),
+    ],
 ) -> None:
-    """Remove a document from the store."""
-    make_qa(ctx).remove(doc_id)
-    typer.echo(f"removed {doc_id}")
+    """Remove a document from the store, by its id or by the path it was ingested from."""
+    qa = make_qa(ctx)
+    doc_id = document_id(qa, document)
+    qa.remove(doc_id)
+    typer.echo(f"removed {doc_id} ({document})" if doc_id != document else f"removed {doc_id}")
+
+
+def document_id(qa: QA, document: str) -> str:
+    """The id of a stored document given its id or a path it was ingested from (the file
+    need not exist any more). NotFoundError when neither names a stored document."""
+    from qa.documents import doc_id_for
+    from qa.errors import NotFoundError
+
+    stored = {d.doc_id: d for d in qa.documents()}
+    if document in stored:
+        return document
+    by_path = doc_id_for(Path(document).expanduser())
+    if by_path in stored:
+        return by_path
+    matches = [d.doc_id for d in stored.values() if d.path == document]
+    if len(matches) == 1:
+        return matches[0]
+    raise NotFoundError(f"no document with id or path {document!r} (see `qa info`)")
 
 
 # ---- LLM answers: streaming, flags, chat ------------------------------------------------------
 ModeOption = Annotated[
-    str | None,
-    typer.Option(help="extractive, llm, or auto (llm when one is configured) (env QA_MODE)."),
+    Mode | None,
+    typer.Option(help="The answerer; auto = llm when one is configured (env QA_MODE)."),
 ]
 LLMURLOption = Annotated[
     str | None,
@@ -266,17 +317,16 @@ def print_flags(answer: Answer) -> None:
 
 
 def ingest_if_empty(qa: QA) -> None:
-    """Ingest the default corpus when the store is empty (saying so on stderr)."""
-    if qa.store.count()[0]:
-        return
-    corpus = qa.settings.corpus_dir
-    if not corpus.is_dir():
-        raise EmptyStoreError(
-            f"the store is empty and there is no corpus folder at {corpus}; "
-            "run `qa ingest PATH` first"
+    """Ingest the default corpus when the store is empty (saying so on stderr);
+    EmptyStoreError when there is no corpus folder either."""
+    report = qa.ensure_ingested(
+        announce=lambda corpus: typer.echo(
+            f"qa: the store is empty; ingesting {corpus}/ first", err=True
         )
-    typer.echo(f"qa: the store is empty; ingesting {corpus}/ first", err=True)
-    run_ingest(qa, [corpus], quiet=True)
+    )
+    if report is not None:
+        for line in [*(f"skipped {s}" for s in report.skipped), *report.warnings]:
+            typer.echo(f"qa: warning: {line}", err=True)
 
 
 def stream_answer(qa: QA, question: str, **kwargs: Any) -> Answer:
@@ -322,9 +372,16 @@ def chat(
     Reads one question per line; `exit`, `quit` or Ctrl-D ends it.
     """
     qa = make_qa(ctx, llm_base_url=llm_url, llm_model=llm_model)
+    mode = mode.value if mode else None  # type: ignore[assignment]
     ingest_if_empty(qa)
-    qa.resolve_mode(mode)  # a bad --mode fails before the first question
-    prompt = "? " if sys.stdin.isatty() else ""
+    qa.resolve_mode(mode)  # an unusable --mode (llm without a server) fails before a question
+    interactive = sys.stdin.isatty()
+    typer.echo(
+        'qa chat: ask about the articles in the store; follow-ups may say "it" or '
+        '"the company". Type exit or quit, or press Ctrl-D, to leave.',
+        err=True,
+    )
+    prompt = "you> " if interactive else ""
     live = sys.stdout.isatty() and not as_json
     history: list[tuple[str, str]] = []
     failed = False
@@ -332,6 +389,8 @@ def chat(
         try:
             line = input(prompt)
         except EOFError:
+            if interactive:
+                typer.echo("", err=True)
             break
         question = line.strip()
         if not question:
@@ -394,24 +453,23 @@ def ui(
     except ImportError as exc:
         raise QAError(f"the UI needs gradio, which cannot be imported: {exc}") from None
     qa = make_qa(ctx)
-    if not qa.store.documents():
-        corpus = qa.settings.corpus_dir
-        if corpus.is_dir():
-            typer.echo(f"qa: the store is empty; ingesting {corpus}/ first", err=True)
-            run_ingest(qa, [corpus], quiet=True)
-        else:
-            typer.echo("qa: the store is empty; upload articles in the Corpus tab", err=True)
+    try:
+        ingest_if_empty(qa)
+    except EmptyStoreError:
+        typer.echo("qa: the store is empty; upload articles in the Corpus tab", err=True)
     typer.echo(f"qa: starting the UI on http://{host}:{port}", err=True)
     QAApp(qa).launch(host, port, share=share, auth=credentials)
 
 
 # ---- qa eval ------------------------------------------------------------------------------
-DEFAULT_EVAL_SET = Path("eval/sets/smm-magnesium.json")
+# package data, with its article: `qa eval` runs from any folder
+DEFAULT_EVAL_SET = Path(__file__).parent / "evaluation" / "sets" / "smm-magnesium.json"
 
 eval_app = typer.Typer(
     help="Evaluate retrieval, answers, citations and abstention on an eval set.",
     invoke_without_command=True,
     no_args_is_help=False,
+    rich_markup_mode=None,
 )
 app.add_typer(eval_app, name="eval")
 
@@ -425,11 +483,12 @@ def eval_run(
         typer.Option(
             "--set",
             help="Eval set: ours, a LabelledRagDataset JSON or a SQuAD JSON.",
+            show_default="the packaged smm-magnesium set",
         ),
     ] = DEFAULT_EVAL_SET,
-    mode: Annotated[str, typer.Option(help="extractive or llm.")] = "extractive",
+    mode: Annotated[EvalMode, typer.Option(help="The answerer.")] = EXTRACTIVE,
     top_k: Annotated[int | None, typer.Option(help="Chunks to answer from [env QA_TOP_K].")] = None,
-    split: Annotated[str, typer.Option(help="dev, test or all.")] = "all",
+    split: Annotated[Split, typer.Option(help="The questions to ask.")] = Split.all,
     out: Annotated[
         Path | None,
         typer.Option(help="Report folder; default eval/runs/<time>-<set>-<split>."),
@@ -441,7 +500,7 @@ def eval_run(
         Path | None, typer.Option(help="Source documents of a LabelledRagDataset.")
     ] = None,
     limit: Annotated[
-        int | None, typer.Option(min=1, help="Ask only the first N questions.")
+        int | None, typer.Option(min=1, metavar="N", help="Ask only the first N questions.")
     ] = None,
     judge: Annotated[
         bool, typer.Option("--judge", help="Add LLM-judged correctness and faithfulness.")
@@ -461,12 +520,8 @@ def eval_run(
 
     from qa.evaluation.report import check_report_folder, print_summary, write_report
     from qa.evaluation.runner import run_eval
-    from qa.evaluation.sets import SPLITS, slug
+    from qa.evaluation.sets import slug
 
-    if mode not in ("extractive", "llm"):
-        raise InvalidQuestionError(f"unknown mode {mode!r}: use 'extractive' or 'llm'")
-    if split not in SPLITS:
-        raise InvalidQuestionError(f"unknown split {split!r}: use dev, test or all")
     check_report_folder(out or Path("eval/runs"))  # before the run, not after it
     settings = make_qa(ctx).settings
     console = Console(stderr=True)
@@ -475,16 +530,18 @@ def eval_run(
         run_eval,
         set_path,
         settings=settings,
-        mode=mode,
+        mode=mode.value,
         top_k=top_k,
-        split=split,
+        split=split.value,
         limit=limit,
         baselines=baselines,
         judge=judge,
         docs=docs,
     )
-    if quiet or not console.is_terminal:  # a bar in a pipe or log is noise (and, on error,
-        run = evaluate()  # a stray blank line before the one-line message)
+    if quiet:
+        run = evaluate()
+    elif not console.is_terminal:  # a log or pipe: a line every few questions, not a bar
+        run = evaluate(progress=progress_lines(began))
     else:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
@@ -503,12 +560,27 @@ def eval_run(
 
             run = evaluate(progress=update)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    folder = out or Path("eval/runs") / f"{stamp}-{slug(run.meta['set'], 32)}-{split}"
+    folder = out or Path("eval/runs") / f"{stamp}-{slug(run.meta['set'], 32)}-{split.value}"
     run.meta["wall_seconds"] = round(time.perf_counter() - began, 2)
     report = write_report(run, folder)
     if not quiet:
         print_summary(run, Console())
     typer.echo(f"wrote {folder / 'results.json'} and {report}", err=True)
+
+
+def progress_lines(began: float, every: int = 10) -> Callable[[int, int], None]:
+    """A progress callback for logs: one stderr line at the start, every ``every`` questions
+    and at the end, with the time elapsed since ``began`` (a ``time.perf_counter()``)."""
+    import time
+
+    typer.echo("qa eval: ingesting the set's documents and loading the models", err=True)
+
+    def update(done: int, total: int) -> None:
+        if done == total or (done and done % every == 0):
+            elapsed = time.perf_counter() - began
+            typer.echo(f"qa eval: {done}/{total} questions, {elapsed:.0f} s elapsed", err=True)
+
+    return update
 
 
 @eval_app.command("compare")
@@ -534,9 +606,12 @@ def eval_compare(
 def eval_export(
     ctx: typer.Context,
     out: Annotated[Path, typer.Argument(help="Folder for rag_dataset.json and source_files/.")],
-    set_path: Annotated[Path, typer.Option("--set", help="The eval set to export.")] = (
-        DEFAULT_EVAL_SET
-    ),
+    set_path: Annotated[
+        Path,
+        typer.Option(
+            "--set", help="The eval set to export.", show_default="the packaged smm-magnesium set"
+        ),
+    ] = DEFAULT_EVAL_SET,
 ) -> None:
     """Export an eval set as a llama-index LabelledRagDataset (rag_dataset.json + source_files/)."""
     from qa.evaluation.interop import export_labelled_rag

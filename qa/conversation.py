@@ -1,8 +1,18 @@
 """Follow-up questions: chat history in, a standalone question out.
 
-Without an LLM the rule is: when the follow-up leans on the previous turn (a pronoun such as
-"it" or "they", or no named subject of its own), carry over the subject of the previous
-question, the longest run of capitalised words in it.
+Without an LLM, an entity tracker reads the conversation turn by turn. Each user turn is
+first resolved against the entities seen so far, then its named entities (runs of capitalised
+words, a possessive ``'s`` dropped) become the conversation's current subject. A follow-up
+that leans on that subject, through a pronoun ("it", "its", "they", "their", "he", "his"...), a
+determiner and a class noun ("the company", "this project", "that firm's") or an ellipsis
+("And the price?", "How big?"), gets the subject's name at its first reference (later ones
+then have it as antecedent); a possessive pronoun becomes the name with ``'s``, so no
+possessive is ever left behind. A question that names an entity of its own before any
+reference ("Where is Wogen based and what does it trade?"), or is not written in English (no
+English pronoun or article to resolve), is left as it is.
+
+When several entities share the latest turn, the subject is the one mentioned in the most
+turns of the conversation (questions and answers), the longer name on a tie.
 """
 
 from __future__ import annotations
@@ -13,54 +23,44 @@ from typing import Any
 
 from qa.errors import InvalidQuestionError
 
-__all__ = ["History", "condense_rule", "normalise_history", "subject_of"]
+__all__ = [
+    "EntityTracker",
+    "History",
+    "condense_rule",
+    "entities_of",
+    "normalise_history",
+    "subject_of",
+]
 
 History = Sequence[Any]  # (user, assistant) pairs or {"role": ..., "content": ...} dicts
 
-_QUESTION_WORDS = {
-    "what",
-    "who",
-    "whom",
-    "whose",
-    "which",
-    "when",
-    "where",
-    "why",
-    "how",
-    "is",
-    "are",
-    "was",
-    "were",
-    "does",
-    "do",
-    "did",
-    "can",
-    "could",
-    "will",
-    "would",
-    "should",
-    "tell",
-    "and",
-    "the",
-    "a",
-    "an",
-    "in",
-    "of",
-    "i",
-    "please",
-    "list",
-    "name",
-    "give",
-    "describe",
-    "explain",
-}
-_CAPITALISED = re.compile(r"\b[A-Z][\w&.'’-]*(?:\s+(?:of\s+|the\s+|and\s+)?[A-Z][\w&.'’-]*)*")
-_PRONOUN = re.compile(
-    r"\b(its|their|it|they|them|this company|the company|this project|the project|that|"
-    r"this|he|she|his|her)\b",
+# English function words that start questions or sentences capitalised, and are no names.
+_FUNCTION_TEXT = (
+    "what who whom whose which when where why how is are was were am be been does do did "
+    "can could will would should shall may might must has have had tell and or but so also "
+    "then the a an in on at of for to from by with about as i you we me my our your please "
+    "list name give describe explain show find compare according if yes no ok okay thanks "
+    "thank now it its they their them this that these those he she his her him there here "
+    "question answer summarise summarize define outline identify state mention"
+)
+_FUNCTION_WORDS = frozenset(_FUNCTION_TEXT.split())
+# Lower-case words allowed inside a name ("Bank of England", "Johnson & Johnson").
+_NAME_JOINERS = frozenset({"of", "and", "&", "de", "la", "du", "von", "van", "der", "for"})
+_WORD = re.compile(r"[^\W_][\w&.'’-]*|&")
+_POSSESSIVE_END = re.compile(r"(?:['’]s|['’])$", re.IGNORECASE)
+
+# Nouns that name a kind of entity; "the company" and "this firm's" point back at a name.
+_CLASS_NOUNS = (
+    "company|companies|firm|firms|business|corporation|group|organisation|organization|"
+    "producer|manufacturer|maker|supplier|startup|start-up|project|product|brand"
+)
+_REFERENCE = re.compile(
+    rf"\b(?:(?:the|this|that|these|those)\s+(?:{_CLASS_NOUNS})(?P<poss>['’]s)?"
+    r"|(?P<pron>its|their|theirs|it|they|them|he|him|his|she|her))\b",
     re.IGNORECASE,
 )
-_POSSESSIVE = {"its", "their", "his", "her"}
+_POSSESSIVE_PRONOUNS = {"its", "their", "theirs", "his"}
+_ELLIPSIS = re.compile(r"^\s*(?:and|also|what about|how about|and what about)\b", re.IGNORECASE)
 
 
 def normalise_history(history: History | None) -> list[tuple[str, str]]:
@@ -99,33 +99,133 @@ def normalise_history(history: History | None) -> list[tuple[str, str]]:
     return pairs
 
 
+def _is_english(text: str) -> bool:
+    """True when most letters of ``text`` are ASCII: the rules below read English only."""
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and sum(c.isascii() for c in letters) >= 0.8 * len(letters)
+
+
+def _clean(word: str) -> str:
+    return _POSSESSIVE_END.sub("", word).rstrip(".-’'")
+
+
+def entities_of(text: str) -> list[str]:
+    """The named entities of ``text`` in order: runs of capitalised words (with joiners such
+    as "of" or "&" inside), English function words and a possessive ``'s`` left out.
+
+    >>> entities_of("Who is Magrathea's partner in the Bank of England deal?")
+    ['Magrathea', 'Bank of England']
+    """
+    found: list[str] = []
+    run: list[str] = []
+    joiners: list[str] = []
+
+    def close() -> None:
+        name = " ".join(run).strip()
+        if name and name not in found:
+            found.append(name)
+        run.clear()
+        joiners.clear()
+
+    for match in _WORD.finditer(text):
+        raw = match.group(0)
+        word = _clean(raw)
+        gap = text[match.start() - 1] if match.start() else " "
+        if run and gap not in " \t":  # punctuation between words ends a name
+            close()
+        if word and word[0].isupper() and word.lower() not in _FUNCTION_WORDS:
+            if run and joiners:
+                run.extend(joiners)
+            joiners.clear()
+            run.append(word)
+            if word != raw.rstrip(".-") or raw.endswith(("'", "’")):  # possessive ends it
+                close()
+        elif run and raw.lower() in _NAME_JOINERS and not joiners:
+            joiners.append(raw)
+        else:
+            close()
+    close()
+    return found
+
+
+def _names_before(text: str, end: int) -> bool:
+    """True when ``text`` names an entity before offset ``end``."""
+    return bool(entities_of(text[:end]))
+
+
 def subject_of(question: str) -> str | None:
-    """The longest run of capitalised words in ``question`` that is not a question word."""
-    best: str | None = None
-    for match in _CAPITALISED.finditer(question):
-        words = match.group(0).split()
-        while words and words[0].lower() in _QUESTION_WORDS:
-            words = words[1:]
-        phrase = " ".join(words).rstrip(".'’?")
-        if phrase and (best is None or len(phrase) > len(best)):
-            best = phrase
-    return best
+    """The first named entity of ``question`` (see ``entities_of``), or None."""
+    names = entities_of(question)
+    return names[0] if names else None
+
+
+class EntityTracker:
+    """The conversation's entities, turn by turn: which one a follow-up refers to.
+
+    ``resolve(question)`` gives the standalone question; ``observe(question, answer)`` records
+    a finished turn (the resolved question and its answer).
+    """
+
+    def __init__(self) -> None:
+        self.turn_mentions: dict[str, int] = {}  # entity -> turns (questions, answers) naming it
+        self.latest: list[str] = []  # entities of the latest user turn that named any
+
+    def _count(self, text: str) -> None:
+        for name in entities_of(text):
+            self.turn_mentions[name] = self.turn_mentions.get(name, 0) + 1
+
+    def observe(self, question: str, answer: str = "") -> None:
+        """Record one turn: ``question`` as resolved, ``answer`` the reply shown."""
+        self._count(question)
+        self._count(answer)
+        names = entities_of(question)
+        if names:
+            self.latest = names
+
+    @property
+    def subject(self) -> str | None:
+        """The entity a pronoun in the next question refers to, or None."""
+        if not self.latest:
+            return None
+        return max(self.latest, key=lambda n: (self.turn_mentions.get(n, 0), len(n)))
+
+    def resolve(self, question: str) -> str:
+        """``question`` with its references to the subject replaced by the subject's name."""
+        subject = self.subject
+        if not subject or not _is_english(question):
+            return question
+        names = entities_of(question)
+        first = _REFERENCE.search(question)
+        if names and (first is None or _names_before(question, first.start())):
+            return question  # it names its own subject, before any reference to it
+
+        def name_for(match: re.Match[str]) -> str:
+            pronoun = (match.group("pron") or "").lower()
+            possessive = bool(match.group("poss")) or pronoun in _POSSESSIVE_PRONOUNS
+            if pronoun == "her":  # possessive before a word ("her role"), else the object
+                possessive = bool(re.match(r"\s+[^\W\d_]", question[match.end() :]))
+            return f"{subject}'s" if possessive else subject
+
+        # the first reference gets the name; later ones then have it as their antecedent
+        resolved, replaced = _REFERENCE.subn(name_for, question, count=1)
+        if replaced:
+            return resolved
+        words = _WORD.findall(question)
+        if names:
+            return question
+        if _ELLIPSIS.match(question) or len(words) <= 3:  # "And the price?", "How big?"
+            return f"{question.rstrip()} ({subject})"
+        return question
 
 
 def condense_rule(history: History | None, question: str) -> str:
-    """A standalone version of ``question``, carrying the previous turn's subject if needed."""
-    pairs = normalise_history(history)
-    previous = next((u for u, _ in reversed(pairs) if u.strip()), None)
-    if not previous:
-        return question
-    subject = subject_of(previous)
-    if not subject or subject.lower() in question.lower():
-        return question
-    pronoun = _PRONOUN.search(question)
-    if pronoun:
-        word = pronoun.group(1)
-        replacement = f"{subject}'s" if word.lower() in _POSSESSIVE else subject
-        return question[: pronoun.start()] + replacement + question[pronoun.end() :]
-    if subject_of(question) is None:
-        return f"{question.rstrip()} ({subject})"
-    return question
+    """A standalone version of ``question`` from the whole conversation in ``history``.
+
+    Each earlier user turn is resolved in order, so "it" two turns after a name still finds it;
+    see the module docstring for the rules. Raises InvalidQuestionError on a malformed history.
+    """
+    tracker = EntityTracker()
+    for user, assistant in normalise_history(history):
+        if user.strip():
+            tracker.observe(tracker.resolve(user), assistant)
+    return tracker.resolve(question)

@@ -18,11 +18,11 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from qa.answer.extractive import sentence_id
 from qa.chunking import Chunker, document_version, in_context
 from qa.documents import display_path, iter_documents, supported_files
 from qa.embeddings import Embedder
 from qa.errors import NoDocumentsError
+from qa.ids import sentence_id
 from qa.store import ChunkStore, StoredDocument
 from qa.types import Chunk, Document, IngestReport
 

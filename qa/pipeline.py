@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from qa.answer import registry
 from qa.answer.base import Answerer, Draft
 from qa.config import BUNDLED_MODEL, Settings, settings_error
 from qa.conversation import History, normalise_history
-from qa.embeddings import BUNDLED_NAME, Embedder
-from qa.errors import InvalidQuestionError, NotFoundError, QAError, SettingsError
-from qa.ingest import Progress
+from qa.embeddings import BUNDLED_NAME, Embedder, QueryEncoding
+from qa.errors import EmptyStoreError, InvalidQuestionError, NotFoundError, QAError, SettingsError
 from qa.lexical import BM25Index, fingerprint
 from qa.store import ChunkStore, summarise
 from qa.types import Answer, DocumentInfo, Hit, IngestReport
+
+if TYPE_CHECKING:
+    from qa.ingest import Progress
 
 __all__ = ["QA"]
 
@@ -44,7 +47,7 @@ class QA:
         **overrides: Any,
     ) -> None:
         self.settings = _settings(settings, overrides)
-        self.store = ChunkStore(self.settings)
+        self._store = ChunkStore(self.settings)
         self._embedder = embedder
         self._answerers: dict[str, Answerer] = {}
         if answerer is not None:
@@ -98,11 +101,11 @@ class QA:
         """The BM25 index, rebuilt from the store whenever it does not cover exactly its chunks
         (checked again whenever any process committed a write to the store)."""
         current = self._lexical
-        generation = self.store.generation
+        generation = self._store.generation
         if current is not None and not refresh and generation == self._lexical_generation:
             return current
         with self._lock:
-            ids, texts = self.store.all_chunk_texts()
+            ids, texts = self._store.all_chunk_texts()
             wanted = fingerprint(ids)
             index = current if current is not None and current.fingerprint == wanted else None
             if index is None:  # the saved one, unless another process saved an older one
@@ -114,55 +117,37 @@ class QA:
             return index
 
     def answerer(self, mode: str | None = None) -> Answerer:
-        """The answerer for ``mode`` ('extractive' or 'llm'; None = the configured mode)."""
+        """The answerer for ``mode`` (a registered mode; None = the configured mode)."""
         mode = self.resolve_mode(mode)
         with self._lock:
-            return self._answerers.get(mode) or self._make_answerer(mode)
-
-    def _make_answerer(self, mode: str) -> Answerer:
-        if mode == "extractive":
-            from qa.answer.extractive import ExtractiveReader
-            from qa.answer.selector import AnswerSelector
-            from qa.answer.token_match import TokenMatcher
-
-            made: Answerer = ExtractiveReader(
-                self.store,
-                self.lexical_index,
-                TokenMatcher(self.embedder),
-                self.settings.abstain_threshold,
-                AnswerSelector(quantize=self.settings.answer_selector_int8)
-                if self.settings.answer_selector
-                else None,
-            )
-        else:
-            made = self._llm_answerer()
-        self._answerers[mode] = made
-        return made
+            made = self._answerers.get(mode)
+            if made is None:
+                parts = registry.AnswererParts(
+                    settings=self.settings,
+                    embedder=lambda: self.embedder,
+                    corpus=self.lexical_index,
+                    answerer=self.answerer,
+                )
+                made = self._answerers[mode] = registry.create(mode, parts)
+            return made
 
     def resolve_mode(self, mode: str | None) -> str:
-        """'extractive' or 'llm' for a requested mode (None or 'auto' = configured default)."""
+        """The registered mode for a requested one (None or 'auto' = the configured default:
+        'llm' when an LLM is configured, else 'extractive')."""
         mode = mode or self.settings.mode
         if mode == "auto":
             return "llm" if self.settings.llm_configured else "extractive"
-        if mode not in ("extractive", "llm"):
-            raise InvalidQuestionError(f"unknown mode {mode!r}: use 'extractive' or 'llm'")
+        known = registry.modes()
+        if mode not in known:
+            choices = " or ".join(repr(m) for m in known)
+            raise InvalidQuestionError(f"unknown mode {mode!r}: use {choices}")
         return mode
-
-    def _llm_answerer(self) -> Answerer:
-        from qa.answer.llm import LLMAnswerer
-
-        return LLMAnswerer(
-            self.settings,
-            embed=lambda texts: self.embedder.embed(texts),
-            sentence_vectors=self.store.sentence_vectors,
-            fallback=lambda: self.answerer("extractive"),
-        )
 
     def warm_up(self, mode: str | None = None) -> None:
         """Load the embedding model, the BM25 index and the answerer's models now, so that the
         first question is as quick as the rest (about 5 s sooner); servers call it at start."""
         self.embedder.embed(["warm up"])  # the first forward pass sets up torch's kernels
-        if self.store.chunk_count():
+        if self._store.chunk_count():
             self.lexical_index()
         self.answerer(mode).warm_up()
 
@@ -188,25 +173,63 @@ class QA:
             paths = [paths] if str(paths) else None
         roots = [Path(p) for p in (paths or [self.settings.corpus_dir])]
         if not reset:  # a reset store takes any model; it is emptied once the paths are read
-            self.store.check_model(self.model_id)
+            self._store.check_model(self.model_id)
         # the model is loaded only if a document needs chunking or embedding: re-ingesting
         # unchanged files takes about 1 s instead of 7 (imports and load)
         chunk_size = min(self.settings.chunk_size, self._max_tokens() - 2)
         chunker = Chunker(
             lambda text: self.embedder.tokenize(text), chunk_size, self.settings.chunk_overlap
         )
-        report = Ingestor(self.store, self.model_id, lambda: self.embedder, chunker).run(
+        report = Ingestor(self._store, self.model_id, lambda: self.embedder, chunker).run(
             roots, progress, exclusive=exclusive, reset=reset
         )
         self.lexical_index(refresh=True)
         return report
 
+    def is_empty(self) -> bool:
+        """True when the store holds no document (nothing was ingested, or all was removed)."""
+        return self._store.chunk_count() == 0
+
+    def ensure_ingested(
+        self,
+        *,
+        announce: Callable[[Path], None] | None = None,
+        progress: Progress | None = None,
+    ) -> IngestReport | None:
+        """Ingest the corpus folder (``settings.corpus_dir``) if the store is empty.
+
+        ``announce(corpus_dir)`` is called just before that ingest. Returns its report, or None
+        when the store held documents already. Raises EmptyStoreError when the store is empty
+        and there is no corpus folder.
+        """
+        if not self.is_empty():
+            return None
+        corpus = self.settings.corpus_dir
+        if not corpus.is_dir():
+            raise EmptyStoreError(
+                f"the store is empty and there is no corpus folder at {corpus}; "
+                "run `qa ingest PATH` first"
+            )
+        if announce is not None:
+            announce(corpus)
+        return self.ingest([corpus], progress=progress)
+
+    @property
+    def location(self) -> str:
+        """Where the store is: the Chroma server URL or the embedded store's folder."""
+        return self._store.location
+
+    def source_of(self, doc_id: str) -> Path | None:
+        """The file a stored document was read from (absolute), or None for an unknown id."""
+        doc = self._store.documents().get(doc_id)
+        return Path(doc.source) if doc is not None and doc.source else None
+
     def remove(self, doc_id: str) -> None:
         """Delete a document (by id) from the store and the BM25 index."""
-        with self.store.writing():
-            if doc_id not in self.store.documents():
+        with self._store.writing():
+            if doc_id not in self._store.documents():
                 raise NotFoundError(f"no document with id {doc_id!r}")
-            self.store.delete_document(doc_id)
+            self._store.delete_document(doc_id)
         self.lexical_index(refresh=True)
 
     # ---- ask --------------------------------------------------------------------------------
@@ -222,7 +245,11 @@ class QA:
             )
         return question
 
-    def _top_k(self, top_k: int | None) -> int:
+    def resolve_top_k(self, top_k: int | None) -> int:
+        """The passages to answer from: ``top_k``, or the configured one when None.
+
+        Raises InvalidQuestionError unless it is an int from 1 to 50.
+        """
         k = self.settings.top_k if top_k is None else top_k
         if not isinstance(k, int) or not 1 <= k <= 50:
             raise InvalidQuestionError(f"top_k must be between 1 and 50, not {k!r}")
@@ -231,22 +258,36 @@ class QA:
     def retrieve(self, question: str, *, top_k: int | None = None) -> list[Hit]:
         """The ``top_k`` chunks that best match ``question`` (hybrid dense + BM25)."""
         question = self.check_question(question)
-        return self._retrieve(question, self._top_k(top_k))[0]
+        return self._retrieve(question, self.resolve_top_k(top_k))[0]
 
-    def _retrieve(self, question: str, top_k: int) -> tuple[list[Hit], Any]:
+    def lexical_search(self, question: str, *, top_k: int | None = None) -> list[Hit]:
+        """The ``top_k`` chunks BM25 alone ranks best for ``question`` (no dense retrieval, no
+        fusion: the BM25 baseline); ``Hit.score`` is the BM25 score."""
+        from qa.retrieval import hit_from_record
+
+        question = self.check_question(question)
+        ranked = self.lexical_index().search(question, self.resolve_top_k(top_k))
+        records = self._store.get_chunks([cid for cid, _ in ranked])
+        return [
+            hit_from_record(cid, *records[cid], score=score)
+            for cid, score in ranked
+            if cid in records
+        ]
+
+    def _retrieve(self, question: str, top_k: int) -> tuple[list[Hit], QueryEncoding]:
         from qa.retrieval import HybridRetriever
 
-        self.store.check_model(self.model_id)
-        self.store.chunks()  # EmptyStoreError before any model is loaded
-        vector = self.embedder.encode_query(question).vector  # the reader reuses its tokens
+        self._store.check_model(self.model_id)
+        self._store.chunks()  # EmptyStoreError before any model is loaded
+        query = self.embedder.encode_query(question)  # the reader reuses its tokens
         retriever = HybridRetriever(
-            self.store,
+            self._store,
             self.embedder,
             self.lexical_index,
             candidates=max(self.settings.candidates, top_k),
             rrf_k=self.settings.rrf_k,
         )
-        return retriever.retrieve(question, top_k, vector), vector
+        return retriever.retrieve(question, top_k, query.vector), query
 
     def ask(self, question: str, *, top_k: int | None = None, mode: str | None = None) -> Answer:
         """Answer ``question`` from the corpus, with citations, or abstain."""
@@ -291,24 +332,24 @@ class QA:
         """
         began = time.perf_counter()
         question = self.check_question(question)
-        k = self._top_k(top_k)
+        k = self.resolve_top_k(top_k)
         answerer = self.answerer(mode).for_turn()
         standalone = question
         pairs = normalise_history(history)
         if pairs:
             standalone = self.check_question(answerer.condense(pairs, question))
         condensed = time.perf_counter()
-        hits, vector = self._retrieve(standalone, k)
+        hits, query = self._retrieve(standalone, k)
         retrieved = time.perf_counter()
         draft: Draft | None = None
         if stream:
-            for item in answerer.stream(standalone, hits, vector):
+            for item in answerer.stream(standalone, hits, query):
                 if isinstance(item, Draft):
                     draft = item
                 elif item:
                     yield item
         else:
-            draft = answerer.answer(standalone, hits, vector)
+            draft = answerer.answer(standalone, hits, query)
         if draft is None:  # pragma: no cover - an answerer's stream ends with its Draft
             raise QAError("the answerer returned no answer")
         done = time.perf_counter()
@@ -343,7 +384,7 @@ class QA:
                 chunks=sum(d.versions.values()),
                 metadata=d.metadata,
             )
-            for d in self.store.documents().values()
+            for d in self._store.documents().values()
         ]
         return sorted(docs, key=lambda d: d.path)
 
@@ -358,7 +399,7 @@ class QA:
         character) or as line breaks (more). At most ``max_chars`` are kept on each side of the
         span. Raises NotFoundError for an unknown document or a span no chunk covers.
         """
-        pieces = self.store.get_document_chunks(doc_id)
+        pieces = self._store.get_document_chunks(doc_id)
         if not pieces:
             raise NotFoundError(f"no document with id {doc_id!r}")
         stored = summarise(meta for meta, _ in pieces)[doc_id]
@@ -390,13 +431,13 @@ class QA:
 
     def info(self) -> dict[str, Any]:
         """Counts, model and location of the store."""
-        chunks, sentences = self.store.count()
+        chunks, sentences = self._store.count()
         return {
-            "documents": len(self.store.documents()),
+            "documents": len(self._store.documents()),
             "chunks": chunks,
             "sentences": sentences,
-            "embed_model": self.store.built_with() or self.model_id,
-            "store": self.store.location,
+            "embed_model": self._store.built_with() or self.model_id,
+            "store": self._store.location,
             "collection": self.settings.collection,
             "home": str(self.settings.home),
         }

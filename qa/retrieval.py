@@ -13,16 +13,15 @@ from collections.abc import Callable
 import numpy as np
 
 from qa.embeddings import Embedder
+from qa.errors import StoreError
+from qa.ids import first_chunk_id, sentence_id
 from qa.lexical import BM25Index
 from qa.store import ChunkStore
-from qa.types import Hit
+from qa.types import Hit, Sentence, same_words
 
-__all__ = ["HybridRetriever", "fuse", "hit_from_record", "same_words"]
+__all__ = ["HybridRetriever", "complete", "fuse", "hit_from_record", "same_words"]
 
-
-def same_words(text: str) -> str:
-    """``text`` with its whitespace normalised: two passages are copies when this is equal."""
-    return " ".join(text.split())
+PREVIOUS_GAP = 4  # characters between a sentence and the one before it (a paragraph break)
 
 
 def fuse(rankings: list[list[str]], k: int = 60) -> list[tuple[str, float]]:
@@ -35,22 +34,66 @@ def fuse(rankings: list[list[str]], k: int = 60) -> list[tuple[str, float]]:
 
 
 def hit_from_record(chunk_id: str, meta: dict, text: str, score: float) -> Hit:
-    """A Hit from a chunk's stored metadata and text."""
+    """A Hit from a chunk's stored metadata and text (sentences without vectors)."""
+    doc_id, version = meta["doc_id"], meta.get("version", "")
     return Hit(
         chunk_id=chunk_id,
-        doc_id=meta["doc_id"],
+        doc_id=doc_id,
         title=meta.get("title", ""),
         path=meta.get("path", ""),
         start=int(meta["start"]),
         end=int(meta["end"]),
         text=text,
         score=score,
-        metadata={
-            "version": meta.get("version", ""),
-            "sentences": json.loads(meta.get("sentences", "[]")),
-            "document": json.loads(meta.get("doc_meta", "{}")),
-        },
+        version=version,
+        index=int(meta.get("index", -1)),
+        sentences=[
+            Sentence(sentence_id(doc_id, version, int(a), int(b)), int(a), int(b))
+            for a, b in json.loads(meta.get("sentences", "[]"))
+        ],
+        document=json.loads(meta.get("doc_meta", "{}")),
     )
+
+
+def complete(store: ChunkStore, hits: list[Hit]) -> list[Hit]:
+    """Fill in what answerers read of ``hits``: each sentence's stored vector and the sentence
+    before it, and each document's first chunk (two store reads). Returns ``hits``."""
+    ids = list(dict.fromkeys(s.id for h in hits for s in h.sentences))
+    vectors = store.sentence_vectors(ids)
+    texts: dict[str, dict[tuple[int, int], str]] = {}  # every sentence retrieved, per document
+    for hit in hits:
+        spans = texts.setdefault(hit.doc_id, {})
+        for s in hit.sentences:
+            spans.setdefault((s.start, s.end), hit.span_text(s.start, s.end))
+    for hit in hits:
+        for s in hit.sentences:
+            s.vector = vectors.get(s.id)
+            s.previous = _previous(texts[hit.doc_id], s.start)
+    firsts: dict[str, list[Hit]] = {}  # a document's first chunk id -> its other hits
+    held = {h.chunk_id: h for h in hits}
+    for hit in hits:
+        if hit.index != 0:
+            firsts.setdefault(first_chunk_id(hit.doc_id, hit.version), []).append(hit)
+    try:
+        records = store.get_chunks([cid for cid in firsts if cid not in held])
+    except StoreError:  # the answer is still given, without datelines
+        records = {}
+    for cid, others in firsts.items():
+        first = held.get(cid)
+        if first is None and cid in records:
+            first = hit_from_record(cid, *records[cid], score=0.0)
+        for hit in others:
+            hit.first_chunk = first
+    return hits
+
+
+def _previous(spans: dict[tuple[int, int], str], start: int) -> str:
+    """The sentence (or heading) just before ``start`` among ``spans``, or ""."""
+    before = [(e, s) for s, e in spans if e <= start and start - e <= PREVIOUS_GAP]
+    if not before:
+        return ""
+    end, begin = max(before)
+    return spans[(begin, end)]
 
 
 class HybridRetriever:
@@ -106,4 +149,4 @@ class HybridRetriever:
                 hit.dense_rank, hit.dense_score = rank, similarity
                 hit.lexical_rank = lexical_rank.get(cid)
                 hits.append(hit)
-        return hits
+        return complete(self.store, hits)

@@ -13,7 +13,9 @@ __all__ = [
     "DocumentInfo",
     "Hit",
     "IngestReport",
+    "Sentence",
     "SentenceSupport",
+    "same_words",
 ]
 
 
@@ -47,8 +49,32 @@ class Chunk:
 
 
 @dataclass
+class Sentence:
+    """A sentence of a retrieved passage: the document span ``[start, end)``.
+
+    ``id`` is its store id; ``vector`` its stored embedding (L2-normalised float32, shape
+    ``(dimension,)``; None when the store holds none); ``previous`` the text of the sentence (or
+    heading) just before it, when a passage retrieved with it holds that one, else "".
+    """
+
+    id: str
+    start: int
+    end: int
+    vector: Any = field(default=None, repr=False, compare=False)
+    previous: str = ""
+
+
+@dataclass
 class Hit:
-    """A retrieved chunk with its fused score and per-retriever ranks (1-based, None = missed)."""
+    """A retrieved passage (a stored chunk): its fused score, per-retriever ranks (1-based, None
+    = missed) and what answerers read of it, filled by retrieval.
+
+    ``text == document_text[start:end]`` of version ``version`` of the document; ``index`` is
+    the chunk's place in that version (0 = the first); ``sentences`` are the sentence spans
+    inside it, in order; ``document`` is the document's metadata (title, published, ...);
+    ``first_chunk`` is the document's first chunk when this is another one and retrieval could
+    read it (it holds the dateline), else None.
+    """
 
     chunk_id: str
     doc_id: str
@@ -61,14 +87,40 @@ class Hit:
     dense_rank: int | None = None
     lexical_rank: int | None = None
     dense_score: float | None = None
-    metadata: dict[str, Any] = field(default_factory=dict)
+    version: str = ""
+    index: int = -1
+    sentences: list[Sentence] = field(default_factory=list)
+    document: dict[str, Any] = field(default_factory=dict)
+    first_chunk: Hit | None = field(default=None, repr=False, compare=False)
 
     def span_text(self, start: int, end: int) -> str:
         """The text of the document span ``[start, end)``, which this chunk holds."""
         return self.text[start - self.start : end - self.start]
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The passage as JSON: sentences as ``[start, end]`` pairs; no vectors."""
+        return {
+            "chunk_id": self.chunk_id,
+            "doc_id": self.doc_id,
+            "title": self.title,
+            "path": self.path,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "score": self.score,
+            "dense_rank": self.dense_rank,
+            "lexical_rank": self.lexical_rank,
+            "dense_score": self.dense_score,
+            "version": self.version,
+            "index": self.index,
+            "sentences": [[s.start, s.end] for s in self.sentences],
+            "document": dict(self.document),
+        }
+
+
+def same_words(text: str) -> str:
+    """``text`` with its whitespace normalised: two passages are copies when this is equal."""
+    return " ".join(text.split())
 
 
 @dataclass

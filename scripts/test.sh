@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Set up with test extras (plus Debian's chromium for the browser tests) and run every test.
+# Set up with test extras (plus Debian's chromium and CJK fonts for the browser tests) and run
+# every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh test
-if ! command -v chromium >/dev/null 2>&1; then
+if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -q "Noto Sans CJK"; then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+    chromium chromium-driver fonts-noto-cjk >/dev/null
 fi
 .venv/bin/ruff check qa ui tests eval
 .venv/bin/mypy

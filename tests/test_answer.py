@@ -96,7 +96,7 @@ def test_a_swapped_answerer_is_used(make_qa) -> None:
     class Echo(Answerer):
         mode = "extractive"
 
-        def answer(self, question, hits, query_vector):  # type: ignore[no-untyped-def]
+        def answer(self, question, passages, query):  # type: ignore[no-untyped-def]
             return Draft(text=f"echo: {question}")
 
     qa = make_qa(answerer=Echo())
@@ -118,11 +118,9 @@ def test_the_best_candidates_are_rescored_at_token_level(corpus_qa) -> None:
     full = corpus_qa.answerer("extractive")
     # MaxSim alone, without the answer selector (which, before it read each sentence's
     # context, preferred the article's summary sentence here)
-    reader = ExtractiveReader(
-        corpus_qa.store, corpus_qa.lexical_index, full.matcher, full.threshold
-    )
+    reader = ExtractiveReader(full.encode, full.matcher, corpus_qa.lexical_index, full.threshold)
     hits = corpus_qa.retrieve(question)
-    vector = corpus_qa.embedder.embed_one(question)
+    vector = corpus_qa.embedder.encode_query(question)
     scored = reader.score(question, hits, vector)
     assert all(s.tokens is not None for s in scored[:RERANK_DEPTH])
     assert all(s.tokens is None for s in scored[RERANK_DEPTH:])

@@ -93,3 +93,30 @@ def test_warm_up_loads_what_the_first_question_needs(make_qa, isolated_home) -> 
     empty.warm_up()
     assert empty.answerer("extractive").selector._model is not None
     assert empty._lexical is None  # no chunks, no index to build
+
+
+def test_the_store_is_reached_through_qa_only(make_qa, tmp_path) -> None:
+    from qa.documents import load_file
+    from tests.conftest import ARTICLE
+
+    none = make_qa(corpus_dir=tmp_path / "none")
+    assert none.is_empty()
+    with pytest.raises(EmptyStoreError, match="no corpus folder"):
+        none.ensure_ingested()
+
+    qa = make_qa()
+    assert qa.is_empty() and str(qa.settings.home) in qa.location
+    announced = []
+    report = qa.ensure_ingested(announce=announced.append)
+    assert report is not None and report.added and announced == [qa.settings.corpus_dir]
+    assert not qa.is_empty() and qa.ensure_ingested(announce=announced.append) is None
+    assert len(announced) == 1  # a store with documents is not ingested again
+    (doc,) = qa.documents()
+    assert qa.source_of(doc.doc_id) == ARTICLE.resolve() and qa.source_of("nope") is None
+    assert qa.resolve_top_k(None) == qa.settings.top_k and qa.resolve_top_k(7) == 7
+    with pytest.raises(InvalidQuestionError, match="top_k"):
+        qa.resolve_top_k(0)
+    hits = qa.lexical_search("lemonzhao@smm.cn", top_k=2)
+    assert len(hits) == 2 and "lemonzhao@smm.cn" in hits[0].text
+    assert hits[0].score >= hits[1].score and hits[0].dense_rank is None
+    assert hits[0].text == load_file(ARTICLE).text[hits[0].start : hits[0].end]

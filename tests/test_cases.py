@@ -32,9 +32,9 @@ def _ingested(make_qa, tmp_path: Path, *files: Path):
 def _quotes(qa, question: str) -> list[str]:
     """The quotes cited for ``question``, each checked against the stored text at its offsets."""
     answer = qa.ask(question)
-    sources = {d.doc_id: d.source for d in qa.store.documents().values()}
     for c in answer.citations:
-        assert load_file(Path(sources[c.doc_id])).text[c.start : c.end] == c.quote
+        source = qa.source_of(c.doc_id)
+        assert source is not None and load_file(source).text[c.start : c.end] == c.quote
     return [c.quote for c in answer.citations]
 
 
@@ -54,7 +54,7 @@ def _row_is_the_unit(qa, question: str, row: str, value: str) -> None:
 
     hit = qa.retrieve(question, top_k=1)[0]
     assert row in [hit.span_text(s, e) for s, e in hit.metadata["sentences"]]
-    got = qa.store.sentences().get(include=["embeddings", "documents"])
+    got = qa._store.sentences().get(include=["embeddings", "documents"])
     vectors = np.asarray(got["embeddings"])
     query = qa.embedder.encode_query(question).vector
     best = int(np.argmax(vectors @ query / np.linalg.norm(vectors, axis=1)))

@@ -14,7 +14,7 @@ def test_every_stored_chunk_of_the_corpus_is_an_exact_span_of_its_document(corpu
     text = load_file(ARTICLE).text
     docs = corpus_qa.documents()
     assert len(docs) == 1
-    chunks = corpus_qa.store.get_document_chunks(docs[0].doc_id)
+    chunks = corpus_qa._store.get_document_chunks(docs[0].doc_id)
     assert len(chunks) >= 5
     for meta, chunk_text in chunks:
         assert text[meta["start"] : meta["end"]] == chunk_text
@@ -27,7 +27,7 @@ def test_every_stored_chunk_of_the_corpus_is_an_exact_span_of_its_document(corpu
 
 def test_chunks_cover_the_whole_body_in_order(corpus_qa) -> None:
     doc = load_file(ARTICLE)
-    chunks = corpus_qa.store.get_document_chunks(corpus_qa.documents()[0].doc_id)
+    chunks = corpus_qa._store.get_document_chunks(corpus_qa.documents()[0].doc_id)
     starts = [m["start"] for m, _ in chunks]
     assert starts == sorted(starts)
     assert doc.text[doc.body_start : chunks[0][0]["start"]].strip() == ""
@@ -38,7 +38,7 @@ def test_chunks_cover_the_whole_body_in_order(corpus_qa) -> None:
 
 def test_no_chunk_exceeds_what_the_embedding_model_reads(embedder, corpus_qa) -> None:
     limit = embedder.max_tokens  # 256 word pieces for all-MiniLM-L6-v2
-    for _, chunk_text in corpus_qa.store.get_document_chunks(corpus_qa.documents()[0].doc_id):
+    for _, chunk_text in corpus_qa._store.get_document_chunks(corpus_qa.documents()[0].doc_id):
         assert len(embedder.tokenize(chunk_text)) + 2 <= limit  # + [CLS] and [SEP]
 
 

@@ -24,7 +24,7 @@ def test_env_then_constructor_override(monkeypatch, tmp_path: Path) -> None:
 def test_two_instances_do_not_share_config(tmp_path: Path) -> None:
     a, b = QA(home=tmp_path / "a", top_k=1), QA(home=tmp_path / "b", top_k=9)
     assert (a.settings.top_k, b.settings.top_k) == (1, 9)
-    assert a.store.location != b.store.location
+    assert a.location != b.location
 
 
 def test_cli_flag_beats_env(tmp_path: Path, monkeypatch) -> None:
@@ -49,7 +49,7 @@ def test_bad_setting_is_a_one_line_error(monkeypatch) -> None:
 def test_constructor_overrides_are_validated_like_env_settings(monkeypatch, tmp_path: Path) -> None:
     qa = QA(home=str(tmp_path / "h"), top_k="3")  # coerced as the env's strings are
     assert qa.settings.home == tmp_path / "h" and qa.settings.top_k == 3
-    assert qa.store.location  # a str home used to break every path join
+    assert qa.location  # a str home used to break every path join
     with pytest.raises(SettingsError, match="abstain_threshold"):
         QA(abstain_threshold="high")
     with pytest.raises(SettingsError, match="unknown setting 'bogus'"):

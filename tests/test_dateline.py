@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from qa.answer.dateline import dateline, is_publication_question, speaks_of_publication
-from qa.types import Hit
+from qa.types import Hit, Sentence
 
 
 @pytest.mark.parametrize(
@@ -31,7 +31,8 @@ def test_publication_questions(question: str, expected: bool) -> None:
 
 
 def _first_chunk(text: str, sentences: list[tuple[int, int]]) -> Hit:
-    return Hit("c", "d", "t", "p", 0, len(text), text, 0.0, metadata={"sentences": sentences})
+    spans = [Sentence(f"s{a}", a, b) for a, b in sentences]
+    return Hit("c", "d", "t", "p", 0, len(text), text, 0.0, index=0, sentences=spans)
 
 
 @pytest.mark.parametrize(
@@ -79,7 +80,7 @@ def test_the_dateline_is_never_a_candidate_sentence(corpus_qa) -> None:
     question = "When will the Minago project start production?"
     reader = corpus_qa.answerer("extractive")
     hits = corpus_qa.retrieve(question)
-    scored = reader.score(question, hits, corpus_qa.embedder.encode_query(question).vector)
+    scored = reader.score(question, hits, corpus_qa.embedder.encode_query(question))
     assert scored and all(s.text != "Jan 15, 2026 14:17" for s in scored)
     assert corpus_qa.ask(question).abstained
 

@@ -1,4 +1,4 @@
-"""Data checks for the eval set eval/sets/smm-magnesium.json.
+"""Data checks for the eval set qa/evaluation/sets/smm-magnesium.json.
 
 Reads only the JSON and the corpus file; no project imports.
 """
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-EVAL_SET = ROOT / "eval" / "sets" / "smm-magnesium.json"
+EVAL_SET = ROOT / "qa" / "evaluation" / "sets" / "smm-magnesium.json"
 DATA = json.loads(EVAL_SET.read_text(encoding="utf-8"))
 CORPUS_DIR = ROOT / DATA["corpus"]
 ARTICLE = CORPUS_DIR / "smm-magnesium-industry-2026-01-15.md"

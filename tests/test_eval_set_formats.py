@@ -12,7 +12,7 @@ from qa.evaluation.interop import export_labelled_rag
 from qa.evaluation.sets import EvalQuestion, EvalSet, EvalSetError, hash_split, load_set
 from tests.conftest import ROOT, run_cli
 
-SET = ROOT / "eval" / "sets" / "smm-magnesium.json"
+SET = ROOT / "qa" / "evaluation" / "sets" / "smm-magnesium.json"
 
 
 def _fact(**changes: Any) -> dict[str, Any]:
@@ -164,6 +164,42 @@ def test_labelled_rag_examples_must_be_a_list(tmp_path):
     path = _labelled(tmp_path)
     _write(path, {"examples": "oops"})
     _fails(path, "examples: Input should be a valid list")
+
+
+def test_a_card_beside_the_set_gives_its_published_baselines(tmp_path):
+    path = _labelled(tmp_path, _example())
+    assert _load(path).published_baselines == []  # no card: no baselines
+    card = ROOT / "tests" / "data" / "llama-card.json"
+    (tmp_path / "card.json").write_text(card.read_text("utf-8"), encoding="utf-8")
+    (baseline,) = _load(path).published_baselines
+    assert baseline["name"] == "llamaindex"
+    assert baseline["config"]["similarityTopK"] == 2
+    assert baseline["metrics"] == {
+        "contextSimilarity": 0.934,
+        "correctness": 4.239,
+        "faithfulness": 0.977,
+        "relevancy": 0.977,
+    }
+
+
+@pytest.mark.parametrize(
+    "card, needle",
+    [
+        ("{not json", "cannot read"),
+        ('{"baselines": [{"metrics": {}}]}', "baselines[0].name: "),
+        ('{"baselines": [{"name": "x", "metrics": {"correctness": "high"}}]}', "correctness"),
+    ],
+)
+def test_a_malformed_card_is_one_line_error(tmp_path, card, needle):
+    path = _labelled(tmp_path, _example())
+    (tmp_path / "card.json").write_text(card, encoding="utf-8")
+    with pytest.raises(EvalSetError) as info:
+        _load(path)
+    message = str(info.value)
+    assert "\n" not in message and needle in message
+    assert message.startswith(f"{tmp_path / 'card.json'}: ") or message.startswith(
+        f"cannot read {tmp_path / 'card.json'}: "
+    )
 
 
 # ---- 3. splits ---------------------------------------------------------------------------

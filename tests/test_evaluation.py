@@ -22,7 +22,7 @@ from qa.evaluation.report import write_report
 from qa.evaluation.sets import EvalSetError, Evidence
 from tests.conftest import ROOT, run_cli
 
-SET = ROOT / "eval" / "sets" / "smm-magnesium.json"
+SET = ROOT / "qa" / "evaluation" / "sets" / "smm-magnesium.json"
 THRESHOLDS = json.loads((ROOT / "eval" / "thresholds.json").read_text(encoding="utf-8"))
 
 
@@ -66,7 +66,7 @@ def test_evidence_found_in_chunks_whatever_the_chunking(make_qa, chunk_size):
     chunks = [
         Span(m["doc_id"], int(m["start"]), int(m["end"]))
         for d in docs
-        for m, _ in qa.store.get_document_chunks(d.doc_id)
+        for m, _ in qa._store.get_document_chunks(d.doc_id)
     ]
     for q in eval_set.questions:
         for item in evidence.for_question(q):
@@ -339,7 +339,7 @@ def test_a_moved_checkout_is_evaluated_on_its_own_documents_only(embedder, tmp_p
     after = run_eval(moved / "eval" / SET.name, settings=settings, embedder=embedder, limit=4)
     collection = eval_collection(load_set(moved / "eval" / SET.name, work_dir=tmp_path / "w"))
     qa = QA(settings.model_copy(update={"collection": collection}), embedder=embedder)
-    sources = [d.source for d in qa.store.documents().values()]
+    sources = [d.source for d in qa._store.documents().values()]
     assert len(sources) == 1 and "checkout-moved" in sources[0]
     assert [r.answer for r in after.results] == [r.answer for r in before.results]
 
@@ -383,7 +383,7 @@ def test_labelled_rag_round_trip_and_run(embedder, tmp_path):
     assert run.meta["collection"] == eval_collection(back) != settings.collection
     assert run.summary["overall"]["hit@5"] is not None
     assert run.summary["overall"]["f1"] is not None
-    assert QA(settings, embedder=embedder).store.count() == (0, 0)  # default store untouched
+    assert QA(settings, embedder=embedder)._store.count() == (0, 0)  # default store untouched
 
 
 def test_labelled_rag_needs_its_documents(tmp_path):
@@ -472,7 +472,8 @@ def test_ci_gate(full_run, split):
     measured = full_run.summary["splits"][split]
     assert full_run.meta["set"] == json.loads(SET.read_text(encoding="utf-8"))["name"]
     assert (
-        THRESHOLDS["set"] == "eval/sets/smm-magnesium.json" and THRESHOLDS["mode"] == "extractive"
+        THRESHOLDS["set"] == "qa/evaluation/sets/smm-magnesium.json"
+        and THRESHOLDS["mode"] == "extractive"
     )
     assert full_run.meta["mode"] == THRESHOLDS["mode"]
 

@@ -18,8 +18,8 @@ from tests.conftest import ARTICLE, ROOT
 
 def state(qa) -> dict:
     """Everything ingest writes: chunk and sentence records, documents, the BM25 index."""
-    chunks = qa.store.chunks().get(include=["metadatas", "documents"])
-    sentences = qa.store.sentences().get(include=["metadatas"])
+    chunks = qa._store.chunks().get(include=["metadatas", "documents"])
+    sentences = qa._store.sentences().get(include=["metadatas"])
     index = qa.lexical_index()
     return {
         "chunks": sorted(zip(chunks["ids"], chunks["documents"], strict=True)),
@@ -42,7 +42,7 @@ def test_ingesting_twice_changes_nothing(make_qa) -> None:
     assert len(second.unchanged) == 1 and second.chunks_written == 0
     assert second.chunks == first.chunks and second.documents == first.documents == 1
     assert state(qa) == before
-    assert qa.store.count() == (len(before["chunks"]), len(before["sentences"]))
+    assert qa._store.count() == (len(before["chunks"]), len(before["sentences"]))
 
 
 def test_changed_document_replaces_its_chunks_and_vanished_one_is_deleted(
@@ -55,12 +55,12 @@ def test_changed_document_replaces_its_chunks_and_vanished_one_is_deleted(
     qa = make_qa()
     qa.ingest([folder])
     zinc_id = next(d.doc_id for d in qa.documents() if d.path.endswith("zinc.md"))
-    old_zinc = {m["version"] for m, _ in qa.store.get_document_chunks(zinc_id)}
+    old_zinc = {m["version"] for m, _ in qa._store.get_document_chunks(zinc_id)}
 
     (folder / "zinc.md").write_text("# Zinc\n\nZinc output fell 9% in Bolivia.\n", "utf-8")
     report = qa.ingest([folder])
     assert [Path(p).name for p in report.updated] == ["zinc.md"] and len(report.unchanged) == 1
-    chunks = qa.store.get_document_chunks(zinc_id)
+    chunks = qa._store.get_document_chunks(zinc_id)
     assert {m["version"] for m, _ in chunks}.isdisjoint(old_zinc)
     assert all("Bolivia" in t for _, t in chunks) and not any("Peru" in t for _, t in chunks)
     hits = qa.retrieve("Where did zinc output rise 4%?", top_k=3)
@@ -71,7 +71,7 @@ def test_changed_document_replaces_its_chunks_and_vanished_one_is_deleted(
     assert [Path(p).name for p in report.removed] == ["zinc.md"]
     assert [Path(d.path).name for d in qa.documents()] == ["article.md"]
     index = qa.lexical_index()
-    stored_ids, _ = qa.store.all_chunk_texts()
+    stored_ids, _ = qa._store.all_chunk_texts()
     assert index.fingerprint == fingerprint(stored_ids)
     assert not any(i.startswith(zinc_id) for i in index.ids)
     assert qa.lexical_index().search("Bolivia zinc", 5) == []
@@ -105,13 +105,13 @@ def test_an_exclusive_ingest_of_a_moved_folder_leaves_no_copy_behind(
     make_qa, tmp_path: Path
 ) -> None:
     qa, moved = _ingest_then_move(make_qa, tmp_path, {"one.md": "Nickel rose.\n"})
-    before = qa.store.count()
+    before = qa._store.count()
     qa.ingest([moved])  # another folder: the first one's documents are kept
     assert len(qa.documents()) == 2
     report = qa.ingest([moved], exclusive=True)
     assert [Path(p).name for p in report.removed] == ["one.md"]
     assert [Path(d.path).parent.name for d in qa.documents()] == ["news-2026"]
-    assert qa.store.count() == before
+    assert qa._store.count() == before
     assert len(qa.lexical_index().ids) == before[0]
 
 
@@ -145,7 +145,7 @@ def test_remove_deletes_a_document_everywhere(make_qa, tmp_path: Path) -> None:
     qa.ingest([tmp_path])
     doc_id = qa.documents()[0].doc_id
     qa.remove(doc_id)
-    assert qa.documents() == [] and qa.store.count() == (0, 0)
+    assert qa.documents() == [] and qa._store.count() == (0, 0)
     assert qa.lexical_index().search("antimony", 3) == []
 
 
@@ -194,7 +194,7 @@ def test_ingest_killed_half_way_then_rerun_equals_one_clean_run(make_qa, tmp_pat
     assert killed_at is not None and proc.returncode == -signal.SIGKILL
 
     partial = make_qa(home=killed_home)
-    stored = partial.store.documents()
+    stored = partial._store.documents()
     assert 0 < len(stored) < 12  # really half-way
 
     rerun = partial.ingest([corpus])
@@ -202,7 +202,7 @@ def test_ingest_killed_half_way_then_rerun_equals_one_clean_run(make_qa, tmp_pat
     clean = make_qa(home=tmp_path / "clean")
     clean.ingest([corpus])
     assert state(partial) == state(clean)
-    assert partial.store.count() == clean.store.count()
+    assert partial._store.count() == clean._store.count()
 
 
 def test_a_reset_with_a_wrong_path_leaves_the_store_as_it_was(make_qa, tmp_path: Path) -> None:

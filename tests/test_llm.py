@@ -82,7 +82,7 @@ def test_prompt_numbers_fenced_sources_with_title_and_date(llm_qa, scripted_llm)
     assert "[n]" in system["content"] or "[2]" in system["content"]
     sources = parse_sources(user["content"])
     assert [s for s, _ in sources] == [str(i) for i in range(1, len(answer.hits) + 1)]
-    title = answer.hits[0].metadata["document"]["title"]
+    title = answer.hits[0].document["title"]
     assert re.search(r'<source id="1" title="[^"]+" date="2026-01-15">', user["content"])
     assert title.split(":")[0] in user["content"]
     assert user["content"].rstrip().endswith(f"Question: {WOGEN}")

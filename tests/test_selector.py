@@ -119,7 +119,7 @@ def test_the_reader_records_the_selector_and_can_do_without_it(make_qa) -> None:
     with_selector = make_qa()
     with_selector.ingest([CORPUS])
     reader = with_selector.answerer("extractive")
-    vector = with_selector.embedder.encode_query(question).vector
+    vector = with_selector.embedder.encode_query(question)
     hits = with_selector.retrieve(question)
     reranked = [s for s in reader.score(question, hits, vector) if s.tokens is not None]
     assert reranked and all(s.answers is not None and 0 <= s.answers <= 1 for s in reranked)
@@ -142,7 +142,7 @@ def test_the_selector_reads_the_sentence_first_and_its_context_after_a_separator
 
 
 def test_the_context_of_a_candidate_is_the_retrieved_sentence_just_before_it() -> None:
-    from qa.answer.extractive import _previous
+    from qa.retrieval import _previous
 
     spans = {(0, 20): "## Rye House", (22, 60): "Rye House is a bakery.", (61, 90): "It opened."}
     assert _previous(spans, 61) == "Rye House is a bakery."
@@ -228,7 +228,7 @@ def test_the_reader_gives_the_selector_the_previous_sentence_and_no_title(corpus
 
     reader.selector.probabilities = recording
     try:
-        reader.score(question, hits, corpus_qa.embedder.embed_one(question))
+        reader.score(question, hits, corpus_qa.embedder.encode_query(question))
     finally:
         del reader.selector.probabilities
     title = hits[0].title

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ from qa.answer.base import Answerer, Draft
 from qa.types import Citation, SentenceSupport
 from tests.support.ui import NEW_DOC
 from ui.app import EMPTY_STORE, QAApp
-from ui.eval_tab import UNAVAILABLE, EvalResult, EvalRunner, metrics_table
+from ui.eval_tab import EvalRunner, metrics_table
 
 WOGEN = "How much working capital did Wogen provide to Magrathea?"
 
@@ -71,8 +70,8 @@ class ScriptedAnswerer(Answerer):
 
     mode = "extractive"
 
-    def answer(self, question, hits, query_vector):
-        hit = hits[0]
+    def answer(self, question, passages, query):
+        hit = passages[0]
         start = hit.start
         end = hit.text.index(".") + start + 1
         quote = hit.text[: end - start]
@@ -86,8 +85,8 @@ class ScriptedAnswerer(Answerer):
             ],
         )
 
-    def stream(self, question, hits, query_vector):
-        draft = self.answer(question, hits, query_vector)
+    def stream(self, question, passages, query):
+        draft = self.answer(question, passages, query)
         for i in range(0, len(draft.text), 10):
             yield draft.text[i : i + 10]
         yield draft
@@ -133,7 +132,7 @@ def test_upload_limits_ask_and_remove(make_qa, tmp_path: Path):
     (files / "latin1.txt").write_bytes("caf\xe9 au lait".encode("latin-1"))
     status = app.upload(sorted(str(p) for p in files.iterdir()))
     lines = dict(line[2:].split(": ", 1) for line in status.splitlines())
-    assert lines["report.pdf"].startswith("unsupported file type .pdf")
+    assert lines["report.pdf"].startswith("could not be read (")  # a PDF is read, this one fails
     assert lines["big.txt"] == "2 KB is over the 1 KB limit per file"
     assert lines["empty.txt"] == "the file is empty"
     assert lines["latin1.txt"].startswith("could not be read (not UTF-8")
@@ -158,71 +157,138 @@ def test_upload_limits_ask_and_remove(make_qa, tmp_path: Path):
     assert app.upload([]).startswith("No file selected")
 
 
-def test_eval_tab_when_qa_eval_is_unavailable(tmp_path: Path):
-    runner = EvalRunner(tmp_path, command=[sys.executable, "-c", "import sys; sys.exit(2)"])
-    assert list(runner.run()) == [EvalResult(ok=False, message=UNAVAILABLE)]
+BOX_DRAWING = set("─━│┃┄┅┆┇┈┉┊┋┌┍┎┏┐┑┒┓└┕┖┗┘┙┚┛├┝┞┟┠┡┢┣┤┥┦┧┨┩┪┫┬┭┮┯┰┱┲┳┴┵┶┷┸┹┺┻┼╭╮╯╰═║╔╗╚╝")
 
 
-FAKE_EVAL = """
-import json, sys, pathlib
-if "--help" in sys.argv:
-    sys.exit(0)
-out = pathlib.Path(sys.argv[sys.argv.index("--out") + 1])
-print("evaluating 3 questions", flush=True)
-(out / "results.json").write_text(json.dumps({"meta": {"set": "x"}, "summary": {
-    "overall": {"hit@3": 0.9, "accuracy": 0.8},
-    "splits": {"dev": {"hit@3": 1.0, "accuracy": 0.75}, "test": {"hit@3": 0.7, "accuracy": 0.5}},
-    "categories": {"amount": {"hit@3": 1.0}}}, "questions": [{"id": 1}]}))
-(out / "report.md").write_text("# Eval report\\n\\n| metric | value |\\n|---|---|\\n| r | 1 |\\n")
-(out / "plots").mkdir()
-(out / "plots" / "recall.png").write_bytes(b"\\x89PNG\\r\\n\\x1a\\n")
+class Recorder:
+    """Stands where gr.Progress does: records each call."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[object, str]] = []
+
+    def __call__(self, value, desc: str = "", unit: str = "") -> None:
+        self.calls.append((value, desc))
+
+
+def test_eval_tab_runs_the_eval_in_process_with_progress(make_qa, tmp_path: Path):
+    qa = make_qa()
+    app = QAApp(qa)
+    progress = Recorder()
+    status, table, files, *plots = app.run_eval("quick", progress)
+    assert status.startswith("Finished: 20 questions of smm-magnesium (dev split) in "), status
+    counts = [v for v, _ in progress.calls if isinstance(v, tuple)]
+    assert counts[0] == (0, 20) and counts[-1] == (20, 20) and len(counts) == 21
+    assert "20 of 20 questions answered" in progress.calls[-1][1]
+    assert "s elapsed" in progress.calls[-1][1]
+    assert table["headers"] == ["metric", "dev"]
+    rows = {row[0]: row[1] for row in table["value"]}
+    assert rows["questions"] == "20" and 0 <= float(rows["answer accuracy"]) <= 1
+    assert float(rows["retrieval hit@3"]) >= 0.5
+    shown = [p for p in plots if p.get("visible")]
+    assert {Path(p["value"]).name for p in shown} == {"categories.png", "latency.png"}
+    assert all(Path(p["value"]).is_file() and p["label"] for p in shown)
+    assert [Path(f).name for f in files] == ["report.md", "results.json"]
+    text = status + repr(table["value"]) + Path(files[0]).read_text(encoding="utf-8")
+    assert not BOX_DRAWING & set(text)
+    assert qa.documents() == []  # the app's store is untouched: the eval has a home of its own
+    assert Path(files[0]).parent.parent == Path(qa.settings.home) / "eval-runs"
+
+
+def test_eval_tab_reports_a_missing_set_or_choice(make_qa, tmp_path: Path):
+    qa = make_qa()
+    runner = EvalRunner(qa.settings, tmp_path / "runs", set_path=tmp_path / "none.json")
+    status, _table, files, *plots = QAApp(qa, eval_runner=runner).run_eval("quick")
+    assert status.startswith("the eval set ") and "is not in this installation" in status
+    assert files is None and all(p["visible"] is False for p in plots)
+    assert not runner.run("everything").ok
+
+
+def test_metrics_table_has_a_row_per_metric_and_a_column_per_split():
+    from qa.evaluation.runner import Run
+
+    summary = {"questions": 3, "hit@3": 0.91234, "accuracy": None}
+    run = Run(
+        meta={"split": "all"},
+        summary={
+            "overall": summary,
+            "splits": {"dev": {**summary, "questions": 2}, "test": {**summary, "questions": 1}},
+            "categories": {},
+        },
+    )
+    headers, rows = metrics_table(run)
+    assert headers == ["metric", "all", "dev", "test"]
+    by_label = {r[0]: r[1:] for r in rows}
+    assert by_label["questions"] == ["3", "2", "1"]
+    assert by_label["retrieval hit@3"] == ["0.912"] * 3
+    assert by_label["answer accuracy"] == ["-"] * 3
+
+
+DATA = Path(__file__).parent / "data" / "ui"
+HTML_WITH_AUTHOR = """<!doctype html><html><head><title>Port fees rise</title>
+<meta name="author" content="Jane Byline"><meta property="og:site_name" content="Harbour News">
+</head><body><article><p>The port of Brisk raised its fees by 4 percent.</p></article></body></html>
 """
 
 
-def test_eval_tab_runs_the_cli_and_reads_its_outputs(tmp_path: Path, make_qa):
-    script = tmp_path / "fake_eval.py"
-    script.write_text(FAKE_EVAL, encoding="utf-8")
-    runner = EvalRunner(tmp_path / "runs", command=[sys.executable, str(script)])
-    app = QAApp(make_qa(), eval_runner=runner)
-    steps = list(app.run_eval())
-    status, table, plots, report = steps[-1]
-    assert any("evaluating 3 questions" in s[0] for s in steps[:-1])
-    assert status.startswith("Eval finished; outputs in ")
-    assert table["headers"] == ["metric", "all", "dev", "test"]
-    assert table["value"] == [["hit@3", 0.9, 1.0, 0.7], ["accuracy", 0.8, 0.75, 0.5]]
-    assert [Path(p).name for p in plots] == ["recall.png"]
-    assert report.startswith("# Eval report")
-    out = Path(status.split("outputs in ")[1].split("\n")[0])
-    assert (out / "results.json").is_file()
+def test_pdf_upload_then_ask_and_the_publisher_column(make_qa, tmp_path: Path):
+    app = QAApp(make_qa())
+    page = tmp_path / "port.html"
+    page.write_text(HTML_WITH_AUTHOR, encoding="utf-8")
+    status = app.upload([str(DATA / "vantor.pdf"), str(page)])
+    assert "✓ vantor.pdf: added (" in status and "✓ port.html: added (" in status, status
+    assert ".pdf" in app.upload_types()
+    answer = app.ask("How many passengers did the Vantor Bay ferry carry in June?")
+    assert not answer["abstained"] and "8,150 passengers" in answer["answer"]
+    assert answer["citations"][0]["path"].endswith("vantor.pdf")
+    rows = {r[0]: r for r in app.documents_rows()}
+    assert rows["Port fees rise"][1] in ("", "Harbour News")  # the site if known, never
+    assert "Jane Byline" not in repr(app.documents_rows())  # the author
 
 
-def test_eval_failure_is_reported(tmp_path: Path):
-    script = tmp_path / "failing.py"
-    script.write_text(
-        "import sys\nif '--help' in sys.argv: sys.exit(0)\nprint('boom: no eval set')\n"
-        "sys.exit(3)\n",
-        encoding="utf-8",
-    )
-    result = list(EvalRunner(tmp_path, command=[sys.executable, str(script)]).run())[-1]
-    assert not result.ok and result.message == "`qa eval` failed (exit 3): boom: no eval set"
+def test_an_over_long_question_gets_the_cli_message(corpus_qa):
+    from qa.errors import InvalidQuestionError
+
+    app = QAApp(corpus_qa)
+    question = "How much working capital did Wogen provide? " * 50  # 2,199 characters
+    with pytest.raises(InvalidQuestionError) as cli_side:
+        corpus_qa.check_question(question)
+    items, (history, turns, _s, _d, box) = final(app.respond(question, [], []))
+    assert len(items) == 1 and turns == []
+    assert str(cli_side.value) in bubble(history) and "qa-error" in bubble(history)
+    assert "the limit is 2000" in bubble(history)
+    assert box == question.strip()  # kept in the box to shorten, never cut silently
 
 
-def test_metrics_table_ignores_what_is_not_a_metric():
-    results = {"summary": {"overall": {"n": 3, "ok": True, "name": "x"}, "splits": {}}}
-    assert metrics_table(results) == (["metric", "all"], [["n", 3.0]])
-    assert metrics_table({"questions": [1]}) == (["metric"], [])
+def test_a_three_turn_conversation_that_switches_subject(corpus_qa):
+    app = QAApp(corpus_qa)
+    history: list = []
+    turns: list = []
+    searched = []
+    for question in (
+        "What technology does Magrathea employ?",
+        "What does it extract magnesium from?",
+        "What process has the Minago project introduced?",
+        "How much dolomite does it have?",
+    ):
+        _, (history, turns, *_rest) = final(app.respond(question, history, turns))
+        searched.append(bubble(history))
+    assert len(turns) == 4 and len(history) == 8
+    assert "Searched for: What does Magrathea extract magnesium from?" in searched[1]
+    assert "Searched for" not in searched[2]
+    assert "Searched for: How much dolomite does Minago have?" in searched[3]
+    assert "111 million" in searched[3] and "brine" in searched[1]
 
 
-def test_eval_tab_runs_the_real_qa_eval(tmp_path: Path, make_qa):
-    runner = EvalRunner(
-        tmp_path / "runs",
-        command=[sys.executable, "-m", "qa", "eval", "--split", "test"],
-        env={"QA_HOME": str(tmp_path / "eval-home")},
-    )
-    status, table, plots, report = list(QAApp(make_qa(), eval_runner=runner).run_eval())[-1]
-    assert status.startswith("Eval finished"), status
-    assert table["headers"] == ["metric", "all", "test"]
-    rows = {row[0]: row[1] for row in table["value"]}
-    assert rows["hit@3"] >= 0.9 and 0 <= rows["accuracy"] <= 1
-    assert {Path(p).name for p in plots} >= {"categories.png", "latency.png"}
-    assert report.lstrip().startswith("#")
+def test_the_retrieval_table_shows_no_markdown_marks(corpus_qa):
+    rows = QAApp(corpus_qa).retrieve("What is the Minago project?", 5)
+    texts = [row[-1] for row in rows]
+    assert texts and not any("## " in t or t.startswith("#") or "**" in t for t in texts)
+
+
+def test_the_ask_endpoint_returns_the_cli_object_as_a_json_string(corpus_qa):
+    import json
+
+    got = QAApp(corpus_qa).ask_api(WOGEN)
+    assert isinstance(got, str)
+    data = json.loads(got)
+    assert data["question"] == WOGEN and data["citations"][0]["path"].endswith(".md")

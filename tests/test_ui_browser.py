@@ -1,14 +1,17 @@
 """The UI in a real browser: Debian's headless Chromium driven by Playwright (no downloads).
 
-One test asks a question, opens the citation and checks the highlighted span; the other
-uploads a document full of HTML/JS payloads and checks that they show as text and run nothing.
-Screenshots are saved under each test's tmp dir.
+Every tab: ask and open a citation; a three-turn conversation that switches subject; Chinese
+text drawn with real glyphs (not empty boxes); an over-long question refused; upload a PDF and
+ask about it; a document full of HTML/JS payloads shown as text; the Settings tab's retrieval
+table; the eval run on the quick set, with its table and plots. Screenshots are saved under
+each test's tmp dir, and also in ``$SCREENSHOTS_DIR`` when that is set.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -101,6 +104,30 @@ def ask(page, question: str) -> None:
     box.press("Enter")
 
 
+def shot(page, tmp_path: Path, name: str, **kwargs) -> Path:
+    """A screenshot in the test's tmp dir (and in $SCREENSHOTS_DIR when set)."""
+    path = tmp_path / f"{name}.png"
+    page.screenshot(path=str(path), **kwargs)
+    if os.environ.get("SCREENSHOTS_DIR"):
+        keep = Path(os.environ["SCREENSHOTS_DIR"])
+        keep.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, keep / path.name)
+    return path
+
+
+def answers(page) -> int:
+    return page.locator("#qa-chat [data-testid='bot'] .qa-answer").count()
+
+
+def wait_for_answers(page, n: int) -> None:
+    page.wait_for_function(
+        "n => document.querySelectorAll(\"#qa-chat [data-testid='bot'] .qa-answer\").length >= n"
+        " && !document.querySelector('#qa-chat .qa-streaming')",
+        arg=n,
+        timeout=TIMEOUT * 3,
+    )
+
+
 def test_ask_and_open_the_citation(page, tmp_path: Path):
     watch = Watch(page)
     ask(page, WOGEN)
@@ -123,13 +150,13 @@ def test_ask_and_open_the_citation(page, tmp_path: Path):
     assert panel.count() == 1
     assert panel.locator("mark.qa-span").inner_text().strip() == QUOTE
     assert "Arkansas Magnesium" in panel.locator(".qa-context").inner_text()  # the paragraph
-    page.screenshot(path=str(tmp_path / "citation-open.png"))
+    opened = shot(page, tmp_path, "chat-citation-open")
 
     ask(page, "What is the capital of France?")
     page.locator("#qa-chat .qa-abstained").wait_for()
     assert "Not found in the corpus" in page.locator("#qa-chat .qa-abstained").inner_text()
     page.screenshot(path=str(tmp_path / "abstained.png"))
-    assert (tmp_path / "citation-open.png").stat().st_size > 10_000
+    assert opened.stat().st_size > 10_000
     assert watch.dialogs == [] and watch.errors == [] and watch.external() == []
 
 
@@ -168,4 +195,140 @@ def test_document_html_is_shown_as_text_and_never_runs(page, tmp_path: Path):
     assert watch.dialogs == []
     assert page.evaluate("window.__xss") is None
     assert not [u for u in watch.requests if u.endswith(("/x", "/y"))]
+    assert watch.errors == [] and watch.external() == []
+
+
+def test_a_three_turn_conversation_follows_the_subject(page, tmp_path: Path):
+    turns = [
+        "What technology does Magrathea employ?",
+        "What does it extract magnesium from?",
+        "What process has the Minago project introduced?",
+        "How much dolomite does it have?",
+    ]
+    for n, question in enumerate(turns, start=1):
+        ask(page, question)
+        wait_for_answers(page, n)
+    bots = page.locator("#qa-chat [data-testid='bot']")
+    texts = [bots.nth(i).inner_text() for i in range(len(turns))]
+    assert "Searched for: What does Magrathea extract magnesium from?" in texts[1]
+    assert "brine" in texts[1]
+    assert "Searched for" not in texts[2]
+    assert "Searched for: How much dolomite does Minago have?" in texts[3]
+    assert "111 million" in texts[3]
+    shot(page, tmp_path, "chat-three-turns", full_page=True)
+
+
+# Draws two different characters in the element's own font on a canvas: real glyphs differ,
+# missing-glyph boxes ("tofu") are the same box. Returns [inked pixels of each, pixels that
+# differ, whether the CJK font is known to the page].
+GLYPHS = """(el) => {
+  const font = getComputedStyle(el).font;
+  const draw = (ch) => {
+    const c = document.createElement('canvas'); c.width = 64; c.height = 64;
+    const ctx = c.getContext('2d'); ctx.font = font.replace(/\\d+(\\.\\d+)?px/, '40px');
+    ctx.fillStyle = '#000'; ctx.textBaseline = 'top'; ctx.fillText(ch, 4, 4);
+    return ctx.getImageData(0, 0, 64, 64).data;
+  };
+  const a = draw('镁'), b = draw('合');
+  let inkA = 0, inkB = 0, diff = 0;
+  for (let i = 3; i < a.length; i += 4) {
+    if (a[i] > 0) inkA++; if (b[i] > 0) inkB++; if (a[i] !== b[i]) diff++;
+  }
+  return [inkA, inkB, diff, document.fonts.check('16px "Noto Sans CJK SC"', '镁')];
+}"""
+
+
+def test_chinese_text_renders_with_real_glyphs(page, tmp_path: Path):
+    question = "镁合金电驱动产品在哪里首次亮相？"
+    ask(page, question)
+    wait_for_answers(page, 1)
+    bubble = page.locator("#qa-chat [data-testid='user'] .qa-question").last
+    assert bubble.inner_text().strip() == question
+    assert "Searched for" not in page.locator("#qa-chat").inner_text()
+    family = bubble.evaluate("e => getComputedStyle(e).fontFamily")
+    assert "Noto Sans CJK SC" in family
+    ink_a, ink_b, diff, known = bubble.evaluate(GLYPHS)
+    assert known
+    assert ink_a > 150 and ink_b > 150 and diff > 100, (ink_a, ink_b, diff)
+    shot(page, tmp_path, "chat-chinese")
+
+
+def test_an_over_long_question_is_refused_with_the_cli_message(page, tmp_path: Path):
+    question = "How much working capital did Wogen provide? " * 50
+    ask(page, question)
+    error = page.locator("#qa-chat .qa-error").last
+    error.wait_for()
+    message = f"the question is {len(question.strip())} characters long; the limit is 2000"
+    assert message in error.inner_text()
+    assert page.locator("#qa-question textarea").input_value() == question.strip()
+    shot(page, tmp_path, "chat-too-long")
+
+
+def test_upload_a_pdf_and_ask_about_it(page, tmp_path: Path):
+    watch = Watch(page)
+    page.get_by_role("tab", name="Corpus").click()
+    label = page.locator("#qa-upload").inner_text()
+    assert ".pdf" in label and "up to 2.0 MB each" in label  # the limit, said before upload
+    pdf = Path(__file__).parent / "data" / "ui" / "vantor.pdf"
+    page.locator("#qa-upload input[type=file]").set_input_files(str(pdf))
+    status = page.locator("#qa-corpus-status textarea")
+    sync_api.expect(status).to_have_value(re.compile("vantor.pdf: added"), timeout=TIMEOUT)
+    sync_api.expect(page.locator("#qa-docs")).to_contain_text("vantor.pdf")
+    shot(page, tmp_path, "corpus-pdf-uploaded")
+
+    page.get_by_role("tab", name="Chat").click()
+    ask(page, "How many passengers did the Vantor Bay ferry carry in June?")
+    marker = page.locator("#qa-chat summary.qa-marker").first
+    marker.wait_for()
+    marker.click()
+    pop = page.locator("#qa-chat details.qa-cite .qa-pop").first
+    pop.wait_for(state="visible")
+    assert "8,150 passengers" in pop.locator("mark.qa-span").inner_text()
+    assert "vantor.pdf" in pop.inner_text()
+    shot(page, tmp_path, "chat-pdf-answer")
+    assert watch.errors == [] and watch.external() == []
+
+
+def test_settings_tab_retrieval_table_is_plain_text(page, tmp_path: Path):
+    page.get_by_role("tab", name="Settings").click()
+    probe = page.locator("#qa-probe textarea")
+    probe.fill("What is the Minago project?")
+    probe.press("Enter")
+    table = page.locator("#qa-debug")
+    sync_api.expect(table).to_contain_text("Minago", timeout=TIMEOUT)
+    assert "## " not in table.inner_text()
+    shot(page, tmp_path, "settings-retrieval")
+
+
+BOX_DRAWING = re.compile("[\u2500-\u257f]")
+
+
+def test_eval_tab_runs_the_quick_set_and_shows_table_and_plots(page, tmp_path: Path):
+    watch = Watch(page)
+    page.get_by_role("tab", name="Eval").click()
+    choice = page.locator("#qa-eval-choice")
+    assert "about 1 minute" in choice.inner_text()
+    page.locator("#qa-eval-run").click()
+    running = page.get_by_text(re.compile(r"\d+ of 20 questions answered")).first
+    running.wait_for(timeout=TIMEOUT * 5)
+    shot(page, tmp_path, "eval-progress")
+    status = page.locator("#qa-eval-status textarea")
+    sync_api.expect(status).to_have_value(re.compile("^Finished: 20 questions"), timeout=600_000)
+    table = page.locator("#qa-eval-table")
+    sync_api.expect(table).to_contain_text("answer accuracy")
+    headers = table.locator("thead").inner_text()
+    assert "metric" in headers and "dev" in headers
+    for n in (0, 1):
+        img = page.locator(f"#qa-eval-plot-{n} img")
+        img.wait_for()
+        natural, shown = img.evaluate(
+            "e => [[e.naturalWidth, e.naturalHeight], [e.clientWidth, e.clientHeight]]"
+        )
+        assert natural[0] > 300 and shown[0] > 300
+        ratio = (natural[0] / natural[1]) / (shown[0] / shown[1])
+        assert 0.97 < ratio < 1.03, (natural, shown)  # the whole plot, not a crop of it
+    files = page.locator("#qa-eval-files").inner_text()
+    assert "report.md" in files and "results.json" in files
+    assert not BOX_DRAWING.search(page.locator("body").inner_text())
+    shot(page, tmp_path, "eval-finished", full_page=True)
     assert watch.errors == [] and watch.external() == []

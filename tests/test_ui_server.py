@@ -1,7 +1,7 @@
 """The launched app through gradio_client: /ask, upload, remove, auth and 20 users at once.
 
-gradio_client is created with ``download_files=False``: with Gradio 6's protocol it treats any
-dict in a result that has a string ``"path"`` (as every citation has) as a file to download.
+gradio_client is created with its default options, as a user would: /ask returns the answer
+object as a JSON string, which the client does not mistake for files to download.
 """
 
 from __future__ import annotations
@@ -34,7 +34,12 @@ QUESTIONS = [
 
 
 def client(url: str, **kwargs):
-    return gradio_client.Client(url, verbose=False, download_files=False, **kwargs)
+    return gradio_client.Client(url, verbose=False, **kwargs)
+
+
+def ask(c, *args):
+    """``/ask`` through a default client: the JSON string, read."""
+    return json.loads(c.predict(*args, api_name="/ask"))
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +67,9 @@ def without_timings(answer: dict) -> dict:
 
 
 def test_ask_returns_the_object_of_qa_ask_json(url: str, home: Path):
-    got = client(url).predict(WOGEN, api_name="/ask")
+    raw = gradio_client.Client(url).predict(WOGEN, api_name="/ask")  # all defaults
+    assert isinstance(raw, str)
+    got = json.loads(raw)
     cli = run_cli("ask", "--json", WOGEN, env={"QA_HOME": str(home)}, timeout=180)
     assert cli.returncode == 0, cli.stderr
     expected = json.loads(cli.stdout)
@@ -74,9 +81,9 @@ def test_ask_returns_the_object_of_qa_ask_json(url: str, home: Path):
 
 def test_ask_options_and_errors(url: str):
     c = client(url)
-    answer = c.predict(WOGEN, 2, "extractive", api_name="/ask")
+    answer = ask(c, WOGEN, 2, "extractive")
     assert not answer["abstained"] and answer["mode"] == "extractive"
-    assert c.predict("What is the capital of France?", api_name="/ask")["abstained"] is True
+    assert ask(c, "What is the capital of France?")["abstained"] is True
     with pytest.raises(gradio_client.exceptions.AppError, match="the question is empty"):
         c.predict("  ", api_name="/ask")
     with pytest.raises(gradio_client.exceptions.AppError, match="top_k must be between"):
@@ -89,28 +96,32 @@ def test_upload_then_ask_then_remove(url: str, tmp_path: Path):
     doc.write_text(NEW_DOC, encoding="utf-8")
     bad = tmp_path / "notes.pdf"
     bad.write_bytes(b"%PDF-1.4 not really")
+    pdf = Path(__file__).parent / "data" / "ui" / "vantor.pdf"
     status = c.predict(
-        [gradio_client.handle_file(str(doc)), gradio_client.handle_file(str(bad))],
+        [gradio_client.handle_file(str(p)) for p in (doc, bad, pdf)],
         api_name="/upload",
     )
     assert "✓ zorblax.md: added (1 chunks)" in status
-    assert "✗ notes.pdf: unsupported file type .pdf" in status
+    assert "✗ notes.pdf: could not be read (" in status  # read as a PDF, and refused
+    assert "✓ vantor.pdf: added (1 chunks)" in status
+    ferry = ask(c, "How many passengers did the Vantor Bay ferry carry in June?")
+    assert "8,150 passengers" in ferry["answer"] and ferry["citations"][0]["path"].endswith(".pdf")
 
     question = "How much did Zorblax Mining pay for the Quillon smelter?"
-    answer = c.predict(question, api_name="/ask")
+    answer = ask(c, question)
     assert not answer["abstained"] and "42 million dollars" in answer["answer"]
     cited = answer["citations"][0]
     assert cited["title"] == "Zorblax Mining buys the Quillon smelter"
 
-    docs = {d["title"]: d for d in c.predict(api_name="/documents")}
+    docs = {d["title"]: d for d in json.loads(c.predict(api_name="/documents"))}
     assert docs["Zorblax Mining buys the Quillon smelter"]["doc_id"] == cited["doc_id"]
     assert docs["Zorblax Mining buys the Quillon smelter"]["metadata"]["publisher"] == "Test Wire"
-    assert len(docs) == 2
+    assert len(docs) == 3
 
     removed = c.predict(cited["doc_id"], api_name="/remove")
     assert removed == "✓ removed Zorblax Mining buys the Quillon smelter"
-    assert len(c.predict(api_name="/documents")) == 1
-    after = c.predict(question, api_name="/ask")
+    assert len(json.loads(c.predict(api_name="/documents"))) == 2
+    after = ask(c, question)
     assert all(x["doc_id"] != cited["doc_id"] for x in after["citations"])
     with pytest.raises(gradio_client.exceptions.AppError, match="no document with id"):
         c.predict(cited["doc_id"], api_name="/remove")
@@ -121,7 +132,7 @@ def test_twenty_simultaneous_users_all_get_answers(url: str):
     jobs = [c.submit(QUESTIONS[i % len(QUESTIONS)], api_name="/ask") for i, c in enumerate(clients)]
     began = time.monotonic()
     with ThreadPoolExecutor(20) as pool:
-        answers = list(pool.map(lambda job: job.result(timeout=120), jobs))
+        answers = [json.loads(a) for a in pool.map(lambda job: job.result(timeout=120), jobs)]
     assert len(answers) == 20
     for i, answer in enumerate(answers):
         assert answer["question"] == QUESTIONS[i % len(QUESTIONS)]
@@ -137,7 +148,7 @@ def test_auth_rejects_wrong_or_missing_credentials(app: QAApp):
         with pytest.raises(ValueError, match="Could not login"):
             client(address, auth=("ann", "wrong"))
         ok = client(address, auth=("ann", "s3cret"))
-        assert ok.predict(WOGEN, api_name="/ask")["citations"]
+        assert ask(ok, WOGEN)["citations"]
 
 
 def test_launch_warms_the_models_in_the_background(embedder, tmp_path: Path) -> None:

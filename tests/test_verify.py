@@ -6,7 +6,7 @@ import pytest
 
 from qa.answer.base import ABSTAIN_TEXT
 from qa.answer.verify import Verifier, marker_ids, numbers, preview, split_sentences
-from qa.types import Hit
+from qa.types import Hit, Sentence
 
 DOC = (
     "Acme Corp opened a plant in Ohio on Monday. The plant will employ 300 people. "
@@ -35,7 +35,8 @@ def hit(start: int, end: int) -> Hit:
         end=end,
         text=DOC[start:end],
         score=1.0,
-        metadata={"sentences": sentence_spans(DOC, start, end), "version": "v"},
+        version="v",
+        sentences=[Sentence(f"s{a}", a, b) for a, b in sentence_spans(DOC, start, end)],
     )
 
 
@@ -45,7 +46,7 @@ GLOBEX = hit(DOC.index("Globex"), len(DOC))
 
 @pytest.fixture(scope="module")
 def verifier(embedder):
-    return Verifier(embedder.embed, None, threshold=0.5)
+    return Verifier(embedder.embed, threshold=0.5)
 
 
 def quote(c) -> str:

@@ -6,6 +6,7 @@ import os
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio is imported
 
+import json
 import re
 import shutil
 import sys
@@ -17,9 +18,10 @@ from typing import Any
 
 import gradio as gr
 
+from qa.documents import SUPPORTED_SUFFIXES
 from qa.errors import EmptyStoreError, QAError
 from qa.types import Answer
-from ui.eval_tab import EvalResult, EvalRunner
+from ui.eval_tab import EvalRunner
 from ui.render import (
     Source,
     answer_html,
@@ -33,7 +35,7 @@ from ui.render import (
 
 __all__ = ["UPLOAD_SUFFIXES", "QAApp"]
 
-UPLOAD_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm")
+UPLOAD_SUFFIXES = SUPPORTED_SUFFIXES  # what `qa ingest` reads: .md .markdown .txt .html .htm .pdf
 EMPTY_STORE = "The store is empty: upload articles in the Corpus tab, or run `qa ingest corpus/`."
 Turns = list[tuple[str, str]]  # (question, plain answer text) per chat turn
 
@@ -49,7 +51,8 @@ class QAApp:
         max_upload_files: files accepted in one upload.
         concurrency: events (questions, uploads) processed at the same time.
         max_queue: events waiting beyond those; more are refused with "queue full".
-        eval_runner: what the Eval tab runs; default ``qa eval`` in a subprocess.
+        eval_runner: what the Eval tab runs; default the bundled eval set, in this process,
+            in a store of its own under ``<home>/eval-runs``.
     """
 
     def __init__(
@@ -75,7 +78,9 @@ class QAApp:
         self.concurrency = concurrency
         self.max_queue = max_queue
         self.eval_runner = eval_runner or EvalRunner(
-            home / "eval-runs", env={"QA_EMBED_MODEL": str(qa.settings.embed_model)}
+            qa.settings,
+            home / "eval-runs",
+            embedder=lambda: qa.embedder,  # shares the app's model
         )
         self._write_lock = threading.Lock()  # one ingest or removal at a time
         self.demo: gr.Blocks | None = None
@@ -104,9 +109,18 @@ class QAApp:
         except QAError as exc:
             raise gr.Error(str(exc), print_exception=False) from None
 
+    def ask_api(self, question: str, top_k: int | None = None, mode: str | None = None) -> str:
+        """The ``/ask`` endpoint: the object of ``qa ask --json`` as a JSON string.
+
+        A string, not a JSON component: gradio_client takes any dict with a ``"path"`` key (as
+        every citation has) for a file to download, so the default ``Client(url).predict``
+        would fail on it. ``json.loads`` of the result is the answer object.
+        """
+        return json.dumps(self.ask(question, top_k, mode), ensure_ascii=False)
+
     def sources(self, answer: Answer) -> list[Source]:
         """The answer's citations with document metadata and the paragraph around each span."""
-        meta = {h.doc_id: h.metadata.get("document") or {} for h in answer.hits}
+        meta = {h.doc_id: h.document for h in answer.hits}
         missing = {c.doc_id for c in answer.citations if c.doc_id not in meta}
         if missing:
             meta.update({d.doc_id: d.metadata for d in self.qa.documents() if d.doc_id in missing})
@@ -137,6 +151,12 @@ class QAApp:
         message = (message or "").strip()
         if not message:
             yield history, turns, gr.skip(), gr.skip(), ""
+            return
+        try:  # an over-long question: the CLI's one-line message, and the box keeps the text
+            self.qa.check_question(message)
+        except QAError as exc:
+            history.append({"role": "assistant", "content": error_html(str(exc))})
+            yield history, turns, gr.skip(), gr.skip(), message
             return
         history.append({"role": "user", "content": user_html(message)})
 
@@ -187,7 +207,9 @@ class QAApp:
         for d in self.qa.documents():
             meta = d.metadata or {}
             date = meta.get("published") or meta.get("date") or ""
-            publisher = meta.get("publisher") or meta.get("author") or ""
+            publisher = next(  # the site or publisher, never the author (a byline)
+                (meta[k] for k in ("publisher", "site_name", "sitename") if meta.get(k)), ""
+            )
             rows.append([d.title, str(publisher), str(date), d.chunks, d.path, d.doc_id])
         return rows
 
@@ -199,11 +221,16 @@ class QAApp:
         """The document table and the remove selector, refreshed."""
         return self.documents_rows(), gr.update(choices=self.document_choices(), value=None)
 
+    @staticmethod
+    def upload_types() -> list[str]:
+        """The file types an upload takes: those ``qa ingest`` reads."""
+        return list(UPLOAD_SUFFIXES)
+
     def check_upload(self, path: Path, name: str) -> str | None:
         """Why an uploaded file is refused, or None when it is acceptable."""
         suffix = Path(name).suffix.lower()
         if suffix not in UPLOAD_SUFFIXES:
-            return f"unsupported file type {suffix or '(none)'}: upload .md, .txt or .html files"
+            return f"unsupported file type {suffix or '(none)'}: upload {UPLOAD_TYPES} files"
         size = path.stat().st_size
         if size > self.max_upload_bytes:
             return (
@@ -228,7 +255,7 @@ class QAApp:
         """
         paths = [Path(getattr(f, "name", f)) for f in files or []]
         if not paths:
-            return "No file selected: choose .md, .txt or .html files to upload."
+            return f"No file selected: choose {UPLOAD_TYPES} files to upload."
         lines: list[str] = []
         if len(paths) > self.max_upload_files:
             lines.append(f"Only the first {self.max_upload_files} files of {len(paths)} are taken.")
@@ -280,11 +307,11 @@ class QAApp:
         with self._write_lock:
             docs = {d.doc_id: d for d in self.qa.documents()}
             doc = docs.get(doc_id)
+            source = self._source_of(doc_id)
             try:
                 self.qa.remove(doc_id)
             except QAError as exc:
                 return f"✗ {exc}"
-            source = self._source_of(doc_id)
             if source is not None:
                 source.unlink(missing_ok=True)
         title = doc.title if doc else doc_id
@@ -298,27 +325,40 @@ class QAApp:
         return status
 
     def _source_of(self, doc_id: str) -> Path | None:
-        """The uploaded file a document id came from, if any."""
-        from qa.documents import doc_id_for
-
-        if not self.upload_dir.is_dir():
-            return None
-        for path in self.upload_dir.iterdir():
-            if path.is_file() and doc_id_for(path) == doc_id:
-                return path
-        return None
+        """The uploaded file a document id came from, if any (a file elsewhere is not ours)."""
+        source = self.qa.source_of(doc_id)
+        uploads = self.upload_dir.resolve()
+        return source if source is not None and uploads in source.parents else None
 
     # ---- eval -----------------------------------------------------------------------------
-    def run_eval(self) -> Iterator[tuple[str, Any, Any, str]]:
-        """Run the eval suite; yields (status/log, metrics table, plots, report markdown)."""
-        yield "Starting `qa eval` …", gr.skip(), gr.skip(), ""
-        for item in self.eval_runner.run():
-            if isinstance(item, EvalResult):
-                status = item.message if not item.log else f"{item.message}\n\n{item.log[-3000:]}"
-                table = gr.update(value=item.rows, headers=item.headers)
-                yield status, table, item.plots, item.report
-            else:
-                yield f"Running `qa eval` …\n\n{item}", gr.skip(), gr.skip(), ""
+    def run_eval(self, choice: str | None = None, progress: Any = None) -> tuple[Any, ...]:
+        """Run the eval on the questions of ``choice`` (a key of EVAL_CHOICES, default 'quick').
+
+        ``progress`` (a ``gr.Progress``) hears questions done / total and the seconds elapsed.
+        Returns (status line, metrics table, report files, *one image per plot slot*).
+        """
+
+        def report(done: int, total: int, elapsed: float) -> None:
+            if progress is not None and total:
+                progress(
+                    (done, total),
+                    desc=f"{done} of {total} questions answered, {elapsed:.0f} s elapsed",
+                    unit="questions",
+                )
+
+        if progress is not None:
+            progress(0.0, desc="Ingesting the eval documents and loading the models")
+        result = self.eval_runner.run(choice or "quick", report)
+        if not result.ok:
+            empty = [gr.update(value=None, visible=False)] * EVAL_PLOT_SLOTS
+            return (result.message, gr.skip(), None, *empty)
+        images = [
+            gr.update(value=path, label=caption, visible=True)
+            for caption, path in result.plots[:EVAL_PLOT_SLOTS]
+        ]
+        images += [gr.update(value=None, visible=False)] * (EVAL_PLOT_SLOTS - len(images))
+        table = gr.update(value=result.rows, headers=result.headers)
+        return (result.message, table, result.files, *images)
 
     # ---- the Blocks -------------------------------------------------------------------------
     def build(self) -> gr.Blocks:
@@ -328,9 +368,11 @@ class QAApp:
         self.demo = build_blocks(self)
         return self.demo
 
-    def documents_api(self) -> list[dict]:
-        """The stored documents: id, title, path, chunks and metadata of each."""
-        return [d.to_dict() for d in self.qa.documents()]
+    def documents_api(self) -> str:
+        """The ``/documents`` endpoint: a JSON string of the stored documents (id, title, path,
+        chunks and metadata of each), as ``qa info --json`` lists them. A string for the reason
+        ``ask_api`` gives: each has a ``"path"``."""
+        return json.dumps([d.to_dict() for d in self.qa.documents()], ensure_ascii=False)
 
     def warm_up(self) -> None:
         """Load the models the first question needs (``QA.warm_up``); a failure is one line on
@@ -375,10 +417,28 @@ class QAApp:
             "run_history": False,
             "show_error": True,
             "css": CSS,
-            "theme": gr.themes.Default(),
+            "theme": theme(),
         }
         options.update(kwargs)
         return demo.launch(**options)
+
+
+UPLOAD_TYPES = ", ".join(UPLOAD_SUFFIXES)
+EVAL_PLOT_SLOTS = 3  # image components of the Eval tab: one per plot the report draws
+
+
+def theme() -> gr.themes.Base:
+    """Gradio's default theme with its bundled Source Sans Pro at 400 and 700: the 600 face
+    Gradio 6 ships holds only 'A', 'B' and some Cyrillic, so semibold titles mixed two fonts.
+    The rest of the font stack (CJK and other scripts) is in style.css."""
+    return gr.themes.Default(
+        font=(
+            gr.themes.LocalFont("Source Sans Pro", weights=(400, 700)),
+            "ui-sans-serif",
+            "system-ui",
+            "sans-serif",
+        )
+    )
 
 
 CSS = resources.files("ui").joinpath("style.css").read_text(encoding="utf-8")

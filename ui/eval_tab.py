@@ -1,181 +1,168 @@
-"""The Eval tab's engine: runs ``qa eval --out DIR`` in a subprocess and reads what it wrote.
+"""The Eval tab's engine: runs ``qa.evaluation`` in this process on a store of its own.
 
-Kept apart from the app so it can later call ``qa.evaluation`` directly instead of the CLI.
+``EvalRunner.run`` calls ``qa.evaluation.runner.run_eval`` directly (no subprocess), reports
+progress per question, writes the report with ``qa.evaluation.report.write_report`` and hands
+back the metrics as table rows and the plots and report as files.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["EvalResult", "EvalRunner", "metrics_table"]
+__all__ = ["EVAL_CHOICES", "EvalChoice", "EvalResult", "EvalRunner", "metrics_table"]
 
 ROOT = Path(__file__).resolve().parents[1]
-UNAVAILABLE = (
-    "The eval suite is not available in this installation (`qa eval` failed to start); "
-    "it ships with the `qa.evaluation` package."
-)
+DEFAULT_SET = ROOT / "eval" / "sets" / "smm-magnesium.json"
+
+
+@dataclass(frozen=True)
+class EvalChoice:
+    """One choice of questions: a split of the set, at most ``limit`` of them."""
+
+    label: str
+    split: str
+    limit: int | None = None
+
+
+# Durations: the quick check measured (README.md), the others scaled from its per-question time.
+EVAL_CHOICES = {
+    "quick": EvalChoice("Quick check: the first 20 dev questions (about 1 minute)", "dev", 20),
+    "dev": EvalChoice("The dev split: 149 questions (about 3 minutes)", "dev"),
+    "all": EvalChoice("The whole set: 222 questions, dev and test (about 5 minutes)", "all"),
+}
 
 
 @dataclass
 class EvalResult:
-    """What one eval run left behind."""
+    """What one eval run left behind: metric rows, plot files, report files, a status line."""
 
     ok: bool
     message: str
     out_dir: Path | None = None
     headers: list[str] = field(default_factory=lambda: ["metric", "value"])
     rows: list[list[Any]] = field(default_factory=list)
-    plots: list[str] = field(default_factory=list)
-    report: str = ""
-    log: str = ""
+    plots: list[tuple[str, str]] = field(default_factory=list)  # (caption, png path)
+    files: list[str] = field(default_factory=list)  # report.md, results.json
 
 
-def metrics_table(results: Any) -> tuple[list[str], list[list[Any]]]:
-    """Headers and rows of a ``qa eval`` results.json: one row a metric, one column for the
-    whole set and one for each split (``summary.overall`` and ``summary.splits``)."""
-    summary = results.get("summary", {}) if isinstance(results, dict) else {}
-    columns = {"all": summary.get("overall", {}), **summary.get("splits", {})}
-    columns = {name: col for name, col in columns.items() if isinstance(col, dict) and col}
-    metrics = list(
-        dict.fromkeys(
-            key
-            for col in columns.values()
-            for key, value in col.items()
-            if isinstance(value, (int, float)) and not isinstance(value, bool)
-        )
-    )
-    rows = [
-        [
-            m,
-            *(
-                round(float(col[m]), 3) if isinstance(col.get(m), (int, float)) else ""
-                for col in columns.values()
-            ),
-        ]
-        for m in metrics
+def metrics_table(run: Any) -> tuple[list[str], list[list[Any]]]:
+    """Headers and rows of a finished run's metrics: one row a metric (the report's labels),
+    one column for the run's questions and one per split when it has several. Values are the
+    report's formatting ('-' where a metric does not apply)."""
+    from qa.evaluation.report import METRICS, fmt
+
+    summary = run.summary
+    columns = [("all" if run.meta["split"] == "all" else run.meta["split"], summary["overall"])]
+    if len(summary["splits"]) > 1:
+        columns += list(summary["splits"].items())
+    rows: list[list[Any]] = [["questions", *[str(col.get("questions", "")) for _, col in columns]]]
+    rows += [
+        [label, *[fmt(col.get(key), kind) for _, col in columns]] for key, label, kind in METRICS
     ]
-    return ["metric", *columns], rows
+    return ["metric", *[name for name, _ in columns]], rows
+
+
+Progress = Callable[[int, int, float], None]  # (questions done, total, seconds elapsed)
 
 
 class EvalRunner:
-    """Runs the eval CLI into a fresh folder under ``runs_dir`` and collects its outputs.
+    """Runs an eval set through ``qa.evaluation`` into a fresh folder under ``runs_dir``.
 
     Args:
+        settings: the app's settings; the eval gets its own home (``runs_dir/home``), so its
+            store never touches the app's.
         runs_dir: where each run gets its own ``run-YYYYmmdd-HHMMSS`` folder.
-        command: the eval command without ``--out`` (default ``python -m qa eval``).
-        env: extra environment variables for the command.
-        timeout: seconds before the run is stopped.
+        embedder: gives the embedding model to share, called when a run starts (default:
+            the eval loads its own).
+        set_path: the eval set (default: the bundled article set).
     """
 
     def __init__(
         self,
+        settings: Any,
         runs_dir: Path,
         *,
-        command: Sequence[str] | None = None,
-        env: dict[str, str] | None = None,
-        timeout: float = 1800.0,
+        embedder: Callable[[], Any] | None = None,
+        set_path: Path = DEFAULT_SET,
     ) -> None:
+        self.settings = settings
         self.runs_dir = Path(runs_dir)
-        self.command = list(command or [sys.executable, "-m", "qa", "eval"])
-        self.env = dict(env or {})
-        self.timeout = timeout
+        self.embedder = embedder
+        self.set_path = Path(set_path)
 
-    def _env(self) -> dict[str, str]:
-        env = {**os.environ, **self.env}
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
-        env.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-        return env
-
-    def available(self) -> bool:
-        """True when the eval command answers ``--help``."""
-        try:
-            done = subprocess.run(
-                [*self.command, "--help"],
-                capture_output=True,
-                text=True,
-                env=self._env(),
-                timeout=120,
-                cwd=ROOT,
-            )
-        except (OSError, subprocess.TimeoutExpired):
-            return False
-        return done.returncode == 0
-
-    def run(self) -> Iterator[str | EvalResult]:
-        """Yield the growing log while the eval runs, then the EvalResult."""
-        if not self.available():
-            yield EvalResult(ok=False, message=UNAVAILABLE)
-            return
+    def _folder(self) -> Path:
         out = self.runs_dir / time.strftime("run-%Y%m%d-%H%M%S")
-        suffix = 1
+        n = 1
         while out.exists():
-            suffix += 1
-            out = out.with_name(f"{out.name.split('.')[0]}.{suffix}")
-        out.mkdir(parents=True)
-        log: list[str] = []
-        env = self._env()
-        if "QA_HOME" not in self.env:  # its own store: an eval must not touch the app's
-            env["QA_HOME"] = str(out / "qa-home")
-        proc = subprocess.Popen(
-            [*self.command, "--out", str(out)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            env=env,
-            cwd=ROOT,
-        )
-        began = time.monotonic()
-        try:
-            assert proc.stdout is not None
-            for line in proc.stdout:
-                log.append(line.rstrip("\n"))
-                yield "\n".join(log[-40:])
-                if time.monotonic() - began > self.timeout:
-                    break
-            try:
-                code = proc.wait(timeout=max(1.0, self.timeout - (time.monotonic() - began)))
-            except subprocess.TimeoutExpired:
-                code = None
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-        text = "\n".join(log)
-        if code is None or time.monotonic() - began > self.timeout:
-            yield EvalResult(False, f"The eval run took over {self.timeout:.0f}s and was stopped.")
-            return
-        if code != 0:
-            last = next((line for line in reversed(log) if line.strip()), "no output")
-            yield EvalResult(False, f"`qa eval` failed (exit {code}): {last}", out, log=text)
-            return
-        yield self.collect(out, log=text)
+            n += 1
+            out = self.runs_dir / f"{time.strftime('run-%Y%m%d-%H%M%S')}.{n}"
+        return out
 
-    @staticmethod
-    def collect(out: Path, log: str = "") -> EvalResult:
-        """Read ``results.json``, ``report.md`` and the PNG plots of a finished run."""
-        result = EvalResult(
-            ok=True, message=f"Eval finished; outputs in {out}", out_dir=out, log=log
+    def run(self, choice: str, progress: Progress | None = None) -> EvalResult:
+        """Run the questions of ``choice`` (a key of EVAL_CHOICES); never raises a QAError,
+        the result says what failed."""
+        from qa.errors import QAError
+
+        picked = EVAL_CHOICES.get(choice)
+        if picked is None:
+            return EvalResult(False, f"unknown choice {choice!r}: use {', '.join(EVAL_CHOICES)}")
+        if not self.set_path.is_file():
+            return EvalResult(False, f"the eval set {self.set_path} is not in this installation")
+        began = time.monotonic()
+
+        def tick(done: int, total: int) -> None:
+            if progress is not None:
+                progress(done, total, time.monotonic() - began)
+
+        try:
+            from qa.evaluation.report import write_report
+            from qa.evaluation.runner import run_eval
+
+            settings = self.settings.model_copy(update={"home": self.runs_dir / "home"})
+            run = run_eval(
+                self.set_path,
+                settings=settings,
+                embedder=self.embedder() if self.embedder else None,
+                split=picked.split,
+                limit=picked.limit,
+                progress=tick,
+            )
+            out = self._folder()
+            run.meta["wall_seconds"] = round(time.monotonic() - began, 2)
+            report = write_report(run, out)
+        except QAError as exc:
+            return EvalResult(False, f"The eval failed: {exc}")
+        headers, rows = metrics_table(run)
+        plots = [(caption, str(out / name)) for caption, name in _plot_files(out)]
+        n = run.summary["overall"]["questions"]
+        return EvalResult(
+            ok=True,
+            message=(
+                f"Finished: {n} questions of {run.meta['set']} ({picked.split} split) in "
+                f"{time.monotonic() - began:.0f} s. Report and results: {out}"
+            ),
+            out_dir=out,
+            headers=headers,
+            rows=rows,
+            plots=plots,
+            files=[str(report), str(out / "results.json")],
         )
-        results_file = out / "results.json"
-        if results_file.is_file():
-            try:
-                result.headers, result.rows = metrics_table(
-                    json.loads(results_file.read_text(encoding="utf-8"))
-                )
-            except (OSError, ValueError) as exc:
-                result.message += f" (results.json unreadable: {exc})"
-        report = out / "report.md"
-        if report.is_file():
-            result.report = report.read_text(encoding="utf-8", errors="replace")
-        result.plots = [str(p) for p in sorted(out.rglob("*.png"))]
-        if not (result.rows or result.report or result.plots):
-            result.message += " (no results.json, report.md or plots were written)"
-        return result
+
+
+PLOTS = [
+    ("Metrics per category", "categories.png"),
+    ("Latency per question", "latency.png"),
+    ("Retrieval: qa against the baselines", "baselines.png"),
+]
+
+
+def _plot_files(out: Path) -> list[tuple[str, str]]:
+    """(caption, file name) of the plots ``write_report`` made in ``out``, in report order."""
+    known = [(c, n) for c, n in PLOTS if (out / n).is_file()]
+    names = {n for _, n in known}
+    extra = [(p.stem.replace("_", " "), p.name) for p in sorted(out.glob("*.png"))]
+    return known + [(c, n) for c, n in extra if n not in names]

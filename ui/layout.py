@@ -39,8 +39,10 @@ def _chat_tab(app: QAApp) -> dict[str, Any]:
                     elem_id="qa-question",
                     show_label=False,
                     placeholder="e.g. How much working capital did Wogen provide to Magrathea?",
-                    max_length=app.qa.settings.max_question_chars,
+                    # no max_length: the browser would cut a long question silently; the
+                    # handler refuses it with the CLI's message instead
                     scale=8,
+                    max_lines=6,  # a long paste scrolls inside the box
                     autofocus=True,
                     container=False,
                 )
@@ -70,7 +72,10 @@ def _corpus_tab(app: QAApp) -> dict[str, Any]:
     with gr.Row():
         files = gr.File(
             file_count="multiple",
-            label=f"Upload .md, .txt or .html (up to {size_text(app.max_upload_bytes)} each)",
+            label=(
+                f"Upload {', '.join(app.upload_types())} files, up to "
+                f"{size_text(app.max_upload_bytes)} each and {app.max_upload_files} at a time"
+            ),
             elem_id="qa-upload",
         )
         with gr.Column():
@@ -119,16 +124,53 @@ def _settings_tab(app: QAApp) -> dict[str, Any]:
 
 
 def _eval_tab() -> dict[str, Any]:
+    from ui.app import EVAL_PLOT_SLOTS
+    from ui.eval_tab import EVAL_CHOICES
+
     gr.Markdown(
-        "Runs the eval suite (`qa eval`) on the bundled eval set in a store of its own, then "
-        "shows its metrics and plots. It can take a few minutes."
+        "Runs the bundled article eval set (`eval/sets/smm-magnesium.json`) through qa in this "
+        "process, in a store of its own (your documents are not touched), then shows the "
+        "metrics, the plots and the report. The progress bar counts the questions answered."
     )
-    run = gr.Button("Run the eval suite", variant="primary", elem_id="qa-eval-run")
-    status = gr.Textbox(label="Status", lines=6, interactive=False, elem_id="qa-eval-status")
-    table = gr.Dataframe(headers=["metric", "value"], interactive=False, label="Metrics")
-    plots = gr.Gallery(label="Plots", columns=2, height="auto")
-    report = gr.Markdown()
-    return {"run": run, "status": status, "table": table, "plots": plots, "report": report}
+    with gr.Row():
+        choice = gr.Radio(
+            [(c.label, key) for key, c in EVAL_CHOICES.items()],
+            value="quick",
+            label="Questions to run",
+            elem_id="qa-eval-choice",
+            scale=4,
+        )
+        run = gr.Button("Run the eval", variant="primary", elem_id="qa-eval-run", scale=1)
+    status = gr.Textbox(label="Status", lines=2, interactive=False, elem_id="qa-eval-status")
+    table = gr.Dataframe(
+        headers=["metric", "value"],
+        interactive=False,
+        label="Metrics",
+        elem_id="qa-eval-table",
+        wrap=True,
+        max_height=900,  # every metric row without a scroll bar
+    )
+    files = gr.File(label="Report (report.md) and results (results.json)", elem_id="qa-eval-files")
+    plots = [
+        gr.Image(
+            visible=False,
+            interactive=False,
+            show_label=True,
+            type="filepath",
+            elem_classes=["qa-plot"],
+            elem_id=f"qa-eval-plot-{n}",
+            buttons=["download", "fullscreen"],
+        )
+        for n in range(EVAL_PLOT_SLOTS)
+    ]
+    return {
+        "choice": choice,
+        "run": run,
+        "status": status,
+        "table": table,
+        "files": files,
+        "plots": plots,
+    }
 
 
 def build_blocks(app: QAApp) -> gr.Blocks:
@@ -186,14 +228,19 @@ def build_blocks(app: QAApp) -> gr.Blocks:
         opts["probe"].submit(**probe_io, api_name="retrieve")
         opts["probe_btn"].click(**probe_io, api_name="ui_retrieve", api_visibility="private")
 
+        def run_eval(choice: str, progress: Any = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+            return app.run_eval(choice, progress)
+
         ev["run"].click(
-            app.run_eval,
-            outputs=[ev["status"], ev["table"], ev["plots"], ev["report"]],
+            run_eval,
+            inputs=ev["choice"],
+            outputs=[ev["status"], ev["table"], ev["files"], *ev["plots"]],
+            show_progress_on=[ev["status"]],
             api_visibility="private",
             concurrency_limit=1,
             concurrency_id="eval",
         )
-        gr.api(app.ask, api_name="ask")
+        gr.api(app.ask_api, api_name="ask")
         gr.api(app.documents_api, api_name="documents")
         gr.api(app.remove_api, api_name="remove", **writes)
     demo.queue(default_concurrency_limit=app.concurrency, max_size=app.max_queue)

@@ -22,6 +22,7 @@ __all__ = [
     "answer_html",
     "error_html",
     "hits_rows",
+    "plain_preview",
     "size_text",
     "sources_html",
     "streaming_html",
@@ -237,10 +238,22 @@ def hits_rows(hits: Sequence[Hit]) -> list[list[Any]]:
             "" if h.lexical_rank is None else h.lexical_rank,
             h.title,
             f"{h.start}–{h.end}",
-            h.text if len(h.text) <= 400 else h.text[:399] + "…",
+            plain_preview(h.text),
         ]
         for rank, h in enumerate(hits, 1)
     ]
+
+
+_MD_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+", re.MULTILINE)
+_MD_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+
+
+def plain_preview(text: str, limit: int = 400) -> str:
+    """A chunk's text for a table cell: Markdown heading marks and bold marks dropped, lines
+    joined, at most ``limit`` characters (an ellipsis when cut)."""
+    text = _MD_EMPHASIS.sub(r"\2", _MD_HEADING.sub("", text))
+    text = re.sub(r"\s*\n\s*", " ", text).strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 HIT_HEADERS = ["#", "fused score", "dense rank", "cosine", "BM25 rank", "title", "span", "text"]

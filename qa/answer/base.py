@@ -1,15 +1,24 @@
-"""The answerer protocol shared by the extractive reader and the LLM answerer."""
+"""The answerer protocol: ``(question, passages, query) -> Draft``, shared by every backend.
+
+An answerer reads only what it is given: the retrieved passages (``qa.types.Hit``, with their
+sentences, sentence vectors and the document's first chunk filled in by retrieval) and the
+question's encoding. It never opens the store. Backends are registered by mode name in
+``qa.answer.registry``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-
-import numpy as np
+from typing import TYPE_CHECKING, Protocol
 
 from qa.types import Citation, Hit, SentenceSupport
 
-__all__ = ["ABSTAIN_TEXT", "Answerer", "Draft"]
+if TYPE_CHECKING:
+    from qa.embeddings import QueryEncoding
+
+__all__ = ["ABSTAIN_TEXT", "Answerer", "CorpusStats", "Draft"]
 
 ABSTAIN_TEXT = "Not found in the corpus: the ingested documents do not answer this question."
 
@@ -31,10 +40,30 @@ class Draft:
         return cls(text=ABSTAIN_TEXT, citations=[], abstained=True, notes=list(notes))
 
 
-class Answerer:
-    """Base class of answerers; one module per backend."""
+class CorpusStats(Protocol):
+    """Term statistics of the whole corpus (the BM25 index), over ``qa.lexical.terms``."""
+
+    def idf(self, term: str) -> float:
+        """Inverse document frequency of a stemmed term (0 for an unknown one)."""
+        ...
+
+    def knows(self, term: str) -> bool:
+        """True when some chunk of the corpus holds the stemmed term."""
+        ...
+
+
+class Answerer(ABC):
+    """An answering backend: one module per backend, registered in ``qa.answer.registry``."""
 
     mode: str = ""
+
+    @abstractmethod
+    def answer(self, question: str, passages: Sequence[Hit], query: QueryEncoding) -> Draft:
+        """Answer ``question`` from ``passages`` (best first), citing spans of them.
+
+        ``query`` is the question's encoding (pooled and word-piece vectors), as retrieval
+        made it. Raises ``QAError`` subclasses only (e.g. ``LLMError``).
+        """
 
     def for_turn(self) -> Answerer:
         """The answerer for one question (condense, then answer). Default: ``self``.
@@ -43,18 +72,14 @@ class Answerer:
         """
         return self
 
-    def answer(self, question: str, hits: list[Hit], query_vector: np.ndarray) -> Draft:
-        """Answer ``question`` from ``hits`` (best first), citing spans of them."""
-        raise NotImplementedError
-
-    def warm_up(self) -> None:
+    def warm_up(self) -> None:  # noqa: B027 - optional hook, nothing to load by default
         """Load the models answering needs now, not on the first question. Default: none."""
 
     def stream(
-        self, question: str, hits: list[Hit], query_vector: np.ndarray
+        self, question: str, passages: Sequence[Hit], query: QueryEncoding
     ) -> Iterator[str | Draft]:
         """Text deltas, then the final Draft. The default yields the whole answer at once."""
-        draft = self.answer(question, hits, query_vector)
+        draft = self.answer(question, passages, query)
         yield draft.text
         yield draft
 

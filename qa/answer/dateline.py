@@ -12,14 +12,12 @@ from __future__ import annotations
 import re
 
 from qa.answer.answer_types import holds
-from qa.chunking import chunk_id
 from qa.lexical import terms
 from qa.types import Hit
 
 __all__ = [
     "about_document",
     "dateline",
-    "first_chunk_id",
     "is_publication_question",
     "speaks_of_publication",
 ]
@@ -78,17 +76,13 @@ def about_document(question: str, texts: list[str]) -> bool:
     return len(wanted & found) >= MIN_TOPIC_COVERAGE * len(wanted)
 
 
-def first_chunk_id(hit: Hit) -> str:
-    """The id of the first chunk of ``hit``'s document."""
-    return chunk_id(hit.doc_id, hit.metadata.get("version", ""), 0)
-
-
 def dateline(first_chunk: Hit) -> tuple[int, int] | None:
     """The span of the dateline among the first sentences of a document's first chunk: a short
     line of a few words that holds a day ("Jan 15, 2026 14:17", "2026-01-15"), not a heading and
     not a sentence ("The final was played on 7 February 2016." ends as one)."""
     seen = 0
-    for start, end in first_chunk.metadata.get("sentences", []):
+    for sentence in first_chunk.sentences:
+        start, end = sentence.start, sentence.end
         text = first_chunk.span_text(start, end).strip()
         if text.startswith("#"):
             continue

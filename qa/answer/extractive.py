@@ -24,15 +24,16 @@ second sentence is added when its first-pass score is close to the best first-pa
 fairly close and it covers question terms the first one lacks (two-part questions); so when
 MaxSim overturns the first pass, the first pass's favourite is cited second.
 
-The weights were tuned on the dev split of eval/sets/smm-magnesium.json and the dev split of
-XQuAD, and checked on both test splits (see eval/README.md); the threshold is set for at most
-~5 % false abstention on dev.
+The weights were tuned on the dev split of the article eval set
+(qa/evaluation/sets/smm-magnesium.json) and the dev split of XQuAD, and checked on both test
+splits; the threshold is set for a low false abstention on dev (figures: eval/README.md).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -47,25 +48,25 @@ from qa.answer.answer_types import (
     question_names,
     subject_fits,
 )
-from qa.answer.base import Answerer, Draft
+from qa.answer.base import Answerer, CorpusStats, Draft
 from qa.answer.citations import cite, with_marker
 from qa.answer.dateline import (
     about_document,
     dateline,
-    first_chunk_id,
     is_publication_question,
     speaks_of_publication,
 )
 from qa.answer.question_parts import question_parts
 from qa.answer.selector import AnswerSelector, selector_input
 from qa.answer.token_match import TokenMatcher
-from qa.errors import StoreError
-from qa.lexical import BM25Index, terms
-from qa.retrieval import hit_from_record, same_words
-from qa.store import ChunkStore
-from qa.types import Hit, SentenceSupport
+from qa.lexical import terms
+from qa.types import Hit, Sentence, SentenceSupport, same_words
 
-__all__ = ["Chosen", "ExtractiveReader", "ScoredSentence", "sentence_id"]
+if TYPE_CHECKING:
+    from qa.answer.registry import AnswererParts
+    from qa.embeddings import QueryEncoding
+
+__all__ = ["Chosen", "ExtractiveReader", "ScoredSentence", "make_reader"]
 
 # first pass (every candidate): pooled similarity, term coverage, chunk rank, neighbours
 W_DENSE, W_LEXICAL, W_RANK, W_CONTEXT = 0.7, 0.7, 0.05, 0.2
@@ -82,11 +83,6 @@ NAME_SUPPORT_RATIO = 0.8
 # a question naming something the corpus never mentions ("What did Beyoncé win in 2001?") is
 # answered only if the answer selector gives some sentence at least this probability
 UNKNOWN_NAME_SELECTOR = 0.2
-
-
-def sentence_id(doc_id: str, version: str, start: int, end: int) -> str:
-    """The store id of a sentence's embedding."""
-    return f"{doc_id}-{version}-{start}-{end}"
 
 
 @dataclass
@@ -106,6 +102,7 @@ class ScoredSentence:
     tokens: float | None = None  # token-level MaxSim (second pass only)
     answers: float | None = None  # the answer selector's probability (second pass only)
     first_pass: float = 0.0  # the score before the second pass: what the threshold is set on
+    sentence: Sentence | None = None  # the passage's sentence (its id, the one before it)
 
     @property
     def raw(self) -> float:
@@ -113,21 +110,44 @@ class ScoredSentence:
         return self.first_pass if self.type_ok else self.first_pass / TYPE_PENALTY
 
 
+def make_reader(parts: AnswererParts) -> ExtractiveReader:
+    """The registered factory of the ``extractive`` mode."""
+    settings = parts.settings
+    embedder = parts.embedder()
+    return ExtractiveReader(
+        embedder.encode_query,
+        TokenMatcher(embedder),
+        parts.corpus,
+        settings.abstain_threshold,
+        AnswerSelector(quantize=settings.answer_selector_int8)
+        if settings.answer_selector
+        else None,
+    )
+
+
 class ExtractiveReader(Answerer):
-    """Answers with verbatim source sentences; abstains when none fits well enough."""
+    """Answers with verbatim source sentences; abstains when none fits well enough.
+
+    Args:
+        encode: question -> its encoding (for the parts of a two-part question).
+        matcher: token-level MaxSim of a question against sentences.
+        corpus: returns the corpus's term statistics (BM25 idf, known terms).
+        threshold: a best first-pass score below this abstains.
+        selector: the answer selector (a cross-encoder), or None to go without.
+    """
 
     mode = "extractive"
 
     def __init__(
         self,
-        store: ChunkStore,
-        lexical: Callable[[], BM25Index],
+        encode: Callable[[str], QueryEncoding],
         matcher: TokenMatcher,
+        corpus: Callable[[], CorpusStats],
         threshold: float = 0.25,
         selector: AnswerSelector | None = None,
     ) -> None:
-        self.store = store
-        self._lexical = lexical
+        self.encode = encode
+        self._corpus = corpus
         self.matcher = matcher
         self.threshold = threshold
         self.selector = selector
@@ -137,31 +157,29 @@ class ExtractiveReader(Answerer):
             self.selector.load()
 
     def score(
-        self, question: str, hits: list[Hit], query_vector: np.ndarray
+        self, question: str, hits: Sequence[Hit], query: QueryEncoding
     ) -> list[ScoredSentence]:
         """Every candidate sentence of ``hits``, best first."""
-        spans: dict[str, tuple[Hit, int, int, int]] = {}
+        query_vector = query.vector
+        spans: dict[str, tuple[Hit, Sentence, int]] = {}
         for rank, hit in enumerate(hits, start=1):
             # a dateline says when the piece came out and nothing else: publication questions
             # get it from _choose_or_dateline; as a candidate it would answer "when will X...?"
-            line = dateline(hit) if hit.chunk_id == first_chunk_id(hit) else None
-            for start, end in hit.metadata.get("sentences", []):
-                if (start, end) == line:
+            line = dateline(hit) if hit.index == 0 else None
+            for sentence in hit.sentences:
+                if (sentence.start, sentence.end) == line:
                     continue
-                sid = sentence_id(hit.doc_id, hit.metadata.get("version", ""), start, end)
-                spans.setdefault(sid, (hit, start, end, rank))
-        vectors = self.store.sentence_vectors(list(spans))
+                spans.setdefault(sentence.id, (hit, sentence, rank))
+        # the vectors of the candidates only: a dateline counts as no neighbour
+        vectors = {sid: s.vector for sid, (_, s, _) in spans.items() if s.vector is not None}
         context: dict[str, float] = {}  # best similarity of a sentence's neighbours in its chunk
         for hit in hits:
-            version = hit.metadata.get("version", "")
-            ids = [
-                sentence_id(hit.doc_id, version, a, b) for a, b in hit.metadata.get("sentences", [])
-            ]
+            ids = [s.id for s in hit.sentences]
             sims = [float(np.dot(vectors[i], query_vector)) if i in vectors else 0.0 for i in ids]
             for n, sid in enumerate(ids):
                 near = sims[max(0, n - 1) : n] + sims[n + 1 : n + 2]
                 context[sid] = max(context.get(sid, 0.0), max(near, default=0.0))
-        index = self._lexical()
+        index = self._corpus()
         q_terms = set(terms([question])[0])
         weights = {t: index.idf(t) for t in q_terms}
         total = sum(weights.values()) or 1.0
@@ -171,7 +189,8 @@ class ExtractiveReader(Answerer):
         names = named_subjects(question, [h.text for h in hits]) if kind in QUANTITY_TYPES else []
         asked = quantity_asked(question)  # parsed once, checked against every candidate
         scored = []
-        for sid, (hit, start, end, rank) in spans.items():
+        for sid, (hit, sentence, rank) in spans.items():
+            start, end = sentence.start, sentence.end
             vector = vectors.get(sid)
             if vector is None:
                 continue
@@ -204,6 +223,7 @@ class ExtractiveReader(Answerer):
                     type_ok,
                     position,
                     first_pass=score,
+                    sentence=sentence,
                 )
             )
 
@@ -211,32 +231,25 @@ class ExtractiveReader(Answerer):
             return (-s.score, s.hit.doc_id, s.start)
 
         scored.sort(key=order)
-        return self._rerank(question, scored[:RERANK_DEPTH], order, hits) + scored[RERANK_DEPTH:]
+        return self._rerank(question, query, scored[:RERANK_DEPTH], order) + scored[RERANK_DEPTH:]
 
     def _rerank(
         self,
         question: str,
+        query: QueryEncoding,
         best: list[ScoredSentence],
         order: Callable[[ScoredSentence], tuple[float, str, int]],
-        hits: list[Hit],
     ) -> list[ScoredSentence]:
         """Rescore the first pass's best sentences, the answer selector leading."""
-        ids = [
-            (sentence_id(s.hit.doc_id, s.hit.metadata.get("version", ""), s.start, s.end), s.text)
-            for s in best
-        ]
-        tokens = self.matcher.scores(question, ids)
-        # the sentence before each candidate is its context; gathered only when it is read
-        sentences = _sentences_by_doc(hits) if self.selector is not None else {}
+        ids = [(s.sentence.id if s.sentence else "", s.text) for s in best]
+        tokens = self.matcher.scores(query, ids)
         answers = (
             self.selector.probabilities(
                 question,
                 [
-                    # no title: reading hit.title too lowered accuracy on every split (article
-                    # dev 0.866 -> 0.858, XQuAD dev 0.916 -> 0.914; eval/README.md)
-                    selector_input(
-                        s.text, previous=_previous(sentences.get(s.hit.doc_id, {}), s.start)
-                    )
+                    # no title: reading hit.title too lowered accuracy (eval/README.md); the
+                    # sentence before the candidate is its context
+                    selector_input(s.text, previous=s.sentence.previous if s.sentence else "")
                     for s in best
                 ],
             )
@@ -255,10 +268,11 @@ class ExtractiveReader(Answerer):
             ) * (1.0 if s.type_ok else TYPE_PENALTY)
         return sorted(best, key=order)
 
-    def answer(self, question: str, hits: list[Hit], query_vector: np.ndarray) -> Draft:
+    def answer(self, question: str, passages: Sequence[Hit], query: QueryEncoding) -> Draft:
+        hits = list(passages)
         parts = question_parts(question)
         if len(parts) == 1:
-            found = self._choose_or_dateline(question, hits, query_vector)
+            found = self._choose_or_dateline(question, hits, query)
             if isinstance(found, str):
                 return Draft.abstain(found)
             return _draft(found.sentences, found.notes)
@@ -267,8 +281,7 @@ class ExtractiveReader(Answerer):
         chosen: list[ScoredSentence] = []
         notes = []
         for n, part in enumerate(parts, start=1):
-            vector = self.matcher.embedder.encode_query(part).vector
-            found = self._choose_or_dateline(part, hits, vector)
+            found = self._choose_or_dateline(part, hits, self.encode(part))
             if isinstance(found, str):
                 notes.append(f"part {n} ({part!r}) not answered: {found}")
                 continue
@@ -281,11 +294,11 @@ class ExtractiveReader(Answerer):
         return _draft(chosen, notes)
 
     def _choose_or_dateline(
-        self, question: str, hits: list[Hit], query_vector: np.ndarray
+        self, question: str, hits: list[Hit], query: QueryEncoding
     ) -> Chosen | str:
         """``choose``; for "When was the report published?", the dateline unless the chosen
         sentence itself says when something was published."""
-        found = self.choose(question, hits, query_vector)
+        found = self.choose(question, hits, query)
         if not hits or not is_publication_question(question):
             return found
         if isinstance(found, Chosen) and speaks_of_publication(found.sentences[0].text):
@@ -300,14 +313,9 @@ class ExtractiveReader(Answerer):
 
     def _dateline(self, best: Hit) -> Chosen | None:
         """The dateline of ``best``'s document, for "When was the report published?"."""
-        chunk_id = first_chunk_id(best)
-        try:
-            record = self.store.get_chunks([chunk_id]).get(chunk_id)
-        except StoreError:  # the abstention stands
+        first = best if best.index == 0 else best.first_chunk
+        if first is None:  # retrieval could not read it: the abstention stands
             return None
-        if record is None:
-            return None
-        first = hit_from_record(chunk_id, record[0], record[1], 0.0)
         span = dateline(first)
         if span is None:
             return None
@@ -319,16 +327,16 @@ class ExtractiveReader(Answerer):
     def _unknown_names(self, question: str) -> list[str]:
         """The names of ``question`` that no chunk of the corpus holds (a misspelt or
         adjectival form counts as unknown too: the selector check guards those)."""
-        index = self._lexical()
+        index = self._corpus()
         names = question_names(question)
         stems = terms(names) if names else []
         return [
             n for n, st in zip(names, stems, strict=True) if st and not any(map(index.knows, st))
         ]
 
-    def choose(self, question: str, hits: list[Hit], query_vector: np.ndarray) -> Chosen | str:
+    def choose(self, question: str, hits: Sequence[Hit], query: QueryEncoding) -> Chosen | str:
         """The sentence(s) that answer ``question``, or why none does."""
-        scored = self.score(question, hits, query_vector)
+        scored = self.score(question, hits, query)
         kind = answer_type(question)
         # MaxSim finds a "best" sentence for any question; whether the corpus speaks to the
         # question at all is judged on the first-pass score (pooled similarity and coverage)
@@ -376,25 +384,6 @@ class Chosen:
 
     sentences: list[ScoredSentence]
     notes: list[str]
-
-
-def _sentences_by_doc(hits: list[Hit]) -> dict[str, dict[tuple[int, int], str]]:
-    """The text of every sentence span in ``hits``, per document (headings included)."""
-    found: dict[str, dict[tuple[int, int], str]] = {}
-    for hit in hits:
-        spans = found.setdefault(hit.doc_id, {})
-        for start, end in hit.metadata.get("sentences", []):
-            spans.setdefault((start, end), hit.span_text(start, end))
-    return found
-
-
-def _previous(spans: dict[tuple[int, int], str], start: int, gap: int = 4) -> str:
-    """The sentence (or heading) just before ``start``, if a retrieved chunk holds it."""
-    before = [(e, s) for s, e in spans if e <= start and start - e <= gap]
-    if not before:
-        return ""
-    end, begin = max(before)
-    return spans[(begin, end)]
 
 
 def _overlap(a: ScoredSentence, b: ScoredSentence) -> bool:

@@ -14,8 +14,8 @@ from __future__ import annotations
 import copy
 import json
 import time
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -26,7 +26,11 @@ from qa.config import Settings
 from qa.errors import LLMError
 from qa.types import Hit
 
-__all__ = ["LLMAnswerer", "LLMFailure"]
+if TYPE_CHECKING:
+    from qa.answer.registry import AnswererParts
+    from qa.embeddings import QueryEncoding
+
+__all__ = ["LLMAnswerer", "LLMFailure", "make_llm_answerer"]
 
 MAX_BACKOFF = 8.0
 
@@ -126,7 +130,6 @@ class LLMAnswerer(Answerer):
     Args:
         settings: ``llm_*`` settings (URL, model, key, timeout, retries, backoff, fallback).
         embed: texts -> vectors, for scoring answer sentences against source sentences.
-        sentence_vectors: stored source-sentence vectors by id (optional; else embedded).
         fallback: returns the extractive answerer, used when the LLM fails.
         client: an ``openai.OpenAI`` client to use instead of one built from ``settings``.
         sleep: the backoff sleep (tests may pass a recorder).
@@ -139,7 +142,6 @@ class LLMAnswerer(Answerer):
         settings: Settings,
         *,
         embed: Callable[[list[str]], np.ndarray],
-        sentence_vectors: Callable[[list[str]], dict[str, np.ndarray]] | None = None,
         fallback: Callable[[], Answerer] | None = None,
         client: Any = None,
         sleep: Callable[[float], None] = time.sleep,
@@ -156,7 +158,6 @@ class LLMAnswerer(Answerer):
         self.model = str(settings.llm_model)
         self.verifier = Verifier(
             embed,
-            sentence_vectors,
             threshold=settings.llm_support_threshold,
             abstain_text=ABSTAIN_TEXT,
         )
@@ -311,24 +312,24 @@ class LLMAnswerer(Answerer):
                 )
         return condense_rule(history, question)
 
-    def answer(self, question: str, hits: list[Hit], query_vector: np.ndarray) -> Draft:
+    def answer(self, question: str, passages: Sequence[Hit], query: QueryEncoding) -> Draft:
         draft = None
-        for item in self._run(question, hits, query_vector, stream=False):
+        for item in self._run(question, list(passages), query, stream=False):
             if isinstance(item, Draft):
                 draft = item
         assert draft is not None
         return draft
 
     def stream(
-        self, question: str, hits: list[Hit], query_vector: np.ndarray
+        self, question: str, passages: Sequence[Hit], query: QueryEncoding
     ) -> Iterator[str | Draft]:
         """Text deltas as the model writes them (markers numbered as in the final answer when
         each source supports one span), then the verified Draft, which is authoritative: after a
         retry, a removed marker or a withheld answer, its text differs from the deltas."""
-        return self._run(question, hits, query_vector, stream=True)
+        return self._run(question, list(passages), query, stream=True)
 
     def _run(
-        self, question: str, hits: list[Hit], query_vector: np.ndarray, *, stream: bool
+        self, question: str, hits: list[Hit], query: QueryEncoding, *, stream: bool
     ) -> Iterator[str | Draft]:
         self._start()
         if not hits:
@@ -338,7 +339,7 @@ class LLMAnswerer(Answerer):
             yield from self._fall_back(
                 question,
                 hits,
-                query_vector,
+                query,
                 f"the LLM at {self.url} is not answering: {self._down}",
                 emitted="",
             )
@@ -360,7 +361,7 @@ class LLMAnswerer(Answerer):
                     diverged = True  # a retry wrote something else: only the final text counts
         except LLMFailure as failure:
             yield from self._fall_back(
-                question, hits, query_vector, self._failed(failure, "answer"), emitted=emitted
+                question, hits, query, self._failed(failure, "answer"), emitted=emitted
             )
             return
         draft = self.verifier.verify(raw, hits)
@@ -372,19 +373,28 @@ class LLMAnswerer(Answerer):
         self,
         question: str,
         hits: list[Hit],
-        query_vector: np.ndarray,
+        query: QueryEncoding,
         message: str,
         *,
         emitted: str,
     ) -> Iterator[str | Draft]:
         if self.settings.llm_fallback == "error" or self._fallback is None:
             raise LLMError(message)
-        draft = self._fallback().answer(question, hits, query_vector)
+        draft = self._fallback().answer(question, hits, query)
         draft.notes = [*self._notes, f"! {message}; this is the extractive answer", *draft.notes]
         draft.mode = self._fallback().mode or "extractive"
         if not emitted:
             yield draft.text
         yield draft
+
+
+def make_llm_answerer(parts: AnswererParts) -> LLMAnswerer:
+    """The registered factory of the ``llm`` mode: falls back to the ``extractive`` one."""
+    return LLMAnswerer(
+        parts.settings,
+        embed=lambda texts: parts.embedder().embed(texts),
+        fallback=lambda: parts.answerer("extractive"),
+    )
 
 
 class _Deadline(Exception):

@@ -40,7 +40,7 @@ def _attr(value: object) -> str:
 
 def fence(number: int, hit: Hit) -> str:
     """One source block: the chunk's text with its title and date, fenced and escaped."""
-    doc = hit.metadata.get("document") or {}
+    doc = hit.document
     date = doc.get("published") or doc.get("date") or ""
     text = _TAG.sub(lambda m: f"&lt;{m.group(1)}{m.group(2)}", hit.text.strip())
     return load_prompt("source").substitute(

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 import numpy as np
 from bm25s.stopwords import STOPWORDS_EN
 
-from qa.embeddings import Embedder
+from qa.embeddings import Embedder, QueryEncoding
 
 __all__ = ["TokenMatcher"]
 
@@ -56,11 +56,14 @@ class TokenMatcher:
         with self._lock:
             self._cache.clear()
 
-    def scores(self, question: str, sentences: Sequence[tuple[str, str]]) -> list[float]:
-        """MaxSim of ``question`` against each ``(sentence_id, text)``, in order (0..1)."""
+    def scores(
+        self, question: str | QueryEncoding, sentences: Sequence[tuple[str, str]]
+    ) -> list[float]:
+        """MaxSim of ``question`` (or its encoding) against each ``(sentence_id, text)``, in
+        order (0..1)."""
         if not sentences:
             return []
-        encoded = self.embedder.encode_query(question)  # retrieval has usually encoded it
+        encoded = self.embedder.encode_query(question) if isinstance(question, str) else question
         pieces = encoded.pieces
         keep = _content(pieces, continuations=False) or list(range(len(pieces)))
         query = encoded.token_vectors[keep].astype(np.float16)

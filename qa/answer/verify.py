@@ -184,9 +184,8 @@ class Verifier:
     """Turns a model's raw answer into a verified ``Draft``.
 
     Args:
-        embed: texts -> L2-normalised vectors (the embedding model).
-        sentence_vectors: stored vectors of source sentences by sentence id; sentences it does
-            not return are embedded with ``embed``.
+        embed: texts -> L2-normalised vectors (the embedding model); source sentences whose
+            passage carries no stored vector are embedded with it.
         threshold: a sentence whose best cited span scores below this is unsupported.
         abstain_text: the abstention sentence the prompt asks for.
     """
@@ -194,40 +193,25 @@ class Verifier:
     def __init__(
         self,
         embed: Callable[[list[str]], np.ndarray],
-        sentence_vectors: Callable[[list[str]], dict[str, np.ndarray]] | None = None,
         *,
         threshold: float = 0.5,
         abstain_text: str = ABSTAIN_TEXT,
     ) -> None:
         self._embed = embed
-        self._sentence_vectors = sentence_vectors
         self.threshold = threshold
         self.abstain_text = abstain_text
 
     # ---- sources ------------------------------------------------------------------------------
     def _candidates(self, hits: dict[int, Hit]) -> dict[int, list[_Candidate]]:
         """The sentences of each cited hit (by source number), with vectors and terms."""
-        from qa.answer.extractive import sentence_id
-
         spans: dict[int, list[tuple[int, int, str, str]]] = {}
+        vectors: dict[str, np.ndarray] = {}
         for n, hit in hits.items():
-            pairs = [
-                (int(s), int(e))
-                for s, e in hit.metadata.get("sentences") or []
-                if hit.start <= int(s) < int(e) <= hit.end
-            ] or [(hit.start, hit.end)]
-            version = hit.metadata.get("version", "")
-            spans[n] = [
-                (
-                    s,
-                    e,
-                    hit.span_text(s, e),
-                    sentence_id(hit.doc_id, version, s, e),
-                )
-                for s, e in pairs
-            ]
-        ids = sorted({sid for items in spans.values() for *_, sid in items})
-        vectors = self._sentence_vectors(ids) if self._sentence_vectors else {}
+            inside = [s for s in hit.sentences if hit.start <= s.start < s.end <= hit.end]
+            vectors.update({s.id: s.vector for s in inside if s.vector is not None})
+            spans[n] = [(s.start, s.end, hit.span_text(s.start, s.end), s.id) for s in inside]
+            if not inside:  # no sentence spans: the whole chunk is one candidate
+                spans[n] = [(hit.start, hit.end, hit.text, hit.chunk_id)]
         missing = sorted(
             {
                 (sid, text)

@@ -92,13 +92,8 @@ class BM25Baseline:
         self.qa = qa
 
     def ranked(self, question: str) -> list[Span]:
-        ids = [cid for cid, _ in self.qa.lexical_index().search(question, self.top_k)]
-        records = self.qa.store.get_chunks(ids)
-        return [
-            Span(records[c][0]["doc_id"], int(records[c][0]["start"]), int(records[c][0]["end"]))
-            for c in ids
-            if c in records
-        ]
+        hits = self.qa.lexical_search(question, top_k=self.top_k)
+        return [Span(h.doc_id, h.start, h.end) for h in hits]
 
 
 def make_baselines(qa: Any, documents: Sequence[Document]) -> list[Any]:

@@ -4,8 +4,17 @@ Evidence is a quote, never a chunk id: it is located in the documents as loaded 
 citations index into), so re-chunking cannot break an eval set. The rules:
 
 - a quote is located at every verbatim occurrence in a document's body (after the front
-  matter); failing that, at every occurrence that differs only in whitespace. Evidence pinned
-  to a document and offset (SQuAD) is taken as given when the text there matches.
+  matter): **exact**. Evidence pinned to a document and offset (SQuAD) is taken as given when
+  the text there matches (also exact). Failing that, at every occurrence that is the same
+  in the normalised form of ``qa/evaluation/align.py`` (Unicode NFKC, whitespace, soft
+  hyphens and words hyphenated across lines, quotes and dashes, case): **normalised**.
+  Failing that (a quote of at least ``MIN_FUZZY_CHARS`` normalised characters), at the one
+  place in any document most similar to it, when that similarity is at least
+  ``FUZZY_THRESHOLD`` (0-100): **fuzzy**, with its score. Otherwise it is **not found**, and
+  a fuzzy score below the threshold is kept only to say how near it came.
+- how a question's evidence was located (``located_by``): for ``any`` evidence the best way
+  any item was found (exact, then normalised, then fuzzy), for ``all`` the worst over its
+  items; ``not found`` when the question's evidence does not count as located.
 - a retrieved chunk **contains** an evidence span when they overlap by at least half of the
   shorter of the two: half of a quote (so a quote cut by a chunk boundary counts for the chunk
   holding most of it), or half of the chunk when the evidence is a passage longer than chunks
@@ -22,25 +31,31 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
+from qa.evaluation.align import FUZZY_THRESHOLD, Normalised, align, normalise
 from qa.evaluation.sets import EvalQuestion, Evidence
 from qa.types import Document
 
 __all__ = [
+    "LOCATED_BY",
     "PASSAGE_CHARS",
     "EvidenceMap",
+    "Located",
     "Span",
     "contains",
     "covers",
     "first_rank",
     "locate",
+    "located_by",
     "on_evidence",
     "overlap",
     "satisfied",
 ]
 
 PASSAGE_CHARS = 300
+LOCATED_BY = ("exact", "normalised", "fuzzy", "not found")
 CONTAIN_SHARE = 0.5
 COVER_SHARE = 0.9
 
@@ -84,8 +99,8 @@ def _loose_pattern(quote: str) -> re.Pattern[str]:
     return re.compile(r"\s+".join(re.escape(w) for w in quote.split()))
 
 
-def locate(quote: str, text: str, body_start: int = 0) -> list[tuple[int, int]]:
-    """Every occurrence of ``quote`` in ``text[body_start:]`` (verbatim, else whitespace-loose)."""
+def _verbatim(quote: str, text: str, body_start: int = 0) -> list[tuple[int, int]]:
+    """Every verbatim occurrence of ``quote`` (stripped) in ``text[body_start:]``."""
     quote = quote.strip()
     if not quote:
         return []
@@ -93,23 +108,77 @@ def locate(quote: str, text: str, body_start: int = 0) -> list[tuple[int, int]]:
     while i >= 0:
         found.append((i, i + len(quote)))
         i = text.find(quote, i + 1)
-    if not found:
+    return found
+
+
+def locate(quote: str, text: str, body_start: int = 0) -> list[tuple[int, int]]:
+    """Every occurrence of ``quote`` in ``text[body_start:]`` (verbatim, else whitespace-loose)."""
+    found = _verbatim(quote, text, body_start)
+    if not found and quote.strip():
         found = [(m.start(), m.end()) for m in _loose_pattern(quote).finditer(text, body_start)]
     return found
+
+
+@dataclass
+class Located:
+    """Where one evidence item was found: its spans, ``how`` (one of ``LOCATED_BY``) and, for
+    a fuzzy alignment, its similarity 0-100 (``best_score``: the best fuzzy score seen, also
+    when it fell below the threshold and so located nothing)."""
+
+    evidence: Evidence
+    spans: list[Span] = field(default_factory=list)
+    how: str = "not found"
+    score: float | None = None
+    best_score: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "how": self.how,
+            "score": self.score,
+            "best_score": self.best_score,
+            "spans": [{"doc_id": s.doc_id, "start": s.start, "end": s.end} for s in self.spans],
+        }
+
+
+def located_by(items: Sequence[Located], mode: str) -> str:
+    """How a question's evidence was located (see the module docstring)."""
+    ranks = [LOCATED_BY.index(item.how) for item in items]
+    if not ranks:
+        return "not found"
+    worst = LOCATED_BY.index("not found")
+    rank = max(ranks) if mode == "all" else min(ranks)
+    return LOCATED_BY[min(rank, worst)]
 
 
 class EvidenceMap:
     """Locates the evidence of questions in a set of loaded documents."""
 
-    def __init__(self, documents: Iterable[Document]) -> None:
+    def __init__(
+        self, documents: Iterable[Document], fuzzy_threshold: float = FUZZY_THRESHOLD
+    ) -> None:
         self.documents = list(documents)
+        self.fuzzy_threshold = fuzzy_threshold
         self._by_name: dict[str, list[Document]] = {}
+        self._normalised: dict[str, Normalised] = {}
         for doc in self.documents:
             for key in {doc.path, doc.source.rsplit("/", 1)[-1], doc.path.rsplit("/", 1)[-1]}:
                 self._by_name.setdefault(key, []).append(doc)
 
-    def spans(self, evidence: Evidence) -> list[Span]:
-        """Where one evidence item is, in every document (or the one it names)."""
+    def _body(self, doc: Document) -> Normalised:
+        """The normalised form of ``doc``'s body (after its front matter), made once."""
+        if doc.doc_id not in self._normalised:
+            body = normalise(doc.text[doc.body_start :])
+            shift = doc.body_start
+            self._normalised[doc.doc_id] = Normalised(
+                body.text,
+                tuple(s + shift for s in body.starts),
+                tuple(e + shift for e in body.ends),
+            )
+        return self._normalised[doc.doc_id]
+
+    def locate(self, evidence: Evidence) -> Located:
+        """Where one evidence item is, in every document (or the one it names), and how it
+        was found (see the module docstring)."""
         docs = self._by_name.get(evidence.doc, []) if evidence.doc else self.documents
         spans: list[Span] = []
         for doc in docs:
@@ -118,13 +187,38 @@ class EvidenceMap:
                 if doc.text[evidence.start : end] == evidence.quote:
                     spans.append(Span(doc.doc_id, evidence.start, end))
                     continue
-            found = locate(evidence.quote, doc.text, doc.body_start)  # never the front matter
+            found = _verbatim(evidence.quote, doc.text, doc.body_start)  # never the front matter
             spans.extend(Span(doc.doc_id, s, e) for s, e in found)
-        return spans
+        if spans:
+            return Located(evidence, spans, "exact")
+        best: tuple[float, Span] | None = None
+        best_score: float | None = None
+        for doc in docs:
+            alignments, seen = align(evidence.quote, self._body(doc), self.fuzzy_threshold)
+            normalised = [a for a in alignments if a.how == "normalised"]
+            spans.extend(Span(doc.doc_id, a.start, a.end) for a in normalised)
+            for a in alignments:
+                if a.how == "fuzzy" and (best is None or a.score > best[0]):
+                    best = (a.score, Span(doc.doc_id, a.start, a.end))
+            if seen is not None and (best_score is None or seen > best_score):
+                best_score = round(seen, 1)
+        if spans:
+            return Located(evidence, spans, "normalised")
+        if best is not None:
+            return Located(evidence, [best[1]], "fuzzy", best[0], best_score)
+        return Located(evidence, best_score=best_score)
+
+    def spans(self, evidence: Evidence) -> list[Span]:
+        """Where one evidence item is, in every document (or the one it names)."""
+        return self.locate(evidence).spans
+
+    def locate_question(self, question: EvalQuestion) -> list[Located]:
+        """How and where each evidence item of ``question`` was found."""
+        return [self.locate(e) for e in question.evidence]
 
     def for_question(self, question: EvalQuestion) -> list[list[Span]]:
         """One list of spans per evidence item (empty list: the quote was not found)."""
-        return [self.spans(e) for e in question.evidence]
+        return [item.spans for item in self.locate_question(question)]
 
 
 def satisfied(

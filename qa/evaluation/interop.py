@@ -31,9 +31,17 @@ from qa.evaluation.sets import (
     slug,
 )
 
-__all__ = ["LABELLED_RAG_FILE", "export_labelled_rag", "load_labelled_rag", "load_squad"]
+__all__ = [
+    "CARD_FILE",
+    "LABELLED_RAG_FILE",
+    "export_labelled_rag",
+    "load_card",
+    "load_labelled_rag",
+    "load_squad",
+]
 
 LABELLED_RAG_FILE = "rag_dataset.json"
+CARD_FILE = "card.json"
 SOURCE_FOLDERS = ("source_files", "source_docs", "documents")
 
 
@@ -117,11 +125,52 @@ def _labelled_question(n: int, ex: QALabelledRagExample) -> EvalQuestion:
     )
 
 
+class CardBaseline(BaseModel):
+    """One published baseline of a llama dataset: how it was run and what it scored."""
+
+    model_config = ConfigDict(extra="allow")
+    name: str
+    config: dict[str, Any] = {}
+    metrics: dict[str, float | None] = {}
+    codeUrl: str | None = None
+
+
+class DatasetCard(BaseModel):
+    """A llama dataset's ``card.json`` (its name, description, sources and baselines)."""
+
+    model_config = ConfigDict(extra="allow")
+    name: str | None = None
+    description: str | None = None
+    baselines: list[CardBaseline] = []
+
+
+def load_card(path: Path) -> list[dict[str, Any]]:
+    """The baselines of the ``card.json`` at ``path`` (``[]`` when there is none).
+
+    Each is ``{"name", "config", "metrics", "code_url"}``; a llama-hub card's metrics are
+    ``contextSimilarity``, ``correctness`` (1-5), ``faithfulness`` and ``relevancy`` (0-1).
+    A card that is not valid JSON or not of this shape is a one-line ``EvalSetError``.
+    """
+    if not path.is_file():
+        return []
+    try:
+        card = DatasetCard.model_validate(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise EvalSetError(f"cannot read {path}: {exc}") from None
+    except ValidationError as exc:
+        raise schema_error(path, exc) from None
+    return [
+        {"name": b.name, "config": b.config, "metrics": b.metrics, "code_url": b.codeUrl}
+        for b in card.baselines
+    ]
+
+
 def load_labelled_rag(path: Path, data: dict[str, Any], documents: Path | None) -> EvalSet:
     """A LabelledRagDataset JSON and its source documents folder as an EvalSet.
 
     ``qa_evidence`` (quotes pinned to a document and offset) is preferred over
-    ``reference_contexts`` when present.
+    ``reference_contexts`` when present. A ``card.json`` beside the JSON (a published llama
+    dataset's) gives the set's published baselines.
     """
     try:
         parsed = LabelledRagFile.model_validate(data)
@@ -141,6 +190,7 @@ def load_labelled_rag(path: Path, data: dict[str, Any], documents: Path | None) 
         questions=[_labelled_question(n, ex) for n, ex in enumerate(parsed.examples, start=1)],
         documents=[documents],
         format="labelled-rag",
+        published_baselines=load_card(path.parent / CARD_FILE),
     )
 
 

@@ -1,4 +1,5 @@
-"""Optional LLM-judged scores: llama-index's CorrectnessEvaluator and FaithfulnessEvaluator."""
+"""Optional LLM-judged scores: llama-index's Correctness, Faithfulness and Relevancy evaluators
+(the three a llama dataset's card.json reports beside its context similarity)."""
 
 from __future__ import annotations
 
@@ -13,14 +14,19 @@ __all__ = ["Judges"]
 
 
 class Judges:
-    """Scores answers with the configured LLM as judge (correctness 1-5, faithfulness 0/1)."""
+    """Scores answers with the configured LLM as judge (correctness 1-5, faithfulness and
+    relevancy 0/1)."""
 
     def __init__(self, settings: Settings) -> None:
         if not settings.llm_configured:
             raise LLMNotConfiguredError(
                 "--judge needs an LLM: set QA_LLM_BASE_URL and QA_LLM_MODEL"
             )
-        from llama_index.core.evaluation import CorrectnessEvaluator, FaithfulnessEvaluator
+        from llama_index.core.evaluation import (
+            CorrectnessEvaluator,
+            FaithfulnessEvaluator,
+            RelevancyEvaluator,
+        )
         from llama_index.llms.openai_like import OpenAILike
 
         key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else "none"
@@ -35,10 +41,16 @@ class Judges:
         )
         self.correctness = CorrectnessEvaluator(llm=llm)
         self.faithfulness = FaithfulnessEvaluator(llm=llm)
+        self.relevancy = RelevancyEvaluator(llm=llm)
 
     def score(self, q: EvalQuestion, answer: Answer) -> dict[str, float | None]:
-        """``correctness`` (against the reference) and ``faithfulness`` (to the cited spans)."""
-        out: dict[str, float | None] = {"correctness": None, "faithfulness": None}
+        """``correctness`` (against the reference), ``faithfulness`` (to the cited spans) and
+        ``relevancy`` (answer and cited spans to the question)."""
+        out: dict[str, float | None] = {
+            "correctness": None,
+            "faithfulness": None,
+            "relevancy": None,
+        }
         if answer.abstained:
             return out
         reference = q.reference_answer or q.statement or " and ".join(q.answers) or None
@@ -48,6 +60,9 @@ class Judges:
         )
         out["faithfulness"] = self._safe(
             self.faithfulness.evaluate, query=q.question, response=answer.text, contexts=contexts
+        )
+        out["relevancy"] = self._safe(
+            self.relevancy.evaluate, query=q.question, response=answer.text, contexts=contexts
         )
         return out
 

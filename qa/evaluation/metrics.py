@@ -18,10 +18,13 @@ from typing import Any
 
 import numpy as np
 
+from qa.evaluation.evidence import LOCATED_BY
+
 __all__ = [
     "KS",
     "QuestionResult",
     "accepted_in",
+    "located_counts",
     "normalise",
     "percentile",
     "retrieval_summary",
@@ -96,6 +99,11 @@ class QuestionResult:
     baseline_retrieved: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     judge: dict[str, float | None] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # how the evidence was located (exact, normalised, fuzzy, not found; None: no evidence)
+    located_by: str | None = None
+    evidence_located: list[dict[str, Any]] = field(default_factory=list)
+    answer_similarity: float | None = None  # embedding cosine to the reference answer
+    context_similarity: float | None = None  # retrieved passages to the reference contexts
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -129,6 +137,23 @@ def retrieval_summary(
     return out
 
 
+def located_counts(results: Sequence[QuestionResult]) -> dict[str, Any]:
+    """How the evidence of the answerable questions that have evidence was located: a count
+    per way (exact, normalised, fuzzy, not found) and the lowest fuzzy score that counted."""
+    with_evidence = [r for r in results if r.answerable and r.located_by is not None]
+    counts: dict[str, Any] = {how: 0 for how in LOCATED_BY}
+    for r in with_evidence:
+        counts[r.located_by or "not found"] += 1
+    fuzzy = [
+        e["score"]
+        for r in with_evidence
+        for e in r.evidence_located
+        if e.get("how") == "fuzzy" and e.get("score") is not None
+    ]
+    counts["min_fuzzy_score"] = min(fuzzy) if fuzzy else None
+    return counts
+
+
 def summarise(results: Sequence[QuestionResult]) -> dict[str, Any]:
     """Aggregate metrics of ``results`` (one split or category, or all)."""
     answerable = [r for r in results if r.answerable]
@@ -148,6 +173,12 @@ def summarise(results: Sequence[QuestionResult]) -> dict[str, Any]:
         **retrieval_summary([r.rank for r in located], [r.retrieved for r in located]),
         "accuracy": _rate(bool(r.correct) for r in answerable if r.correct is not None),
         "f1": _mean(r.f1 for r in answerable if r.f1 is not None),
+        "answer_similarity": _mean(
+            r.answer_similarity for r in answerable if r.answer_similarity is not None
+        ),
+        "context_similarity": _mean(
+            r.context_similarity for r in answerable if r.context_similarity is not None
+        ),
         "citation_precision": (
             sum(r.citations_on_evidence for r in scored) / len(citations) if citations else None
         ),
@@ -158,6 +189,7 @@ def summarise(results: Sequence[QuestionResult]) -> dict[str, Any]:
         "false_abstention": _rate(r.abstained for r in answerable),
         "latency_p50_ms": percentile(latencies, 50),
         "latency_p95_ms": percentile(latencies, 95),
+        "located_by": located_counts(results),
     }
     judged = {k for r in results for k in r.judge}
     for name in sorted(judged):

@@ -10,7 +10,14 @@ from typing import Any
 from qa.errors import InvalidPathError, QAError
 from qa.evaluation.runner import RETRIEVAL_DEPTH, Run
 
-__all__ = ["METRICS", "check_report_folder", "print_summary", "write_report"]
+__all__ = [
+    "METRICS",
+    "check_report_folder",
+    "located_line",
+    "print_summary",
+    "published_rows",
+    "write_report",
+]
 
 # (key, label, kind): kind "rate" prints as 0.000, "ms"/"chars" as a whole number.
 METRICS = [
@@ -20,6 +27,8 @@ METRICS = [
     ("mrr", "retrieval MRR", "rate"),
     ("accuracy", "answer accuracy", "rate"),
     ("f1", "answer token F1", "rate"),
+    ("answer_similarity", "answer embedding similarity", "rate"),
+    ("context_similarity", "context embedding similarity", "rate"),
     ("citation_precision", "citation precision", "rate"),
     ("citation_recall", "citation recall", "rate"),
     ("cited_chars", "mean cited span (chars)", "chars"),
@@ -32,6 +41,37 @@ METRICS = [
 CATEGORY_METRICS = ["hit@3", "accuracy", "citation_recall", "abstention_recall", "false_abstention"]
 RETRIEVAL = ["hit@1", "hit@3", "hit@5", "mrr"]
 BASELINE_COLUMNS = [*RETRIEVAL, "retrieved_chars"]
+# a published baseline's metric (llama datasets' card.json), qa's figure beside it, and how
+# far the two can be compared
+CARD_METRICS = [  # (card key, qa's key, short note, how comparable)
+    (
+        "contextSimilarity",
+        "context_similarity",
+        "indicative: other embedding model and depth",
+        "same kind of measure (cosine of the retrieved passages to the reference contexts), "
+        "but another embedding model and retriever depth: indicative, not equal in scale",
+    ),
+    (
+        "correctness",
+        "judge_correctness",
+        "same evaluator; with --judge, same LLM",
+        "same evaluator (llama-index CorrectnessEvaluator, 1-5): comparable when qa is run with "
+        "--judge and the same judge LLM",
+    ),
+    (
+        "faithfulness",
+        "judge_faithfulness",
+        "same evaluator; with --judge, same LLM",
+        "same evaluator (FaithfulnessEvaluator, 0-1), qa's judged against its cited spans: "
+        "comparable with --judge and the same judge LLM",
+    ),
+    (
+        "relevancy",
+        "judge_relevancy",
+        "same evaluator; with --judge, same LLM",
+        "same evaluator (RelevancyEvaluator, 0-1): comparable with --judge and the same judge LLM",
+    ),
+]
 
 
 def fmt(value: Any, kind: str = "rate") -> str:
@@ -40,7 +80,7 @@ def fmt(value: Any, kind: str = "rate") -> str:
         return "-"
     if kind == "rate":
         return f"{value:.3f}"
-    return f"{value:.0f}" if kind in ("chars", "count") else f"{value:.1f}"
+    return f"{value:.0f}" if kind in ("chars", "count") else f"{value:.1f}"  # ms, score
 
 
 def _kind(key: str) -> str:
@@ -97,8 +137,17 @@ def print_summary(run: Run, console: Any | None = None) -> None:
     for cat, s in run.summary["categories"].items():
         cats.add_row(escape(cat), str(s["questions"]), *[fmt(s.get(k)) for k in CATEGORY_METRICS])
     console.print(cats)
+    if located := located_line(run):
+        console.print(escape(located))
     if missing := _missing_evidence_line(run):
         console.print(f"[yellow]{escape(missing)}[/]")
+    if rows := published_rows(run, short=True):
+        pub = Table(title="against the dataset's published baseline", title_justify="left")
+        for col in ("metric", "baseline", "published", "qa", "comparable?"):
+            pub.add_column(col, justify="right" if col in ("published", "qa") else "left")
+        for row in rows:
+            pub.add_row(*[escape(c) for c in row])
+        console.print(pub)
 
     if run.summary["overall"].get("baselines"):
         base = Table(title="retrieval: qa against the baselines", title_justify="left")
@@ -179,6 +228,50 @@ def _plots(run: Run, folder: Path) -> list[tuple[str, str]]:
     return made
 
 
+def located_line(run: Run) -> str:
+    """How the answerable questions' evidence was located, as one line ('' when none had any)."""
+    counts = run.summary["overall"].get("located_by") or {}
+    total = sum(v for k, v in counts.items() if k != "min_fuzzy_score" and v)
+    if not total:
+        return ""
+    fuzzy = f"{counts.get('fuzzy', 0)} fuzzy"
+    threshold = run.meta.get("fuzzy_threshold")
+    if counts.get("min_fuzzy_score") is not None:
+        fuzzy += f" (lowest score {counts['min_fuzzy_score']:.1f}"
+        fuzzy += f", threshold {threshold:.0f})" if threshold is not None else ")"
+    return (
+        f"evidence located for {total} answerable question(s): {counts.get('exact', 0)} exact, "
+        f"{counts.get('normalised', 0)} normalised, {fuzzy}, "
+        f"{counts.get('not found', 0)} not found"
+    )
+
+
+def published_rows(run: Run, short: bool = False) -> list[list[str]]:
+    """[metric, baseline, published value, qa's value, how comparable] for each metric of
+    each published baseline of the set (llama datasets' card.json); [] when it ships none.
+    ``short``: the baseline without its config and a short note (for the terminal)."""
+    overall = run.summary["overall"]
+    rows: list[list[str]] = []
+    known = {card for card, *_ in CARD_METRICS}
+    for baseline in run.meta.get("published_baselines") or []:
+        config = ", ".join(f"{k}={v}" for k, v in (baseline.get("config") or {}).items())
+        name = str(baseline.get("name") or "baseline")
+        if config and not short:
+            name += f" ({config})"
+        metrics = baseline.get("metrics") or {}
+        for card, ours, brief, how in CARD_METRICS:
+            if card in metrics:
+                value = overall.get(ours)
+                note = brief if short else how
+                if value is None and ours.startswith("judge_"):
+                    note = "needs --judge (an LLM)" if short else "needs --judge (an LLM): " + how
+                rows.append([card, name, fmt(metrics[card]), fmt(value), note])
+        for key, value in metrics.items():
+            if key not in known:
+                rows.append([key, name, fmt(value), "-", "qa has no such measure"])
+    return rows
+
+
 def _missing_evidence_line(run: Run) -> str:
     """A warning when some answerable questions' evidence is not in the documents, or ''."""
     n = run.summary["overall"].get("evidence_missing") or 0
@@ -188,6 +281,21 @@ def _missing_evidence_line(run: Run) -> str:
         f"{n} answerable question(s) have no evidence located in the documents: they are left "
         "out of the retrieval and citation metrics (results.json notes say why)"
     )
+
+
+def _located_rows(run: Run) -> list[list[str]]:
+    """[id, how, score, evidence] for each question whose evidence was not found verbatim."""
+    rows = []
+    for r in run.results:
+        if r.located_by in (None, "exact"):
+            continue
+        scores = [e.get("score") or e.get("best_score") for e in r.evidence_located]
+        best = max((s for s in scores if s is not None), default=None)
+        shown = "; ".join(n for n in r.notes if "threshold" in n)[:120] or (
+            f"{len(r.evidence_located)} item(s)"
+        )
+        rows.append([r.id, r.located_by, fmt(best, "score"), shown.replace("|", "\\|")])
+    return rows
 
 
 def check_report_folder(folder: Path) -> None:
@@ -230,6 +338,7 @@ def write_report(run: Run, folder: Path) -> Path:
         "",
         "Settings: " + ", ".join(f"{k}={v}" for k, v in meta["settings"].items()) + ".",
         "",
+        *([f"{m[:1].upper()}{m[1:]}.", ""] if (m := located_line(run)) else []),
         *([f"**Note:** {m}.", ""] if (m := _missing_evidence_line(run)) else []),
         "## Metrics",
         "",
@@ -252,6 +361,23 @@ def write_report(run: Run, folder: Path) -> Path:
         ),
         "",
     ]
+    if rows := published_rows(run):
+        parts += [
+            "## Against the dataset's published baseline",
+            "",
+            _md_table(["metric", "baseline", "published", "qa", "comparable?"], rows),
+            "",
+            "qa's answer embedding similarity and token F1 have no counterpart in the card; "
+            "neither is the card's correctness (an LLM's 1-5 grade).",
+            "",
+        ]
+    if located_rows := _located_rows(run):
+        parts += [
+            "## Evidence located other than verbatim",
+            "",
+            _md_table(["id", "located by", "score", "evidence"], located_rows),
+            "",
+        ]
     if run.summary["overall"].get("baselines"):
         parts += [
             "## Retrieval against the baselines",

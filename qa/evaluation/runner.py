@@ -17,9 +17,11 @@ from qa.documents import load_documents
 from qa.embeddings import Embedder
 from qa.evaluation.evidence import (
     EvidenceMap,
+    Located,
     Span,
     covers,
     first_rank,
+    located_by,
     on_evidence,
     satisfied,
 )
@@ -119,8 +121,13 @@ def score_question(
     evidence: list[list[Span]],
     ranked: list[Span],
     ranked_ids: list[str],
+    how_located: list[Located] | None = None,
 ) -> QuestionResult:
-    """Score one answer (and the chunks retrieved for it) against the question's gold data."""
+    """Score one answer (and the chunks retrieved for it) against the question's gold data.
+
+    ``how_located`` says how each evidence item was found (``EvidenceMap.locate_question``); it
+    fills ``located_by`` and ``evidence_located`` and explains a near miss in the notes.
+    """
     # "any": one located alternative is enough; "all" (multi-hop): every item must be found
     located = bool(evidence) and (all(evidence) if q.evidence_mode == "all" else any(evidence))
     citations = [Span(c.doc_id, c.start, c.end) for c in answer.citations]
@@ -144,6 +151,12 @@ def score_question(
         for e, spans in zip(q.evidence, evidence, strict=True)
         if not spans
     ]
+    for item in how_located or []:
+        if item.how == "not found" and item.best_score is not None:
+            notes.append(
+                f"best fuzzy alignment {item.best_score:.1f} is below the threshold: "
+                f"{item.evidence.quote[:80]!r}"
+            )
     if q.answerable and not q.evidence:
         notes.append("no evidence given: retrieval and citations not scored")
     return QuestionResult(
@@ -167,6 +180,12 @@ def score_question(
         retrieved=[_span_dict(s, chunk_id=i) for s, i in zip(ranked, ranked_ids, strict=True)],
         latency_ms=float(answer.timings_ms.get("total", 0.0)),
         notes=notes,
+        located_by=(
+            located_by(how_located, q.evidence_mode)
+            if q.answerable and q.evidence and how_located is not None
+            else None
+        ),
+        evidence_located=[item.to_dict() for item in how_located or []],
     )
 
 
@@ -205,7 +224,12 @@ def run_eval(
     report = qa.ingest(eval_set.documents, exclusive=True)
     documents, _ = load_documents(eval_set.documents)
     evidence_map = EvidenceMap(documents)
-    k = qa._top_k(top_k)
+    similarity = None
+    if any(q.reference_answer for q in questions):  # prose references: embedding similarity
+        from qa.evaluation.similarity import SimilarityScorer
+
+        similarity = SimilarityScorer(qa.embedder)
+    k = qa.resolve_top_k(top_k)
     runners = []
     if baselines:
         from qa.evaluation.baselines import make_baselines
@@ -221,14 +245,20 @@ def run_eval(
         hits = (
             answer.hits if k >= RETRIEVAL_DEPTH else qa.retrieve(q.question, top_k=RETRIEVAL_DEPTH)
         )
-        evidence = evidence_map.for_question(q)
+        located = evidence_map.locate_question(q)
+        evidence = [item.spans for item in located]
         result = score_question(
             q,
             answer,
             evidence,
             [Span(h.doc_id, h.start, h.end) for h in hits],
             [h.chunk_id for h in hits],
+            located,
         )
+        if similarity is not None:
+            scores = similarity.score(q, answer, answer.hits)
+            result.answer_similarity = scores["answer_similarity"]
+            result.context_similarity = scores["context_similarity"]
         for b in runners:
             ranked = b.ranked(q.question)
             result.baseline_ranks[b.name] = (
@@ -258,6 +288,8 @@ def run_eval(
         "chunks": report.chunks,
         "ingest_seconds": round(report.seconds, 2),
         "baselines": [b.name for b in runners],
+        "fuzzy_threshold": evidence_map.fuzzy_threshold,
+        "published_baselines": eval_set.published_baselines,
         "started": started,
         "seconds": 0.0,
     }

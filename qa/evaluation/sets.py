@@ -2,7 +2,8 @@
 
 Three formats are read (``load_set`` tells them apart by their keys):
 
-- ours (``eval/sets/*.json``): ``facts`` with evidence quotes, accepted answers and questions,
+- ours (``qa/evaluation/sets/*.json``, ``eval/sets/*.json``): ``facts`` with evidence quotes,
+  accepted answers and questions,
   ``multi_hop`` questions that need every one of several quotes, and ``unanswerable`` ones;
 - llama-index's ``LabelledRagDataset`` JSON (``examples``), with its source documents folder;
 - SQuAD v1.1 or v2.0 JSON (``data[].paragraphs``), one document built per article from its
@@ -95,6 +96,8 @@ class EvalSet:
     documents: list[Path]
     format: str
     description: str = ""
+    # a published dataset's own baselines (llama datasets' card.json), as read from the card
+    published_baselines: list[dict[str, Any]] = field(default_factory=list)
 
     def select(self, split: str = "all", limit: int | None = None) -> list[EvalQuestion]:
         """The questions of ``split`` ('dev', 'test' or 'all'), at most ``limit`` of them."""
@@ -172,7 +175,7 @@ class _MultiHop(_Question):
 
 
 class _OurSet(BaseModel):
-    """Our eval-set file (``eval/sets/*.json``); extra keys are ignored."""
+    """Our eval-set file (``qa/evaluation/sets/*.json``); extra keys are ignored."""
 
     name: str | None = None
     description: str | None = ""

@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 ARTICLE = ROOT / "corpus" / "smm-magnesium-industry-2026-01-15.md"
-EVAL_SET = ROOT / "eval" / "sets" / "smm-magnesium.json"
+EVAL_SET = ROOT / "qa" / "evaluation" / "sets" / "smm-magnesium.json"
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -119,7 +119,7 @@ def bench_ingest(home: Path, corpus: Path) -> dict[str, float]:
     began = time.perf_counter()
     again = qa.ingest([corpus])
     rerun = time.perf_counter() - began
-    _, sentences = qa.store.count()
+    sentences = qa.info()["sentences"]
     return {
         "documents": report.documents,
         "chunks": report.chunks,

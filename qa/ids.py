@@ -1,0 +1,25 @@
+"""Store ids of chunks and sentences: content-hash versions make them stable and idempotent.
+
+A document's ``version`` is a hash of its text and the chunking config
+(``qa.chunking.document_version``); every record of that version carries it in its id, so a
+re-ingest of the same text writes the same ids and a changed text writes new ones.
+"""
+
+from __future__ import annotations
+
+__all__ = ["chunk_id", "first_chunk_id", "sentence_id"]
+
+
+def chunk_id(doc_id: str, version: str, index: int) -> str:
+    """The store id of a document version's ``index``-th chunk (0 = the first)."""
+    return f"{doc_id}-{version}-{index:05d}"
+
+
+def first_chunk_id(doc_id: str, version: str) -> str:
+    """The store id of a document version's first chunk (the one that holds its dateline)."""
+    return chunk_id(doc_id, version, 0)
+
+
+def sentence_id(doc_id: str, version: str, start: int, end: int) -> str:
+    """The store id of the embedding of the sentence ``text[start:end]`` of a document version."""
+    return f"{doc_id}-{version}-{start}-{end}"

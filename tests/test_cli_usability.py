@@ -1,0 +1,78 @@
+"""The CLI as a new user meets it: help that reads naturally, `qa remove` by id or path,
+`qa eval` progress lines in a log. In-process (typer's CliRunner) with the session's model."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from qa.cli import app
+
+
+@pytest.fixture
+def invoke(embedder, monkeypatch, isolated_home: Path):
+    """``invoke(*args, input=None)``: the CLI in-process on the test's own home."""
+    monkeypatch.setattr("qa.embeddings.SentenceTransformerEmbedder", lambda *a, **k: embedder)
+
+    def run(*args: str, input: str | None = None):
+        return CliRunner().invoke(app, list(args), input=input)
+
+    return run
+
+
+@pytest.mark.parametrize(
+    "command", [[], ["ingest"], ["ask"], ["chat"], ["remove"], ["eval"], ["ui"], ["info"]]
+)
+def test_help_labels_read_naturally(command: list[str]) -> None:
+    result = CliRunner().invoke(app, [*command, "--help"], env={"COLUMNS": "100"})
+    assert result.exit_code == 0, result.output
+    assert "<bool>" not in result.output and "╭" not in result.output
+    assert "--help" in result.output and "Show this message and exit." in result.output
+    if command == ["ingest"]:
+        assert re.search(r"--reset / --no-reset\s+Empty the store first", result.output)
+        assert "-q, --quiet" in result.output and "[PATH]..." in result.output
+    if command == ["remove"]:
+        assert "ID_OR_PATH" in result.output and "the file's path" in result.output
+
+
+def test_remove_takes_an_id_or_a_path(invoke, tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    a, b, c = (docs / name for name in ("a.md", "b.md", "c.md"))
+    a.write_text("# A\n\nAluminium output rose 5%.\n", encoding="utf-8")
+    b.write_text("# B\n\nBauxite prices fell 3%.\n", encoding="utf-8")
+    c.write_text("# C\n\nCobalt stocks were flat.\n", encoding="utf-8")
+    assert invoke("ingest", "--quiet", str(docs)).exit_code == 0
+
+    def stored() -> dict[str, str]:
+        info = json.loads(invoke("info", "--json").output)
+        return {Path(d["path"]).name: d["doc_id"] for d in info["documents_list"]}
+
+    ids = stored()
+    assert set(ids) == {"a.md", "b.md", "c.md"}
+    by_path = invoke("remove", str(a))
+    assert by_path.exit_code == 0, by_path.output
+    assert ids["a.md"] in by_path.output
+    assert set(stored()) == {"b.md", "c.md"}
+    by_id = invoke("remove", ids["b.md"])
+    assert by_id.exit_code == 0 and set(stored()) == {"c.md"}
+    c.unlink()  # the file is gone; its path still names the stored document
+    assert invoke("remove", str(c)).exit_code == 0 and stored() == {}
+    missing = invoke("remove", str(a))
+    assert missing.exit_code == 2
+    assert "no document with id or path" in missing.stderr
+
+
+def test_eval_in_a_log_prints_progress_lines(invoke, tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    result = invoke("eval", "--split", "dev", "--limit", "12", "--out", str(out))
+    assert result.exit_code == 0, result.stderr
+    lines = [ln for ln in result.stderr.splitlines() if ln.startswith("qa eval:")]
+    assert lines[0] == "qa eval: ingesting the set's documents and loading the models"
+    assert re.fullmatch(r"qa eval: 10/12 questions, \d+ s elapsed", lines[1])
+    assert re.fullmatch(r"qa eval: 12/12 questions, \d+ s elapsed", lines[2])
+    assert (out / "results.json").is_file()

@@ -1,0 +1,142 @@
+"""Follow-ups over a whole conversation: the entity tracker of qa/conversation.py, through the
+rule itself, the API (``QA.chat``) and the CLI (``qa chat`` with piped stdin)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from qa.conversation import EntityTracker, condense_rule, entities_of
+from tests.conftest import CORPUS, run_cli
+
+# (question, standalone question the rule must give) for one conversation that switches subject
+CONVERSATION = [
+    ("Who is Magrathea's partner?", "Who is Magrathea's partner?"),
+    ("What technology does it use?", "What technology does Magrathea use?"),
+    ("How much dolomite does it have?", "How much dolomite does Magrathea have?"),
+    ("What process has the Minago project introduced?", None),
+    ("How much dolomite does it have?", "How much dolomite does Minago have?"),
+    ("What did Yingfeimai Technology debut at CES?", None),
+    ("Where does the company sell its products?", None),
+    ("镁合金电驱动产品是什么？", None),
+    ("What is the company's goal?", "What is Yingfeimai Technology's goal?"),
+]
+
+
+def rewrites(turns: list[tuple[str, str | None]]) -> list[str]:
+    history: list[tuple[str, str]] = []
+    out = []
+    for question, _ in turns:
+        out.append(condense_rule(history, question))
+        history.append((question, ""))
+    return out
+
+
+def test_the_rule_follows_the_subject_across_the_turns() -> None:
+    got = rewrites(CONVERSATION)
+    assert got[:6] == [want or q for q, want in CONVERSATION[:6]]
+    # "the company" and "its" both point back at the latest subject; no possessive is left
+    assert got[6] == "Where does Yingfeimai Technology sell its products?"
+    assert got[7] == CONVERSATION[7][0]  # a Chinese question is left alone
+    assert got[8] == CONVERSATION[8][1]  # the subject survives a turn in another language
+    assert not any("'s use" in q or "'s have" in q for q in got)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the price of magnesium in Europe?",  # stand-alone, no name of its own
+        "How much working capital did Wogen provide?",  # names its own subject
+        "镁的价格是多少？",
+        "Quel est le prix du magnésium ?",
+        "¿Cuánto cuesta el magnesio?",
+    ],
+)
+def test_stand_alone_questions_are_left_alone(question: str) -> None:
+    assert condense_rule([("What technology does Magrathea use?", "")], question) == question
+
+
+def test_pronouns_and_determiners_resolve_without_a_possessive_left_behind() -> None:
+    history = [("Who is Magrathea's partner?", "Wogen, a global metal trader.")]
+    cases = {
+        "What technology does it use?": "What technology does Magrathea use?",
+        "What are its plans?": "What are Magrathea's plans?",
+        "Where is the company based?": "Where is Magrathea based?",
+        "What did this company's CEO say?": "What did Magrathea's CEO say?",
+        "Who buys from them?": "Who buys from Magrathea?",
+        "And the emissions?": "And the emissions? (Magrathea)",
+        "How big?": "How big? (Magrathea)",
+    }
+    for question, want in cases.items():
+        assert condense_rule(history, question) == want
+
+
+def test_the_subject_is_the_entity_the_conversation_dwells_on() -> None:
+    tracker = EntityTracker()
+    tracker.observe("How much working capital did Wogen provide to Magrathea?", "")
+    assert tracker.subject == "Magrathea"  # tie on mentions: the longer name
+    tracker.observe("Does Wogen distribute for Magrathea?", "Magrathea sells through Wogen.")
+    assert tracker.subject == "Magrathea"  # named in more turns
+    assert entities_of("Is the Bank of England's rate up, says Reuters (UK)?") == [
+        "Bank of England",
+        "Reuters",
+        "UK",
+    ]
+
+
+def test_a_role_content_history_is_read_as_turns() -> None:
+    history = [
+        {"role": "user", "content": "What did Yingfeimai Technology debut at CES?"},
+        {"role": "assistant", "content": "Magnesium alloy electric drive products."},
+        {"role": "user", "content": "Where did it show them?"},
+        {"role": "assistant", "content": "At CES."},
+    ]
+    assert condense_rule(history, "Who makes its alloys?") == (
+        "Who makes Yingfeimai Technology's alloys?"
+    )
+
+
+def test_qa_chat_follows_a_conversation_that_switches_subject(corpus_qa) -> None:
+    history: list[tuple[str, str]] = []
+    answers = []
+    turns = [
+        "What technology does Magrathea employ?",
+        "What does it extract magnesium from?",
+        "What process has the Minago project introduced?",
+        "How much dolomite does it have?",
+    ]
+    for question in turns:
+        answer = corpus_qa.chat(history, question)
+        answers.append(answer)
+        history.append((question, answer.text))
+    assert answers[1].standalone_question == "What does Magrathea extract magnesium from?"
+    assert "brine" in answers[1].text
+    assert answers[2].standalone_question in (None, turns[2])
+    assert answers[3].standalone_question == "How much dolomite does Minago have?"
+    assert "111 million" in answers[3].text
+    for answer in answers:
+        assert answer.citations and not answer.abstained
+
+
+def test_qa_chat_with_piped_stdin_greets_keeps_history_and_switches_subject(corpus_qa) -> None:
+    lines = "\n".join(
+        [
+            "What technology does Magrathea employ?",
+            "What does it extract magnesium from?",
+            "What process has the Minago project introduced?",
+            "How much dolomite does it have?",
+            "exit",
+            "never asked",
+        ]
+    )
+    env = {"QA_HOME": str(corpus_qa.settings.home), "QA_CORPUS_DIR": str(CORPUS)}
+    proc = run_cli("chat", "--json", env=env, input=lines + "\n", timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "qa chat:" in proc.stderr and "Ctrl-D" in proc.stderr and "exit" in proc.stderr
+    answers = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert answers[0]["question"] == "What technology does Magrathea employ?"
+    assert len(answers) == 4  # "exit" ended it: the line after was never asked
+    assert answers[1]["standalone_question"] == "What does Magrathea extract magnesium from?"
+    assert answers[3]["standalone_question"] == "How much dolomite does Minago have?"
+    assert "111 million" in answers[3]["answer"]
