@@ -77,7 +77,7 @@ def test_concurrent_ingest_case(make_qa, isolated_home: Path, tmp_path: Path) ->
         assert code == 0, err
         assert "Traceback" not in err
     assert len(qa.documents()) == 6  # nothing lost
-    chunks, _ = qa.store.count()
+    chunks, _ = qa._store.count()
     assert chunks == 6  # nothing duplicated: one chunk per small document
     assert qa.lexical_index().ids == sorted(qa.lexical_index().ids) and len(
         qa.lexical_index().ids
@@ -104,7 +104,7 @@ def test_an_ingest_waits_for_another_and_gives_up_in_one_line(
     qa = make_qa()
     env = {**os.environ, "QA_HOME": str(isolated_home), "PYTHONPATH": str(ROOT)}
     log = tmp_path / "stderr.txt"
-    with qa.store.writing(), log.open("w") as stderr:  # another writer holds the store
+    with qa._store.writing(), log.open("w") as stderr:  # another writer holds the store
         proc = subprocess.Popen(
             [sys.executable, "-m", "qa", "ingest", str(north)],
             stdout=subprocess.PIPE,
@@ -123,7 +123,7 @@ def test_an_ingest_waits_for_another_and_gives_up_in_one_line(
     assert proc.returncode == 0, log.read_text()
     assert "3 added" in out and "Traceback" not in log.read_text()
 
-    with qa.store.writing():
+    with qa._store.writing():
         impatient = subprocess.run(
             [sys.executable, "-m", "qa", "ingest", str(north)],
             capture_output=True,
@@ -150,12 +150,12 @@ def test_a_killed_ingest_releases_the_store_and_the_next_run_completes_it(
     qa = make_qa()
     while time.time() < deadline and proc.poll() is None:  # kill it once something is stored
         time.sleep(0.5)
-        if qa.store.chunk_count() > 0:
+        if qa._store.chunk_count() > 0:
             break
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     assert proc.returncode == -signal.SIGKILL
-    stored = len(qa.store.documents())
+    stored = len(qa._store.documents())
     assert stored < 24  # really mid-way
     began = time.time()
     code, _, err = _finish(_qa_process("ingest", str(folder), home=isolated_home))
@@ -163,4 +163,4 @@ def test_a_killed_ingest_releases_the_store_and_the_next_run_completes_it(
     assert "waiting" not in err  # the kernel released the dead process's lock
     assert time.time() - began < 300
     assert len(qa.documents()) == 24
-    assert all(d.complete(d.current_version or "") for d in qa.store.documents().values())
+    assert all(d.complete(d.current_version or "") for d in qa._store.documents().values())
