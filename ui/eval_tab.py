@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import qa
+
 __all__ = ["EVAL_CHOICES", "EvalChoice", "EvalResult", "EvalRunner", "metrics_table"]
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_SET = ROOT / "eval" / "sets" / "smm-magnesium.json"
+DEFAULT_SET = Path(qa.__file__).resolve().parent / "evaluation" / "sets" / "smm-magnesium.json"
+"""The bundled article eval set, package data of ``qa.evaluation`` (as ``qa eval`` uses)."""
 
 
 @dataclass(frozen=True)

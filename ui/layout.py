@@ -128,7 +128,7 @@ def _eval_tab() -> dict[str, Any]:
     from ui.eval_tab import EVAL_CHOICES
 
     gr.Markdown(
-        "Runs the bundled article eval set (`eval/sets/smm-magnesium.json`) through qa in this "
+        "Runs the bundled article eval set (`smm-magnesium`, 222 questions) through qa in this "
         "process, in a store of its own (your documents are not touched), then shows the "
         "metrics, the plots and the report. The progress bar counts the questions answered."
     )
