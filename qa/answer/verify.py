@@ -50,7 +50,8 @@ __all__ = [
 W_EMBED, W_LEXICAL = 0.5, 0.5
 MAX_SPAN_SENTENCES = 3
 
-# one marker token, with the blanks before it: "[3]", " [1, 2]", "[1;4]"
+# a marker as a model may write it (qa's own are citations.MARKER), with the blanks before it:
+# "[3]", " [1, 2]", "[1;4]"
 MARK = re.compile(r"[ \t]*\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
 # a run of markers, "[1] [2][3]", with the blanks before it
 _RUN = re.compile(
