@@ -4,7 +4,7 @@ Every tab: ask and open a citation; a three-turn conversation that switches subj
 text drawn with real glyphs (not empty boxes); an over-long question refused; upload a PDF and
 ask about it; a document full of HTML/JS payloads shown as text; the Settings tab's retrieval
 table; the eval run on the quick set, with its table and plots. Screenshots are saved under
-each test's tmp dir, and also in ``$QA_SCREENSHOTS`` when that is set.
+each test's tmp dir, and also in ``$SCREENSHOTS_DIR`` when that is set.
 """
 
 from __future__ import annotations
@@ -105,11 +105,11 @@ def ask(page, question: str) -> None:
 
 
 def shot(page, tmp_path: Path, name: str, **kwargs) -> Path:
-    """A screenshot in the test's tmp dir (and in $QA_SCREENSHOTS when set)."""
+    """A screenshot in the test's tmp dir (and in $SCREENSHOTS_DIR when set)."""
     path = tmp_path / f"{name}.png"
     page.screenshot(path=str(path), **kwargs)
-    if os.environ.get("QA_SCREENSHOTS"):
-        keep = Path(os.environ["QA_SCREENSHOTS"])
+    if os.environ.get("SCREENSHOTS_DIR"):
+        keep = Path(os.environ["SCREENSHOTS_DIR"])
         keep.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, keep / path.name)
     return path
@@ -150,13 +150,13 @@ def test_ask_and_open_the_citation(page, tmp_path: Path):
     assert panel.count() == 1
     assert panel.locator("mark.qa-span").inner_text().strip() == QUOTE
     assert "Arkansas Magnesium" in panel.locator(".qa-context").inner_text()  # the paragraph
-    shot(page, tmp_path, "chat-citation-open")
+    opened = shot(page, tmp_path, "chat-citation-open")
 
     ask(page, "What is the capital of France?")
     page.locator("#qa-chat .qa-abstained").wait_for()
     assert "Not found in the corpus" in page.locator("#qa-chat .qa-abstained").inner_text()
     page.screenshot(path=str(tmp_path / "abstained.png"))
-    assert (tmp_path / "citation-open.png").stat().st_size > 10_000
+    assert opened.stat().st_size > 10_000
     assert watch.dialogs == [] and watch.errors == [] and watch.external() == []
 
 
@@ -268,7 +268,7 @@ def test_upload_a_pdf_and_ask_about_it(page, tmp_path: Path):
     watch = Watch(page)
     page.get_by_role("tab", name="Corpus").click()
     label = page.locator("#qa-upload").inner_text()
-    assert ".pdf" in label and "2 MB each" in label  # the limit is said before the upload
+    assert ".pdf" in label and "up to 2.0 MB each" in label  # the limit, said before upload
     pdf = Path(__file__).parent / "data" / "ui" / "vantor.pdf"
     page.locator("#qa-upload input[type=file]").set_input_files(str(pdf))
     status = page.locator("#qa-corpus-status textarea")

@@ -42,6 +42,7 @@ def _chat_tab(app: QAApp) -> dict[str, Any]:
                     # no max_length: the browser would cut a long question silently; the
                     # handler refuses it with the CLI's message instead
                     scale=8,
+                    max_lines=6,  # a long paste scrolls inside the box
                     autofocus=True,
                     container=False,
                 )
@@ -127,7 +128,7 @@ def _eval_tab() -> dict[str, Any]:
     from ui.eval_tab import EVAL_CHOICES
 
     gr.Markdown(
-        "Runs the bundled article eval set (`eval/sets/smm-magnesium.json`) through qa in this "
+        "Runs the bundled article eval set (`smm-magnesium`, 222 questions) through qa in this "
         "process, in a store of its own (your documents are not touched), then shows the "
         "metrics, the plots and the report. The progress bar counts the questions answered."
     )
@@ -147,6 +148,7 @@ def _eval_tab() -> dict[str, Any]:
         label="Metrics",
         elem_id="qa-eval-table",
         wrap=True,
+        max_height=900,  # every metric row without a scroll bar
     )
     files = gr.File(label="Report (report.md) and results (results.json)", elem_id="qa-eval-files")
     plots = [
