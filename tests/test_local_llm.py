@@ -98,6 +98,7 @@ def test_cli_without_the_local_model_exits_2_with_one_line(tmp_path):
         QA_HOME=str(tmp_path / "home"),
         PYTHONPATH=str(ROOT),
         QA_LLM_LOCAL_MODEL="qwen2.5-coder-1.5b",
+        QA_CORPUS_DIR=str(ROOT / "corpus"),
     )
     done = subprocess.run(
         [sys.executable, "-m", "qa", "--local-llm", "ask", WOGEN],
