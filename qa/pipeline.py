@@ -20,6 +20,7 @@ from qa.types import Answer, DocumentInfo, Hit, IngestReport
 
 if TYPE_CHECKING:
     from qa.ingest import Progress
+    from qa.local_llm.server import LlamaServer
 
 __all__ = ["QA"]
 
@@ -55,6 +56,7 @@ class QA:
         self._lexical: BM25Index | None = None
         self._lexical_generation: tuple[int, ...] = ()
         self._lock = threading.RLock()  # lazy parts and the BM25 index, for threaded servers
+        self._server: LlamaServer | None = None
 
     # ---- parts, built on first use --------------------------------------------------------
     @property
@@ -142,6 +144,30 @@ class QA:
             choices = " or ".join(repr(m) for m in known)
             raise InvalidQuestionError(f"unknown mode {mode!r}: use {choices}")
         return mode
+
+    def local_llm(self) -> LlamaServer:
+        """The local model's server (``QA_LLM=local``; one per process, shared by every QA with
+        the same model and threads), started on first use and stopped by ``close()`` or at
+        exit. Raises LocalLLMMissingError when the runtime or the model is not set up,
+        ModelIntegrityError when the model file is not the published one."""
+        from qa.local_llm.server import shared_server
+
+        with self._lock:
+            self._server = shared_server(self.settings)
+            return self._server.start()
+
+    def close(self) -> None:
+        """Stop the local model's server, if this QA started one."""
+        with self._lock:
+            if self._server is not None:
+                self._server.stop()
+                self._server = None
+
+    def __enter__(self) -> QA:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def warm_up(self, mode: str | None = None) -> None:
         """Load the embedding model, the BM25 index and the answerer's models now, so that the
@@ -342,11 +368,13 @@ class QA:
         hits, query = self._retrieve(standalone, k)
         retrieved = time.perf_counter()
         draft: Draft | None = None
+        first: float | None = None
         if stream:
             for item in answerer.stream(standalone, hits, query):
                 if isinstance(item, Draft):
                     draft = item
                 elif item:
+                    first = first or time.perf_counter()
                     yield item
         else:
             draft = answerer.answer(standalone, hits, query)
@@ -360,6 +388,8 @@ class QA:
         }
         if pairs:
             timings["condense"] = _ms(condensed - began)
+        if first is not None:  # the wait a user feels: question to first word shown
+            timings["first_token"] = _ms(first - began)
         yield Answer(
             question=question,
             text=draft.text,

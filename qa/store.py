@@ -21,6 +21,7 @@ import os
 import sys
 import tempfile
 import threading
+import time
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -38,6 +39,7 @@ __all__ = ["MODEL_KEY", "ChunkStore", "StoredDocument", "summarise"]
 
 MODEL_KEY = "qa_embed_model"
 CHUNKER_KEY = "qa_chunker"
+READ_RETRY_DELAYS = (0.1, 0.3, 1.0, 2.0, 4.0)  # seconds before each retry of a failed read
 _CLIENTS_LOCK = threading.Lock()  # reopening an embedded client replaces a process-wide cache
 
 
@@ -251,6 +253,26 @@ class ChunkStore:
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise StoreError(f"store {what} failed at {self.location}: {first}") from exc
 
+    def _read(self, what: str, name: str, method: str, **kwargs: Any) -> Any:
+        """``collection(name).method(**kwargs)``, for reads. On an embedded store, a read that
+        fails while another process writes (Chroma's "Error finding id", "Nothing found on
+        disk": the files changed under this process's cached index) is retried after
+        reopening the client, for up to about 7 s; then StoreError."""
+        delays = () if self.settings.chroma_url else READ_RETRY_DELAYS
+        for delay in (*delays, None):
+            col = self._existing(name)
+            try:
+                return getattr(col, method)(**kwargs)
+            except (StoreError, EmptyStoreError, ModelMismatchError):
+                raise
+            except Exception as exc:
+                if delay is None:
+                    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                    raise StoreError(f"store {what} failed at {self.location}: {first}") from exc
+            time.sleep(delay)
+            self._reopen()
+        raise AssertionError("unreachable")  # pragma: no cover
+
     # ---- collections ------------------------------------------------------------------
     def _get(self, name: str) -> Any | None:
         from chromadb.errors import NotFoundError
@@ -265,7 +287,7 @@ class ChunkStore:
     def chunks(self) -> Any:
         """The chunk collection; EmptyStoreError when nothing was ingested."""
         col = self._get(self.chunk_name)
-        if col is None or self._call("count", col.count) == 0:
+        if col is None or self._read("count", self.chunk_name, "count") == 0:
             raise EmptyStoreError(
                 f"the store at {self.location} holds no documents; run `qa ingest PATH` first"
             )
@@ -329,10 +351,9 @@ class ChunkStore:
     # ---- documents --------------------------------------------------------------------
     def documents(self) -> dict[str, StoredDocument]:
         """Every stored document, from the chunk metadata."""
-        col = self._get(self.chunk_name)
-        if col is None:
+        if self._get(self.chunk_name) is None:
             return {}
-        got = self._call("read", col.get, include=["metadatas"])
+        got = self._read("read", self.chunk_name, "get", include=["metadatas"])
         return summarise(got["metadatas"] or [])
 
     def write(
@@ -368,19 +389,18 @@ class ChunkStore:
     # ---- reads --------------------------------------------------------------------------
     def all_chunk_texts(self) -> tuple[list[str], list[str]]:
         """Ids and texts of every chunk, sorted by id (the input of the BM25 index)."""
-        col = self._get(self.chunk_name)
-        if col is None:
+        if self._get(self.chunk_name) is None:
             return [], []
-        got = self._call("read", col.get, include=["documents"])
+        got = self._read("read", self.chunk_name, "get", include=["documents"])
         pairs = sorted(zip(got["ids"], got["documents"] or [], strict=True))
         return [p[0] for p in pairs], [p[1] for p in pairs]
 
     def query(self, vector: np.ndarray, n: int) -> list[tuple[str, float, dict, str]]:
         """Nearest chunks: (id, cosine similarity, metadata, text), best first."""
-        col = self._existing(self.chunk_name)
-        got = self._call(
+        got = self._read(
             "query",
-            col.query,
+            self.chunk_name,
+            "query",
             query_embeddings=[vector],
             n_results=n,
             include=["distances", "metadatas", "documents"],
@@ -401,8 +421,8 @@ class ChunkStore:
         ids = list(ids)
         if not ids:
             return {}
-        got = self._call(
-            "read", self._existing(self.chunk_name).get, ids=ids, include=["metadatas", "documents"]
+        got = self._read(
+            "read", self.chunk_name, "get", ids=ids, include=["metadatas", "documents"]
         )
         return {
             i: (m, t)
@@ -411,8 +431,13 @@ class ChunkStore:
 
     def get_document_chunks(self, doc_id: str) -> list[tuple[dict, str]]:
         """A document's chunks (metadata, text) in order."""
-        got = self._call(
-            "read", self.chunks().get, where={"doc_id": doc_id}, include=["metadatas", "documents"]
+        self.chunks()  # EmptyStoreError when nothing was ingested
+        got = self._read(
+            "read",
+            self.chunk_name,
+            "get",
+            where={"doc_id": doc_id},
+            include=["metadatas", "documents"],
         )
         pairs = list(zip(got["metadatas"], got["documents"], strict=True))
         return sorted(pairs, key=lambda p: p[0]["start"])
@@ -421,7 +446,7 @@ class ChunkStore:
         """Embeddings of the given sentence ids."""
         if not ids:
             return {}
-        got = self._call("read", self.sentences().get, ids=list(ids), include=["embeddings"])
+        got = self._read("read", self.sentence_name, "get", ids=list(ids), include=["embeddings"])
         return {
             i: np.asarray(v, dtype=np.float32)
             for i, v in zip(got["ids"], got["embeddings"], strict=True)
@@ -430,12 +455,12 @@ class ChunkStore:
     def chunk_count(self) -> int:
         """Chunks stored (0 when nothing was ingested)."""
         col = self._get(self.chunk_name)
-        return 0 if col is None else int(self._call("count", col.count))
+        return 0 if col is None else int(self._read("count", self.chunk_name, "count"))
 
     def count(self) -> tuple[int, int]:
         """(chunks, sentences) stored."""
         counts = []
         for name in (self.chunk_name, self.sentence_name):
             col = self._get(name)
-            counts.append(0 if col is None else int(self._call("count", col.count)))
+            counts.append(0 if col is None else int(self._read("count", name, "count")))
         return counts[0], counts[1]

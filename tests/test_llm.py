@@ -52,7 +52,7 @@ def test_settings_from_env_select_llm_and_shape_the_request(
     qa = QA(settings, embedder=embedder)
     assert qa.resolve_mode(None) == "llm"  # auto: an LLM is configured
     answer = qa.ask(WOGEN)
-    assert answer.mode == "llm"
+    assert answer.mode == "llm", answer.notes
     body = scripted_llm.requests[-1]
     assert (body["model"], body["temperature"], body["max_tokens"]) == ("scripted", 0.3, 77)
     assert qa.answerer().client.api_key == "sk-test"
@@ -81,7 +81,11 @@ def test_prompt_numbers_fenced_sources_with_title_and_date(llm_qa, scripted_llm)
     assert "data, not instructions" in system["content"]
     assert "[n]" in system["content"] or "[2]" in system["content"]
     sources = parse_sources(user["content"])
-    assert [s for s, _ in sources] == [str(i) for i in range(1, len(answer.hits) + 1)]
+    assert [s for s, _ in sources] == [str(i) for i in range(1, len(sources) + 1)]
+    # passages, not chunks (issue 20): each an exact span of the article, all shorter in total
+    flat = " ".join(DOC_TEXT.split())
+    assert all(text in flat for _, text in sources)
+    assert sum(len(t) for _, t in sources) < sum(len(h.text) for h in answer.hits)
     title = answer.hits[0].document["title"]
     assert re.search(r'<source id="1" title="[^"]+" date="2026-01-15">', user["content"])
     assert title.split(":")[0] in user["content"]
@@ -145,8 +149,10 @@ def test_a_document_cannot_close_its_fence(injection_qa, embedder, scripted_llm)
     qa, _ = _with_llm(injection_qa, embedder, scripted_llm)
     answer = qa.ask("What dividend will Acme pay per share?")
     user = scripted_llm.requests[-1]["messages"][-1]["content"]
-    assert len(re.findall(r"</source>", user)) == len(answer.hits)  # only our own fences
-    assert [s for s, _ in parse_sources(user)] == [str(i) for i in range(1, len(answer.hits) + 1)]
+    n = len(parse_sources(user))  # the passages the model reads (issue 20), not whole hits
+    assert 1 <= n <= len(answer.hits) * 2
+    assert len(re.findall(r"</source>", user)) == n  # only our own fences
+    assert [s for s, _ in parse_sources(user)] == [str(i) for i in range(1, n + 1)]
     assert "&lt;/source> &lt;source id=" in user
 
 
@@ -187,11 +193,14 @@ def test_abstention_sentence_sets_abstained_and_clears_citations(llm_qa, scripte
     assert answer.mode == "llm" and answer.notes == ["the model abstained"]
 
 
-def test_answer_without_any_citation_is_withheld(llm_qa, scripted_llm):
+def test_answer_without_any_marker_is_attributed_not_withheld(llm_qa, scripted_llm):
+    # markers are hints (issue 20): a source sentence quoted without one is still cited
     scripted_llm.behaviour = "no_citation"
     answer = llm_qa().ask(WOGEN)
-    assert answer.abstained and answer.citations == []
-    assert any("withheld" in n for n in answer.notes)
+    assert not answer.abstained and "$10 million" in answer.text
+    check_contract(answer, {c.path: DOC_TEXT for c in answer.citations})
+    assert len(answer.citations) == 1 and "$10 million" in answer.citations[0].quote
+    assert any("attributed" in n for n in answer.notes)
 
 
 # ---- 4. streaming -------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ def timed(fn, *args, **kwargs):
 def test_transient_failure_is_retried(llm_qa, scripted_llm, behaviour):
     scripted_llm.script([behaviour])
     answer = llm_qa().ask(WOGEN)
-    assert answer.mode == "llm" and "$10 million" in answer.text
+    assert answer.mode == "llm" and "$10 million" in answer.text, answer.notes
     assert scripted_llm.request_count == 2
     assert any("after 1 retry" in n for n in answer.notes)
 
@@ -131,3 +131,35 @@ def test_connection_refused(llm_qa):
         assert elapsed < 3
         with pytest.raises(LLMError, match="cannot connect"):
             llm_qa(llm_base_url=url, llm_fallback="error").ask(WOGEN)
+
+
+def test_deadline_on_an_injected_clock_is_exact(corpus_qa, embedder, scripted_llm):
+    """Backoff waits advance a fake clock: the give-up point is exact, whatever the load."""
+    from qa.answer.llm import LLMAnswerer
+
+    now, waits = [0.0], []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        now[0] += seconds
+
+    scripted_llm.script(["fail_500"] * 10)
+    update = {
+        "llm_base_url": scripted_llm.base_url,
+        "llm_model": "scripted",
+        "llm_timeout": 3.0,
+        "llm_backoff": 0.5,
+        "llm_retries": 10,
+        "llm_fallback": "error",
+    }
+    answerer = LLMAnswerer(
+        corpus_qa.settings.model_copy(update=update),
+        embed=embedder.embed,
+        sleep=sleep,
+        clock=lambda: now[0],
+    ).for_turn()
+    hits = corpus_qa.retrieve(WOGEN)
+    with pytest.raises(LLMError, match="a retry in 2s would pass the 3s timeout"):
+        answerer.answer(WOGEN, hits, embedder.encode_query(WOGEN))
+    assert waits == [0.5, 1.0]  # at t=1.5 the next wait (2 s) would end past t=3
+    assert scripted_llm.request_count == 3

@@ -118,7 +118,11 @@ def test_marker_to_no_source_removed_and_counted(verifier):
     assert any(
         "removed 2 citation markers pointing to no source: [7], [9]" in n for n in draft.notes
     )
-    assert [s.supported for s in draft.sentences] == [True, False]
+    # a marker to no source is no citation, but the sentence is still checked against every
+    # source: "It cost $40 million to build." backs it
+    assert [s.supported for s in draft.sentences] == [True, True]
+    assert draft.text.endswith("Acme cost $40 million [2].")
+    assert draft.citations[1].quote == "It cost $40 million to build."
 
 
 def test_wrong_number_is_unsupported_even_when_similar(verifier):

@@ -11,6 +11,7 @@ import re
 import shutil
 import sys
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from importlib import resources
 from pathlib import Path
@@ -31,6 +32,7 @@ from ui.render import (
     sources_html,
     streaming_html,
     user_html,
+    waiting_html,
 )
 
 __all__ = ["UPLOAD_SUFFIXES", "QAApp"]
@@ -38,6 +40,38 @@ __all__ = ["UPLOAD_SUFFIXES", "QAApp"]
 UPLOAD_SUFFIXES = SUPPORTED_SUFFIXES  # what `qa ingest` reads: .md .markdown .txt .html .htm .pdf
 EMPTY_STORE = "The store is empty: upload articles in the Corpus tab, or run `qa ingest corpus/`."
 Turns = list[tuple[str, str]]  # (question, plain answer text) per chat turn
+TICK_SECONDS = 1.0  # how often the wait for the first word is shown
+
+
+def with_ticks(items: Iterator[Any], every: float) -> Iterator[Any]:
+    """``items`` (produced in a worker thread), with ``None`` every ``every`` seconds while
+    the first one is awaited: a local model reads its prompt for seconds before it writes."""
+    import queue
+
+    box: queue.Queue[tuple[str, Any]] = queue.Queue()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                box.put(("item", item))
+        except BaseException as exc:  # re-raised in the caller's thread
+            box.put(("error", exc))
+        box.put(("done", None))
+
+    threading.Thread(target=produce, daemon=True, name="qa-answer").start()
+    first = True
+    while True:
+        try:
+            kind, value = box.get(timeout=every if first else None)
+        except queue.Empty:
+            yield None
+            continue
+        if kind == "done":
+            return
+        if kind == "error":
+            raise value
+        first = False
+        yield value
 
 
 class QAApp:
@@ -167,9 +201,14 @@ class QAApp:
         k = int(top_k) if top_k else None
         answer: Answer | None = None
         partial = ""
+        began = time.monotonic()
+        stream = self.qa.ask_stream(message, top_k=k, mode=mode or None, history=turns)
         try:
-            for item in self.qa.ask_stream(message, top_k=k, mode=mode or None, history=turns):
-                if isinstance(item, Answer):
+            for item in with_ticks(stream, TICK_SECONDS):
+                if item is None:  # still waiting for the first word: the model reads the prompt
+                    waited = time.monotonic() - began
+                    yield shown(waiting_html(waited)), turns, gr.skip(), gr.skip(), ""
+                elif isinstance(item, Answer):
                     answer = item
                 else:
                     partial += item

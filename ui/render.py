@@ -27,6 +27,7 @@ __all__ = [
     "sources_html",
     "streaming_html",
     "user_html",
+    "waiting_html",
 ]
 
 NOT_FOUND = "Not found in the corpus"
@@ -184,6 +185,15 @@ def error_html(message: str) -> str:
 def streaming_html(text: str) -> str:
     """The partial answer while it streams in (plain, escaped)."""
     return f'<div class="qa-answer qa-streaming"><div class="qa-text">{_text(text)}</div></div>'
+
+
+def waiting_html(seconds: float) -> str:
+    """The bubble while the answerer has not written its first word (an LLM reading the
+    sources), with the seconds waited so far."""
+    return (
+        '<div class="qa-answer qa-streaming qa-waiting"><div class="qa-text">'
+        f"Reading the sources… {seconds:.0f} s</div></div>"
+    )
 
 
 def sources_html(answer: Answer | None, sources: Sequence[Source]) -> str:

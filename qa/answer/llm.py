@@ -133,6 +133,12 @@ class LLMAnswerer(Answerer):
         fallback: returns the extractive answerer, used when the LLM fails.
         client: an ``openai.OpenAI`` client to use instead of one built from ``settings``.
         sleep: the backoff sleep (tests may pass a recorder).
+        clock: seconds of a monotonic clock, for the per-question deadline (tests may pass a
+            fake one that ``sleep`` advances, so that deadlines are exact).
+        ensure_server: called at the start of each question to (re)start a local server;
+            an LLMError from it makes the question fall back as if the server were down.
+        passages: ``(question, hits, query) -> passages``, what the model reads instead
+            of the whole chunks (``qa.answer.passages``); citations are computed on them.
     """
 
     mode = "llm"
@@ -145,6 +151,9 @@ class LLMAnswerer(Answerer):
         fallback: Callable[[], Answerer] | None = None,
         client: Any = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        ensure_server: Callable[[], object] | None = None,
+        passages: Callable[[str, list[Hit], QueryEncoding], list[Hit]] | None = None,
     ) -> None:
         if not settings.llm_configured:
             from qa.errors import LLMNotConfiguredError
@@ -163,6 +172,9 @@ class LLMAnswerer(Answerer):
         )
         self._fallback = fallback
         self._sleep = sleep
+        self._clock = clock
+        self._ensure_server = ensure_server
+        self._passages = passages
         if client is None:
             import openai
 
@@ -184,15 +196,20 @@ class LLMAnswerer(Answerer):
         """A copy for one question: its condense and answer calls share one deadline."""
         turn = copy.copy(self)
         turn._deadline, turn._in_turn, turn._notes, turn._down = None, True, [], None
+        if self._ensure_server is not None:  # the local server: restarted if it died
+            try:
+                self._ensure_server()
+            except LLMError as exc:
+                turn._down = str(exc)
         return turn
 
     def _start(self) -> None:
         if self._deadline is None or not self._in_turn:
-            self._deadline = time.monotonic() + self.settings.llm_timeout
+            self._deadline = self._clock() + self.settings.llm_timeout
 
     def _remaining(self) -> float:
         assert self._deadline is not None
-        return self._deadline - time.monotonic()
+        return self._deadline - self._clock()
 
     # ---- requests ------------------------------------------------------------------------
     def _generate(
@@ -288,6 +305,11 @@ class LLMAnswerer(Answerer):
         return f"the LLM at {self.url} failed to {what}: {failure.reason}"
 
     # ---- the Answerer protocol -------------------------------------------------------------
+    def warm_up(self) -> None:
+        """Load the extractive reader now: it picks the passages and is the fallback."""
+        if self._fallback is not None:
+            self._fallback().warm_up()
+
     def condense(self, history: list[tuple[str, str]], question: str) -> str:
         """The follow-up rewritten by the LLM (the no-LLM rule when that fails)."""
         from qa.conversation import condense_rule
@@ -331,6 +353,11 @@ class LLMAnswerer(Answerer):
     def _run(
         self, question: str, hits: list[Hit], query: QueryEncoding, *, stream: bool
     ) -> Iterator[str | Draft]:
+        # the passages come from the local reader: its time is not the LLM's budget
+        began = self._clock()
+        sources = (self._passages(question, hits, query) if self._passages and hits else []) or hits
+        if self._deadline is not None:
+            self._deadline += self._clock() - began
         self._start()
         if not hits:
             yield Draft.abstain(*self._notes, "no sources were retrieved")
@@ -346,13 +373,13 @@ class LLMAnswerer(Answerer):
             return
         raw, emitted, attempt, diverged = "", "", 0, False
         try:
-            for n, delta in self._generate(answer_messages(question, hits), stream=stream):
+            for n, delta in self._generate(answer_messages(question, sources), stream=stream):
                 if n != attempt:  # a retry starts the text over
                     raw, attempt = "", n
                 raw += delta
                 if not stream or diverged:
                     continue
-                shown = preview(raw, len(hits))
+                shown = preview(raw, len(sources))
                 if shown.startswith(emitted):
                     if len(shown) > len(emitted):
                         yield shown[len(emitted) :]
@@ -364,7 +391,7 @@ class LLMAnswerer(Answerer):
                 question, hits, query, self._failed(failure, "answer"), emitted=emitted
             )
             return
-        draft = self.verifier.verify(raw, hits)
+        draft = self.verifier.verify(raw, sources)
         draft.notes = [*self._notes, *draft.notes]
         draft.mode = "llm"
         yield draft
@@ -389,11 +416,38 @@ class LLMAnswerer(Answerer):
 
 
 def make_llm_answerer(parts: AnswererParts) -> LLMAnswerer:
-    """The registered factory of the ``llm`` mode: falls back to the ``extractive`` one."""
+    """The registered factory of the ``llm`` mode: falls back to the ``extractive`` one, which
+    also picks the passages the model reads. With ``llm="local"`` it starts the local model's
+    server (``qa.local_llm``) and talks to it."""
+    settings, ensure = parts.settings, None
+    if settings.llm == "local":
+        from qa.local_llm.server import LOCAL_LLM_TIMEOUT, shared_server
+
+        server = shared_server(settings).start()
+        update: dict[str, Any] = {"llm_base_url": server.base_url, "llm_model": server.alias}
+        if "llm_timeout" not in settings.model_fields_set:
+            update["llm_timeout"] = LOCAL_LLM_TIMEOUT
+        settings, ensure = settings.model_copy(update=update), server.start
+
+    def passages(question: str, hits: list[Hit], query: QueryEncoding) -> list[Hit]:
+        from qa.answer.extractive import ExtractiveReader
+        from qa.answer.passages import select_passages
+
+        reader = parts.answerer("extractive")
+        if not isinstance(reader, ExtractiveReader):
+            return hits
+        return select_passages(
+            ((s.hit, s.start, s.end) for s in reader.score(question, hits, query)),
+            count=settings.llm_passages,
+            window=settings.llm_passage_window,
+        )
+
     return LLMAnswerer(
-        parts.settings,
+        settings,
         embed=lambda texts: parts.embedder().embed(texts),
         fallback=lambda: parts.answerer("extractive"),
+        ensure_server=ensure,
+        passages=passages if settings.llm_passages else None,
     )
 
 

@@ -49,6 +49,7 @@ __all__ = [
 
 W_EMBED, W_LEXICAL = 0.5, 0.5
 MAX_SPAN_SENTENCES = 3
+MIN_ATTRIBUTED_TERMS = 3  # content words and numbers a sentence needs to be attributed unmarked
 
 # one marker token, with the blanks before it: "[3]", " [1, 2]", "[1;4]"
 MARK = re.compile(r"[ \t]*\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
@@ -59,6 +60,7 @@ _RUN = re.compile(
 _OPEN_MARK = re.compile(r"\[[\d\s,;]*$")  # a marker still being streamed
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _WORDS = re.compile(r"[a-z0-9]+")
+_CLOSERS = ".!?:;\"'”’)"
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -277,6 +279,45 @@ class Verifier:
             frozenset(nums - got_n),
         )
 
+    def _attribute(
+        self,
+        claim: str,
+        vector: np.ndarray,
+        marked: list[int],
+        hits: dict[int, Hit],
+        candidates: dict[int, list[_Candidate]],
+    ) -> tuple[dict[int, Span], int, int]:
+        """The spans that back ``claim``, by source number: ``(spans, attributed, dropped)``.
+
+        The sources the model marked are tried first (markers are hints); those that do not
+        back the claim are dropped (``dropped`` counts them). When none of them does, or the
+        sentence has no marker, every retrieved source is scored and the best one that backs
+        the claim is taken (``attributed`` = 1). When nothing backs it, the best marked span
+        is returned (scored, unsupported) so that the sentence keeps its score. A sentence
+        of fewer than ``MIN_ATTRIBUTED_TERMS`` content words and numbers is only checked
+        against the sources it marks.
+        """
+        spans = {n: self.support(claim, vector, hits[n], candidates[n]) for n in marked}
+        good = {n: sp for n, sp in spans.items() if self._backs(sp)}
+        if good:
+            return good, 0, len(spans) - len(good)
+        if len(_words(claim)) + len(numbers(claim)) < MIN_ATTRIBUTED_TERMS:
+            # "PWNED", "Yes.": too little to find by content; a model that obeyed an injected
+            # instruction would otherwise be "supported" by the instruction itself
+            return spans, 0, 0
+        others = [
+            self.support(claim, vector, hits[n], candidates[n]) for n in hits if n not in spans
+        ]
+        numbered = dict(zip([n for n in hits if n not in spans], others, strict=True))
+        backing = {n: sp for n, sp in numbered.items() if self._backs(sp)}
+        if backing:
+            n, best = max(backing.items(), key=lambda item: (item[1].score, -item[0]))
+            return {n: best}, 1, len(spans)
+        return spans, 0, 0
+
+    def _backs(self, span: Span) -> bool:
+        return span.score >= self.threshold and not span.missing_numbers
+
     # ---- the answer ---------------------------------------------------------------------------
     def is_abstention(self, raw: str) -> bool:
         """True when ``raw`` contains the abstention sentence."""
@@ -296,25 +337,23 @@ class Verifier:
         claims = [strip_markers(raw[s:e]) for s, e in sentences]
         cited = [[n for n in marker_ids(raw[s:e]) if n in by_number] for s, e in sentences]
         bad = [n for s, e in sentences for n in _all_ids(raw[s:e]) if n not in by_number]
-        wanted = {n: by_number[n] for ids in cited for n in ids}
-        candidates = self._candidates(wanted) if wanted else {}
-        vectors = self._embed(claims) if wanted else None
+        looked = any(claims) and bool(by_number)
+        candidates = self._candidates(by_number) if looked else {}
+        vectors = self._embed(claims) if looked else None
 
         keys: dict[tuple[str, int, int], int] = {}
         citations: list[Citation] = []
         mappings: list[dict[int, int]] = []  # per sentence: source number -> citation id
         verdicts: list[tuple[float, bool]] = []
-        dropped = 0
+        dropped = attributed = 0
         for i, ids in enumerate(cited):
-            spans = {}
-            if vectors is not None:
-                spans = {
-                    n: self.support(claims[i], vectors[i], wanted[n], candidates[n]) for n in ids
-                }
-            good = {n: sp for n, sp in spans.items() if sp.score >= self.threshold}
-            if good and len(good) < len(spans):  # keep only the sources that back the claim
-                dropped += len(spans) - len(good)
-                spans = good
+            spans: dict[int, Span] = {}
+            if vectors is not None and claims[i]:
+                spans, moved, lost = self._attribute(
+                    claims[i], vectors[i], ids, by_number, candidates
+                )
+                attributed += moved
+                dropped += lost
             score, ok = 0.0, False
             if spans:
                 best = max(spans.values(), key=lambda sp: sp.score)
@@ -338,7 +377,7 @@ class Verifier:
         text, supports, cursor = "", [], 0
         for (s, e), mapping, (score, ok) in zip(sentences, mappings, verdicts, strict=True):
             text += raw[cursor:s]
-            sentence = rewrite_markers(raw[s:e], mapping.get)
+            sentence = _cite_sentence(raw[s:e], mapping)
             ids = sorted(set(mapping.values()))
             supports.append(
                 SentenceSupport(sentence, len(text), len(text) + len(sentence), ids, score, ok)
@@ -353,6 +392,10 @@ class Verifier:
             notes.append(
                 f"! removed {len(bad)} citation marker{plural} pointing to no source: {shown}"
             )
+        if attributed:
+            notes.append(
+                f"{attributed} sentence(s) attributed to a source the model did not mark for them"
+            )
         if dropped:
             notes.append(
                 f"dropped {dropped} citation(s) of sources that do not back their sentence"
@@ -364,6 +407,21 @@ class Verifier:
                 "(flagged, their markers removed)"
             )
         return Draft(text=text, citations=citations, notes=notes, sentences=supports)
+
+
+def _cite_sentence(sentence: str, mapping: dict[int, int]) -> str:
+    """``sentence`` with its markers rewritten by ``mapping`` (source number -> citation id);
+    a citation the model did not mark (the verifier found it) goes before the final stop."""
+    marked = set(_all_ids(sentence))
+    text = rewrite_markers(sentence, mapping.get)
+    extra = "".join(f"[{c}]" for n, c in mapping.items() if n not in marked)
+    if not extra:
+        return text
+    body = text.rstrip()
+    if body.endswith("]"):  # after the markers the model wrote
+        return body + extra + text[len(body) :]
+    cut = len(body.rstrip(_CLOSERS))
+    return body[:cut] + " " + extra + body[cut:] + text[len(body) :]
 
 
 def _all_ids(text: str) -> list[int]:

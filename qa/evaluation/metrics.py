@@ -95,6 +95,7 @@ class QuestionResult:
     citation_covers: bool | None = None
     retrieved: list[dict[str, Any]] = field(default_factory=list)
     latency_ms: float = 0.0
+    first_token_ms: float | None = None  # question to first streamed text
     baseline_ranks: dict[str, int | None] = field(default_factory=dict)
     baseline_retrieved: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     judge: dict[str, float | None] = field(default_factory=dict)
@@ -191,6 +192,10 @@ def summarise(results: Sequence[QuestionResult]) -> dict[str, Any]:
         "latency_p95_ms": percentile(latencies, 95),
         "located_by": located_counts(results),
     }
+    first = [r.first_token_ms for r in results if r.first_token_ms is not None]
+    if first:
+        out["first_token_p50_ms"] = percentile(first, 50)
+        out["first_token_p95_ms"] = percentile(first, 95)
     judged = {k for r in results for k in r.judge}
     for name in sorted(judged):
         scores = [r.judge.get(name) for r in results]

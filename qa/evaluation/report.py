@@ -37,6 +37,8 @@ METRICS = [
     ("false_abstention", "false abstention rate", "rate"),
     ("latency_p50_ms", "latency p50 (ms)", "ms"),
     ("latency_p95_ms", "latency p95 (ms)", "ms"),
+    ("first_token_p50_ms", "time to first token p50 (ms)", "ms"),
+    ("first_token_p95_ms", "time to first token p95 (ms)", "ms"),
 ]
 CATEGORY_METRICS = ["hit@3", "accuracy", "citation_recall", "abstention_recall", "false_abstention"]
 RETRIEVAL = ["hit@1", "hit@3", "hit@5", "mrr"]

@@ -179,6 +179,7 @@ def score_question(
         citation_covers=covered,
         retrieved=[_span_dict(s, chunk_id=i) for s, i in zip(ranked, ranked_ids, strict=True)],
         latency_ms=float(answer.timings_ms.get("total", 0.0)),
+        first_token_ms=answer.timings_ms.get("first_token"),
         notes=notes,
         located_by=(
             located_by(how_located, q.evidence_mode)
@@ -241,7 +242,7 @@ def run_eval(
     if progress:
         progress(0, len(questions))
     for n, q in enumerate(questions, start=1):
-        answer = qa.ask(q.question, top_k=k, mode=mode)
+        answer = qa._final(qa.ask_stream(q.question, top_k=k, mode=mode))  # streamed: TTFT
         hits = (
             answer.hits if k >= RETRIEVAL_DEPTH else qa.retrieve(q.question, top_k=RETRIEVAL_DEPTH)
         )

@@ -1,0 +1,166 @@
+"""One store, several processes: a long-lived QA across another process's ingest, two ingests
+at once, an ingest that waits for the lock or gives up in one line, a SIGKILLed ingest. All
+with real processes (`python -m qa ...`) on a real embedded Chroma store."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from qa.errors import EmptyStoreError
+from tests.conftest import ROOT
+
+CASES = Path(__file__).resolve().parent / "data" / "cases"
+
+
+def _qa_process(*args: str, home: Path) -> subprocess.Popen:
+    env = {**os.environ, "QA_HOME": str(home), "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "qa", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env=env,
+    )
+
+
+def _finish(proc: subprocess.Popen, timeout: float = 300) -> tuple[int, str, str]:
+    out, err = proc.communicate(timeout=timeout)
+    return proc.returncode, out, err
+
+
+def _quotes(answer) -> list[str]:
+    return [c.quote for c in answer.citations]
+
+
+def test_two_processes_case(make_qa, isolated_home: Path, tmp_path: Path) -> None:
+    news = tmp_path / "news"
+    shutil.copytree(CASES / "two-processes" / "news", news)
+    qa = make_qa(mode="extractive")  # stays open, as a running `qa ui` does
+    qa.ingest([news])
+    qa.ask("When did the Varde maritime museum reopen?")  # store, model and BM25 index open
+
+    shutil.copy(CASES / "two-processes" / "second.md", news / "second.md")
+    code, out, err = _finish(_qa_process("ingest", str(news), home=isolated_home))
+    assert code == 0, err
+    assert "1 added" in out
+
+    answer = qa.ask("How much will the Kestrel airport runway be extended?")
+    assert any("400 metres" in q for q in _quotes(answer)), answer.text
+    assert len(qa.documents()) == 2
+    # and the other way round: this process removes, the other process sees it
+    second = next(d for d in qa.documents() if d.path.endswith("second.md"))
+    qa.remove(second.doc_id)
+    code, out, err = _finish(_qa_process("info", "--json", home=isolated_home))
+    assert code == 0 and '"documents": 1' in out, out + err
+
+
+def test_concurrent_ingest_case(make_qa, isolated_home: Path, tmp_path: Path) -> None:
+    north, south = tmp_path / "north", tmp_path / "south"
+    shutil.copytree(CASES / "concurrent-ingest" / "north", north)
+    shutil.copytree(CASES / "concurrent-ingest" / "south", south)
+    qa = make_qa(mode="extractive")
+    procs = [_qa_process("ingest", str(p), home=isolated_home) for p in (north, south)]
+    while any(p.poll() is None for p in procs):  # questions while they run: no store error
+        try:  # (the answer comes from what is committed so far: which garden is the reader's)
+            qa.ask("How many plots does community garden number 2 have?")
+        except EmptyStoreError:
+            time.sleep(0.2)
+    results = [_finish(p) for p in procs]
+    for code, _, err in results:
+        assert code == 0, err
+        assert "Traceback" not in err
+    assert len(qa.documents()) == 6  # nothing lost
+    chunks, _ = qa._store.count()
+    assert chunks == 6  # nothing duplicated: one chunk per small document
+    assert qa.lexical_index().ids == sorted(qa.lexical_index().ids) and len(
+        qa.lexical_index().ids
+    ) == len(set(qa.lexical_index().ids))
+    garden = qa.ask("How many plots does community garden number 2 have?")
+    assert any("number 2 with 21 plots" in q for q in _quotes(garden))
+    lamps = qa.ask("How many street lamps did the southern district repair in week 3?")
+    assert any("307 street lamps in week 3" in q for q in _quotes(lamps))
+    # the BM25 index was swapped in, not left half-written: a fresh process reads it
+    code, out, err = _finish(
+        _qa_process(
+            "ask", "--json", "How many plots does garden number 3 have?", home=isolated_home
+        )
+    )
+    assert code == 0 and "31 plots" in out, err
+    assert not list((isolated_home / "bm25").rglob("*.tmp"))
+
+
+def test_an_ingest_waits_for_another_and_gives_up_in_one_line(
+    make_qa, isolated_home: Path, tmp_path: Path
+) -> None:
+    north = tmp_path / "north"
+    shutil.copytree(CASES / "concurrent-ingest" / "north", north)
+    qa = make_qa()
+    env = {**os.environ, "QA_HOME": str(isolated_home), "PYTHONPATH": str(ROOT)}
+    log = tmp_path / "stderr.txt"
+    with qa._store.writing(), log.open("w") as stderr:  # another writer holds the store
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "qa", "ingest", str(north)],
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+            cwd=ROOT,
+            env=env,
+        )
+        deadline = time.time() + 120
+        while "waiting" not in log.read_text() and time.time() < deadline:
+            time.sleep(0.2)
+        assert "waiting for another process writing to the store" in log.read_text()
+        time.sleep(1)
+        assert proc.poll() is None  # it waits
+    out, _ = proc.communicate(timeout=300)
+    assert proc.returncode == 0, log.read_text()
+    assert "3 added" in out and "Traceback" not in log.read_text()
+
+    with qa._store.writing():
+        impatient = subprocess.run(
+            [sys.executable, "-m", "qa", "ingest", str(north)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env={**env, "QA_LOCK_TIMEOUT": "2"},
+            timeout=300,
+        )
+    assert impatient.returncode != 0
+    lines = [ln for ln in impatient.stderr.splitlines() if not ln.startswith("qa: waiting")]
+    assert len(lines) == 1 and "still being written by another process" in lines[0], lines
+
+
+def test_a_killed_ingest_releases_the_store_and_the_next_run_completes_it(
+    make_qa, isolated_home: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "many"
+    folder.mkdir()
+    text = (ROOT / "corpus" / "smm-magnesium-industry-2026-01-15.md").read_text(encoding="utf-8")
+    for i in range(24):
+        (folder / f"edition-{i}.md").write_text(text.replace("2026", str(3000 + i)), "utf-8")
+    proc = _qa_process("ingest", str(folder), home=isolated_home)
+    deadline = time.time() + 300
+    qa = make_qa()
+    while time.time() < deadline and proc.poll() is None:  # kill it once something is stored
+        time.sleep(0.5)
+        if qa._store.chunk_count() > 0:
+            break
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    stored = len(qa._store.documents())
+    assert stored < 24  # really mid-way
+    began = time.time()
+    code, _, err = _finish(_qa_process("ingest", str(folder), home=isolated_home))
+    assert code == 0, err
+    assert "waiting" not in err  # the kernel released the dead process's lock
+    assert time.time() - began < 300
+    assert len(qa.documents()) == 24
+    assert all(d.complete(d.current_version or "") for d in qa._store.documents().values())
