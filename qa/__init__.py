@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from qa.errors import (
     EmptyStoreError,
+    InvalidInputError,
     InvalidPathError,
     InvalidQuestionError,
     LLMError,
@@ -34,6 +35,7 @@ __all__ = [
     "EmptyStoreError",
     "Hit",
     "IngestReport",
+    "InvalidInputError",
     "InvalidPathError",
     "InvalidQuestionError",
     "LLMError",

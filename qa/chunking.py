@@ -203,7 +203,7 @@ class Chunker:
     @functools.cached_property
     def _splitter(self) -> SentenceSplitter:
         """llama-index's splitter, made on the first chunk: a re-ingest of unchanged files
-        chunks nothing, and need not import llama-index (about 1 s) or load the tokenizer."""
+        chunks nothing, and need not import llama-index or load the tokenizer."""
         from llama_index.core.node_parser import SentenceSplitter
 
         return SentenceSplitter(

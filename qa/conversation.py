@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from qa.errors import InvalidQuestionError
+from qa.errors import InvalidInputError
 
 __all__ = [
     "EntityTracker",
@@ -66,11 +66,11 @@ _ELLIPSIS = re.compile(r"^\s*(?:and|also|what about|how about|and what about)\b"
 def normalise_history(history: History | None) -> list[tuple[str, str]]:
     """``(user, assistant)`` pairs from pairs or role/content dicts (Gradio's messages format).
 
-    Raises InvalidQuestionError for anything else (a string, a 1-tuple...)."""
+    Raises InvalidInputError for anything else (a string, a 1-tuple...)."""
     if history is not None and (
         isinstance(history, (str, bytes, Mapping)) or not isinstance(history, Iterable)
     ):
-        raise InvalidQuestionError(
+        raise InvalidInputError(
             f"history must be a list of (user, assistant) pairs or role/content dicts, "
             f"not {type(history).__name__}"
         )
@@ -91,7 +91,7 @@ def normalise_history(history: History | None) -> list[tuple[str, str]]:
             user, assistant = item
             pairs.append((str(user or ""), str(assistant or "")))
         else:
-            raise InvalidQuestionError(
+            raise InvalidInputError(
                 f"history item {item!r} is neither a (user, assistant) pair nor a role/content dict"
             )
     if pending is not None:
@@ -222,7 +222,7 @@ def condense_rule(history: History | None, question: str) -> str:
     """A standalone version of ``question`` from the whole conversation in ``history``.
 
     Each earlier user turn is resolved in order, so "it" two turns after a name still finds it;
-    see the module docstring for the rules. Raises InvalidQuestionError on a malformed history.
+    see the module docstring for the rules. Raises InvalidInputError on a malformed history.
     """
     tracker = EntityTracker()
     for user, assistant in normalise_history(history):

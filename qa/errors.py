@@ -4,6 +4,7 @@ from __future__ import annotations
 
 __all__ = [
     "EmptyStoreError",
+    "InvalidInputError",
     "InvalidPathError",
     "InvalidQuestionError",
     "LLMError",
@@ -28,10 +29,15 @@ class QAError(Exception):
     exit_code = 1
 
 
-class InvalidQuestionError(QAError, ValueError):
-    """The question is empty, blank or too long."""
+class InvalidInputError(QAError, ValueError):
+    """An argument with a bad value: a ``top_k`` out of range, an unknown mode, a malformed
+    chat history (the question itself: ``InvalidQuestionError``)."""
 
     exit_code = 2
+
+
+class InvalidQuestionError(InvalidInputError):
+    """The question is empty, blank or too long."""
 
 
 class InvalidPathError(QAError, FileNotFoundError):

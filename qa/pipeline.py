@@ -13,7 +13,14 @@ from qa.answer.base import Answerer, Draft
 from qa.config import BUNDLED_MODEL, Settings, settings_error
 from qa.conversation import History, normalise_history
 from qa.embeddings import BUNDLED_NAME, Embedder, QueryEncoding
-from qa.errors import EmptyStoreError, InvalidQuestionError, NotFoundError, QAError, SettingsError
+from qa.errors import (
+    EmptyStoreError,
+    InvalidInputError,
+    InvalidQuestionError,
+    NotFoundError,
+    QAError,
+    SettingsError,
+)
 from qa.lexical import BM25Index, fingerprint
 from qa.store import ChunkStore, summarise
 from qa.types import Answer, DocumentInfo, Hit, IngestReport
@@ -142,7 +149,7 @@ class QA:
         known = registry.modes()
         if mode not in known:
             choices = " or ".join(repr(m) for m in known)
-            raise InvalidQuestionError(f"unknown mode {mode!r}: use {choices}")
+            raise InvalidInputError(f"unknown mode {mode!r}: use {choices}")
         return mode
 
     def local_llm(self) -> LlamaServer:
@@ -171,7 +178,8 @@ class QA:
 
     def warm_up(self, mode: str | None = None) -> None:
         """Load the embedding model, the BM25 index and the answerer's models now, so that the
-        first question is as quick as the rest (about 5 s sooner); servers call it at start."""
+        first question is as quick as the rest (figures: CHANGELOG.md); servers call it at
+        start."""
         self.embedder.embed(["warm up"])  # the first forward pass sets up torch's kernels
         if self._store.chunk_count():
             self.lexical_index()
@@ -201,7 +209,7 @@ class QA:
         if not reset:  # a reset store takes any model; it is emptied once the paths are read
             self._store.check_model(self.model_id)
         # the model is loaded only if a document needs chunking or embedding: re-ingesting
-        # unchanged files takes about 1 s instead of 7 (imports and load)
+        # unchanged files imports and loads no model (figures: CHANGELOG.md)
         chunk_size = min(self.settings.chunk_size, self._max_tokens() - 2)
         chunker = Chunker(
             lambda text: self.embedder.tokenize(text), chunk_size, self.settings.chunk_overlap
@@ -274,11 +282,11 @@ class QA:
     def resolve_top_k(self, top_k: int | None) -> int:
         """The passages to answer from: ``top_k``, or the configured one when None.
 
-        Raises InvalidQuestionError unless it is an int from 1 to 50.
+        Raises InvalidInputError unless it is an int from 1 to 50.
         """
         k = self.settings.top_k if top_k is None else top_k
         if not isinstance(k, int) or not 1 <= k <= 50:
-            raise InvalidQuestionError(f"top_k must be between 1 and 50, not {k!r}")
+            raise InvalidInputError(f"top_k must be between 1 and 50, not {k!r}")
         return k
 
     def retrieve(self, question: str, *, top_k: int | None = None) -> list[Hit]:

@@ -179,7 +179,7 @@ class Answer:
         return [s for s in self.sentences if not s.supported]
 
     def to_dict(self) -> dict[str, Any]:
-        """The contract object (DESIGN.md section 2), plus ``notes`` and ``sentences``."""
+        """The answer object of docs/contracts.md (``qa ask --json``)."""
         return {
             "question": self.question,
             "answer": self.text,

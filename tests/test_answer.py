@@ -12,7 +12,7 @@ WOGEN = "How much working capital did Wogen provide to Magrathea?"
 
 
 def check_contract(answer, document_text: str) -> None:
-    """Invariants of DESIGN.md section 2 that every answer must satisfy."""
+    """Invariants of docs/contracts.md (answer object, span rule) every answer must satisfy."""
     data = answer.to_dict()
     assert {"question", "answer", "abstained", "mode", "citations", "timings_ms"} <= set(data)
     assert set(data["timings_ms"]) >= {"retrieve", "answer", "total"}

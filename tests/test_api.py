@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from qa import EmptyStoreError, InvalidQuestionError, NotFoundError, QAError
+from qa import EmptyStoreError, InvalidInputError, InvalidQuestionError, NotFoundError, QAError
 from tests.conftest import ROOT
 
 
@@ -27,13 +27,14 @@ def test_question_of_exactly_the_limit_is_accepted(corpus_qa) -> None:
 
 @pytest.mark.parametrize("top_k", [0, 51, -1])
 def test_bad_top_k_is_refused(corpus_qa, top_k: int) -> None:
-    with pytest.raises(InvalidQuestionError, match="top_k"):
+    with pytest.raises(InvalidInputError, match="top_k") as info:
         corpus_qa.ask("Who owns Minago?", top_k=top_k)
+    assert not isinstance(info.value, InvalidQuestionError)  # the question was fine
 
 
 @pytest.mark.parametrize("history", ["nonsense", [("only the question",)], [42]])
 def test_a_malformed_chat_history_is_invalid_input(corpus_qa, history) -> None:
-    with pytest.raises(InvalidQuestionError, match="history"):
+    with pytest.raises(InvalidInputError, match="history"):
         corpus_qa.chat(history, "When?")
 
 
@@ -114,7 +115,7 @@ def test_the_store_is_reached_through_qa_only(make_qa, tmp_path) -> None:
     (doc,) = qa.documents()
     assert qa.source_of(doc.doc_id) == ARTICLE.resolve() and qa.source_of("nope") is None
     assert qa.resolve_top_k(None) == qa.settings.top_k and qa.resolve_top_k(7) == 7
-    with pytest.raises(InvalidQuestionError, match="top_k"):
+    with pytest.raises(InvalidInputError, match="top_k"):
         qa.resolve_top_k(0)
     hits = qa.lexical_search("lemonzhao@smm.cn", top_k=2)
     assert len(hits) == 2 and "lemonzhao@smm.cn" in hits[0].text

@@ -53,7 +53,7 @@ def _row_is_the_unit(qa, question: str, row: str, value: str) -> None:
     import numpy as np
 
     hit = qa.retrieve(question, top_k=1)[0]
-    assert row in [hit.span_text(s, e) for s, e in hit.metadata["sentences"]]
+    assert row in [hit.span_text(s.start, s.end) for s in hit.sentences]
     got = qa._store.sentences().get(include=["embeddings", "documents"])
     vectors = np.asarray(got["embeddings"])
     query = qa.embedder.encode_query(question).vector

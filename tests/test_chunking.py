@@ -78,3 +78,58 @@ def test_version_changes_with_text_and_with_chunking_config(tmp_path: Path) -> N
     assert v1 != document_version(load_file(path), "cfg2")
     path.write_text("Beta.\n", encoding="utf-8")
     assert v1 != document_version(load_file(path), "cfg1")
+
+
+def _sentences(text: str) -> list[str]:
+    spans = sentence_spans(text)
+    assert all(text[s:e] == text[s:e].strip() and text[s:e] for s, e in spans)
+    return [text[s:e] for s, e in spans]
+
+
+def test_sentences_of_other_scripts_end_at_their_own_marks() -> None:
+    chinese = "北京今天下雨。明天会晴天！你去吗？我不去。好的。"
+    assert _sentences(chinese) == [
+        "北京今天下雨。",
+        "明天会晴天！",
+        "你去吗？",
+        "我不去。",
+        "好的。",
+    ]
+    japanese = "今日は雨です。明日は晴れるでしょう！行きますか？"
+    assert _sentences(japanese) == ["今日は雨です。", "明日は晴れるでしょう！", "行きますか？"]
+    hindi = "राम घर गया। सीता स्कूल गई। क्या तुम आओगे?"
+    assert _sentences(hindi) == ["राम घर गया।", "सीता स्कूल गई।", "क्या तुम आओगे?"]
+    arabic = "افتتح المتحف يوم السبت. هل زرت المتحف؟ سيفتح الجسر في الربيع."
+    assert _sentences(arabic) == [
+        "افتتح المتحف يوم السبت.",
+        "هل زرت المتحف؟",
+        "سيفتح الجسر في الربيع.",
+    ]
+    hebrew = "המוזיאון נפתח מחדש בשבת. הגשר ייפתח באביב."
+    assert _sentences(hebrew) == ["המוזיאון נפתח מחדש בשבת.", "הגשר ייפתח באביב."]
+
+
+def test_several_languages_in_one_text_and_table_rows() -> None:
+    text = (
+        "Dr. Lund paid 3.2 million euros. 北京今天下雨。明天会晴天！\n"
+        "| Q3 2024 | 14.2 | 222 |\n|---|---|---|\nهل زرت المتحف؟ نعم."
+    )
+    assert _sentences(text) == [
+        "Dr. Lund paid 3.2 million euros.",
+        "北京今天下雨。",
+        "明天会晴天！",
+        "| Q3 2024 | 14.2 | 222 |",  # a row is one sentence; a rule line is none
+        "هل زرت المتحف؟",
+        "نعم.",
+    ]
+
+
+def test_a_chinese_document_is_stored_sentence_by_sentence(embedder, tmp_path: Path) -> None:
+    path = tmp_path / "zh.md"
+    sentences = ["港口今年卸货四千三百吨。", "渔船队有十五艘拖网渔船。", "新码头将于明年开放。"]
+    path.write_text("# 港口新闻\n\n" + "".join(sentences) + "\n", encoding="utf-8")
+    doc = load_file(path)
+    chunker = Chunker(embedder.tokenize, 128, 16)
+    chunks = chunker.chunk(doc, document_version(doc, chunker.config))
+    stored = [doc.text[s:e] for c in chunks for s, e in c.sentences]
+    assert stored == ["# 港口新闻", *sentences]

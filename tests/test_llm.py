@@ -21,7 +21,7 @@ DOC_TEXT = ARTICLE.read_text(encoding="utf-8")
 
 
 def check_contract(answer: Answer, texts: dict[str, str]) -> None:
-    """DESIGN.md section 2: exact spans, short spans, markers <-> citations one to one."""
+    """docs/contracts.md: exact short spans, markers <-> citations one to one."""
     ids = [c.id for c in answer.citations]
     assert ids == list(range(1, len(ids) + 1))
     assert {int(n) for n in MARKER.findall(answer.text)} == set(ids)

@@ -129,13 +129,13 @@ def test_upload_limits_ask_and_remove(make_qa, tmp_path: Path):
     (files / "report.pdf").write_bytes(b"%PDF-1.4")
     (files / "big.txt").write_text("word " * 400, encoding="utf-8")
     (files / "empty.txt").write_text("", encoding="utf-8")
-    (files / "latin1.txt").write_bytes("caf\xe9 au lait".encode("latin-1"))
+    (files / "binary.txt").write_bytes(b"\x00\x01\x02 binary")
     status = app.upload(sorted(str(p) for p in files.iterdir()))
     lines = dict(line[2:].split(": ", 1) for line in status.splitlines())
     assert lines["report.pdf"].startswith("could not be read (")  # a PDF is read, this one fails
     assert lines["big.txt"] == "2 KB is over the 1 KB limit per file"
     assert lines["empty.txt"] == "the file is empty"
-    assert lines["latin1.txt"].startswith("could not be read (not UTF-8")
+    assert lines["binary.txt"].startswith("could not be read (binary content")
     assert lines["zorblax deal.md"].startswith("added (")
     assert status.count("✓") == 1
     assert [p.name for p in app.upload_dir.iterdir()] == ["zorblax-deal.md"]

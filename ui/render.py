@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
+from qa.answer.base import ABSTAIN_LABEL
+from qa.answer.citations import MARKER
 from qa.types import Answer, Citation, Hit
 
 __all__ = [
@@ -30,8 +32,8 @@ __all__ = [
     "waiting_html",
 ]
 
-NOT_FOUND = "Not found in the corpus"
-_MARKER = re.compile(r"\[(\d+)\]([.,;:!?]*)")
+NOT_FOUND = ABSTAIN_LABEL
+_MARKER = re.compile(MARKER.pattern + r"([.,;:!?]*)")  # with the punctuation after it
 POPOVER_CONTEXT = 280  # characters of context on each side of the span, in the popover
 PANEL_CONTEXT = 600  # ... and in the sources panel
 

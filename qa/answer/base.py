@@ -18,9 +18,10 @@ from qa.types import Citation, Hit, SentenceSupport
 if TYPE_CHECKING:
     from qa.embeddings import QueryEncoding
 
-__all__ = ["ABSTAIN_TEXT", "Answerer", "CorpusStats", "Draft"]
+__all__ = ["ABSTAIN_LABEL", "ABSTAIN_TEXT", "Answerer", "CorpusStats", "Draft"]
 
-ABSTAIN_TEXT = "Not found in the corpus: the ingested documents do not answer this question."
+ABSTAIN_LABEL = "Not found in the corpus"  # what the UI shows as the abstention's label
+ABSTAIN_TEXT = f"{ABSTAIN_LABEL}: the ingested documents do not answer this question."
 
 
 @dataclass

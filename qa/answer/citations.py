@@ -8,12 +8,12 @@ from qa.types import Citation, Hit
 
 __all__ = ["MARKER", "cite", "with_marker"]
 
-MARKER = re.compile(r"\[(\d+)\]")
+MARKER = re.compile(r"\[(\d+)\]")  # a citation marker as qa writes it; group 1 is its id
 _TRAILING_PUNCT = re.compile(r"[.!?;:]+[\"'”’)]*$")
 # a footnote mark the source itself carries ("...80 km long [3]", Wikipedia's "sea.[12]"):
 # kept in the quote, dropped from the answer text, where it would read as one of ours; not
 # after a digit, "_", ")" or "]" ("data2[3]", "f()[1]", "a[1][2]"), which index something
-_SOURCE_MARK = re.compile(r"(?<![\d_\)\]])[ \t]*\[\d+\]")
+_SOURCE_MARK = re.compile(r"(?<![\d_\)\]])[ \t]*" + MARKER.pattern)
 
 
 def cite(citation_id: int, hit: Hit, start: int, end: int) -> Citation:

@@ -14,6 +14,7 @@ from importlib import resources
 from string import Template
 
 from qa.answer.base import ABSTAIN_TEXT
+from qa.answer.verify import MARK
 from qa.types import Hit
 
 __all__ = ["answer_messages", "condense_messages", "fence", "load_prompt"]
@@ -21,7 +22,6 @@ __all__ = ["answer_messages", "condense_messages", "fence", "load_prompt"]
 MAX_HISTORY_TURNS = 4
 MAX_HISTORY_ANSWER = 400  # characters of each earlier answer shown to the condenser
 _TAG = re.compile(r"<(/?)(source\b)", re.IGNORECASE)
-_MARK = re.compile(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\]")
 
 
 @functools.cache
@@ -72,7 +72,7 @@ def condense_messages(history: Sequence[tuple[str, str]], question: str) -> list
         if user.strip():
             lines.append(f"User: {' '.join(user.split())}")
         if assistant.strip():
-            said = " ".join(_MARK.sub("", assistant).split())
+            said = " ".join(MARK.sub("", assistant).split())
             if len(said) > MAX_HISTORY_ANSWER:
                 said = said[:MAX_HISTORY_ANSWER].rsplit(" ", 1)[0] + " ..."
             lines.append(f"Assistant: {said}")

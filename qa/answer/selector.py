@@ -14,10 +14,8 @@ answer_selector.safetensors``, fp16, checked by hash) and reads the rest from th
 model, itself checked by hash. Nothing is downloaded.
 
 With ``quantize`` (``QA_ANSWER_SELECTOR_INT8``) its linear layers run as int8 on the CPU
-(PyTorch's dynamic quantisation, weights per output channel): eval p50 about 94 → 43 ms per
-question on the article, the same article dev figures (XQuAD dev accuracy 0.916 → 0.914), but
-close calls can flip (article test 0.818 → 0.788, XQuAD test 0.890 → 0.893; eval/README.md),
-so it is opt-in.
+(PyTorch's dynamic quantisation, weights per output channel): faster per question, the same
+dev accuracy, but close calls can flip, so it is opt-in (figures: eval/README.md).
 """
 
 from __future__ import annotations

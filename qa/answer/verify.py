@@ -51,7 +51,8 @@ W_EMBED, W_LEXICAL = 0.5, 0.5
 MAX_SPAN_SENTENCES = 3
 MIN_ATTRIBUTED_TERMS = 3  # content words and numbers a sentence needs to be attributed unmarked
 
-# one marker token, with the blanks before it: "[3]", " [1, 2]", "[1;4]"
+# a marker as a model may write it (qa's own are citations.MARKER), with the blanks before it:
+# "[3]", " [1, 2]", "[1;4]"
 MARK = re.compile(r"[ \t]*\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
 # a run of markers, "[1] [2][3]", with the blanks before it
 _RUN = re.compile(

@@ -8,7 +8,6 @@ answer when its normalised tokens occur there as a contiguous run, so "98%" does
 
 from __future__ import annotations
 
-import re
 import string
 import unicodedata
 from collections import Counter
@@ -18,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from qa.answer.citations import MARKER
 from qa.evaluation.evidence import LOCATED_BY
 
 __all__ = [
@@ -33,7 +33,7 @@ __all__ = [
 ]
 
 KS = (1, 3, 5)
-_MARKER = re.compile(r"\[\d+\]")
+_MARKER = MARKER
 _ARTICLES = {"a", "an", "the"}
 _PUNCT = set(string.punctuation) | {"’", "‘", "“", "”", "–", "—", "…"}
 
