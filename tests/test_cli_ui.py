@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -77,8 +78,8 @@ def test_qa_ui_serves_on_loopback_behind_auth(isolated_home):
                 time.sleep(0.5)
         from gradio_client import Client
 
-        client = Client(url, auth=("ann", "s3cret"), verbose=False, download_files=False)
-        answer = client.predict("Who owns the Minago project?", api_name="/ask")
+        client = Client(url, auth=("ann", "s3cret"), verbose=False)
+        answer = json.loads(client.predict("Who owns the Minago project?", api_name="/ask"))
         assert set(answer) >= {"question", "answer", "abstained", "mode", "citations"}
     finally:
         proc.terminate()
