@@ -25,7 +25,9 @@ sys.path.insert(0, str(ROOT))
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--set", default=str(ROOT / "eval" / "sets" / "smm-magnesium.json"))
+    parser.add_argument(
+        "--set", default=str(ROOT / "qa" / "evaluation" / "sets" / "smm-magnesium.json")
+    )
     parser.add_argument("--split", default="dev")
     parser.add_argument("--model", default="qwen2.5-coder-1.5b")
     parser.add_argument("--counts", type=int, nargs="+", default=[1, 2, 4, 6, 8])
