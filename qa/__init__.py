@@ -21,7 +21,7 @@ from qa.errors import (
     SettingsError,
     StoreError,
 )
-from qa.types import Answer, Citation, DocumentInfo, Hit, IngestReport
+from qa.types import Answer, Citation, DocumentInfo, Hit, IngestReport, Note
 
 if TYPE_CHECKING:
     from qa.config import Settings
@@ -43,6 +43,7 @@ __all__ = [
     "ModelMismatchError",
     "NoDocumentsError",
     "NotFoundError",
+    "Note",
     "QAError",
     "Settings",
     "SettingsError",

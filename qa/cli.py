@@ -212,9 +212,8 @@ def print_answer(answer: Answer, *, text: bool = True) -> None:
         typer.echo(f"  [{c.id}] {c.path}:{c.start}-{c.end}  {c.title}")
         typer.echo(f'      "{c.quote}"')
     print_flags(answer)
-    for note in answer.notes:
-        if note.startswith("!"):
-            typer.echo(f"  note: {note[1:].strip()}", err=True)
+    for note in answer.warnings:
+        typer.echo(f"  warning: {note.text}", err=True)
 
 
 @app.command()

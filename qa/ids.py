@@ -7,7 +7,7 @@ re-ingest of the same text writes the same ids and a changed text writes new one
 
 from __future__ import annotations
 
-__all__ = ["chunk_id", "first_chunk_id", "sentence_id"]
+__all__ = ["chunk_id", "first_chunk_id", "sentence_id", "text_id"]
 
 
 def chunk_id(doc_id: str, version: str, index: int) -> str:
@@ -23,3 +23,8 @@ def first_chunk_id(doc_id: str, version: str) -> str:
 def sentence_id(doc_id: str, version: str, start: int, end: int) -> str:
     """The store id of the embedding of the sentence ``text[start:end]`` of a document version."""
     return f"{doc_id}-{version}-{start}-{end}"
+
+
+def text_id(doc_id: str, version: str) -> str:
+    """The store id of a document version's whole text (what a citation's paragraph is cut from)."""
+    return f"{doc_id}-{version}"

@@ -247,6 +247,8 @@ class _Batch:
         self.done = 0
 
     def add(self, doc: Document, version: str, chunks: list[Chunk]) -> None:
+        # the text first: a version whose chunks are all stored always has its text
+        self.ingestor.store.write_text(doc.doc_id, version, doc.text)
         self.total += len(chunks)
         if self.progress:
             self.progress(self.done, self.total)

@@ -432,40 +432,32 @@ class QA:
         """The paragraph around the span ``start:end`` of a stored document.
 
         Returns ``(offset, text)``: ``text`` stands at ``offset`` in the document, so the span is
-        ``text[start - offset : end - offset]``. The text comes from the stored chunks; the
-        whitespace between two chunks, which they do not store, reads as a space (one
-        character) or as line breaks (more). At most ``max_chars`` are kept on each side of the
-        span. Raises NotFoundError for an unknown document or a span no chunk covers.
+        ``text[start - offset : end - offset]``. The text is a slice of the document version's
+        text stored at ingest (not the file as it is now); for a store ingested before texts
+        were stored, of its chunks stitched together. At most ``max_chars`` are kept on each
+        side of the span. Raises NotFoundError for an unknown document or a span outside it.
         """
         pieces = self._store.get_document_chunks(doc_id)
         if not pieces:
             raise NotFoundError(f"no document with id {doc_id!r}")
         stored = summarise(meta for meta, _ in pieces)[doc_id]
         version = stored.current_version or pieces[-1][0]["version"]
-        # Stitch the (overlapping) chunks into one text; between chunks there is only whitespace.
-        region_start, cursor = -1, -1
-        parts: list[str] = []
-        for meta, text in pieces:
-            if meta["version"] != version or meta["end"] <= cursor:
-                continue
-            if cursor < 0:
-                region_start = cursor = meta["start"]
-            elif meta["start"] > cursor:
-                gap = meta["start"] - cursor
-                parts.append(" " if gap == 1 else "\n" * gap)
-                cursor = meta["start"]
-            parts.append(text[cursor - meta["start"] :])
-            cursor = meta["end"]
-        region = "".join(parts)
-        if not region_start <= start <= end <= cursor:
+        text = self._store.document_text(doc_id, version)
+        if text is None:  # a store ingested before texts were stored
+            return stitched_context(pieces, version, doc_id, start, end, max_chars)
+        if not 0 <= start <= end <= len(text):
             raise NotFoundError(f"no stored text covers {start}-{end} of document {doc_id}")
-        lo = region.rfind("\n\n", 0, start - region_start)
-        lo = 0 if lo < 0 else lo + 2
-        hi = region.find("\n\n", end - region_start)
-        hi = len(region) if hi < 0 else hi
-        lo = max(lo, start - region_start - max_chars)
-        hi = min(hi, end - region_start + max_chars)
-        return region_start + lo, region[lo:hi]
+        # the chunked body: the title block before it and the whitespace after it are no
+        # paragraph of the document
+        first = min(m["start"] for m, _ in pieces if m["version"] == version)
+        last = max(m["end"] for m, _ in pieces if m["version"] == version)
+        lo = text.rfind("\n\n", first, start)
+        lo = first if lo < 0 else lo + 2
+        hi = text.find("\n\n", end, last)
+        hi = last if hi < 0 else hi
+        lo = max(lo, start - max_chars)
+        hi = min(hi, end + max_chars)
+        return lo, text[lo:hi]
 
     def info(self) -> dict[str, Any]:
         """Counts, model and location of the store."""
@@ -497,3 +489,35 @@ def _settings(settings: Settings | None, overrides: dict[str, Any]) -> Settings:
         return chosen
     except ValidationError as exc:
         raise settings_error(exc) from None
+
+
+def stitched_context(
+    pieces: list[tuple[dict, str]], version: str, doc_id: str, start: int, end: int, max_chars: int
+) -> tuple[int, str]:
+    """``QA.context`` from the chunks alone, for a store that holds no document texts: the
+    (overlapping) chunks stitched into one text; the whitespace between two chunks, which they
+    do not store, reads as a space (one character) or as line breaks (more)."""
+    # Stitch the (overlapping) chunks into one text; between chunks there is only whitespace.
+    region_start, cursor = -1, -1
+    parts: list[str] = []
+    for meta, text in pieces:
+        if meta["version"] != version or meta["end"] <= cursor:
+            continue
+        if cursor < 0:
+            region_start = cursor = meta["start"]
+        elif meta["start"] > cursor:
+            gap = meta["start"] - cursor
+            parts.append(" " if gap == 1 else "\n" * gap)
+            cursor = meta["start"]
+        parts.append(text[cursor - meta["start"] :])
+        cursor = meta["end"]
+    region = "".join(parts)
+    if not region_start <= start <= end <= cursor:
+        raise NotFoundError(f"no stored text covers {start}-{end} of document {doc_id}")
+    lo = region.rfind("\n\n", 0, start - region_start)
+    lo = 0 if lo < 0 else lo + 2
+    hi = region.find("\n\n", end - region_start)
+    hi = len(region) if hi < 0 else hi
+    lo = max(lo, start - region_start - max_chars)
+    hi = min(hi, end - region_start + max_chars)
+    return region_start + lo, region[lo:hi]

@@ -116,6 +116,11 @@ class ChunkStore:
         return f"{self.settings.collection}-sentences"
 
     @property
+    def text_name(self) -> str:
+        """The collection of document texts: one record per document version."""
+        return f"{self.settings.collection}-texts"
+
+    @property
     def client(self) -> Any:
         """The Chroma client, reopened first when another process committed writes since."""
         if self._client is None:
@@ -344,7 +349,7 @@ class ChunkStore:
 
     def reset(self) -> None:
         """Delete both collections."""
-        for name in (self.chunk_name, self.sentence_name):
+        for name in (self.chunk_name, self.sentence_name, self.text_name):
             if self._get(name) is not None:
                 self._call("reset", self.client.delete_collection, name)
 
@@ -376,12 +381,44 @@ class ChunkStore:
                 documents=list(texts[i : i + step]),
             )
 
+    def write_text(self, doc_id: str, version: str, text: str) -> None:
+        """Store the whole text of a document version (upsert: idempotent). Written before the
+        version's chunks, deleted with its other records by ``delete_document``."""
+        from qa.ids import text_id
+
+        col = self._call(
+            "create", self.client.get_or_create_collection, self.text_name, embedding_function=None
+        )
+        # the record is found by id, never by similarity: a constant one-dimensional vector
+        self._call(
+            "write",
+            col.upsert,
+            ids=[text_id(doc_id, version)],
+            embeddings=[[1.0]],
+            metadatas=[{"doc_id": doc_id, "version": version}],
+            documents=[text],
+        )
+
+    def document_text(self, doc_id: str, version: str) -> str | None:
+        """The stored text of a document version; None when it was not stored (a store
+        ingested before texts were stored)."""
+        from qa.ids import text_id
+
+        if self._get(self.text_name) is None:
+            return None
+        got = self._read(
+            "read", self.text_name, "get", ids=[text_id(doc_id, version)], include=["documents"]
+        )
+        texts = got["documents"] or []
+        return texts[0] if texts and texts[0] is not None else None
+
     def delete_document(self, doc_id: str, keep_version: str | None = None) -> None:
         """Delete a document's records, all of them or all but ``keep_version``'s."""
         where: dict[str, Any] = {"doc_id": doc_id}
         if keep_version is not None:
             where = {"$and": [{"doc_id": doc_id}, {"version": {"$ne": keep_version}}]}
-        for name in (self.sentence_name, self.chunk_name):  # chunks last: they mark completeness
+        # chunks last: they mark completeness
+        for name in (self.text_name, self.sentence_name, self.chunk_name):
             col = self._get(name)
             if col is not None:
                 self._call("delete", col.delete, where=where)

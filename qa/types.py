@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 __all__ = [
     "Answer",
@@ -13,6 +13,8 @@ __all__ = [
     "DocumentInfo",
     "Hit",
     "IngestReport",
+    "Note",
+    "NoteLevel",
     "Sentence",
     "SentenceSupport",
     "same_words",
@@ -158,6 +160,38 @@ class SentenceSupport:
         return asdict(self)
 
 
+NoteLevel = Literal["info", "warning"]
+
+
+@dataclass(frozen=True)
+class Note:
+    """A remark on how an answer was reached.
+
+    ``level`` is ``"info"`` (how it was found: thresholds, parts, retries) or ``"warning"``
+    (something the reader should know: a fallback answered, sentences were flagged, markers
+    were removed); the CLI prints warnings on stderr and the UI shows them under the answer.
+    """
+
+    level: NoteLevel
+    text: str
+
+    @classmethod
+    def info(cls, text: str) -> Note:
+        return cls("info", text)
+
+    @classmethod
+    def warning(cls, text: str) -> Note:
+        return cls("warning", text)
+
+    @property
+    def is_warning(self) -> bool:
+        return self.level == "warning"
+
+    def to_dict(self) -> dict[str, str]:
+        """``{"level": "info" | "warning", "text": str}``, as in ``qa ask --json``."""
+        return {"level": self.level, "text": self.text}
+
+
 @dataclass
 class Answer:
     """An answer with citations; ``to_dict()`` is the JSON contract of ``qa ask --json``."""
@@ -168,10 +202,15 @@ class Answer:
     abstained: bool
     mode: str
     timings_ms: dict[str, float] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     sentences: list[SentenceSupport] = field(default_factory=list)
     standalone_question: str | None = None
     hits: list[Hit] = field(default_factory=list, repr=False)
+
+    @property
+    def warnings(self) -> list[Note]:
+        """The notes of level ``"warning"``, in order."""
+        return [n for n in self.notes if n.is_warning]
 
     @property
     def unsupported(self) -> list[SentenceSupport]:
@@ -187,7 +226,7 @@ class Answer:
             "mode": self.mode,
             "citations": [c.to_dict() for c in self.citations],
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
-            "notes": list(self.notes),
+            "notes": [n.to_dict() for n in self.notes],
             "sentences": [s.to_dict() for s in self.sentences],
         }
 

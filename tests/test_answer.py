@@ -24,6 +24,9 @@ def check_contract(answer, document_text: str) -> None:
         assert document_text[c["start"] : c["end"]] == c["quote"]
     if data["abstained"]:
         assert data["citations"] == []
+    for note in data.get("notes", []):
+        assert set(note) == {"level", "text"} and note["level"] in ("info", "warning")
+        assert isinstance(note["text"], str) and note["text"]
 
 
 def test_the_wogen_question_is_answered_with_the_sentence_that_says_so(corpus_qa) -> None:
@@ -220,7 +223,7 @@ def test_a_question_about_something_the_corpus_never_names_abstains(make_qa, tmp
     ):
         answer = qa.ask(question)
         assert answer.abstained and answer.citations == []
-        assert any(f"never mentions {unknown}" in note for note in answer.notes)
+        assert any(f"never mentions {unknown}" in note.text for note in answer.notes)
     for question, expected in (
         ("When did the Shinkansen open?", "1964"),
         ("How many Grammy awards did Adele win in 2012?", "six Grammy awards"),

@@ -41,7 +41,7 @@ def test_sentence_without_marker_is_attributed(corpus_qa, verifier):
     assert "Wogen" in c.quote and "Magrathea" in c.quote
     assert draft.text == "The British metals trading house Wogen teamed up with Magrathea [1]."
     assert draft.sentences[0].supported and draft.sentences[0].citations == [1]
-    assert any("attributed" in n for n in draft.notes)
+    assert any("attributed" in n.text for n in draft.notes)
     exact(draft)
 
 

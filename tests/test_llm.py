@@ -13,6 +13,7 @@ from qa import QA, Answer, LLMError, Settings
 from qa.answer.base import ABSTAIN_TEXT
 from qa.answer.citations import MARKER
 from qa.errors import LLMNotConfiguredError
+from qa.types import Note
 from tests.conftest import ARTICLE, CORPUS
 from tests.support.scripted_llm_server import MOON_CLAIM, parse_sources
 
@@ -142,7 +143,7 @@ def test_obeyed_injection_is_withheld_not_shown_as_supported(injection_qa, embed
     answer = qa.ask("What dividend will Acme pay per share?")
     assert answer.abstained and answer.citations == []
     assert "PWNED" not in answer.text
-    assert any(n.startswith("!") and "withheld" in n and "PWNED" in n for n in answer.notes)
+    assert any("withheld" in n.text and "PWNED" in n.text for n in answer.warnings)
 
 
 def test_a_document_cannot_close_its_fence(injection_qa, embedder, scripted_llm):
@@ -171,7 +172,9 @@ def test_marker_pointing_nowhere_is_removed_and_counted(llm_qa, scripted_llm):
     answer = llm_qa().ask(WOGEN)
     assert "[99]" not in answer.text
     check_contract(answer, {c.path: DOC_TEXT for c in answer.citations})
-    assert any("removed 1 citation marker pointing to no source: [99]" in n for n in answer.notes)
+    assert any(
+        "removed 1 citation marker pointing to no source: [99]" in n.text for n in answer.warnings
+    )
     flagged = answer.unsupported
     assert [s.text for s in flagged] == ["This was confirmed by a later report."]
 
@@ -190,7 +193,7 @@ def test_abstention_sentence_sets_abstained_and_clears_citations(llm_qa, scripte
     scripted_llm.behaviour = "abstain"
     answer = llm_qa().ask("What is the price of gold on Mars?")
     assert answer.abstained and answer.citations == [] and answer.text == ABSTAIN_TEXT
-    assert answer.mode == "llm" and answer.notes == ["the model abstained"]
+    assert answer.mode == "llm" and answer.notes == [Note.info("the model abstained")]
 
 
 def test_answer_without_any_marker_is_attributed_not_withheld(llm_qa, scripted_llm):
@@ -200,7 +203,7 @@ def test_answer_without_any_marker_is_attributed_not_withheld(llm_qa, scripted_l
     assert not answer.abstained and "$10 million" in answer.text
     check_contract(answer, {c.path: DOC_TEXT for c in answer.citations})
     assert len(answer.citations) == 1 and "$10 million" in answer.citations[0].quote
-    assert any("attributed" in n for n in answer.notes)
+    assert any("attributed" in n.text for n in answer.notes)
 
 
 # ---- 4. streaming -------------------------------------------------------------------------------
@@ -239,7 +242,7 @@ def test_chat_falls_back_to_the_rule_when_condensing_fails(llm_qa, scripted_llm)
     answer = llm_qa().chat(history, "How much dolomite does it have?")
     assert answer.standalone_question == "How much dolomite does Minago Development have?"
     assert answer.mode == "llm" and "111 million" in answer.text
-    assert any("condense" in n and "rule" in n for n in answer.notes)
+    assert any("condense" in n.text and "rule" in n.text for n in answer.notes)
 
 
 def test_chat_condense_failure_raises_when_fallback_is_error(llm_qa, scripted_llm):

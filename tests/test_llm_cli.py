@@ -68,7 +68,8 @@ def test_ask_text_shows_unsupported_sentences_and_notes(invoke, scripted_llm):
     assert proc.exit_code == 0, proc.stderr
     assert "! not supported by the sources" in proc.stdout
     assert "This was confirmed by a later report." in proc.stdout
-    assert "note: removed 1 citation marker pointing to no source: [99]" in proc.stderr
+    assert "warning: removed 1 citation marker pointing to no source: [99]" in proc.stderr
+    assert "support threshold" not in proc.stderr  # an info note is not printed
 
 
 def test_ask_mode_extractive_ignores_the_llm(invoke, scripted_llm):
@@ -95,7 +96,10 @@ def test_ask_llm_failure_falls_back_with_a_notice(invoke, scripted_llm):
     assert proc.exit_code == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert data["mode"] == "extractive" and "$10 million" in data["answer"]
-    assert any("HTTP 500" in n and "extractive answer" in n for n in data["notes"])
+    assert any(
+        n["level"] == "warning" and "HTTP 500" in n["text"] and "extractive answer" in n["text"]
+        for n in data["notes"]
+    )
     err = invoke("ask", *llm_args(scripted_llm), WOGEN, env={**env, "QA_LLM_FALLBACK": "error"})
     assert err.exit_code == 1 and "HTTP 500" in err.stderr and err.stdout == ""
 

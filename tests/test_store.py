@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from qa import EmptyStoreError, StoreError
-from tests.conftest import run_cli
+from qa.documents import load_file
+from tests.conftest import ARTICLE, run_cli
 
 
 def test_embedded_store_persists_under_qa_home(make_qa, isolated_home: Path) -> None:
@@ -30,6 +31,11 @@ def test_server_store_ingest_and_ask(make_qa, chroma_server: str) -> None:
     assert qa.ingest().chunks_written == 0  # idempotent against the server too
     answer = qa.ask("How much working capital did Wogen provide to Magrathea?")
     assert "$10 million" in answer.text and answer.citations
+    cited = answer.citations[0]  # the paragraph is cut from the text stored on the server
+    version = qa._store.get_document_chunks(cited.doc_id)[0][0]["version"]
+    assert qa._store.document_text(cited.doc_id, version) == load_file(ARTICLE).text
+    offset, paragraph = qa.context(cited.doc_id, cited.start, cited.end)
+    assert paragraph[cited.start - offset : cited.end - offset] == cited.quote
     local = make_qa(collection="server-test")  # same name, embedded: a different store
     with pytest.raises(EmptyStoreError):
         local.ask("How much working capital did Wogen provide?")

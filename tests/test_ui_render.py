@@ -6,7 +6,7 @@ import pytest
 
 pytest.importorskip("gradio")
 
-from qa.types import Answer, Citation, Hit, SentenceSupport
+from qa.types import Answer, Citation, Hit, Note, SentenceSupport
 from ui.render import (
     Source,
     answer_html,
@@ -109,3 +109,19 @@ def test_sources_panel_lists_every_citation():
 def test_hits_rows_show_scores():
     hit = Hit("c1", "d1", "T", "p", 0, 10, "text", 0.0328, 1, None, 0.41234)
     assert hits_rows([hit]) == [[1, 0.0328, 1, 0.4123, "", "T", "0–10", "text"]]
+
+
+def test_warning_notes_are_shown_and_info_notes_are_not():
+    s = source(*S1)
+    notes = [
+        Note.info("support threshold 0.5"),
+        Note.warning("the LLM at <x> failed to answer: HTTP 500; this is the extractive answer"),
+    ]
+    html = answer_html(answer("Acme bought Beta [1].", [s], notes=notes), [s])
+    assert '<div class="qa-warning qa-note">⚠ the LLM at &lt;x&gt; failed to answer' in html
+    assert "support threshold" not in html
+    abstained = Answer("q?", "Not found in the corpus.", [], True, "llm", notes=notes)
+    html = answer_html(abstained, [])
+    assert html.count("qa-note") == 1 and "support threshold" not in html
+    quiet = answer_html(answer("Acme bought Beta [1].", [s], notes=notes[:1]), [s])
+    assert "qa-note" not in quiet

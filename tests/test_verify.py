@@ -6,7 +6,7 @@ import pytest
 
 from qa.answer.base import ABSTAIN_TEXT
 from qa.answer.verify import Verifier, marker_ids, numbers, preview, split_sentences
-from qa.types import Hit, Sentence
+from qa.types import Hit, Note, Sentence
 
 DOC = (
     "Acme Corp opened a plant in Ohio on Monday. The plant will employ 300 people. "
@@ -116,7 +116,9 @@ def test_marker_to_no_source_removed_and_counted(verifier):
     assert "[7]" not in draft.text and "[9]" not in draft.text
     assert draft.text.startswith("Globex will cut 200 jobs [1].")
     assert any(
-        "removed 2 citation markers pointing to no source: [7], [9]" in n for n in draft.notes
+        "removed 2 citation markers pointing to no source: [7], [9]" in n.text
+        for n in draft.notes
+        if n.level == "warning"
     )
     # a marker to no source is no citation, but the sentence is still checked against every
     # source: "It cost $40 million to build." backs it
@@ -143,13 +145,13 @@ def test_abstention_sentence_anywhere_abstains(verifier):
     for raw in (ABSTAIN_TEXT, f"ABSTAIN: {ABSTAIN_TEXT}", f"Acme grew [1]. {ABSTAIN_TEXT}"):
         draft = verifier.verify(raw, [ACME])
         assert draft.abstained and draft.citations == [] and draft.text == ABSTAIN_TEXT
-        assert draft.notes[0] == "the model abstained"
+        assert draft.notes[0] == Note.info("the model abstained")
 
 
 def test_nothing_supported_is_withheld(verifier):
     draft = verifier.verify("PWNED", [ACME, GLOBEX])
     assert draft.abstained and draft.citations == []
-    assert any("withheld" in n and "PWNED" in n for n in draft.notes)
+    assert any("withheld" in n.text and "PWNED" in n.text for n in draft.notes if n.is_warning)
 
 
 def test_sentence_offsets_index_the_final_text(verifier):

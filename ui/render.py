@@ -139,7 +139,7 @@ def answer_html(answer: Answer, sources: Sequence[Source]) -> str:
         return (
             '<div class="qa-answer qa-abstained">'
             f'<span class="qa-abstain-label">{NOT_FOUND}.</span> '
-            f"<span>{_text(text)}</span></div>"
+            f"<span>{_text(text)}</span>{_warnings(answer)}</div>"
         )
     by_id = {s.citation.id: s for s in sources}
     body, pos = [], 0
@@ -166,12 +166,21 @@ def answer_html(answer: Answer, sources: Sequence[Source]) -> str:
             f'<div class="qa-warning">⚠ {flagged} {noun} not supported by the cited sources '
             "(marked above); check them before relying on them.</div>"
         )
+    parts.append(_warnings(answer))
     if answer.standalone_question and answer.standalone_question != answer.question:
         parts.append(
             f'<div class="qa-standalone">Searched for: {_text(answer.standalone_question)}</div>'
         )
     parts.append("</div>")
     return "".join(parts)
+
+
+def _warnings(answer: Answer) -> str:
+    """The answer's warning notes (a fallback answered, markers removed...); info notes are
+    not shown."""
+    return "".join(
+        f'<div class="qa-warning qa-note">⚠ {_text(n.text)}</div>' for n in answer.warnings
+    )
 
 
 def user_html(question: str) -> str:

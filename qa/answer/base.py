@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from qa.types import Citation, Hit, SentenceSupport
+from qa.types import Citation, Hit, Note, SentenceSupport
 
 if TYPE_CHECKING:
     from qa.embeddings import QueryEncoding
@@ -31,14 +31,16 @@ class Draft:
     text: str
     citations: list[Citation] = field(default_factory=list)
     abstained: bool = False
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     sentences: list[SentenceSupport] = field(default_factory=list)
     mode: str | None = None  # who answered, when not the answerer's own mode (a fallback)
 
     @classmethod
-    def abstain(cls, *notes: str) -> Draft:
-        """The fixed 'not found in the corpus' answer, without citations."""
-        return cls(text=ABSTAIN_TEXT, citations=[], abstained=True, notes=list(notes))
+    def abstain(cls, *notes: Note | str) -> Draft:
+        """The fixed 'not found in the corpus' answer, without citations; a plain string is
+        an info note."""
+        typed = [n if isinstance(n, Note) else Note.info(n) for n in notes]
+        return cls(text=ABSTAIN_TEXT, citations=[], abstained=True, notes=typed)
 
 
 class CorpusStats(Protocol):

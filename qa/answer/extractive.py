@@ -60,7 +60,7 @@ from qa.answer.question_parts import question_parts
 from qa.answer.selector import AnswerSelector, selector_input
 from qa.answer.token_match import TokenMatcher
 from qa.lexical import terms
-from qa.types import Hit, Sentence, SentenceSupport, same_words
+from qa.types import Hit, Note, Sentence, SentenceSupport, same_words
 
 if TYPE_CHECKING:
     from qa.answer.registry import AnswererParts
@@ -403,4 +403,9 @@ def _draft(chosen: list[ScoredSentence], notes: list[str]) -> Draft:
         # each sentence is the verbatim text of the span it cites: supported by construction
         sentences.append(SentenceSupport(part, offset, offset + len(part), [i], 1.0, True))
         offset += len(part) + 1
-    return Draft(text=" ".join(parts), citations=citations, sentences=sentences, notes=notes)
+    return Draft(
+        text=" ".join(parts),
+        citations=citations,
+        sentences=sentences,
+        notes=[Note.info(n) for n in notes],
+    )

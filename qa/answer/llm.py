@@ -24,7 +24,7 @@ from qa.answer.prompts import answer_messages, condense_messages
 from qa.answer.verify import Verifier, preview
 from qa.config import Settings
 from qa.errors import LLMError
-from qa.types import Hit
+from qa.types import Hit, Note
 
 if TYPE_CHECKING:
     from qa.answer.registry import AnswererParts
@@ -188,7 +188,7 @@ class LLMAnswerer(Answerer):
         self.client = client
         self._deadline: float | None = None
         self._in_turn = False
-        self._notes: list[str] = []
+        self._notes: list[Note] = []
         self._down: str | None = None
 
     # ---- one question: a shared deadline ---------------------------------------------------
@@ -296,7 +296,7 @@ class LLMAnswerer(Answerer):
         if errors:
             plural = "y" if len(errors) == 1 else "ies"
             self._notes.append(
-                f"LLM answered after {len(errors)} retr{plural} ({'; '.join(errors)})"
+                Note.info(f"LLM answered after {len(errors)} retr{plural} ({'; '.join(errors)})")
             )
 
     def _failed(self, failure: LLMFailure, what: str) -> str:
@@ -324,13 +324,15 @@ class LLMAnswerer(Answerer):
                 message = self._failed(failure, "condense the follow-up")
                 if self.settings.llm_fallback == "error":
                     raise LLMError(message) from None
-                self._notes.append(f"! {message}; used the rule-based rewrite")
+                self._notes.append(Note.warning(f"{message}; used the rule-based rewrite"))
             else:
                 standalone = _clean_question(text)
                 if standalone and len(standalone) <= max(3 * len(question), 300):
                     return standalone
                 self._notes.append(
-                    f"the LLM's condensed question was unusable ({text[:200]!r}); used the rule"
+                    Note.info(
+                        f"the LLM's condensed question was unusable ({text[:200]!r}); used the rule"
+                    )
                 )
         return condense_rule(history, question)
 
@@ -408,7 +410,8 @@ class LLMAnswerer(Answerer):
         if self.settings.llm_fallback == "error" or self._fallback is None:
             raise LLMError(message)
         draft = self._fallback().answer(question, hits, query)
-        draft.notes = [*self._notes, f"! {message}; this is the extractive answer", *draft.notes]
+        warning = Note.warning(f"{message}; this is the extractive answer")
+        draft.notes = [*self._notes, warning, *draft.notes]
         draft.mode = self._fallback().mode or "extractive"
         if not emitted:
             yield draft.text

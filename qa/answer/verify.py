@@ -33,7 +33,7 @@ from qa.answer.base import ABSTAIN_TEXT, Draft
 from qa.answer.citations import cite
 from qa.chunking import sentence_spans
 from qa.lexical import terms
-from qa.types import Citation, Hit, SentenceSupport
+from qa.types import Citation, Hit, Note, SentenceSupport
 
 __all__ = [
     "W_EMBED",
@@ -329,9 +329,11 @@ class Verifier:
         """The verified draft of the model's answer ``raw`` to a prompt built from ``hits``."""
         raw = raw.strip()
         if self.is_abstention(raw):
-            notes = ["the model abstained"]
+            notes = [Note.info("the model abstained")]
             if _normal(raw) != _normal(self.abstain_text):
-                notes.append(f"text besides the abstention sentence was dropped: {raw[:300]!r}")
+                notes.append(
+                    Note.info(f"text besides the abstention sentence was dropped: {raw[:300]!r}")
+                )
             return Draft.abstain(*notes)
         by_number = hits_by_number(hits)
         sentences = split_sentences(raw)
@@ -372,8 +374,10 @@ class Verifier:
 
         if not any(ok for _, ok in verdicts):
             return Draft.abstain(
-                "! the model's answer was withheld: no sentence of it is supported by a cited "
-                f"source: {raw[:300]!r}"
+                Note.warning(
+                    "the model's answer was withheld: no sentence of it is supported by a cited "
+                    f"source: {raw[:300]!r}"
+                )
             )
         text, supports, cursor = "", [], 0
         for (s, e), mapping, (score, ok) in zip(sentences, mappings, verdicts, strict=True):
@@ -386,26 +390,35 @@ class Verifier:
             text += sentence
             cursor = e
         text += raw[cursor:]
-        notes = [f"support threshold {self.threshold}"]
+        notes = [Note.info(f"support threshold {self.threshold}")]
         if bad:
             shown = ", ".join(f"[{n}]" for n in dict.fromkeys(bad))
             plural = "s" if len(bad) != 1 else ""
             notes.append(
-                f"! removed {len(bad)} citation marker{plural} pointing to no source: {shown}"
+                Note.warning(
+                    f"removed {len(bad)} citation marker{plural} pointing to no source: {shown}"
+                )
             )
         if attributed:
             notes.append(
-                f"{attributed} sentence(s) attributed to a source the model did not mark for them"
+                Note.info(
+                    f"{attributed} sentence(s) attributed to a source the model did not mark "
+                    "for them"
+                )
             )
         if dropped:
             notes.append(
-                f"dropped {dropped} citation(s) of sources that do not back their sentence"
+                Note.info(
+                    f"dropped {dropped} citation(s) of sources that do not back their sentence"
+                )
             )
         flagged = [s for s in supports if not s.supported]
         if flagged:
             notes.append(
-                f"! {len(flagged)} of {len(supports)} sentences not supported by the sources "
-                "(flagged, their markers removed)"
+                Note.warning(
+                    f"{len(flagged)} of {len(supports)} sentences not supported by the sources "
+                    "(flagged, their markers removed)"
+                )
             )
         return Draft(text=text, citations=citations, notes=notes, sentences=supports)
 
