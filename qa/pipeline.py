@@ -238,6 +238,9 @@ class QA:
         """
         if not self.is_empty():
             return None
+        self._store.wait_for_writers()  # an ingest under way elsewhere: its documents count
+        if not self.is_empty():
+            return None
         corpus = self.settings.corpus_dir
         if not corpus.is_dir():
             raise EmptyStoreError(

@@ -190,6 +190,19 @@ class ChunkStore:
         on stderr) and raises StoreError after ``timeout`` seconds (default: the
         ``lock_timeout`` setting). The store is reopened
         when another process wrote to it meanwhile, and readers are told on exit."""
+        lock = self._acquire(timeout)
+        try:
+            self.client  # noqa: B018 - reopened if another writer committed while we waited
+            yield
+        finally:
+            try:
+                self.committed()
+            finally:
+                lock.release()
+
+    def _acquire(self, timeout: float | None) -> Any:
+        """The store's write lock, acquired (waiting for another writer, saying so on stderr);
+        StoreError after ``timeout`` seconds (default: the ``lock_timeout`` setting)."""
         from filelock import FileLock, Timeout
 
         timeout = self.settings.lock_timeout if timeout is None else timeout
@@ -210,14 +223,13 @@ class ChunkStore:
                     f"the store at {self.location} was still being written by another process "
                     f"after {timeout:.0f} s; try again when it is done"
                 ) from None
-        try:
-            self.client  # noqa: B018 - reopened if another writer committed while we waited
-            yield
-        finally:
-            try:
-                self.committed()
-            finally:
-                lock.release()
+        return lock
+
+    def wait_for_writers(self, timeout: float | None = None) -> None:
+        """Return once no other process is writing to the store (waiting as a writer would,
+        without writing). Raises StoreError after ``timeout`` seconds."""
+        self._acquire(timeout).release()
+        self.client  # noqa: B018 - reopened if the writer committed while we waited
 
     def _connect(self) -> Any:
         import chromadb

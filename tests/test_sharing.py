@@ -164,3 +164,36 @@ def test_a_killed_ingest_releases_the_store_and_the_next_run_completes_it(
     assert time.time() - began < 300
     assert len(qa.documents()) == 24
     assert all(d.complete(d.current_version or "") for d in qa._store.documents().values())
+
+
+def test_an_ask_during_another_process_s_ingest_does_not_ingest_the_corpus(
+    make_qa, isolated_home: Path, tmp_path: Path
+) -> None:
+    """`qa ask` on a store another process is filling waits for it instead of taking the store
+    for empty and ingesting the corpus folder into it."""
+    from filelock import FileLock, Timeout
+
+    north = tmp_path / "north"
+    shutil.copytree(CASES / "concurrent-ingest" / "north", north)
+    qa = make_qa()
+    lock = FileLock(str(qa._store._state_dir / f"{qa._store._state_name}.lock"))
+    ingest = _qa_process("ingest", str(north), home=isolated_home)
+    deadline = time.time() + 120
+    while time.time() < deadline:  # until the ingest holds the write lock
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            break
+        lock.release()
+        time.sleep(0.05)
+    else:
+        raise AssertionError("the ingest never took the write lock")
+    assert ingest.poll() is None and qa.is_empty()
+    ask = _qa_process(
+        "ask", "How many plots does community garden number 2 have?", home=isolated_home
+    )
+    assert _finish(ingest)[0] == 0
+    code, _, err = _finish(ask)
+    assert code == 0 and "ingesting" not in err, err
+    paths = {Path(d.path).name for d in make_qa().documents()}
+    assert paths == {p.name for p in north.iterdir()}  # nothing of the corpus folder
