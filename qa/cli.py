@@ -381,6 +381,7 @@ def chat(
     """
     qa = make_qa(ctx, llm_base_url=llm_url, llm_model=llm_model)
     mode = mode.value if mode else None  # type: ignore[assignment]
+    qa.resolve_top_k(top_k)  # a bad --top-k is refused before the greeting, not per question
     ingest_if_empty(qa)
     qa.resolve_mode(mode)  # an unusable --mode (llm without a server) fails before a question
     interactive = sys.stdin.isatty()

@@ -146,6 +146,7 @@ def test_ask_plain_text_shows_citations_with_locations(invoke) -> None:
         (["ask", "   "], "the question is empty"),
         (["ask", "x" * 2001], "the limit is 2000"),
         (["ask", "--top-k", "0", "Who?"], "top_k"),
+        (["chat", "--top-k", "0"], "top_k"),
         (["ingest", "/definitely/not/here"], "path does not exist"),
         (["remove", "nope"], "no document with id"),
         # usage errors are one line too, not typer's boxed message
