@@ -148,7 +148,7 @@ class QA:
             return "llm" if self.settings.llm_configured else "extractive"
         known = registry.modes()
         if mode not in known:
-            choices = " or ".join(repr(m) for m in known)
+            choices = " or ".join(repr(m) for m in ("auto", *known))
             raise InvalidInputError(f"unknown mode {mode!r}: use {choices}")
         return mode
 
