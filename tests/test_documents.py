@@ -9,6 +9,7 @@ import pytest
 from qa.documents import load_documents, load_file
 from qa.errors import InvalidPathError, NoDocumentsError, QAError
 from tests.conftest import ARTICLE
+from tests.support.pdf import make_pdf
 
 
 def test_markdown_front_matter_becomes_metadata_and_body_is_chunked_text() -> None:
@@ -82,33 +83,8 @@ def test_txt_title_falls_back_to_file_name(tmp_path: Path) -> None:
     assert [d.title for d in docs] == ["copper news"] and skipped == []
 
 
-def _minimal_pdf(text: str) -> bytes:
-    """A one-page PDF with one line of text (hand-built: no PDF writer is a dependency)."""
-    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for i, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
-
-
 def test_pdf_text_is_extracted(tmp_path: Path) -> None:
-    (tmp_path / "report.pdf").write_bytes(_minimal_pdf("Nickel output grew 7 percent."))
+    (tmp_path / "report.pdf").write_bytes(make_pdf([["Nickel output grew 7 percent."]]))
     docs, _ = load_documents([tmp_path])
     assert "Nickel output grew 7 percent." in docs[0].text
 
