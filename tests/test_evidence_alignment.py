@@ -16,7 +16,7 @@ from qa.evaluation.sets import Evidence, load_set
 from tests.conftest import ARTICLE, CORPUS, ROOT, run_cli
 from tests.support.reextract import reextract
 
-ARTICLE_SET = ROOT / "eval" / "sets" / "smm-magnesium.json"
+ARTICLE_SET = ROOT / "qa" / "evaluation" / "sets" / "smm-magnesium.json"
 CARD = ROOT / "tests" / "data" / "llama-card.json"
 
 

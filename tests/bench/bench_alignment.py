@@ -63,7 +63,7 @@ def main() -> None:
     doc = documents[0]
     emap = EvidenceMap(documents)
     hay = emap._body(doc)
-    eval_set = load_set(ROOT / "eval/sets/smm-magnesium.json", work_dir=Path("/tmp"))
+    eval_set = load_set(ROOT / "qa/evaluation/sets/smm-magnesium.json", work_dir=Path("/tmp"))
     quotes = sorted(
         {e for q in eval_set.questions if q.split == args.split for e in q.evidence},
         key=lambda e: e.quote,
