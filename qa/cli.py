@@ -533,6 +533,10 @@ def eval_run(
 
     check_report_folder(out or Path("eval/runs"))  # before the run, not after it
     settings = make_qa(ctx).settings
+    if judge:
+        from qa.evaluation.judge import require_llm
+
+        require_llm(settings)  # before the run, not after its ingest
     console = Console(stderr=True)
     began = time.perf_counter()
     evaluate = functools.partial(

@@ -10,7 +10,13 @@ from qa.errors import LLMNotConfiguredError
 from qa.evaluation.sets import EvalQuestion
 from qa.types import Answer
 
-__all__ = ["Judges"]
+__all__ = ["Judges", "require_llm"]
+
+
+def require_llm(settings: Settings) -> None:
+    """Raise LLMNotConfiguredError unless ``settings`` name an LLM to judge with."""
+    if not settings.llm_configured:
+        raise LLMNotConfiguredError("--judge needs an LLM: set QA_LLM_BASE_URL and QA_LLM_MODEL")
 
 
 class Judges:
@@ -18,10 +24,7 @@ class Judges:
     relevancy 0/1)."""
 
     def __init__(self, settings: Settings) -> None:
-        if not settings.llm_configured:
-            raise LLMNotConfiguredError(
-                "--judge needs an LLM: set QA_LLM_BASE_URL and QA_LLM_MODEL"
-            )
+        require_llm(settings)
         from llama_index.core.evaluation import (
             CorrectnessEvaluator,
             FaithfulnessEvaluator,
