@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 import pty
-import select
+import selectors
 import subprocess
 import sys
 import time
@@ -106,9 +106,10 @@ def test_ask_llm_failure_falls_back_with_a_notice(invoke, scripted_llm):
 
 def read_pty(fd: int, proc: subprocess.Popen, timeout: float = 120) -> bytes:
     out, deadline = b"", time.monotonic() + timeout
+    watch = selectors.DefaultSelector()  # epoll: select() fails on a descriptor past 1023
+    watch.register(fd, selectors.EVENT_READ)
     while time.monotonic() < deadline:
-        ready, _, _ = select.select([fd], [], [], 0.2)
-        if ready:
+        if watch.select(0.2):
             try:
                 chunk = os.read(fd, 4096)
             except OSError:  # the child closed the terminal

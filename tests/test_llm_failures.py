@@ -88,7 +88,9 @@ def test_stalled_server_never_waits_past_the_timeout(llm_qa, scripted_llm, strea
     *_, answer = list(qa.ask_stream(WOGEN, stream=stream))
     elapsed = time.monotonic() - began
     assert fell_back(answer) and "timed out" in " ".join(n.text for n in answer.notes)
-    assert 1.0 <= elapsed < 1.0 + 0.8
+    # the LLM waits no longer than the timeout; the rest is local retrieval and the extractive
+    # fallback. Without the deadline, 3 attempts and 2 backoffs would take 4.5 s or more.
+    assert 1.0 <= elapsed < 1.0 + 1.5
 
 
 def test_stalled_server_in_chat_shares_one_deadline(llm_qa, scripted_llm):
@@ -96,7 +98,7 @@ def test_stalled_server_in_chat_shares_one_deadline(llm_qa, scripted_llm):
     qa = llm_qa(llm_timeout=1.0)
     qa.ask(WOGEN, mode="extractive")
     answer, elapsed = timed(qa.chat, [("What is Minago Development?", "")], "How big is it?")
-    assert elapsed < 1.0 + 0.8  # condense took the budget; the answer did not wait again
+    assert elapsed < 1.0 + 1.5  # condense took the budget (local work aside)
     assert scripted_llm.request_count == 1
     assert answer.standalone_question == "How big is Minago Development?"  # the rule
     assert fell_back(answer)
