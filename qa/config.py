@@ -56,6 +56,13 @@ class Settings(BaseSettings):
         description="Extractive reader: re-rank sentences with the bundled answer selector "
         "(a cross-encoder); off = embeddings and MaxSim only.",
     )
+    no_answer_threshold: float = Field(
+        1.0,
+        ge=0.0,
+        le=1.0,
+        description="Extractive reader: abstain when the learned no-answer score (0..1; needs "
+        "the answer selector) is above this; 1 = never.",
+    )
     answer_selector_int8: bool = Field(
         False,
         description="Run the answer selector's linear layers as int8 on the CPU: about twice "

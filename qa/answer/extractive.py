@@ -31,6 +31,7 @@ splits; the threshold is set for a low false abstention on dev (figures: eval/RE
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -56,6 +57,7 @@ from qa.answer.dateline import (
     is_publication_question,
     speaks_of_publication,
 )
+from qa.answer.no_answer import NoAnswerHead
 from qa.answer.question_parts import question_parts
 from qa.answer.selector import AnswerSelector, selector_input
 from qa.answer.token_match import TokenMatcher
@@ -83,6 +85,28 @@ NAME_SUPPORT_RATIO = 0.8
 # a question naming something the corpus never mentions ("What did Beyoncé win in 2001?") is
 # answered only if the answer selector gives some sentence at least this probability
 UNKNOWN_NAME_SELECTOR = 0.2
+# the rules besides the learned no-answer score, each of which can be switched off to measure
+# what it earns (QA_READER_GATES_OFF=type,near,...; eval/README.md has the measurements)
+GATES = (
+    "first_pass",  # the best first-pass score is below the threshold: abstain
+    "unknown_names",  # the question names something the corpus never mentions
+    "type",  # the sentence lacks the kind of answer asked for (answer_types.holds)
+    "quantity",  # a number in the unit or per the unit asked for (quantity_fits)
+    "subject",  # a quantity or date about what the question names (subject_fits)
+    "near",  # a typed answer near the question's words (answer_near)
+    "name_support",  # "which company": the passage about it names no new entity
+    "dateline",  # publication questions get the dateline (qa.answer.dateline)
+    "parts",  # two-part questions are answered part by part (qa.answer.question_parts)
+)
+
+
+def gates_on(off: str | None = None) -> frozenset[str]:
+    """The gates left on: all of ``GATES`` less those named in ``off`` (default: the
+    ``QA_READER_GATES_OFF`` environment variable, comma-separated)."""
+    if off is None:
+        off = os.environ.get("QA_READER_GATES_OFF", "")
+    named = {g.strip() for g in off.split(",") if g.strip()}
+    return frozenset(GATES) - named
 
 
 @dataclass
@@ -101,6 +125,7 @@ class ScoredSentence:
     position: float = 0.0  # the chunk-rank and neighbour parts of the first-pass score
     tokens: float | None = None  # token-level MaxSim (second pass only)
     answers: float | None = None  # the answer selector's probability (second pass only)
+    no_answer: float | None = None  # the no-answer head's: it does not answer (second pass)
     first_pass: float = 0.0  # the score before the second pass: what the threshold is set on
     sentence: Sentence | None = None  # the passage's sentence (its id, the one before it)
 
@@ -122,6 +147,9 @@ def make_reader(parts: AnswererParts) -> ExtractiveReader:
         AnswerSelector(quantize=settings.answer_selector_int8)
         if settings.answer_selector
         else None,
+        NoAnswerHead() if settings.answer_selector else None,
+        settings.no_answer_threshold,
+        gates_on(),
     )
 
 
@@ -134,6 +162,11 @@ class ExtractiveReader(Answerer):
         corpus: returns the corpus's term statistics (BM25 idf, known terms).
         threshold: a best first-pass score below this abstains.
         selector: the answer selector (a cross-encoder), or None to go without.
+        no_answer: the no-answer head over the selector's pair representations (needs the
+            selector), or None to go without.
+        no_answer_threshold: a question whose no-answer score (one minus the head's best
+            probability over the reranked candidates, 0..1) is above this abstains.
+        gates: the rules of ``GATES`` that are on.
     """
 
     mode = "extractive"
@@ -145,16 +178,24 @@ class ExtractiveReader(Answerer):
         corpus: Callable[[], CorpusStats],
         threshold: float = 0.25,
         selector: AnswerSelector | None = None,
+        no_answer: NoAnswerHead | None = None,
+        no_answer_threshold: float = 1.0,
+        gates: frozenset[str] = frozenset(GATES),
     ) -> None:
         self.encode = encode
         self._corpus = corpus
         self.matcher = matcher
         self.threshold = threshold
         self.selector = selector
+        self.no_answer = no_answer if selector is not None else None
+        self.no_answer_threshold = no_answer_threshold
+        self.gates = gates
 
     def warm_up(self) -> None:
         if self.selector is not None:
             self.selector.load()
+        if self.no_answer is not None:
+            self.no_answer.load()
 
     def score(
         self, question: str, hits: Sequence[Hit], query: QueryEncoding
@@ -184,10 +225,15 @@ class ExtractiveReader(Answerer):
         weights = {t: index.idf(t) for t in q_terms}
         total = sum(weights.values()) or 1.0
         kind = answer_type(question)
+        on = self.gates
         # a quantity or a date must be about what the question names (its sentence's chunk
         # mentions it): checked for those kinds only, where a wrong subject is a wrong answer
-        names = named_subjects(question, [h.text for h in hits]) if kind in QUANTITY_TYPES else []
-        asked = quantity_asked(question)  # parsed once, checked against every candidate
+        names = (
+            named_subjects(question, [h.text for h in hits])
+            if kind in QUANTITY_TYPES and "subject" in on
+            else []
+        )
+        asked = quantity_asked(question) if "quantity" in on else None
         scored = []
         for sid, (hit, sentence, rank) in spans.items():
             start, end = sentence.start, sentence.end
@@ -203,10 +249,10 @@ class ExtractiveReader(Answerer):
             position = W_RANK / rank + W_CONTEXT * context.get(sid, 0.0)
             score = W_DENSE * dense + W_LEXICAL * coverage + position
             type_ok = (
-                holds(kind, text, question)
-                and quantity_fits(asked, text)
+                ("type" not in on or holds(kind, text, question))
+                and (asked is None or quantity_fits(asked, text))
                 and subject_fits(names, hit.text)
-                and answer_near(kind, text, q_terms, terms)
+                and ("near" not in on or answer_near(kind, text, q_terms, terms))
             )
             if not type_ok:
                 score *= TYPE_PENALTY
@@ -243,8 +289,9 @@ class ExtractiveReader(Answerer):
         """Rescore the first pass's best sentences, the answer selector leading."""
         ids = [(s.sentence.id if s.sentence else "", s.text) for s in best]
         tokens = self.matcher.scores(query, ids)
-        answers = (
-            self.selector.probabilities(
+        answers = np.zeros(len(best))
+        if self.selector is not None:
+            answers, pooled = self.selector.read(
                 question,
                 [
                     # no title: reading hit.title too lowered accuracy (eval/README.md); the
@@ -253,9 +300,9 @@ class ExtractiveReader(Answerer):
                     for s in best
                 ],
             )
-            if self.selector is not None
-            else np.zeros(len(best))
-        )
+            if self.no_answer is not None:
+                for s, p in zip(best, self.no_answer.answers(pooled), strict=True):
+                    s.no_answer = 1.0 - float(p)
         for s, t, a in zip(best, tokens, answers, strict=True):
             s.tokens = t
             s.answers = float(a) if self.selector is not None else None
@@ -270,7 +317,7 @@ class ExtractiveReader(Answerer):
 
     def answer(self, question: str, passages: Sequence[Hit], query: QueryEncoding) -> Draft:
         hits = list(passages)
-        parts = question_parts(question)
+        parts = question_parts(question) if "parts" in self.gates else [question]
         if len(parts) == 1:
             found = self._choose_or_dateline(question, hits, query)
             if isinstance(found, str):
@@ -299,7 +346,7 @@ class ExtractiveReader(Answerer):
         """``choose``; for "When was the report published?", the dateline unless the chosen
         sentence itself says when something was published."""
         found = self.choose(question, hits, query)
-        if not hits or not is_publication_question(question):
+        if not hits or "dateline" not in self.gates or not is_publication_question(question):
             return found
         if isinstance(found, Chosen) and speaks_of_publication(found.sentences[0].text):
             return found
@@ -338,31 +385,41 @@ class ExtractiveReader(Answerer):
         """The sentence(s) that answer ``question``, or why none does."""
         scored = self.score(question, hits, query)
         kind = answer_type(question)
+        on = self.gates
+        # the learned no-answer score: none of the reranked candidates answers
+        none = min((s.no_answer for s in scored if s.no_answer is not None), default=None)
+        said = f"no-answer score {none:.3f}; " if none is not None else ""
         # MaxSim finds a "best" sentence for any question; whether the corpus speaks to the
         # question at all is judged on the first-pass score (pooled similarity and coverage)
         fit = max((s.first_pass for s in scored), default=None)
-        if fit is None or fit < self.threshold:
+        if fit is None or ("first_pass" in on and fit < self.threshold):
             best = f"{fit:.3f}" if fit is not None else "none"
-            return f"best sentence score {best} < threshold {self.threshold}"
-        if self.selector is not None and (unknown := self._unknown_names(question)):
+            return f"{said}best sentence score {best} < threshold {self.threshold}"
+        if none is not None and none > self.no_answer_threshold:
+            return f"{said}above the threshold {self.no_answer_threshold}: no sentence answers"
+        if (
+            "unknown_names" in on
+            and self.selector is not None
+            and (unknown := self._unknown_names(question))
+        ):
             likeliest = max((s.answers for s in scored if s.answers is not None), default=0.0)
             if likeliest < UNKNOWN_NAME_SELECTOR:
                 return (
-                    f"the corpus never mentions {', '.join(unknown)} and no sentence answers "
-                    f"(selector {likeliest:.2f} < {UNKNOWN_NAME_SELECTOR})"
+                    f"{said}the corpus never mentions {', '.join(unknown)} and no sentence "
+                    f"answers (selector {likeliest:.2f} < {UNKNOWN_NAME_SELECTOR})"
                 )
         if not scored[0].type_ok:
             # asked for a kind of answer (a sum, a date, a person...) the best sentence lacks.
             # Falling back to the best sentence that holds one was tried: in a large corpus
             # some sentence always holds a percentage or a sum, so it would answer everything.
-            return "no candidate sentence holds the kind of answer asked for"
-        if kind == "name":
+            return f"{said}no candidate sentence holds the kind of answer asked for"
+        if kind == "name" and "name_support" in on:
             # "Which carmaker builds the Galaxy M9?": the passage most about the question names
             # no new entity, and the best that does is about something else: not in the corpus
             top = max(scored, key=lambda s: s.raw)
             named = max((s.raw for s in scored if s.type_ok), default=0.0)
             if not top.type_ok and named < NAME_SUPPORT_RATIO * top.raw:
-                return "the passage about the question names no new entity"
+                return f"{said}the passage about the question names no new entity"
         chosen = [scored[0]]
         # the second sentence is judged on first-pass scores: MaxSim favours long sentences,
         # which is harmless for the best one but fills a second slot with long overviews
@@ -375,7 +432,9 @@ class ExtractiveReader(Answerer):
             ):
                 chosen.append(cand)
                 break
-        return Chosen(chosen, [f"best sentence score {scored[0].score:.3f} (first pass {fit:.3f})"])
+        return Chosen(
+            chosen, [f"{said}best sentence score {scored[0].score:.3f} (first pass {fit:.3f})"]
+        )
 
 
 @dataclass

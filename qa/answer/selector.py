@@ -41,6 +41,7 @@ __all__ = [
 
 SELECTOR_WEIGHTS = Path(__file__).resolve().parent.parent / "models" / "answer_selector.safetensors"
 SELECTOR_SHA256 = "54c982b9458dab41051d08ccb08c34587bc967319f8f2e19e29b8fc71a72af26"
+FEATURES = 384  # the width of the pooled pair representation the classifier reads
 MAX_TOKENS = 192  # question, sentence and context together; the context's end is cut first
 _FROZEN = "bert.embeddings."  # read from the bundled model, not shipped
 
@@ -161,14 +162,46 @@ class AnswerSelector:
 
     def probabilities(self, question: str, sentences: Sequence[str]) -> np.ndarray:
         """For each sentence, the probability (0..1) that it answers ``question``."""
-        if not sentences:
-            return np.zeros(0, dtype=np.float32)
+        return self.read(question, sentences)[0]
+
+    def read(self, question: str, sentences: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The probabilities (shape ``(n,)``) and what the classifier read to give them: the
+        pooled pair representation, shape ``(n, 384)`` (float32), which the no-answer head
+        (qa.answer.no_answer) scores. One forward pass gives both."""
+        return self.read_pairs([(question, s) for s in sentences])
+
+    def read_pairs(self, pairs: Sequence[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
+        """``read`` for (question, sentence) pairs of any questions (training reads these)."""
+        if not pairs:
+            return np.zeros(0, dtype=np.float32), np.zeros((0, FEATURES), dtype=np.float32)
         self.load()
+        import torch
+
+        pooled: list[np.ndarray] = []
+        logits: list[torch.Tensor] = []
+
+        def keep(_module: Any, inputs: tuple[Any, ...], output: Any) -> None:
+            pooled.append(inputs[0].detach().float().cpu().numpy())
+            logits.append(output.detach().float().reshape(-1))
+
         with self._lock:
-            scores = self._model.predict(
-                [(question, s) for s in sentences],
-                batch_size=32,
-                show_progress_bar=False,
-                convert_to_numpy=True,
-            )
-        return np.asarray(scores, dtype=np.float32).reshape(-1)
+            hook = self._model.model.classifier.register_forward_hook(keep)
+            try:
+                scores = self._model.predict(
+                    list(pairs),
+                    batch_size=32,
+                    show_progress_bar=False,
+                    convert_to_numpy=True,
+                )
+            finally:
+                hook.remove()
+        probabilities = np.asarray(scores, dtype=np.float32).reshape(-1)
+        # predict runs the pairs longest first and returns the scores in the given order: the
+        # pooled rows are put in that order by matching their scores (the same sigmoid)
+        seen = torch.sigmoid(torch.cat(logits)).numpy()
+        given, ran = np.argsort(probabilities, kind="stable"), np.argsort(seen, kind="stable")
+        if not np.array_equal(probabilities[given], seen[ran]):
+            raise QAError("the answer selector's pooled representations do not match its scores")
+        features = np.empty((len(probabilities), FEATURES), dtype=np.float32)
+        features[given] = np.concatenate(pooled)[ran]
+        return probabilities, features

@@ -159,6 +159,7 @@ def score_question(
             )
     if q.answerable and not q.evidence:
         notes.append("no evidence given: retrieval and citations not scored")
+    notes += [f"answerer: {n.text}" for n in answer.notes]  # how it answered or abstained
     return QuestionResult(
         id=q.id,
         question=q.question,
