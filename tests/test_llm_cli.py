@@ -46,9 +46,11 @@ def invoke(corpus_qa, embedder, monkeypatch):
     return run
 
 
-def test_ask_json_llm_citations_are_exact_spans_and_unsupported_flagged(corpus_qa, scripted_llm):
-    scripted_llm.behaviour = "unsupported"
-    proc = run_cli("ask", "--json", *llm_args(scripted_llm), WOGEN, env=store_env(corpus_qa))
+def test_ask_json_llm_citations_are_exact_spans_and_unsupported_flagged(
+    corpus_qa, scripted_llm_server
+):
+    scripted_llm_server.behaviour = "unsupported"
+    proc = run_cli("ask", "--json", *llm_args(scripted_llm_server), WOGEN, env=store_env(corpus_qa))
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert data["mode"] == "llm" and not data["abstained"]
@@ -59,12 +61,15 @@ def test_ask_json_llm_citations_are_exact_spans_and_unsupported_flagged(corpus_q
         assert c["quote"] == DOC_TEXT[c["start"] : c["end"]]
         assert len(c["quote"]) < 400
     assert [s["supported"] for s in data["sentences"]] == [True, False]
-    assert scripted_llm.request_count == 1 and scripted_llm.requests[0]["model"] == "scripted"
+    assert (
+        scripted_llm_server.request_count == 1
+        and scripted_llm_server.requests[0]["model"] == "scripted"
+    )
 
 
-def test_ask_text_shows_unsupported_sentences_and_notes(invoke, scripted_llm):
-    scripted_llm.behaviour = "bad_citation"
-    proc = invoke("ask", *llm_args(scripted_llm), WOGEN)
+def test_ask_text_shows_unsupported_sentences_and_notes(invoke, scripted_llm_server):
+    scripted_llm_server.behaviour = "bad_citation"
+    proc = invoke("ask", *llm_args(scripted_llm_server), WOGEN)
     assert proc.exit_code == 0, proc.stderr
     assert "! not supported by the sources" in proc.stdout
     assert "This was confirmed by a later report." in proc.stdout
@@ -72,12 +77,12 @@ def test_ask_text_shows_unsupported_sentences_and_notes(invoke, scripted_llm):
     assert "support threshold" not in proc.stderr  # an info note is not printed
 
 
-def test_ask_mode_extractive_ignores_the_llm(invoke, scripted_llm):
-    args = ["--mode", "extractive", "--llm-url", scripted_llm.base_url, "--llm-model", "x"]
+def test_ask_mode_extractive_ignores_the_llm(invoke, scripted_llm_server):
+    args = ["--mode", "extractive", "--llm-url", scripted_llm_server.base_url, "--llm-model", "x"]
     proc = invoke("ask", "--json", *args, WOGEN)
     assert proc.exit_code == 0, proc.stderr
     assert json.loads(proc.stdout)["mode"] == "extractive"
-    assert scripted_llm.request_count == 0
+    assert scripted_llm_server.request_count == 0
 
 
 def test_ask_llm_mode_without_a_server_is_a_usage_error(invoke):
@@ -89,10 +94,10 @@ def test_ask_llm_mode_without_a_server_is_a_usage_error(invoke):
     assert bad.exit_code == 2 and "'oracle' is not one of" in bad.stderr  # a --mode choice
 
 
-def test_ask_llm_failure_falls_back_with_a_notice(invoke, scripted_llm):
-    scripted_llm.behaviour = "fail_500"
+def test_ask_llm_failure_falls_back_with_a_notice(invoke, scripted_llm_server):
+    scripted_llm_server.behaviour = "fail_500"
     env = {"QA_LLM_BACKOFF": "0.01"}
-    proc = invoke("ask", "--json", *llm_args(scripted_llm), WOGEN, env=env)
+    proc = invoke("ask", "--json", *llm_args(scripted_llm_server), WOGEN, env=env)
     assert proc.exit_code == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert data["mode"] == "extractive" and "$10 million" in data["answer"]
@@ -100,7 +105,9 @@ def test_ask_llm_failure_falls_back_with_a_notice(invoke, scripted_llm):
         n["level"] == "warning" and "HTTP 500" in n["text"] and "extractive answer" in n["text"]
         for n in data["notes"]
     )
-    err = invoke("ask", *llm_args(scripted_llm), WOGEN, env={**env, "QA_LLM_FALLBACK": "error"})
+    err = invoke(
+        "ask", *llm_args(scripted_llm_server), WOGEN, env={**env, "QA_LLM_FALLBACK": "error"}
+    )
     assert err.exit_code == 1 and "HTTP 500" in err.stderr and err.stdout == ""
 
 
@@ -122,10 +129,10 @@ def read_pty(fd: int, proc: subprocess.Popen, timeout: float = 120) -> bytes:
     return out
 
 
-def test_ask_streams_to_a_terminal(corpus_qa, scripted_llm):
+def test_ask_streams_to_a_terminal(corpus_qa, scripted_llm_server):
     master, slave = pty.openpty()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "qa", "ask", *llm_args(scripted_llm), WOGEN],
+        [sys.executable, "-m", "qa", "ask", *llm_args(scripted_llm_server), WOGEN],
         stdin=subprocess.DEVNULL,
         stdout=slave,
         stderr=subprocess.PIPE,
@@ -139,16 +146,16 @@ def test_ask_streams_to_a_terminal(corpus_qa, scripted_llm):
     finally:
         os.close(master)
     assert proc.returncode == 0, proc.stderr.read().decode() if proc.stderr else ""
-    assert scripted_llm.requests[-1]["stream"] is True  # a terminal gets the streamed answer
+    assert scripted_llm_server.requests[-1]["stream"] is True  # a terminal gets the streamed answer
     assert "$10 million in working capital" in out
     assert "verified answer:" not in out  # what streamed is what was verified
     citation = next(line for line in out.splitlines() if line.startswith("  [1] "))
     assert "smm-magnesium-industry-2026-01-15.md:" in citation
 
 
-def test_chat_repl_follow_up_retrieves_the_right_document(invoke, scripted_llm):
+def test_chat_repl_follow_up_retrieves_the_right_document(invoke, scripted_llm_server):
     lines = "What is Minago Development?\nHow much dolomite does it have?\nexit\nnot asked\n"
-    proc = invoke("chat", "--json", *llm_args(scripted_llm), input=lines)
+    proc = invoke("chat", "--json", *llm_args(scripted_llm_server), input=lines)
     assert proc.exit_code == 0, proc.stderr
     first, second = (json.loads(line) for line in proc.stdout.splitlines())
     assert first["standalone_question"] is None
@@ -156,8 +163,10 @@ def test_chat_repl_follow_up_retrieves_the_right_document(invoke, scripted_llm):
     assert "111 million" in second["answer"] and second["mode"] == "llm"
     for c in second["citations"]:
         assert c["quote"] == DOC_TEXT[c["start"] : c["end"]]
-    assert any("CONDENSE" in r["messages"][0]["content"] for r in scripted_llm.requests)
-    assert scripted_llm.request_count == 3  # answer, condense, answer; "not asked" never sent
+    assert any("CONDENSE" in r["messages"][0]["content"] for r in scripted_llm_server.requests)
+    assert (
+        scripted_llm_server.request_count == 3
+    )  # answer, condense, answer; "not asked" never sent
 
 
 def test_chat_repl_without_llm_uses_the_rule_and_ends_on_eof(invoke):
@@ -168,11 +177,11 @@ def test_chat_repl_without_llm_uses_the_rule_and_ends_on_eof(invoke):
     assert "111 million" in proc.stdout
 
 
-def test_chat_repl_reports_a_failed_turn_and_goes_on(invoke, scripted_llm):
-    scripted_llm.script(["fail_400"])
+def test_chat_repl_reports_a_failed_turn_and_goes_on(invoke, scripted_llm_server):
+    scripted_llm_server.script(["fail_400"])
     env = {"QA_LLM_FALLBACK": "error"}
     lines = f"{WOGEN}\n{WOGEN}\n"
-    proc = invoke("chat", "--json", *llm_args(scripted_llm), input=lines, env=env)
+    proc = invoke("chat", "--json", *llm_args(scripted_llm_server), input=lines, env=env)
     assert "qa: error: the LLM at" in proc.stderr and "HTTP 400" in proc.stderr
     (answer,) = (json.loads(line) for line in proc.stdout.splitlines())
     assert answer["mode"] == "llm"
