@@ -15,7 +15,7 @@ from qa.answer.base import ABSTAIN_TEXT
 from qa.answer.citations import MARKER
 from qa.errors import LLMNotConfiguredError
 from qa.types import Note
-from tests.conftest import ARTICLE, CORPUS
+from tests.conftest import ARTICLE, CORPUS, ROOT
 from tests.support.scripted_llm import MOON_CLAIM, parse_sources
 
 WOGEN = "How much working capital did Wogen provide to Magrathea?"
@@ -280,3 +280,15 @@ def test_judge_asks_through_the_answers_client(llm_qa, scripted_llm):
     for request in scripted_llm.requests[1:]:  # llama-index's prompts, about this answer
         assert request["model"] == "scripted" and request["temperature"] == 0
         assert "$10 million" in request["messages"][-1]["content"]
+
+
+def test_eval_judge_uses_the_llm_answerers_client(embedder, scripted_llm_server, tmp_path):
+    from qa.evaluation.runner import run_eval
+
+    settings = Settings(
+        home=tmp_path, llm_base_url=scripted_llm_server.base_url, llm_model="scripted"
+    )
+    eval_set = ROOT / "qa" / "evaluation" / "sets" / "smm-magnesium.json"
+    run = run_eval(eval_set, settings=settings, embedder=embedder, limit=1, judge=True)
+    assert run.results[0].judge.keys() == {"correctness", "faithfulness", "relevancy"}
+    assert scripted_llm_server.request_count == 3  # extractive answers; the LLM only judges
