@@ -1,7 +1,8 @@
 """The CLI in LLM mode (issue 4): `qa ask --mode llm --llm-url ...`, streaming to a terminal,
 `qa chat`, against the scripted test double. Two tests run `python -m qa` in a subprocess (JSON
-answer, and streaming to a pseudo-terminal); the rest call the typer app in-process with the
-session's embedding model, to keep the suite fast."""
+answer, and streaming to a pseudo-terminal) against the double on a socket; the rest call the
+typer app in-process with the session's embedding model and the double as the LLM client's
+``httpx.MockTransport`` (through ``qa.cli.qa_factory``), to keep the suite fast."""
 
 from __future__ import annotations
 
@@ -29,16 +30,26 @@ def store_env(corpus_qa) -> dict[str, str]:
     return {"QA_HOME": str(corpus_qa.settings.home), "QA_CORPUS_DIR": str(CORPUS)}
 
 
-def llm_args(server) -> list[str]:
-    return ["--mode", "llm", "--llm-url", server.base_url, "--llm-model", "scripted"]
+IN_PROCESS_URL = "http://scripted.invalid/v1"  # never resolved: the transport answers
+
+
+def llm_args(server=None) -> list[str]:
+    url = server.base_url if server is not None else IN_PROCESS_URL
+    return ["--mode", "llm", "--llm-url", url, "--llm-model", "scripted"]
 
 
 @pytest.fixture
-def invoke(corpus_qa, embedder, monkeypatch):
-    """``invoke(*args, input=None, env=None)``: run the CLI in-process on the session store."""
+def invoke(corpus_qa, embedder, scripted_llm, monkeypatch):
+    """``invoke(*args, input=None, env=None)``: run the CLI in-process on the session store, its
+    LLM requests answered by the in-process double (``scripted_llm``)."""
+    from qa import QA
+
     for key, value in store_env(corpus_qa).items():
         monkeypatch.setenv(key, value)
-    monkeypatch.setattr("qa.embeddings.SentenceTransformerEmbedder", lambda *a, **k: embedder)
+    monkeypatch.setattr(
+        "qa.cli.qa_factory",
+        lambda settings: QA(settings, embedder=embedder, llm_transport=scripted_llm.transport()),
+    )
 
     def run(*args: str, input: str | None = None, env: dict[str, str] | None = None):
         return CliRunner().invoke(app, list(args), input=input, env=env)
@@ -67,9 +78,9 @@ def test_ask_json_llm_citations_are_exact_spans_and_unsupported_flagged(
     )
 
 
-def test_ask_text_shows_unsupported_sentences_and_notes(invoke, scripted_llm_server):
-    scripted_llm_server.behaviour = "bad_citation"
-    proc = invoke("ask", *llm_args(scripted_llm_server), WOGEN)
+def test_ask_text_shows_unsupported_sentences_and_notes(invoke, scripted_llm):
+    scripted_llm.behaviour = "bad_citation"
+    proc = invoke("ask", *llm_args(), WOGEN)
     assert proc.exit_code == 0, proc.stderr
     assert "! not supported by the sources" in proc.stdout
     assert "This was confirmed by a later report." in proc.stdout
@@ -77,12 +88,12 @@ def test_ask_text_shows_unsupported_sentences_and_notes(invoke, scripted_llm_ser
     assert "support threshold" not in proc.stderr  # an info note is not printed
 
 
-def test_ask_mode_extractive_ignores_the_llm(invoke, scripted_llm_server):
-    args = ["--mode", "extractive", "--llm-url", scripted_llm_server.base_url, "--llm-model", "x"]
+def test_ask_mode_extractive_ignores_the_llm(invoke, scripted_llm):
+    args = ["--mode", "extractive", "--llm-url", IN_PROCESS_URL, "--llm-model", "x"]
     proc = invoke("ask", "--json", *args, WOGEN)
     assert proc.exit_code == 0, proc.stderr
     assert json.loads(proc.stdout)["mode"] == "extractive"
-    assert scripted_llm_server.request_count == 0
+    assert scripted_llm.request_count == 0
 
 
 def test_ask_llm_mode_without_a_server_is_a_usage_error(invoke):
@@ -94,10 +105,10 @@ def test_ask_llm_mode_without_a_server_is_a_usage_error(invoke):
     assert bad.exit_code == 2 and "'oracle' is not one of" in bad.stderr  # a --mode choice
 
 
-def test_ask_llm_failure_falls_back_with_a_notice(invoke, scripted_llm_server):
-    scripted_llm_server.behaviour = "fail_500"
+def test_ask_llm_failure_falls_back_with_a_notice(invoke, scripted_llm):
+    scripted_llm.behaviour = "fail_500"
     env = {"QA_LLM_BACKOFF": "0.01"}
-    proc = invoke("ask", "--json", *llm_args(scripted_llm_server), WOGEN, env=env)
+    proc = invoke("ask", "--json", *llm_args(), WOGEN, env=env)
     assert proc.exit_code == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert data["mode"] == "extractive" and "$10 million" in data["answer"]
@@ -105,9 +116,7 @@ def test_ask_llm_failure_falls_back_with_a_notice(invoke, scripted_llm_server):
         n["level"] == "warning" and "HTTP 500" in n["text"] and "extractive answer" in n["text"]
         for n in data["notes"]
     )
-    err = invoke(
-        "ask", *llm_args(scripted_llm_server), WOGEN, env={**env, "QA_LLM_FALLBACK": "error"}
-    )
+    err = invoke("ask", *llm_args(), WOGEN, env={**env, "QA_LLM_FALLBACK": "error"})
     assert err.exit_code == 1 and "HTTP 500" in err.stderr and err.stdout == ""
 
 
@@ -153,9 +162,9 @@ def test_ask_streams_to_a_terminal(corpus_qa, scripted_llm_server):
     assert "smm-magnesium-industry-2026-01-15.md:" in citation
 
 
-def test_chat_repl_follow_up_retrieves_the_right_document(invoke, scripted_llm_server):
+def test_chat_repl_follow_up_retrieves_the_right_document(invoke, scripted_llm):
     lines = "What is Minago Development?\nHow much dolomite does it have?\nexit\nnot asked\n"
-    proc = invoke("chat", "--json", *llm_args(scripted_llm_server), input=lines)
+    proc = invoke("chat", "--json", *llm_args(), input=lines)
     assert proc.exit_code == 0, proc.stderr
     first, second = (json.loads(line) for line in proc.stdout.splitlines())
     assert first["standalone_question"] is None
@@ -163,10 +172,8 @@ def test_chat_repl_follow_up_retrieves_the_right_document(invoke, scripted_llm_s
     assert "111 million" in second["answer"] and second["mode"] == "llm"
     for c in second["citations"]:
         assert c["quote"] == DOC_TEXT[c["start"] : c["end"]]
-    assert any("CONDENSE" in r["messages"][0]["content"] for r in scripted_llm_server.requests)
-    assert (
-        scripted_llm_server.request_count == 3
-    )  # answer, condense, answer; "not asked" never sent
+    assert any("CONDENSE" in r["messages"][0]["content"] for r in scripted_llm.requests)
+    assert scripted_llm.request_count == 3  # answer, condense, answer; "not asked" never sent
 
 
 def test_chat_repl_without_llm_uses_the_rule_and_ends_on_eof(invoke):
@@ -177,11 +184,11 @@ def test_chat_repl_without_llm_uses_the_rule_and_ends_on_eof(invoke):
     assert "111 million" in proc.stdout
 
 
-def test_chat_repl_reports_a_failed_turn_and_goes_on(invoke, scripted_llm_server):
-    scripted_llm_server.script(["fail_400"])
+def test_chat_repl_reports_a_failed_turn_and_goes_on(invoke, scripted_llm):
+    scripted_llm.script(["fail_400"])
     env = {"QA_LLM_FALLBACK": "error"}
     lines = f"{WOGEN}\n{WOGEN}\n"
-    proc = invoke("chat", "--json", *llm_args(scripted_llm_server), input=lines, env=env)
+    proc = invoke("chat", "--json", *llm_args(), input=lines, env=env)
     assert "qa: error: the LLM at" in proc.stderr and "HTTP 400" in proc.stderr
     (answer,) = (json.loads(line) for line in proc.stdout.splitlines())
     assert answer["mode"] == "llm"
