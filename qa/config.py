@@ -57,7 +57,7 @@ class Settings(BaseSettings):
         "(a cross-encoder); off = embeddings and MaxSim only.",
     )
     no_answer_threshold: float = Field(
-        1.0,
+        0.95,
         ge=0.0,
         le=1.0,
         description="Extractive reader: abstain when the learned no-answer score (0..1; needs "

@@ -86,20 +86,12 @@ _MONTH = (
     r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
 )
 # words that make a two-word capitalised run an organisation or a place, not a person's name
+# (generic ones only: the words taken from the article set's one article were removed)
 _NOT_PEOPLE = frozenset(
     [
         "Technologies",
         "Technology",
-        "Nation",
-        "House",
-        "Development",
-        "Magnesium",
-        "Show",
-        "Electronics",
-        "Consumer",
         "Industry",
-        "Survey",
-        "Statement",
         "Events",
         "Group",
         "Company",

@@ -16,6 +16,9 @@ a candidate (the dateline answers publication questions only, qa.answer.dateline
 
 It abstains when the best first-pass score is below the threshold (the corpus does not speak to
 the question: MaxSim always finds some best sentence, so it does not decide this), or when the
+learned no-answer score (qa.answer.no_answer: one minus the no-answer head's best probability
+over the reranked candidates) is above ``no_answer_threshold`` (0.95, chosen on the dev splits:
+eval/README.md), or when the
 chosen sentence lacks the kind of answer asked for, or (for "which company...?") when the
 sentence most about the question names no new entity and those that do are about other things,
 or when the question names something no chunk of the corpus holds and the answer selector
