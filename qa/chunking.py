@@ -28,6 +28,7 @@ __all__ = [
     "chunk_id",
     "document_version",
     "in_context",
+    "read_in_context",
     "sentence_language",
     "sentence_spans",
 ]
@@ -144,7 +145,19 @@ def in_context(doc: Document, start: int, end: int) -> str:
     title: "Solvik results: Quarter: Q3 2024; Revenue (million EUR): 14.2; Staff: 222" for
     "| Q3 2024 | 14.2 | 222 |", so that "revenue in Q3" finds the row. The stored and cited
     text stays the row alone."""
-    text = doc.text
+    return read_in_context(doc.text, start, end, doc.title)
+
+
+def read_in_context(
+    text: str, start: int, end: int, title: str, *, values_first: bool = False
+) -> str:
+    """``in_context`` for the span ``text[start:end]`` of any text that holds it (a document,
+    or a retrieved chunk, whose table rows are read against the header the chunk holds).
+
+    With ``values_first`` a row reads as a sentence states its figures, the first cell as the
+    row's label and each other cell before its column's name: "Solvik results: Q2 2024: 12.4
+    Revenue (million EUR); 215 Staff" (what the reader judges: "215 staff" is a number of
+    staff, "Staff: 215" is not phrased as one)."""
     line_start = text.rfind("\n", 0, start) + 1
     if not _is_row(text[line_start:end]):
         return text[start:end]
@@ -162,11 +175,17 @@ def in_context(doc: Document, start: int, end: int) -> str:
         read = "; ".join(cells)
     else:
         names = _cells(header)
+        if values_first and len(cells) > 1:
+            figures = "; ".join(
+                f"{cell} {names[i]}" if i < len(names) and names[i] else cell
+                for i, cell in enumerate(cells[1:], start=1)
+            )
+            return f"{title}: {cells[0]}: {figures}"
         read = "; ".join(
             f"{names[i]}: {cell}" if i < len(names) and names[i] else cell
             for i, cell in enumerate(cells)
         )
-    return f"{doc.title}: {read}"
+    return f"{title}: {read}"
 
 
 def _sentence_pieces(text: str) -> list[str]:
