@@ -133,3 +133,37 @@ def test_a_chinese_document_is_stored_sentence_by_sentence(embedder, tmp_path: P
     chunks = chunker.chunk(doc, document_version(doc, chunker.config))
     stored = [doc.text[s:e] for c in chunks for s, e in c.sentences]
     assert stored == ["# 港口新闻", *sentences]
+
+
+def test_a_long_document_is_split_section_by_section(embedder, tmp_path: Path, monkeypatch) -> None:
+    """A document longer than a section is given to the splitter a section at a time (it
+    tokenizes all it is given: a whole 20 MB file took gigabytes); chunks stay exact spans that
+    cover the body in order, end at or before a section's end, and stay within the model's
+    window; the version names the sectioning, so a store chunked before is re-chunked."""
+    import qa.chunking
+
+    paragraphs = [
+        f"Section {n}\n\nThe harbour board of Eskild met on day {n} and agreed to spend {n * 7} "
+        f"thousand euros on the breakwater. Work on part {n} begins in week {n % 52 + 1}."
+        for n in range(400)
+    ]
+    path = tmp_path / "long.txt"
+    path.write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    doc = load_file(path)
+    before = document_version(doc, "c")
+    monkeypatch.setattr(qa.chunking, "SECTION_CHARS", 5_000)
+    spans = qa.chunking.sections(doc.text, doc.body_start)
+    assert len(spans) > 10 and spans[0][0] == doc.body_start and spans[-1][1] == len(doc.text)
+    assert all(b - a <= 5_000 and doc.text.startswith("\n\n", b) for a, b in spans[:-1])
+    assert all(b == a2 for (_, b), (a2, _) in itertools.pairwise(spans))
+    assert document_version(doc, "c") != before
+    chunks = Chunker(embedder.tokenize, 128, 16).chunk(doc, "v")
+    ends = [b for _, b in spans]
+    for chunk, following in itertools.pairwise(chunks):
+        assert doc.text[chunk.start : chunk.end] == chunk.text
+        assert chunk.start < following.start
+        assert any(chunk.end <= end for end in ends)
+        assert not any(chunk.start < end < chunk.end for end in ends)  # within one section
+        assert len(embedder.tokenize(chunk.text)) <= 128
+    covered = "".join(doc.text[c.start : c.end] for c in chunks)
+    assert all(p.split("\n\n")[1][:40] in covered for p in paragraphs)
