@@ -7,7 +7,8 @@ the local model's own tokens (its tokenizer only: ``vocab_only``, nothing is gen
 checked for whether an accepted answer appears in it, the ceiling of what a model can cite.
 On this CPU the prompt tokens are the time to first token (about 25-30 tokens/s unloaded).
 
-Run: ``python eval/prompt_size.py --split dev [--model qwen2.5-coder-1.5b]``.
+Run: ``python eval/prompt_size.py --split dev [--model qwen2.5-coder-1.5b] [--counts 1 2 4]
+[--windows 0 1]`` (window: neighbour sentences each side of a passage).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ def main() -> None:
     parser.add_argument("--split", default="dev")
     parser.add_argument("--model", default="qwen2.5-coder-1.5b")
     parser.add_argument("--counts", type=int, nargs="+", default=[1, 2, 4, 6, 8])
+    parser.add_argument("--windows", type=int, nargs="+", default=[0, 1])
     args = parser.parse_args()
 
     from llama_cpp import Llama
@@ -73,8 +75,11 @@ def main() -> None:
             (tokens(whole), has_answer(whole, q.answers))
         )
         for n in args.counts:
-            m = answer_messages(q.question, select_passages(ranked, count=n, window=1))
-            rows.setdefault(f"{n} passages", []).append((tokens(m), has_answer(m, q.answers)))
+            for w in args.windows:
+                m = answer_messages(q.question, select_passages(ranked, count=n, window=w))
+                rows.setdefault(f"{n} passages, window {w}", []).append(
+                    (tokens(m), has_answer(m, q.answers))
+                )
     print(f"{len(questions)} answerable questions with answers, {args.split} split")
     for name, values in rows.items():
         report = {

@@ -509,7 +509,8 @@ def eval_run(
         Path | None, typer.Option(help="Source documents of a LabelledRagDataset.")
     ] = None,
     limit: Annotated[
-        int | None, typer.Option(min=1, metavar="N", help="Ask only the first N questions.")
+        int | None,
+        typer.Option(min=1, metavar="N", help="Ask N questions, evenly spread over the split."),
     ] = None,
     judge: Annotated[
         bool, typer.Option("--judge", help="Add LLM-judged correctness and faithfulness.")

@@ -393,3 +393,17 @@ def test_the_off_topic_builder_adds_its_questions_as_unanswerable(tmp_path: Path
     assert [q.id for q in loaded.questions if q.answerable] == ["r1"]
     texts = [p.read_text("utf-8") for p in (tmp_path / "docs").rglob("*.txt")]
     assert texts == ["The Shinkansen opened in 1964.\n"]  # the documents are unchanged
+
+
+def test_a_limit_samples_evenly_across_the_split(tmp_path: Path) -> None:
+    packaged = ROOT / "qa" / "evaluation" / "sets" / "smm-magnesium.json"
+    eval_set = load_set(packaged, work_dir=tmp_path)
+    dev = eval_set.select("dev")
+    sample = eval_set.select("dev", 10)
+    assert len(sample) == 10 and len({q.id for q in sample}) == 10
+    assert sample == eval_set.select("dev", 10)  # the same on every run
+    positions = [dev.index(q) for q in sample]
+    assert positions[0] == 0 and positions == sorted(positions)
+    assert positions[-1] >= len(dev) * 0.85  # reaches the end of the split, not its first tenth
+    assert not all(q.answerable for q in sample)  # the unanswerable questions at the end are in
+    assert eval_set.select("dev", len(dev) + 5) == dev

@@ -100,11 +100,18 @@ class EvalSet:
     published_baselines: list[dict[str, Any]] = field(default_factory=list)
 
     def select(self, split: str = "all", limit: int | None = None) -> list[EvalQuestion]:
-        """The questions of ``split`` ('dev', 'test' or 'all'), at most ``limit`` of them."""
+        """The questions of ``split`` ('dev', 'test' or 'all'), at most ``limit`` of them.
+
+        A limit takes an evenly spread sample in set order (every k-th question, k = n / limit,
+        the same on every run), so a short run of a slow answerer still covers every part of
+        the set (its facts, multi-hop and unanswerable questions) rather than its first fact.
+        """
         if split not in SPLITS:
             raise EvalSetError(f"unknown split {split!r}: use one of {', '.join(SPLITS)}")
         chosen = [q for q in self.questions if split == "all" or q.split == split]
-        return chosen[:limit] if limit else chosen
+        if not limit or limit >= len(chosen):
+            return chosen
+        return [chosen[i * len(chosen) // limit] for i in range(limit)]
 
 
 def slug(text: str, max_len: int = 48) -> str:
