@@ -135,6 +135,9 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     return spans
 
 
+_RULE_CELL = re.compile(r"^:?-{3,}:?$")
+
+
 def _is_row(line: str) -> bool:
     return line.lstrip().startswith("|")
 
@@ -161,7 +164,8 @@ def read_in_context(
     With ``values_first`` a row reads as a sentence states its figures, the first cell as the
     row's label and each other cell before its column's name: "Solvik results: Q2 2024: 12.4
     Revenue (million EUR); 215 Staff" (what the reader judges: "215 staff" is a number of
-    staff, "Staff: 215" is not phrased as one)."""
+    staff, "Staff: 215" is not phrased as one). A chunk may begin inside a table: then its
+    first row is a header only if a rule row (``|---|``) follows it."""
     line_start = text.rfind("\n", 0, start) + 1
     if not _is_row(text[line_start:end]):
         return text[start:end]
@@ -174,6 +178,10 @@ def read_in_context(
         if not _is_row(text[above : pos - 1]):
             break
         header, pos = text[above : pos - 1], above
+    if values_first and header is not None:
+        below = text[pos + len(header) + 1 :].split("\n", 1)[0]
+        if not _is_row(below) or not all(_RULE_CELL.match(c) for c in _cells(below)):
+            header = None
     cells = _cells(text[start:end])
     if header is None:
         read = "; ".join(cells)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
-from qa.chunking import Chunker, document_version, sentence_spans
+from qa.chunking import Chunker, document_version, read_in_context, sentence_spans
 from qa.documents import load_file
 from tests.conftest import ARTICLE
 
@@ -167,3 +167,25 @@ def test_a_long_document_is_split_section_by_section(embedder, tmp_path: Path, m
         assert len(embedder.tokenize(chunk.text)) <= 128
     covered = "".join(doc.text[c.start : c.end] for c in chunks)
     assert all(p.split("\n\n")[1][:40] in covered for p in paragraphs)
+
+
+def test_a_table_row_is_read_against_its_header_as_the_reader_judges_it() -> None:
+    table = (
+        "| Quarter | Revenue (million EUR) | Staff |\n"
+        "|---------|-----------------------|-------|\n"
+        "| Q1 2024 | 11.8 | 210 |\n"
+        "| Q2 2024 | 12.4 | 215 |\n"
+    )
+    text = "Solvik Foods published its figures.\n\n" + table
+    start = text.index("| Q2")
+    end = text.index("\n", start)
+    read = read_in_context(text, start, end, "Solvik", values_first=True)
+    assert read == "Solvik: Q2 2024: 12.4 Revenue (million EUR); 215 Staff"
+    assert read_in_context(text, 0, 10, "Solvik", values_first=True) == text[:10]  # prose
+    # a chunk that begins inside the table has no header: its first row is data
+    inside = text[text.index("| Q1") :]
+    start = inside.index("| Q2")
+    end = inside.index("\n", start)
+    assert read_in_context(inside, start, end, "Solvik", values_first=True) == (
+        "Solvik: Q2 2024; 12.4; 215"
+    )
