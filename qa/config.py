@@ -80,9 +80,17 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(60.0, gt=0, description="Seconds; nothing waits longer.")
     llm_temperature: float = Field(0.0, ge=0)
     llm_max_tokens: int = Field(512, ge=1)
-    llm_retries: int = Field(2, ge=0, description="Retries on transient LLM errors.")
+    llm_retries: int = Field(
+        2,
+        ge=0,
+        description="Retries of a request by openai (connection errors, timeouts, HTTP "
+        "408/409/429/5xx) and, separately, by qa of an empty or unusable reply or a cut stream.",
+    )
     llm_backoff: float = Field(
-        0.5, ge=0, description="Seconds before the first retry; doubles on each further one."
+        0.5,
+        ge=0,
+        description="Seconds before qa's first retry of an empty reply or a cut stream; doubles "
+        "on each further one (openai's own retries wait as the server asks, else 0.5-8 s).",
     )
     llm_passages: int = Field(
         4,

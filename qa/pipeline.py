@@ -26,6 +26,8 @@ from qa.store import ChunkStore, summarise
 from qa.types import Answer, DocumentInfo, Hit, IngestReport
 
 if TYPE_CHECKING:
+    import httpx
+
     from qa.ingest import Progress
     from qa.local_llm.server import LlamaServer
 
@@ -43,6 +45,8 @@ class QA:
         settings: configuration; defaults to ``Settings()`` (``QA_*`` env vars).
         embedder: the embedding model; defaults to the configured sentence-transformers one.
         answerer: the extractive answerer to use instead of the default reader.
+        llm_transport: the HTTP transport of LLM requests (``qa.llm_client.make_client``);
+            None = httpx's own. Tests pass an ``httpx.MockTransport``.
         **overrides: settings fields to override, e.g. ``QA(top_k=3)``.
     """
 
@@ -52,9 +56,11 @@ class QA:
         *,
         embedder: Embedder | None = None,
         answerer: Answerer | None = None,
+        llm_transport: httpx.BaseTransport | None = None,
         **overrides: Any,
     ) -> None:
         self.settings = _settings(settings, overrides)
+        self._llm_transport = llm_transport
         self._store = ChunkStore(self.settings)
         self._embedder = embedder
         self._answerers: dict[str, Answerer] = {}
@@ -136,6 +142,7 @@ class QA:
                     embedder=lambda: self.embedder,
                     corpus=self.lexical_index,
                     answerer=self.answerer,
+                    llm_transport=self._llm_transport,
                 )
                 made = self._answerers[mode] = registry.create(mode, parts)
             return made

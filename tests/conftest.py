@@ -65,8 +65,16 @@ def corpus_qa(embedder, tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture
-def scripted_llm() -> Iterator[object]:
-    """A scripted OpenAI-compatible test double on 127.0.0.1 (stopped after the test)."""
+def scripted_llm() -> object:
+    """The scripted OpenAI-compatible test double, in process (an ``httpx.MockTransport``)."""
+    from tests.support.scripted_llm import ScriptedLLM
+
+    return ScriptedLLM()
+
+
+@pytest.fixture
+def scripted_llm_server() -> Iterator[object]:
+    """The scripted test double on 127.0.0.1, for stalls, cut streams and subprocesses."""
     from tests.support.scripted_llm_server import ScriptedLLMServer
 
     server = ScriptedLLMServer(stall_seconds=10.0).start()
@@ -78,20 +86,24 @@ def scripted_llm() -> Iterator[object]:
 
 @pytest.fixture
 def llm_qa(corpus_qa, embedder, scripted_llm) -> Callable[..., object]:
-    """``llm_qa(**settings)``: a QA over the session's ingested corpus whose LLM is the test
-    double (short timeout and backoff so failure tests stay fast)."""
+    """``llm_qa(double=scripted_llm, **settings)``: a QA over the session's ingested corpus whose
+    LLM is the in-process test double, or the server at ``double.base_url`` (the socket double),
+    or at ``llm_base_url`` (``double=None``); short timeout and backoff so failure tests stay
+    fast."""
     from qa import QA
 
-    def build(**overrides):
+    def build(double=scripted_llm, **overrides):
         values = {
-            "llm_base_url": scripted_llm.base_url,
+            "llm_base_url": getattr(double, "base_url", None),
             "llm_model": "scripted",
             "llm_timeout": 5.0,
             "llm_backoff": 0.01,
             "llm_retries": 2,
             **overrides,
         }
-        return QA(corpus_qa.settings.model_copy(update=values), embedder=embedder)
+        transport = scripted_llm.transport() if double is scripted_llm else None
+        settings = corpus_qa.settings.model_copy(update=values)
+        return QA(settings, embedder=embedder, llm_transport=transport)
 
     return build
 

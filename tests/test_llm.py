@@ -1,4 +1,5 @@
-"""LLM mode through the QA API against the scripted OpenAI-compatible test double (issue 4):
+"""LLM mode through the QA API against the scripted OpenAI-compatible test double, in process on
+an httpx.MockTransport (issue 4, issue 16):
 config, prompt and injection defence, verified citations, streaming, follow-ups, mode switch."""
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from qa.answer.base import ABSTAIN_TEXT
 from qa.answer.citations import MARKER
 from qa.errors import LLMNotConfiguredError
 from qa.types import Note
-from tests.conftest import ARTICLE, CORPUS
-from tests.support.scripted_llm_server import MOON_CLAIM, parse_sources
+from tests.conftest import ARTICLE, CORPUS, ROOT
+from tests.support.scripted_llm import MOON_CLAIM, parse_sources
 
 WOGEN = "How much working capital did Wogen provide to Magrathea?"
 DOC_TEXT = ARTICLE.read_text(encoding="utf-8")
@@ -50,7 +51,7 @@ def test_settings_from_env_select_llm_and_shape_the_request(
     monkeypatch.setenv("QA_LLM_TIMEOUT", "7")
     settings = Settings(home=corpus_qa.settings.home, corpus_dir=CORPUS)
     assert settings.llm_configured and settings.llm_timeout == 7
-    qa = QA(settings, embedder=embedder)
+    qa = QA(settings, embedder=embedder, llm_transport=scripted_llm.transport())
     assert qa.resolve_mode(None) == "llm"  # auto: an LLM is configured
     answer = qa.ask(WOGEN)
     assert answer.mode == "llm", answer.notes
@@ -123,7 +124,8 @@ def injection_qa(embedder, tmp_path_factory):
 def _with_llm(injection_qa, embedder, server):
     qa, folder = injection_qa
     update = {"llm_base_url": server.base_url, "llm_model": "scripted", "llm_backoff": 0.01}
-    return QA(qa.settings.model_copy(update=update), embedder=embedder), folder
+    settings = qa.settings.model_copy(update=update)
+    return QA(settings, embedder=embedder, llm_transport=server.transport()), folder
 
 
 def test_injected_instruction_is_not_obeyed(injection_qa, embedder, scripted_llm):
@@ -260,3 +262,33 @@ def test_mode_switch_per_question(llm_qa, scripted_llm):
     assert qa.ask(WOGEN).mode == "llm"  # auto
     assert llm_qa(mode="extractive").ask(WOGEN).mode == "extractive"
     assert scripted_llm.request_count == 2
+
+
+# ---- 8. one client: answers, condensing and the judge of `qa eval --judge` ----------------------
+def test_judge_asks_through_the_answers_client(llm_qa, scripted_llm):
+    from qa.evaluation.judge import Judges
+    from qa.evaluation.sets import EvalQuestion
+
+    qa = llm_qa()
+    answer = qa.ask(WOGEN)
+    llm = qa.answerer("llm")
+    judges = Judges(llm.settings, llm.client)
+    question = EvalQuestion(id="q", question=WOGEN, category="fact", answers=["$10 million"])
+    scores = judges.score(question, answer)
+    assert set(scores) == {"correctness", "faithfulness", "relevancy"}
+    assert scripted_llm.request_count == 1 + 3  # the answer, then one request per judge
+    for request in scripted_llm.requests[1:]:  # llama-index's prompts, about this answer
+        assert request["model"] == "scripted" and request["temperature"] == 0
+        assert "$10 million" in request["messages"][-1]["content"]
+
+
+def test_eval_judge_uses_the_llm_answerers_client(embedder, scripted_llm_server, tmp_path):
+    from qa.evaluation.runner import run_eval
+
+    settings = Settings(
+        home=tmp_path, llm_base_url=scripted_llm_server.base_url, llm_model="scripted"
+    )
+    eval_set = ROOT / "qa" / "evaluation" / "sets" / "smm-magnesium.json"
+    run = run_eval(eval_set, settings=settings, embedder=embedder, limit=1, judge=True)
+    assert run.results[0].judge.keys() == {"correctness", "faithfulness", "relevancy"}
+    assert scripted_llm_server.request_count == 3  # extractive answers; the LLM only judges

@@ -1,7 +1,8 @@
 """The CLI in LLM mode (issue 4): `qa ask --mode llm --llm-url ...`, streaming to a terminal,
 `qa chat`, against the scripted test double. Two tests run `python -m qa` in a subprocess (JSON
-answer, and streaming to a pseudo-terminal); the rest call the typer app in-process with the
-session's embedding model, to keep the suite fast."""
+answer, and streaming to a pseudo-terminal) against the double on a socket; the rest call the
+typer app in-process with the session's embedding model and the double as the LLM client's
+``httpx.MockTransport`` (through ``qa.cli.qa_factory``), to keep the suite fast."""
 
 from __future__ import annotations
 
@@ -29,16 +30,26 @@ def store_env(corpus_qa) -> dict[str, str]:
     return {"QA_HOME": str(corpus_qa.settings.home), "QA_CORPUS_DIR": str(CORPUS)}
 
 
-def llm_args(server) -> list[str]:
-    return ["--mode", "llm", "--llm-url", server.base_url, "--llm-model", "scripted"]
+IN_PROCESS_URL = "http://scripted.invalid/v1"  # never resolved: the transport answers
+
+
+def llm_args(server=None) -> list[str]:
+    url = server.base_url if server is not None else IN_PROCESS_URL
+    return ["--mode", "llm", "--llm-url", url, "--llm-model", "scripted"]
 
 
 @pytest.fixture
-def invoke(corpus_qa, embedder, monkeypatch):
-    """``invoke(*args, input=None, env=None)``: run the CLI in-process on the session store."""
+def invoke(corpus_qa, embedder, scripted_llm, monkeypatch):
+    """``invoke(*args, input=None, env=None)``: run the CLI in-process on the session store, its
+    LLM requests answered by the in-process double (``scripted_llm``)."""
+    from qa import QA
+
     for key, value in store_env(corpus_qa).items():
         monkeypatch.setenv(key, value)
-    monkeypatch.setattr("qa.embeddings.SentenceTransformerEmbedder", lambda *a, **k: embedder)
+    monkeypatch.setattr(
+        "qa.cli.qa_factory",
+        lambda settings: QA(settings, embedder=embedder, llm_transport=scripted_llm.transport()),
+    )
 
     def run(*args: str, input: str | None = None, env: dict[str, str] | None = None):
         return CliRunner().invoke(app, list(args), input=input, env=env)
@@ -46,9 +57,11 @@ def invoke(corpus_qa, embedder, monkeypatch):
     return run
 
 
-def test_ask_json_llm_citations_are_exact_spans_and_unsupported_flagged(corpus_qa, scripted_llm):
-    scripted_llm.behaviour = "unsupported"
-    proc = run_cli("ask", "--json", *llm_args(scripted_llm), WOGEN, env=store_env(corpus_qa))
+def test_ask_json_llm_citations_are_exact_spans_and_unsupported_flagged(
+    corpus_qa, scripted_llm_server
+):
+    scripted_llm_server.behaviour = "unsupported"
+    proc = run_cli("ask", "--json", *llm_args(scripted_llm_server), WOGEN, env=store_env(corpus_qa))
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert data["mode"] == "llm" and not data["abstained"]
@@ -59,12 +72,15 @@ def test_ask_json_llm_citations_are_exact_spans_and_unsupported_flagged(corpus_q
         assert c["quote"] == DOC_TEXT[c["start"] : c["end"]]
         assert len(c["quote"]) < 400
     assert [s["supported"] for s in data["sentences"]] == [True, False]
-    assert scripted_llm.request_count == 1 and scripted_llm.requests[0]["model"] == "scripted"
+    assert (
+        scripted_llm_server.request_count == 1
+        and scripted_llm_server.requests[0]["model"] == "scripted"
+    )
 
 
 def test_ask_text_shows_unsupported_sentences_and_notes(invoke, scripted_llm):
     scripted_llm.behaviour = "bad_citation"
-    proc = invoke("ask", *llm_args(scripted_llm), WOGEN)
+    proc = invoke("ask", *llm_args(), WOGEN)
     assert proc.exit_code == 0, proc.stderr
     assert "! not supported by the sources" in proc.stdout
     assert "This was confirmed by a later report." in proc.stdout
@@ -73,7 +89,7 @@ def test_ask_text_shows_unsupported_sentences_and_notes(invoke, scripted_llm):
 
 
 def test_ask_mode_extractive_ignores_the_llm(invoke, scripted_llm):
-    args = ["--mode", "extractive", "--llm-url", scripted_llm.base_url, "--llm-model", "x"]
+    args = ["--mode", "extractive", "--llm-url", IN_PROCESS_URL, "--llm-model", "x"]
     proc = invoke("ask", "--json", *args, WOGEN)
     assert proc.exit_code == 0, proc.stderr
     assert json.loads(proc.stdout)["mode"] == "extractive"
@@ -92,7 +108,7 @@ def test_ask_llm_mode_without_a_server_is_a_usage_error(invoke):
 def test_ask_llm_failure_falls_back_with_a_notice(invoke, scripted_llm):
     scripted_llm.behaviour = "fail_500"
     env = {"QA_LLM_BACKOFF": "0.01"}
-    proc = invoke("ask", "--json", *llm_args(scripted_llm), WOGEN, env=env)
+    proc = invoke("ask", "--json", *llm_args(), WOGEN, env=env)
     assert proc.exit_code == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert data["mode"] == "extractive" and "$10 million" in data["answer"]
@@ -100,7 +116,7 @@ def test_ask_llm_failure_falls_back_with_a_notice(invoke, scripted_llm):
         n["level"] == "warning" and "HTTP 500" in n["text"] and "extractive answer" in n["text"]
         for n in data["notes"]
     )
-    err = invoke("ask", *llm_args(scripted_llm), WOGEN, env={**env, "QA_LLM_FALLBACK": "error"})
+    err = invoke("ask", *llm_args(), WOGEN, env={**env, "QA_LLM_FALLBACK": "error"})
     assert err.exit_code == 1 and "HTTP 500" in err.stderr and err.stdout == ""
 
 
@@ -122,10 +138,10 @@ def read_pty(fd: int, proc: subprocess.Popen, timeout: float = 120) -> bytes:
     return out
 
 
-def test_ask_streams_to_a_terminal(corpus_qa, scripted_llm):
+def test_ask_streams_to_a_terminal(corpus_qa, scripted_llm_server):
     master, slave = pty.openpty()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "qa", "ask", *llm_args(scripted_llm), WOGEN],
+        [sys.executable, "-m", "qa", "ask", *llm_args(scripted_llm_server), WOGEN],
         stdin=subprocess.DEVNULL,
         stdout=slave,
         stderr=subprocess.PIPE,
@@ -139,7 +155,7 @@ def test_ask_streams_to_a_terminal(corpus_qa, scripted_llm):
     finally:
         os.close(master)
     assert proc.returncode == 0, proc.stderr.read().decode() if proc.stderr else ""
-    assert scripted_llm.requests[-1]["stream"] is True  # a terminal gets the streamed answer
+    assert scripted_llm_server.requests[-1]["stream"] is True  # a terminal gets the streamed answer
     assert "$10 million in working capital" in out
     assert "verified answer:" not in out  # what streamed is what was verified
     citation = next(line for line in out.splitlines() if line.startswith("  [1] "))
@@ -148,7 +164,7 @@ def test_ask_streams_to_a_terminal(corpus_qa, scripted_llm):
 
 def test_chat_repl_follow_up_retrieves_the_right_document(invoke, scripted_llm):
     lines = "What is Minago Development?\nHow much dolomite does it have?\nexit\nnot asked\n"
-    proc = invoke("chat", "--json", *llm_args(scripted_llm), input=lines)
+    proc = invoke("chat", "--json", *llm_args(), input=lines)
     assert proc.exit_code == 0, proc.stderr
     first, second = (json.loads(line) for line in proc.stdout.splitlines())
     assert first["standalone_question"] is None
@@ -172,7 +188,7 @@ def test_chat_repl_reports_a_failed_turn_and_goes_on(invoke, scripted_llm):
     scripted_llm.script(["fail_400"])
     env = {"QA_LLM_FALLBACK": "error"}
     lines = f"{WOGEN}\n{WOGEN}\n"
-    proc = invoke("chat", "--json", *llm_args(scripted_llm), input=lines, env=env)
+    proc = invoke("chat", "--json", *llm_args(), input=lines, env=env)
     assert "qa: error: the LLM at" in proc.stderr and "HTTP 400" in proc.stderr
     (answer,) = (json.loads(line) for line in proc.stdout.splitlines())
     assert answer["mode"] == "llm"

@@ -1,18 +1,19 @@
 """The LLM answerer: any OpenAI-compatible chat-completions server, with verified citations.
 
-Requests go through the ``openai`` client with its own retries off (``max_retries=0``): this
-module retries transient failures itself (connection refused, timeout, HTTP 408/409/429/5xx,
-malformed or empty responses, a stream cut mid-way) with exponential backoff, honouring
-``Retry-After``, and never past one deadline: ``llm_timeout`` seconds per question, shared by
-the condense call, every attempt and every backoff. Other errors (HTTP 400/401/404...) are not
-retried. When the LLM fails, the answer is the extractive reader's with a notice in its notes
-(``llm_fallback="extractive"``), or an ``LLMError`` (``"error"``).
+Requests go through the client of ``qa.llm_client``: openai retries connection errors,
+timeouts and HTTP 408/409/429/5xx itself (``llm_retries`` times, as ``retry-after`` asks), and
+no attempt or wait passes one deadline: ``llm_timeout`` seconds per question, shared by the
+condense call, every attempt and every wait. This module retries only what openai does not: a
+200 response without usable content (empty, not JSON, not an event stream) and a stream cut
+mid-way, ``llm_retries`` times with ``llm_backoff`` doubling, within the same deadline. Other
+errors (HTTP 400/401/404...) are not retried. When the LLM fails, the answer is the extractive
+reader's with a notice in its notes (``llm_fallback="extractive"``), or an ``LLMError``
+(``"error"``).
 """
 
 from __future__ import annotations
 
 import copy
-import json
 import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -27,8 +28,11 @@ from qa.errors import LLMError
 from qa.types import Hit, Note
 
 if TYPE_CHECKING:
+    import httpx
+
     from qa.answer.registry import AnswererParts
     from qa.embeddings import QueryEncoding
+    from qa.llm_client import Deadline
 
 __all__ = ["LLMAnswerer", "LLMFailure", "make_llm_answerer"]
 
@@ -36,17 +40,17 @@ MAX_BACKOFF = 8.0
 
 
 class LLMFailure(Exception):
-    """An LLM call that failed for good; ``transient`` when the server seems down or slow."""
+    """An LLM call that failed for good; ``down`` when the server seems down or slow (the rest
+    of the question does not wait on it again)."""
 
-    def __init__(self, reason: str, *, transient: bool, attempts: int) -> None:
+    def __init__(self, reason: str, *, down: bool) -> None:
         super().__init__(reason)
         self.reason = reason
-        self.transient = transient
-        self.attempts = attempts
+        self.down = down
 
 
-class _BadResponse(Exception):
-    """A 200 response without usable content."""
+class _Unusable(Exception):
+    """A 200 response without usable content, or a stream cut mid-way: qa retries it."""
 
 
 def _http_reason(exc: Any) -> str:
@@ -65,62 +69,40 @@ def _http_reason(exc: Any) -> str:
     return f"HTTP {status}: {message[:200]}{hint}".rstrip(": ")
 
 
-def classify(exc: BaseException) -> tuple[bool, str] | None:
-    """``(transient, reason)`` for a failed request; None for an exception that is a bug."""
-    import httpx
+def _failure(exc: Exception, deadline: Deadline, attempts: int) -> LLMFailure:
+    """What an error openai gave up on means for the question."""
     import openai
 
+    from qa.llm_client import retried_by_openai
+
+    down = True
     if isinstance(exc, openai.APITimeoutError):
-        return True, "timed out"
-    if isinstance(exc, openai.APIConnectionError):
+        reason = "timed out"
+    elif isinstance(exc, openai.APIConnectionError):
         cause = exc.__cause__ or exc
-        return True, f"cannot connect ({type(cause).__name__}: {cause})"
-    if isinstance(exc, openai.APIStatusError):
-        status = exc.status_code
-        return status in (408, 409, 429) or status >= 500, _http_reason(exc)
-    if isinstance(exc, openai.APIResponseValidationError | json.JSONDecodeError):
-        return True, "malformed response (not the expected JSON)"
-    if isinstance(exc, httpx.TimeoutException):
-        return True, "timed out"
-    if isinstance(exc, httpx.TransportError):
-        return True, f"connection dropped mid-response ({type(exc).__name__})"
-    if isinstance(exc, _BadResponse):
-        return True, str(exc)
-    return None
-
-
-def _retry_after(exc: BaseException) -> float | None:
-    """Seconds the server asked us to wait (``retry-after-ms`` / ``retry-after``), if any."""
-    response = getattr(exc, "response", None)
-    headers = getattr(response, "headers", None)
-    if headers is None:
-        return None
-    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
-        value = headers.get(name)
-        try:
-            return max(0.0, float(value) * scale) if value is not None else None
-        except ValueError:
-            continue
-    return None
-
-
-def _content_type(stream: Any) -> str:
-    response = getattr(stream, "response", None)
-    headers = getattr(response, "headers", None)
-    return str(headers.get("content-type", "")) if headers is not None else ""
+        reason = f"cannot connect ({type(cause).__name__}: {cause})"
+    elif isinstance(exc, openai.APIStatusError):
+        reason, down = _http_reason(exc), retried_by_openai(exc.status_code)
+    else:
+        reason = f"{type(exc).__name__}: {str(exc)[:200]}"
+    if attempts > 1:
+        reason += f" (after {attempts} attempts)"
+    if deadline.gave_up:
+        reason += f"; {deadline.gave_up}"
+    return LLMFailure(reason, down=down)
 
 
 def _content(response: Any) -> str:
-    """The assistant text of a non-streamed response; _BadResponse when there is none."""
+    """The assistant text of a non-streamed response; _Unusable when there is none."""
     if isinstance(response, str | bytes):
-        raise _BadResponse("malformed response (not JSON)")
+        raise _Unusable("malformed response (not JSON)")
     choices = getattr(response, "choices", None)
     if not choices:
-        raise _BadResponse("malformed response (no choices)")
+        raise _Unusable("malformed response (no choices)")
     message = getattr(choices[0], "message", None)
     text = getattr(message, "content", None)
     if not isinstance(text, str) or not text.strip():
-        raise _BadResponse("empty response")
+        raise _Unusable("empty response")
     return text
 
 
@@ -131,8 +113,11 @@ class LLMAnswerer(Answerer):
         settings: ``llm_*`` settings (URL, model, key, timeout, retries, backoff, fallback).
         embed: texts -> vectors, for scoring answer sentences against source sentences.
         fallback: returns the extractive answerer, used when the LLM fails.
-        client: an ``openai.OpenAI`` client to use instead of one built from ``settings``.
-        sleep: the backoff sleep (tests may pass a recorder).
+        client: an ``openai.OpenAI`` client to use instead of one built from ``settings``
+            by ``qa.llm_client.make_client``.
+        transport: the HTTP transport of the client built from ``settings`` (tests pass an
+            ``httpx.MockTransport``).
+        sleep: the wait before qa's own retries (tests may pass a recorder).
         clock: seconds of a monotonic clock, for the per-question deadline (tests may pass a
             fake one that ``sleep`` advances, so that deadlines are exact).
         ensure_server: called at the start of each question to (re)start a local server;
@@ -150,6 +135,7 @@ class LLMAnswerer(Answerer):
         embed: Callable[[list[str]], np.ndarray],
         fallback: Callable[[], Answerer] | None = None,
         client: Any = None,
+        transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         ensure_server: Callable[[], object] | None = None,
@@ -176,17 +162,11 @@ class LLMAnswerer(Answerer):
         self._ensure_server = ensure_server
         self._passages = passages
         if client is None:
-            import openai
+            from qa.llm_client import make_client
 
-            key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
-            client = openai.OpenAI(
-                base_url=self.url,
-                api_key=key or "unused",  # local servers ignore it; the client needs one
-                max_retries=0,
-                timeout=settings.llm_timeout,
-            )
+            client = make_client(settings, transport=transport)
         self.client = client
-        self._deadline: float | None = None
+        self._deadline: Deadline | None = None
         self._in_turn = False
         self._notes: list[Note] = []
         self._down: str | None = None
@@ -203,94 +183,110 @@ class LLMAnswerer(Answerer):
                 turn._down = str(exc)
         return turn
 
-    def _start(self) -> None:
+    def _start(self) -> Deadline:
         if self._deadline is None or not self._in_turn:
-            self._deadline = self._clock() + self.settings.llm_timeout
+            from qa.llm_client import Deadline
 
-    def _remaining(self) -> float:
-        assert self._deadline is not None
-        return self._deadline - self._clock()
+            self._deadline = Deadline(self.settings.llm_timeout, self._clock)
+        return self._deadline
 
     # ---- requests ------------------------------------------------------------------------
     def _generate(
         self, messages: list[dict[str, str]], *, stream: bool
     ) -> Iterator[tuple[int, str]]:
-        """``(attempt, text delta)`` pairs; a new attempt starts the text over.
+        """``(attempt, text delta)`` pairs; a new attempt (qa's retry of an unusable response)
+        starts the text over.
 
         Raises LLMFailure when the retries or the deadline run out, or on a permanent error.
         """
-        attempts, errors = 0, list[str]()
-        timeout = self.settings.llm_timeout
+        import openai
+
+        deadline = self._start()
+        first, attempt = len(deadline.failures), 0
+        request = {
+            "model": self.model,
+            "messages": messages,
+            "temperature": self.settings.llm_temperature,
+            "max_tokens": self.settings.llm_max_tokens,
+        }
         while True:
-            remaining = self._remaining()
-            if remaining <= 0:
-                why = "; ".join(errors) or "no reply"
-                raise LLMFailure(
-                    f"no answer within the {timeout:g}s timeout ({why})",
-                    transient=True,
-                    attempts=attempts,
-                )
-            attempts += 1
+            attempt += 1
+            client = self.client.with_options(timeout=max(deadline.remaining(), 0.001))
             try:
-                request = {
-                    "model": self.model,
-                    "messages": messages,
-                    "temperature": self.settings.llm_temperature,
-                    "max_tokens": self.settings.llm_max_tokens,
-                    "timeout": remaining,
-                }
-                if not stream:
-                    yield attempts, _content(self.client.chat.completions.create(**request))
-                    self._note_retries(errors)
-                    return
-                got = False
-                with self.client.chat.completions.create(**request, stream=True) as chunks:
-                    ctype = _content_type(chunks)
-                    if ctype and "text/event-stream" not in ctype:
-                        raise _BadResponse(f"malformed stream (Content-Type {ctype})")
-                    for chunk in chunks:
-                        if isinstance(chunk, str | bytes):
-                            raise _BadResponse("malformed stream (not JSON events)")
-                        choices = getattr(chunk, "choices", None) or []
-                        delta = (
-                            getattr(getattr(choices[0], "delta", None), "content", None)
-                            if choices
-                            else None
-                        )
-                        if delta:
-                            got = got or bool(delta.strip())
-                            yield attempts, delta
-                        if self._remaining() <= 0:
-                            raise _Deadline()
-                if not got:
-                    raise _BadResponse("empty response")
-                self._note_retries(errors)
-                return
-            except _Deadline:
-                errors.append("timed out mid-stream")
-                continue
-            except Exception as exc:
-                kind = classify(exc)
-                if kind is None:
-                    raise
-                transient, reason = kind
-                errors.append(reason)
-                if not transient:
-                    raise LLMFailure(reason, transient=False, attempts=attempts) from exc
-                if attempts > self.settings.llm_retries:
-                    summary = reason if attempts == 1 else f"{reason} (after {attempts} attempts)"
-                    raise LLMFailure(summary, transient=True, attempts=attempts) from exc
-                wait = min(self.settings.llm_backoff * 2 ** (attempts - 1), MAX_BACKOFF)
-                asked = _retry_after(exc)
-                if asked is not None:
-                    wait = max(wait, asked)
-                if wait >= self._remaining():
+                if stream:
+                    for delta in self._stream(client, request, deadline):
+                        yield attempt, delta
+                else:
+                    yield attempt, self._complete(client, request, deadline)
+            except _Unusable as exc:
+                deadline.failures.append(str(exc))
+                if attempt > self.settings.llm_retries:
+                    raise LLMFailure(f"{exc} (after {attempt} attempts)", down=True) from exc
+                wait = min(self.settings.llm_backoff * 2 ** (attempt - 1), MAX_BACKOFF)
+                if wait >= deadline.remaining():
+                    timeout = self.settings.llm_timeout
                     raise LLMFailure(
-                        f"{reason}; a retry in {wait:g}s would pass the {timeout:g}s timeout",
-                        transient=True,
-                        attempts=attempts,
+                        f"{exc}; a retry in {wait:g}s would pass the {timeout:g}s timeout",
+                        down=True,
                     ) from exc
                 self._sleep(wait)
+                continue
+            except _Deadline:
+                timeout = self.settings.llm_timeout
+                raise LLMFailure(
+                    f"no answer within the {timeout:g}s timeout (timed out mid-stream)", down=True
+                ) from None
+            except openai.OpenAIError as exc:  # openai gave up (or would pass the deadline)
+                raise _failure(exc, deadline, len(deadline.failures) - first) from exc
+            self._note_retries(deadline.failures[first:])
+            return
+
+    @staticmethod
+    def _complete(client: Any, request: dict[str, Any], deadline: Deadline) -> str:
+        import json
+
+        import openai
+
+        from qa.llm_client import within
+
+        try:
+            with within(deadline):
+                response = client.chat.completions.create(**request)
+        except (json.JSONDecodeError, openai.APIResponseValidationError) as exc:
+            raise _Unusable("malformed response (not the expected JSON)") from exc
+        return _content(response)
+
+    @staticmethod
+    def _stream(client: Any, request: dict[str, Any], deadline: Deadline) -> Iterator[str]:
+        """The text deltas of one streamed attempt."""
+        import httpx
+
+        from qa.llm_client import within
+
+        got = False
+        with within(deadline):
+            chunks = client.chat.completions.create(**request, stream=True)
+        with chunks:
+            ctype = str(chunks.response.headers.get("content-type", ""))
+            if ctype and "text/event-stream" not in ctype:
+                raise _Unusable(f"malformed stream (Content-Type {ctype})")
+            try:
+                for chunk in chunks:
+                    if isinstance(chunk, str | bytes):
+                        raise _Unusable("malformed stream (not JSON events)")
+                    choices = getattr(chunk, "choices", None) or []
+                    delta = getattr(choices[0].delta, "content", None) if choices else None
+                    if delta:
+                        got = got or bool(delta.strip())
+                        yield delta
+                    if deadline.remaining() <= 0:
+                        raise _Deadline()
+            except httpx.TimeoutException:
+                raise _Deadline() from None
+            except httpx.TransportError as exc:  # openai does not retry a cut stream
+                raise _Unusable(f"connection dropped mid-response ({type(exc).__name__})") from exc
+        if not got:
+            raise _Unusable("empty response")
 
     def _note_retries(self, errors: list[str]) -> None:
         if errors:
@@ -300,7 +296,7 @@ class LLMAnswerer(Answerer):
             )
 
     def _failed(self, failure: LLMFailure, what: str) -> str:
-        if failure.transient:
+        if failure.down:
             self._down = failure.reason  # do not wait on it again in this turn
         return f"the LLM at {self.url} failed to {what}: {failure.reason}"
 
@@ -359,7 +355,7 @@ class LLMAnswerer(Answerer):
         began = self._clock()
         sources = (self._passages(question, hits, query) if self._passages and hits else []) or hits
         if self._deadline is not None:
-            self._deadline += self._clock() - began
+            self._deadline.extend(self._clock() - began)
         self._start()
         if not hits:
             yield Draft.abstain(*self._notes, "no sources were retrieved")
@@ -449,6 +445,7 @@ def make_llm_answerer(parts: AnswererParts) -> LLMAnswerer:
         settings,
         embed=lambda texts: parts.embedder().embed(texts),
         fallback=lambda: parts.answerer("extractive"),
+        transport=parts.llm_transport,
         ensure_server=ensure,
         passages=passages if settings.llm_passages else None,
     )

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import httpx
+
     from qa.answer.base import Answerer, CorpusStats
     from qa.config import Settings
     from qa.embeddings import Embedder
@@ -31,12 +33,14 @@ class AnswererParts:
         embedder: returns the embedding model (loads it on the first call).
         corpus: returns the corpus's term statistics (the BM25 index, kept current).
         answerer: returns the answerer of another mode (for a fallback).
+        llm_transport: the HTTP transport of an LLM backend's client (None = httpx's own).
     """
 
     settings: Settings
     embedder: Callable[[], Embedder]
     corpus: Callable[[], CorpusStats]
     answerer: Callable[[str], Answerer]
+    llm_transport: httpx.BaseTransport | None = None
 
 
 Factory = Callable[[AnswererParts], "Answerer"]

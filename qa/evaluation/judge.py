@@ -19,29 +19,53 @@ def require_llm(settings: Settings) -> None:
         raise LLMNotConfiguredError("--judge needs an LLM: set QA_LLM_BASE_URL and QA_LLM_MODEL")
 
 
+def _judge_llm(client: Any, model: str) -> Any:
+    """A llama-index LLM over ``client`` (an ``openai.OpenAI``): the evaluators' prompts go
+    through the client that answers, with its retries and settings. llama-index's OpenAI LLMs
+    build their own async client, which is why this adapter exists."""
+    from llama_index.core.llms import CompletionResponse, CustomLLM, LLMMetadata
+    from llama_index.core.llms.callbacks import llm_completion_callback
+
+    class JudgeLLM(CustomLLM):
+        @property
+        def metadata(self) -> LLMMetadata:
+            return LLMMetadata(model_name=model)
+
+        @llm_completion_callback()
+        def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> Any:
+            reply = client.chat.completions.create(
+                model=model, messages=[{"role": "user", "content": prompt}], temperature=0.0
+            )
+            return CompletionResponse(text=reply.choices[0].message.content or "")
+
+        @llm_completion_callback()
+        def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> Any:
+            raise NotImplementedError("the judge does not stream")
+
+    return JudgeLLM()
+
+
 class Judges:
     """Scores answers with the configured LLM as judge (correctness 1-5, faithfulness and
-    relevancy 0/1)."""
+    relevancy 0/1).
 
-    def __init__(self, settings: Settings) -> None:
+    Args:
+        settings: the LLM's settings (``llm_model``; the client's when ``client`` is None).
+        client: the ``openai.OpenAI`` client to judge with (the one that answers, so answers,
+            condensing and judging share one client); None = ``qa.llm_client.make_client``.
+    """
+
+    def __init__(self, settings: Settings, client: Any = None) -> None:
         require_llm(settings)
         from llama_index.core.evaluation import (
             CorrectnessEvaluator,
             FaithfulnessEvaluator,
             RelevancyEvaluator,
         )
-        from llama_index.llms.openai_like import OpenAILike
 
-        key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else "none"
-        llm = OpenAILike(
-            model=settings.llm_model or "",
-            api_base=settings.llm_base_url,
-            api_key=key,
-            is_chat_model=True,
-            temperature=0.0,
-            timeout=settings.llm_timeout,
-            max_retries=settings.llm_retries,
-        )
+        from qa.llm_client import make_client
+
+        llm = _judge_llm(client or make_client(settings), settings.llm_model or "")
         self.correctness = CorrectnessEvaluator(llm=llm)
         self.faithfulness = FaithfulnessEvaluator(llm=llm)
         self.relevancy = RelevancyEvaluator(llm=llm)

@@ -217,9 +217,11 @@ def run_eval(
     qa = QA(base.model_copy(update={"collection": eval_collection(eval_set)}), embedder=embedder)
     judges = None
     if judge:  # before any slow work: fails at once when no LLM is configured
-        from qa.evaluation.judge import Judges
+        from qa.evaluation.judge import Judges, require_llm
 
-        judges = Judges(qa.settings)
+        require_llm(qa.settings)
+        llm = qa.answerer("llm")  # its client answers, condenses and judges
+        judges = Judges(getattr(llm, "settings", qa.settings), getattr(llm, "client", None))
     # the collection is the set's alone: documents ingested from another checkout or an
     # older copy of the set's folder would otherwise stay and compete with the real ones
     report = qa.ingest(eval_set.documents, exclusive=True)
