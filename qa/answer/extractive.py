@@ -59,6 +59,7 @@ from qa.answer.dateline import (
 from qa.answer.question_parts import question_parts
 from qa.answer.selector import AnswerSelector, selector_input
 from qa.answer.token_match import TokenMatcher
+from qa.chunking import read_in_context
 from qa.lexical import terms
 from qa.types import Hit, Note, Sentence, SentenceSupport, same_words
 
@@ -103,6 +104,7 @@ class ScoredSentence:
     answers: float | None = None  # the answer selector's probability (second pass only)
     first_pass: float = 0.0  # the score before the second pass: what the threshold is set on
     sentence: Sentence | None = None  # the passage's sentence (its id, the one before it)
+    read: str = ""  # the sentence as judged: a table row read against its header row
 
     @property
     def raw(self) -> float:
@@ -198,15 +200,20 @@ class ExtractiveReader(Answerer):
             if text.lstrip().startswith("#"):  # a heading names a topic, it answers nothing
                 continue
             dense = float(np.dot(vector, query_vector))
-            covered = frozenset(q_terms.intersection(terms([text])[0]))
+            # a table row is judged as read against its header row ("Q3 2024: 14.2 Revenue
+            # (million EUR); 222 Staff"); what is cited is still the row
+            read = read_in_context(
+                hit.text, start - hit.start, end - hit.start, hit.title, values_first=True
+            )
+            covered = frozenset(q_terms.intersection(terms([read])[0]))
             coverage = sum(weights[t] for t in covered) / total
             position = W_RANK / rank + W_CONTEXT * context.get(sid, 0.0)
             score = W_DENSE * dense + W_LEXICAL * coverage + position
             type_ok = (
-                holds(kind, text, question)
-                and quantity_fits(asked, text)
+                holds(kind, read, question)
+                and quantity_fits(asked, read)
                 and subject_fits(names, hit.text)
-                and answer_near(kind, text, q_terms, terms)
+                and answer_near(kind, read, q_terms, terms)
             )
             if not type_ok:
                 score *= TYPE_PENALTY
@@ -224,6 +231,7 @@ class ExtractiveReader(Answerer):
                     position,
                     first_pass=score,
                     sentence=sentence,
+                    read=read,
                 )
             )
 
@@ -249,7 +257,9 @@ class ExtractiveReader(Answerer):
                 [
                     # no title: reading hit.title too lowered accuracy (eval/README.md); the
                     # sentence before the candidate is its context
-                    selector_input(s.text, previous=s.sentence.previous if s.sentence else "")
+                    selector_input(
+                        s.read or s.text, previous=s.sentence.previous if s.sentence else ""
+                    )
                     for s in best
                 ],
             )
