@@ -28,6 +28,8 @@ __all__ = [
     "chunk_id",
     "document_version",
     "in_context",
+    "read_in_context",
+    "sections",
     "sentence_language",
     "sentence_spans",
 ]
@@ -46,6 +48,9 @@ _SCRIPTS = (  # (language pysbd knows, first and last code point of the script)
     ("my", 0x1000, 0x109F),
     ("am", 0x1200, 0x137F),
 )
+# a long document is split section by section: llama-index's splitter tokenizes the whole text
+# it is given before it splits it, which for a 20 MB file took gigabytes (figures: CHANGELOG.md)
+SECTION_CHARS = 100_000
 MAX_SENTENCE_CHARS = 2000  # a longer run without a boundary is cut at spaces (tables, lists)
 
 
@@ -130,6 +135,9 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     return spans
 
 
+_RULE_CELL = re.compile(r"^:?-{3,}:?$")
+
+
 def _is_row(line: str) -> bool:
     return line.lstrip().startswith("|")
 
@@ -144,7 +152,20 @@ def in_context(doc: Document, start: int, end: int) -> str:
     title: "Solvik results: Quarter: Q3 2024; Revenue (million EUR): 14.2; Staff: 222" for
     "| Q3 2024 | 14.2 | 222 |", so that "revenue in Q3" finds the row. The stored and cited
     text stays the row alone."""
-    text = doc.text
+    return read_in_context(doc.text, start, end, doc.title)
+
+
+def read_in_context(
+    text: str, start: int, end: int, title: str, *, values_first: bool = False
+) -> str:
+    """``in_context`` for the span ``text[start:end]`` of any text that holds it (a document,
+    or a retrieved chunk, whose table rows are read against the header the chunk holds).
+
+    With ``values_first`` a row reads as a sentence states its figures, the first cell as the
+    row's label and each other cell before its column's name: "Solvik results: Q2 2024: 12.4
+    Revenue (million EUR); 215 Staff" (what the reader judges: "215 staff" is a number of
+    staff, "Staff: 215" is not phrased as one). A chunk may begin inside a table: then its
+    first row is a header only if a rule row (``|---|``) follows it."""
     line_start = text.rfind("\n", 0, start) + 1
     if not _is_row(text[line_start:end]):
         return text[start:end]
@@ -157,16 +178,26 @@ def in_context(doc: Document, start: int, end: int) -> str:
         if not _is_row(text[above : pos - 1]):
             break
         header, pos = text[above : pos - 1], above
+    if values_first and header is not None:
+        below = text[pos + len(header) + 1 :].split("\n", 1)[0]
+        if not _is_row(below) or not all(_RULE_CELL.match(c) for c in _cells(below)):
+            header = None
     cells = _cells(text[start:end])
     if header is None:
         read = "; ".join(cells)
     else:
         names = _cells(header)
+        if values_first and len(cells) > 1:
+            figures = "; ".join(
+                f"{cell} {names[i]}" if i < len(names) and names[i] else cell
+                for i, cell in enumerate(cells[1:], start=1)
+            )
+            return f"{title}: {cells[0]}: {figures}"
         read = "; ".join(
             f"{names[i]}: {cell}" if i < len(names) and names[i] else cell
             for i, cell in enumerate(cells)
         )
-    return f"{doc.title}: {read}"
+    return f"{title}: {read}"
 
 
 def _sentence_pieces(text: str) -> list[str]:
@@ -179,12 +210,35 @@ def _sentence_pieces(text: str) -> list[str]:
 
 
 def document_version(doc: Document, config: str) -> str:
-    """Content hash of a document under a chunking config: changes when either changes."""
+    """Content hash of a document under a chunking config: changes when either changes (a
+    document longer than one section, split section by section, names its section size)."""
     digest = hashlib.sha256()
     digest.update(config.encode("utf-8"))
     digest.update(b"\0")
     digest.update(doc.text.encode("utf-8"))
+    if len(doc.text) - doc.body_start > SECTION_CHARS:  # (read at call time: tests lower it)
+        digest.update(f"\0sections:{SECTION_CHARS}".encode())
     return digest.hexdigest()[:16]
+
+
+def sections(text: str, start: int, limit: int | None = None) -> list[tuple[int, int]]:
+    """``text[start:]`` cut into spans of at most ``limit`` (default ``SECTION_CHARS``)
+    characters, each ending at a paragraph break if one is in reach, else at a line break,
+    else at a space."""
+    limit = SECTION_CHARS if limit is None else limit
+    spans = []
+    while len(text) - start > limit:
+        cut = text.rfind("\n\n", start + 1, start + limit)
+        if cut <= start:
+            cut = text.rfind("\n", start + 1, start + limit)
+        if cut <= start:
+            cut = text.rfind(" ", start + 1, start + limit)
+        if cut <= start:
+            cut = start + limit
+        spans.append((start, cut))
+        start = cut
+    spans.append((start, len(text)))
+    return spans
 
 
 class Chunker:
@@ -222,39 +276,41 @@ class Chunker:
         return f"sentence-splitter:{self.chunk_size}:{self.chunk_overlap}:pysbd:{READER_VERSION}"
 
     def chunk(self, doc: Document, version: str) -> list[Chunk]:
-        """Chunks of ``doc`` whose text is exactly ``doc.text[start:end]``."""
+        """Chunks of ``doc`` whose text is exactly ``doc.text[start:end]``. A document longer
+        than ``SECTION_CHARS`` is split one section at a time (``sections``): memory is bounded
+        by a section, not the document; no chunk spans a section's end (a paragraph break)."""
         text = doc.text
-        pieces = self._splitter.split_text(text[doc.body_start :])
         sentences = sentence_spans(text, doc.body_start)
         ends = [e for _, e in sentences]  # sorted: the sentences are in order, disjoint
         chunks: list[Chunk] = []
-        cursor = doc.body_start
-        for piece in pieces:
-            piece = piece.strip()
-            if not piece:
-                continue
-            start = text.find(piece, cursor)
-            if start < 0:
-                raise RuntimeError(f"chunk text not found verbatim in {doc.path}")
-            end = start + len(piece)
-            first = bisect.bisect_right(ends, start)
-            inside = []
-            for s, e in sentences[first:]:
-                if s >= end:
-                    break
-                inside.append((max(s, start), min(e, end)))
-            inside = [(s, e) for s, e in inside if text[s:e].strip()]
-            index = len(chunks)
-            chunks.append(
-                Chunk(
-                    chunk_id=chunk_id(doc.doc_id, version, index),
-                    doc_id=doc.doc_id,
-                    index=index,
-                    start=start,
-                    end=end,
-                    text=piece,
-                    sentences=inside,
+        for a, b in sections(text, doc.body_start):
+            cursor = a
+            for piece in self._splitter.split_text(text[a:b]):
+                piece = piece.strip()
+                if not piece:
+                    continue
+                start = text.find(piece, cursor, b)
+                if start < 0:
+                    raise RuntimeError(f"chunk text not found verbatim in {doc.path}")
+                end = start + len(piece)
+                first = bisect.bisect_right(ends, start)
+                inside = []
+                for s, e in sentences[first:]:
+                    if s >= end:
+                        break
+                    inside.append((max(s, start), min(e, end)))
+                inside = [(s, e) for s, e in inside if text[s:e].strip()]
+                index = len(chunks)
+                chunks.append(
+                    Chunk(
+                        chunk_id=chunk_id(doc.doc_id, version, index),
+                        doc_id=doc.doc_id,
+                        index=index,
+                        start=start,
+                        end=end,
+                        text=piece,
+                        sentences=inside,
+                    )
                 )
-            )
-            cursor = start + 1
+                cursor = start + 1
         return chunks

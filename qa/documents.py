@@ -3,7 +3,7 @@
 Every reader returns the text a person reads, and that text is what is stored: citations index
 it exactly (``quote == text[start:end]``). On the way in, each file's text is
 
-- decoded: UTF-8, else the encoding charset-normalizer detects (Latin-1, cp1252, ...);
+- decoded: UTF-8, else the legacy encoding that reads as a language (``qa.decoding``);
 - given ``\\n`` line endings (Windows and old Mac ones converted);
 - Unicode NFKC-normalised, so ligatures (``ﬁ`` -> ``fi``) and compatibility characters
   (full-width digits, no-break spaces) read and search as the letters they stand for;
@@ -25,6 +25,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from qa.decoding import decode
 from qa.errors import InvalidPathError, NoDocumentsError
 from qa.types import Document
 
@@ -203,33 +204,6 @@ def _load_pdf(path: Path) -> str:
     return "\n\n".join(p.strip() for p in pages if p.strip()) + "\n"
 
 
-def _decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else the encoding charset-normalizer finds.
-    Raises ValueError for binary content or text no encoding explains."""
-    if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ValueError("binary content")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        from charset_normalizer import from_bytes
-
-        found = from_bytes(data)
-        best = found.best()
-        if best is None:
-            raise ValueError(
-                f"not text in any known encoding (not UTF-8: {exc.reason} at byte {exc.start})"
-            ) from exc
-        # short Western text fits cp1250 and cp1252 equally well: take the more common one
-        # (the default of browsers for unlabelled pages, and a superset of Latin-1's letters)
-        tied = [
-            m.encoding
-            for m in found
-            if (m.percent_chaos, m.percent_coherence)
-            == (best.percent_chaos, best.percent_coherence)
-        ]
-        return data.decode("cp1252") if "cp1252" in tied else str(best)
-
-
 def load_file(path: Path) -> Document:
     """Load one file. Raises ValueError (with a reason) for binary or undecodable content."""
     suffix = path.suffix.lower()
@@ -238,7 +212,7 @@ def load_file(path: Path) -> Document:
     if suffix == ".pdf":
         text = unwrap(normalise_text(_load_pdf(path)))
     else:
-        raw = normalise_text(_decode(path.read_bytes()))
+        raw = normalise_text(decode(path.read_bytes()))
         if suffix in (".html", ".htm"):
             text, metadata = _load_html(raw)
         else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
-from qa.chunking import Chunker, document_version, sentence_spans
+from qa.chunking import Chunker, document_version, read_in_context, sentence_spans
 from qa.documents import load_file
 from tests.conftest import ARTICLE
 
@@ -133,3 +133,59 @@ def test_a_chinese_document_is_stored_sentence_by_sentence(embedder, tmp_path: P
     chunks = chunker.chunk(doc, document_version(doc, chunker.config))
     stored = [doc.text[s:e] for c in chunks for s, e in c.sentences]
     assert stored == ["# 港口新闻", *sentences]
+
+
+def test_a_long_document_is_split_section_by_section(embedder, tmp_path: Path, monkeypatch) -> None:
+    """A document longer than a section is given to the splitter a section at a time (it
+    tokenizes all it is given: a whole 20 MB file took gigabytes); chunks stay exact spans that
+    cover the body in order, end at or before a section's end, and stay within the model's
+    window; the version names the sectioning, so a store chunked before is re-chunked."""
+    import qa.chunking
+
+    paragraphs = [
+        f"Section {n}\n\nThe harbour board of Eskild met on day {n} and agreed to spend {n * 7} "
+        f"thousand euros on the breakwater. Work on part {n} begins in week {n % 52 + 1}."
+        for n in range(400)
+    ]
+    path = tmp_path / "long.txt"
+    path.write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    doc = load_file(path)
+    before = document_version(doc, "c")
+    monkeypatch.setattr(qa.chunking, "SECTION_CHARS", 5_000)
+    spans = qa.chunking.sections(doc.text, doc.body_start)
+    assert len(spans) > 10 and spans[0][0] == doc.body_start and spans[-1][1] == len(doc.text)
+    assert all(b - a <= 5_000 and doc.text.startswith("\n\n", b) for a, b in spans[:-1])
+    assert all(b == a2 for (_, b), (a2, _) in itertools.pairwise(spans))
+    assert document_version(doc, "c") != before
+    chunks = Chunker(embedder.tokenize, 128, 16).chunk(doc, "v")
+    ends = [b for _, b in spans]
+    for chunk, following in itertools.pairwise(chunks):
+        assert doc.text[chunk.start : chunk.end] == chunk.text
+        assert chunk.start < following.start
+        assert any(chunk.end <= end for end in ends)
+        assert not any(chunk.start < end < chunk.end for end in ends)  # within one section
+        assert len(embedder.tokenize(chunk.text)) <= 128
+    covered = "".join(doc.text[c.start : c.end] for c in chunks)
+    assert all(p.split("\n\n")[1][:40] in covered for p in paragraphs)
+
+
+def test_a_table_row_is_read_against_its_header_as_the_reader_judges_it() -> None:
+    table = (
+        "| Quarter | Revenue (million EUR) | Staff |\n"
+        "|---------|-----------------------|-------|\n"
+        "| Q1 2024 | 11.8 | 210 |\n"
+        "| Q2 2024 | 12.4 | 215 |\n"
+    )
+    text = "Solvik Foods published its figures.\n\n" + table
+    start = text.index("| Q2")
+    end = text.index("\n", start)
+    read = read_in_context(text, start, end, "Solvik", values_first=True)
+    assert read == "Solvik: Q2 2024: 12.4 Revenue (million EUR); 215 Staff"
+    assert read_in_context(text, 0, 10, "Solvik", values_first=True) == text[:10]  # prose
+    # a chunk that begins inside the table has no header: its first row is data
+    inside = text[text.index("| Q1") :]
+    start = inside.index("| Q2")
+    end = inside.index("\n", start)
+    assert read_in_context(inside, start, end, "Solvik", values_first=True) == (
+        "Solvik: Q2 2024; 12.4; 215"
+    )

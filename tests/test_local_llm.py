@@ -170,6 +170,27 @@ def test_local_server_streams_a_verified_answer(local_qa):
 
 
 @pytest.mark.slow
+def test_local_model_reads_a_cpu_sized_prompt_unless_told_otherwise(local_qa, corpus_qa, embedder):
+    answerer = local_qa.answerer("llm")
+    assert (answerer.settings.llm_passages, answerer.settings.llm_passage_window) == (2, 0)
+    assert answerer.settings.llm_timeout == 120.0  # set by the caller: kept
+    told = corpus_qa.settings.model_copy(
+        update={
+            "llm": "local",
+            "llm_local_model": "smollm2-135m",
+            "llm_threads": 1,  # the module's server: shared, not a second one
+            "llm_passages": 4,
+        }
+    )
+    chosen = QA(told, embedder=embedder).answerer("llm").settings  # the shared server
+    assert (chosen.llm_passages, chosen.llm_passage_window) == (4, 0)
+    remote = corpus_qa.settings.model_copy(
+        update={"llm_base_url": "http://127.0.0.1:9/v1", "llm_model": "m"}
+    )
+    assert QA(remote, embedder=embedder).answerer("llm").settings.llm_passages == 4
+
+
+@pytest.mark.slow
 def test_local_answer_that_nothing_supports_abstains(local_qa):
     strict = QA(
         local_qa.settings.model_copy(update={"llm_support_threshold": 1.0}),

@@ -18,8 +18,14 @@ from tests.conftest import ROOT
 CASES = Path(__file__).resolve().parent / "data" / "cases"
 
 
-def _qa_process(*args: str, home: Path) -> subprocess.Popen:
-    env = {**os.environ, "QA_HOME": str(home), "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1"}
+def _qa_process(*args: str, home: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "QA_HOME": str(home),
+        "PYTHONPATH": str(ROOT),
+        "HF_HUB_OFFLINE": "1",
+        **(env or {}),
+    }
     return subprocess.Popen(
         [sys.executable, "-m", "qa", *args],
         stdout=subprocess.PIPE,
@@ -59,6 +65,94 @@ def test_two_processes_case(make_qa, isolated_home: Path, tmp_path: Path) -> Non
     qa.remove(second.doc_id)
     code, out, err = _finish(_qa_process("info", "--json", home=isolated_home))
     assert code == 0 and '"documents": 1' in out, out + err
+
+
+def test_a_long_lived_qa_on_a_chroma_server_across_another_process_s_ingest(
+    make_qa, chroma_server: str, isolated_home: Path, tmp_path: Path
+) -> None:
+    """The two-processes case against a real `chroma run` server (QA_CHROMA_URL): the open QA
+    answers from the document another process added, without an error."""
+    news = tmp_path / "news"
+    shutil.copytree(CASES / "two-processes" / "news", news)
+    collection = f"shared-{tmp_path.name}"[:60]
+    qa = make_qa(mode="extractive", chroma_url=chroma_server, collection=collection)
+    qa.ingest([news])
+    qa.ask("When did the Varde maritime museum reopen?")  # store, model and BM25 index open
+
+    shutil.copy(CASES / "two-processes" / "second.md", news / "second.md")
+    env = {"QA_CHROMA_URL": chroma_server, "QA_COLLECTION": collection}
+    code, out, err = _finish(_qa_process("ingest", str(news), home=isolated_home, env=env))
+    assert code == 0, err
+    assert "1 added" in out
+
+    answer = qa.ask("How much will the Kestrel airport runway be extended?")
+    assert any("400 metres" in q for q in _quotes(answer)), answer.text
+    assert len(qa.documents()) == 2
+    assert qa.info()["store"] == chroma_server
+
+
+def test_the_ui_process_answers_from_another_process_s_ingest(
+    make_qa, isolated_home: Path, tmp_path: Path
+) -> None:
+    """`qa ui` as its own process, asked through gradio_client with default options, before
+    and after another process's `qa ingest` into its store."""
+    import json
+    import urllib.request
+
+    from gradio_client import Client
+
+    from tests.support.ui import free_port
+
+    news = tmp_path / "news"
+    shutil.copytree(CASES / "two-processes" / "news", news)
+    make_qa().ingest([news])
+    port = free_port()
+    log = (tmp_path / "ui.log").open("w")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GRADIO_")}
+    env.update({"QA_HOME": str(isolated_home), "PYTHONPATH": str(ROOT), "QA_MODE": "extractive"})
+    ui = subprocess.Popen(
+        [sys.executable, "-m", "qa", "ui", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/config", timeout=2):
+                    break
+            except OSError:
+                assert ui.poll() is None, (tmp_path / "ui.log").read_text()
+                assert time.monotonic() < deadline, "qa ui did not start"
+                time.sleep(0.5)
+        client = Client(url, verbose=False)
+        before = json.loads(
+            client.predict("When did the Varde maritime museum reopen?", api_name="/ask")
+        )
+        # (whether it answers is the reader's: "on Saturday" is no date to it) served, no error
+        assert before["question"] == "When did the Varde maritime museum reopen?", before
+
+        shutil.copy(CASES / "two-processes" / "second.md", news / "second.md")
+        code, out, err = _finish(_qa_process("ingest", str(news), home=isolated_home))
+        assert code == 0 and "1 added" in out, err
+
+        question = "How much will the Kestrel airport runway be extended?"
+        after = json.loads(client.predict(question, api_name="/ask"))
+        assert any("400 metres" in c["quote"] for c in after["citations"]), after
+        assert Path(after["citations"][0]["path"]).name == "second.md"
+    finally:
+        ui.terminate()
+        try:
+            ui.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            ui.kill()
+            ui.wait()
+        log.close()
+    assert "Traceback" not in (tmp_path / "ui.log").read_text()
 
 
 def test_concurrent_ingest_case(make_qa, isolated_home: Path, tmp_path: Path) -> None:
@@ -162,8 +256,13 @@ def test_a_killed_ingest_releases_the_store_and_the_next_run_completes_it(
     assert code == 0, err
     assert "waiting" not in err  # the kernel released the dead process's lock
     assert time.time() - began < 300
-    assert len(qa.documents()) == 24
-    assert all(d.complete(d.current_version or "") for d in qa._store.documents().values())
+    assert len(qa.documents()) == 24  # nothing lost
+    stored_docs = qa._store.documents().values()
+    assert all(d.complete(d.current_version or "") for d in stored_docs)
+    chunks, _ = qa._store.count()  # nothing duplicated: each chunk of each document once
+    assert chunks == sum(d.expected[d.current_version or ""] for d in stored_docs)
+    ids = qa.lexical_index().ids
+    assert len(ids) == len(set(ids)) == chunks
 
 
 def test_an_ask_during_another_process_s_ingest_does_not_ingest_the_corpus(

@@ -64,6 +64,7 @@ from qa.answer.no_answer import NoAnswerHead
 from qa.answer.question_parts import question_parts
 from qa.answer.selector import AnswerSelector, selector_input
 from qa.answer.token_match import TokenMatcher
+from qa.chunking import read_in_context
 from qa.lexical import terms
 from qa.types import Hit, Note, Sentence, SentenceSupport, same_words
 
@@ -131,6 +132,7 @@ class ScoredSentence:
     no_answer: float | None = None  # the no-answer head's: it does not answer (second pass)
     first_pass: float = 0.0  # the score before the second pass: what the threshold is set on
     sentence: Sentence | None = None  # the passage's sentence (its id, the one before it)
+    read: str = ""  # the sentence as judged: a table row read against its header row
 
     @property
     def raw(self) -> float:
@@ -247,15 +249,20 @@ class ExtractiveReader(Answerer):
             if text.lstrip().startswith("#"):  # a heading names a topic, it answers nothing
                 continue
             dense = float(np.dot(vector, query_vector))
-            covered = frozenset(q_terms.intersection(terms([text])[0]))
+            # a table row is judged as read against its header row ("Q3 2024: 14.2 Revenue
+            # (million EUR); 222 Staff"); what is cited is still the row
+            read = read_in_context(
+                hit.text, start - hit.start, end - hit.start, hit.title, values_first=True
+            )
+            covered = frozenset(q_terms.intersection(terms([read])[0]))
             coverage = sum(weights[t] for t in covered) / total
             position = W_RANK / rank + W_CONTEXT * context.get(sid, 0.0)
             score = W_DENSE * dense + W_LEXICAL * coverage + position
             type_ok = (
-                ("type" not in on or holds(kind, text, question))
-                and (asked is None or quantity_fits(asked, text))
+                ("type" not in on or holds(kind, read, question))
+                and (asked is None or quantity_fits(asked, read))
                 and subject_fits(names, hit.text)
-                and ("near" not in on or answer_near(kind, text, q_terms, terms))
+                and ("near" not in on or answer_near(kind, read, q_terms, terms))
             )
             if not type_ok:
                 score *= TYPE_PENALTY
@@ -273,6 +280,7 @@ class ExtractiveReader(Answerer):
                     position,
                     first_pass=score,
                     sentence=sentence,
+                    read=read,
                 )
             )
 
@@ -299,7 +307,9 @@ class ExtractiveReader(Answerer):
                 [
                     # no title: reading hit.title too lowered accuracy (eval/README.md); the
                     # sentence before the candidate is its context
-                    selector_input(s.text, previous=s.sentence.previous if s.sentence else "")
+                    selector_input(
+                        s.read or s.text, previous=s.sentence.previous if s.sentence else ""
+                    )
                     for s in best
                 ],
             )

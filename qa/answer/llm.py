@@ -420,12 +420,13 @@ def make_llm_answerer(parts: AnswererParts) -> LLMAnswerer:
     server (``qa.local_llm``) and talks to it."""
     settings, ensure = parts.settings, None
     if settings.llm == "local":
-        from qa.local_llm.server import LOCAL_LLM_TIMEOUT, shared_server
+        from qa.local_llm.server import LOCAL_DEFAULTS, shared_server
 
         server = shared_server(settings).start()
         update: dict[str, Any] = {"llm_base_url": server.base_url, "llm_model": server.alias}
-        if "llm_timeout" not in settings.model_fields_set:
-            update["llm_timeout"] = LOCAL_LLM_TIMEOUT
+        for name, value in LOCAL_DEFAULTS.items():
+            if name not in settings.model_fields_set:
+                update[name] = value
         settings, ensure = settings.model_copy(update=update), server.start
 
     def passages(question: str, hits: list[Hit], query: QueryEncoding) -> list[Hit]:

@@ -38,9 +38,17 @@ from qa.local_llm.models import SETUP_COMMAND, find_model, model_spec
 if TYPE_CHECKING:
     from qa.config import Settings
 
-__all__ = ["LOCAL_LLM_TIMEOUT", "LlamaServer", "runtime_missing", "shared_server"]
+__all__ = ["LOCAL_DEFAULTS", "LOCAL_LLM_TIMEOUT", "LlamaServer", "runtime_missing", "shared_server"]
 
 LOCAL_LLM_TIMEOUT = 300.0  # seconds per question for the local model, unless QA_LLM_TIMEOUT
+# What the local model reads unless QA_LLM_PASSAGES / QA_LLM_PASSAGE_WINDOW say otherwise: the
+# reader's 2 best sentences without neighbours, a prompt sized for a CPU (chosen on the article
+# dev split, eval/README.md "The local LLM"); a remote server keeps the settings' defaults.
+LOCAL_DEFAULTS: dict[str, object] = {
+    "llm_timeout": LOCAL_LLM_TIMEOUT,
+    "llm_passages": 2,
+    "llm_passage_window": 0,
+}
 
 _PR_SET_PDEATHSIG = 1
 _RUNTIME = ("llama_cpp", "uvicorn", "fastapi", "sse_starlette", "starlette_context")
