@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 import hashlib
 import importlib.util
 import json
@@ -50,10 +51,11 @@ def _unit(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.maximum(norms, 1e-12)
 
 
-class Embedder:
+class Embedder(abc.ABC):
     """Base class: turns texts into L2-normalised float32 vectors, in batches.
 
-    Subclasses implement ``_embed`` (one batch), ``tokenize`` and ``token_vectors`` and set
+    Subclasses implement ``_embed`` (one batch) and ``tokenize``, may implement
+    ``token_vectors`` (without it the query has no token vectors and MaxSim scores 0), and set
     ``model_id``, ``dimension`` and ``max_tokens``.
     """
 
@@ -121,17 +123,18 @@ class Embedder:
             pieces, vectors = [], np.zeros((0, self.dimension), dtype=np.float32)
         return QueryEncoding(self.embed_one(text), pieces, vectors)
 
+    @abc.abstractmethod
     def tokenize(self, text: str) -> Sequence[object]:
         """Word pieces of ``text`` as the model sees them, without truncation."""
-        raise NotImplementedError
 
     def token_vectors(self, texts: Sequence[str]) -> list[tuple[list[str], np.ndarray]]:
         """Each text's word pieces and their L2-normalised contextual vectors (no special
-        tokens; truncated at ``max_tokens``)."""
+        tokens; truncated at ``max_tokens``). Optional: the base raises NotImplementedError."""
         raise NotImplementedError
 
+    @abc.abstractmethod
     def _embed(self, batch: list[str]) -> np.ndarray:
-        raise NotImplementedError
+        """Vectors of one batch, shape ``(len(batch), dimension)``, L2-normalised float32."""
 
 
 def bundled_model_path() -> Path:
