@@ -80,7 +80,9 @@ def summarise(metadatas: Iterable[dict]) -> dict[str, StoredDocument]:
             )
         version = meta["version"]
         doc.versions[version] = doc.versions.get(version, 0) + 1
-        doc.expected[version] = int(meta["n_chunks"])
+        # a document's count is on its last chunk (a long document's earlier chunks, written
+        # before the count was known, hold 0): complete when that many chunks are present
+        doc.expected[version] = max(doc.expected.get(version, 0), int(meta["n_chunks"]))
     return docs
 
 
@@ -430,6 +432,14 @@ class ChunkStore:
         if keep_version is not None:
             where = {"$and": [{"doc_id": doc_id}, {"version": {"$ne": keep_version}}]}
         # chunks last: they mark completeness
+        for name in (self.text_name, self.sentence_name, self.chunk_name):
+            col = self._get(name)
+            if col is not None:
+                self._call("delete", col.delete, where=where)
+
+    def delete_version(self, doc_id: str, version: str) -> None:
+        """Delete the records of one version of a document (chunks last)."""
+        where = {"$and": [{"doc_id": doc_id}, {"version": version}]}
         for name in (self.text_name, self.sentence_name, self.chunk_name):
             col = self._get(name)
             if col is not None:
