@@ -8,8 +8,9 @@ Measure: ``python tests/bench/big_file.py measure --mb 1 5 20 [--timeout S] [--o
 writes each size to a folder of its own and runs, in a fresh ``QA_HOME`` each time,
 ``nice -n 10 /usr/bin/time -v python -m qa ingest FOLDER`` with ``OMP_NUM_THREADS=1``. Per size
 it prints (and appends to ``--out``) one JSON line: wall and CPU seconds, peak RSS (MB), the
-ingest's last output line, the load average before and after, and whether it was stopped at
-``--timeout`` (then the figures are those of the part done).
+ingest's last output line, the chunks and sentences then in the store (``qa info``), the load
+average before and after, and whether it was stopped at ``--timeout`` (then the figures are
+those of the part done).
 """
 
 from __future__ import annotations
@@ -95,6 +96,10 @@ def measure(mb: float, timeout: float | None, work: Path) -> dict:
         if key in _TIME_FIELDS:
             fields[_TIME_FIELDS[key]] = value
     lines = [line for line in out.splitlines() if line.strip()]
+    info = subprocess.run(  # what is in the store (of a stopped run: what it wrote)
+        [sys.executable, "-m", "qa", "info", "--json"], env=env, cwd=ROOT, capture_output=True
+    )
+    stored = json.loads(info.stdout) if info.returncode == 0 else {}
     return {
         "mb": mb,
         "bytes": size,
@@ -106,6 +111,7 @@ def measure(mb: float, timeout: float | None, work: Path) -> dict:
         "stopped_at_timeout": stopped,
         "elapsed_s": round(time.monotonic() - began, 1),
         "last_output": lines[-1] if lines else "",
+        "stored": {k: stored.get(k) for k in ("documents", "chunks", "sentences")},
         "stderr_tail": [line for line in err.splitlines() if ": " not in line.strip()][-3:],
         "load_before": [round(x, 2) for x in load_before],
         "load_after": [round(x, 2) for x in os.getloadavg()],
