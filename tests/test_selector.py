@@ -220,17 +220,17 @@ def test_the_reader_gives_the_selector_the_previous_sentence_and_no_title(corpus
     question = "Whose smelting process has the Canadian developer obtained sole rights to use?"
     hits = corpus_qa.retrieve(question)
     read: list[str] = []
-    real = reader.selector.read
+    real = reader.selector.read_tokens
 
-    def recording(q: str, sentences: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        read.extend(sentences)
-        return real(q, sentences)
+    def recording(pairs: list[tuple[str, str]], tokens: bool = True):
+        read.extend(text for _, text in pairs)
+        return real(pairs, tokens)
 
-    reader.selector.read = recording
+    reader.selector.read_tokens = recording
     try:
         reader.score(question, hits, corpus_qa.embedder.encode_query(question))
     finally:
-        del reader.selector.read
+        del reader.selector.read_tokens
     title = hits[0].title
     assert title and read
     assert not any(title in text for text in read)
