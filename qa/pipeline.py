@@ -43,7 +43,8 @@ class QA:
 
     Args:
         settings: configuration; defaults to ``Settings()`` (``QA_*`` env vars).
-        embedder: the embedding model; defaults to the configured sentence-transformers one.
+        embedder: the embedding model; defaults to the configured one (the bundled model on
+            ONNX Runtime).
         answerer: the extractive answerer to use instead of the default reader.
         llm_transport: the HTTP transport of LLM requests (``qa.llm_client.make_client``);
             None = httpx's own. Tests pass an ``httpx.MockTransport``.
@@ -80,10 +81,13 @@ class QA:
 
     def _load_embedder(self) -> Embedder:
         if self._embedder is None:
-            from qa.embeddings import SentenceTransformerEmbedder
+            from qa.onnx_embedder import make_embedder
 
-            self._embedder = SentenceTransformerEmbedder(
-                self.settings.embed_model, batch_size=self.settings.embed_batch_size
+            self._embedder = make_embedder(
+                self.settings.embed_model,
+                self.settings.onnx_models_dir,
+                batch_size=self.settings.embed_batch_size,
+                backend=self.settings.embed_backend,
             )
         return self._embedder
 
