@@ -44,6 +44,11 @@ class Settings(BaseSettings):
         description="Bundled model only: onnx = ONNX Runtime on an export made once from the "
         "verified weights (no torch at run time); torch = sentence-transformers.",
     )
+    embed_int8: bool = Field(
+        False,
+        description="Bundled model on onnx: run its int8 quantisation (faster; vectors differ "
+        "slightly, so a store built with the other needs a re-ingest).",
+    )
     onnx_dir: Path | None = Field(
         None,
         description="Where the bundled model's ONNX export is kept; default <home>/models/onnx.",

@@ -29,33 +29,50 @@ from qa.embeddings import (
 )
 from qa.errors import ModelIntegrityError, QAError
 
-__all__ = ["ONNX_SHA256", "OnnxEmbedder", "ensure_export", "export_path"]
+__all__ = [
+    "INT8_NAME",
+    "INT8_SHA256",
+    "ONNX_SHA256",
+    "OnnxEmbedder",
+    "ensure_export",
+    "export_path",
+    "make_embedder",
+]
 
 # sha256 of the export written by qa.onnx_export with torch 2.13.0, transformers 5.24.0 and
 # onnx 1.23.2 from the weights of BUNDLED_SHA256 (opset 17, the TorchScript exporter)
 ONNX_SHA256 = "591b4223dfe909d37b60899718abef1c807953e106c5df9475f837e3ce61b3fd"
+# sha256 of that export quantised by ONNX Runtime's quantize_dynamic (int8 weights per output
+# channel, MatMul only), as qa.onnx_export.quantize_int8 writes it with onnxruntime 1.32.0
+INT8_SHA256 = "92e22f8ee8d0a1b6bd3d2af93e41faa65b08332d5f916867ea03e7aa60040776"
+# the int8 model's vectors differ (cosine about 0.99): a store built with it records this id
+INT8_NAME = f"{BUNDLED_NAME} (int8)"
 
 
-def export_path(folder: Path) -> Path:
-    """Where the export lives in ``folder`` (named by its hash: a new pin, a new file)."""
+def export_path(folder: Path, *, int8: bool = False) -> Path:
+    """Where the export (or its int8 quantisation) lives in ``folder``; named by its hash: a
+    new pin, a new file."""
+    if int8:
+        return folder / f"all-MiniLM-L6-v2-int8-{INT8_SHA256[:16]}.onnx"
     return folder / f"all-MiniLM-L6-v2-{ONNX_SHA256[:16]}.onnx"
 
 
-def _verified_bytes(path: Path) -> bytes:
+def _verified_bytes(path: Path, expected: str) -> bytes:
     data = path.read_bytes()
     import hashlib
 
     actual = hashlib.sha256(data).hexdigest()
-    if actual != ONNX_SHA256:
+    if actual != expected:
         raise ModelIntegrityError(
-            f"ONNX embedding model {path} has sha256 {actual}, expected {ONNX_SHA256}; "
+            f"ONNX embedding model {path} has sha256 {actual}, expected {expected}; "
             "delete it and qa exports it again from the bundled weights"
         )
     return data
 
 
-def ensure_export(folder: Path, *, in_process: bool = False) -> Path:
-    """The verified export in ``folder``, made first if it is missing.
+def ensure_export(folder: Path, *, int8: bool = False, in_process: bool = False) -> Path:
+    """The verified export (``int8``: its int8 quantisation) in ``folder``, made first if it
+    is missing.
 
     The export imports torch: unless ``in_process``, it runs in a child process
     (``python -m qa.onnx_export``), so this process never loads torch. Concurrent callers wait
@@ -65,13 +82,13 @@ def ensure_export(folder: Path, *, in_process: bool = False) -> Path:
         ModelIntegrityError: the file there, or a fresh export, does not have ``ONNX_SHA256``.
         QAError: the export failed (e.g. torch missing).
     """
-    target = export_path(folder)
+    target = export_path(folder, int8=int8)
     if target.is_file():
         return target
     if not in_process:
         print("qa: exporting the bundled embedding model to ONNX (once)", file=sys.stderr)
         done = subprocess.run(
-            [sys.executable, "-m", "qa.onnx_export", str(folder)],
+            [sys.executable, "-m", "qa.onnx_export", str(folder), *(["--int8"] if int8 else [])],
             capture_output=True,
             text=True,
             env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
@@ -85,12 +102,15 @@ def ensure_export(folder: Path, *, in_process: bool = False) -> Path:
         return target
     from filelock import FileLock
 
-    from qa.onnx_export import export_bundled
+    from qa.onnx_export import export_bundled, quantize_int8
 
     folder.mkdir(parents=True, exist_ok=True)
     with FileLock(str(folder / ".export.lock")):
-        if not target.is_file():
-            export_bundled(target, ONNX_SHA256)
+        source = export_path(folder)
+        if not source.is_file():
+            export_bundled(source, ONNX_SHA256)
+        if int8 and not target.is_file():
+            quantize_int8(source, ONNX_SHA256, target, INT8_SHA256)
     return target
 
 
@@ -102,6 +122,8 @@ class OnnxEmbedder(Embedder):
         folder: where the ONNX export is kept (made there on first use); default the
             configured ``onnx_dir`` (``<home>/models/onnx``).
         batch_size: texts per forward pass.
+        int8: run the int8 quantisation of the export (faster; vectors differ slightly, so
+            its ``model_id`` differs and a store built with the other needs a re-ingest).
         threads: ONNX Runtime's intra-op threads; None = its default (the physical cores).
 
     Raises:
@@ -110,7 +132,12 @@ class OnnxEmbedder(Embedder):
     """
 
     def __init__(
-        self, folder: Path | None = None, *, batch_size: int = 32, threads: int | None = None
+        self,
+        folder: Path | None = None,
+        *,
+        batch_size: int = 32,
+        int8: bool = False,
+        threads: int | None = None,
     ) -> None:
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         if folder is None:
@@ -118,11 +145,13 @@ class OnnxEmbedder(Embedder):
 
             folder = Settings().onnx_models_dir
         model_folder = bundled_model_path()
-        data = _verified_bytes(ensure_export(folder))
+        data = _verified_bytes(
+            ensure_export(folder, int8=int8), INT8_SHA256 if int8 else ONNX_SHA256
+        )
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        self.model_id = BUNDLED_NAME
+        self.model_id = INT8_NAME if int8 else BUNDLED_NAME
         self.batch_size = batch_size
         self.max_tokens = configured_max_tokens(BUNDLED_MODEL) or 256
         tokenizer_file = str(model_folder / "tokenizer.json")
@@ -188,11 +217,13 @@ class OnnxEmbedder(Embedder):
         return np.vstack([self._pooled(hidden) for _, hidden in self._hidden(batch)])
 
 
-def make_embedder(model: str, folder: Path, *, batch_size: int, backend: str) -> Embedder:
+def make_embedder(
+    model: str, folder: Path, *, batch_size: int, backend: str, int8: bool = False
+) -> Embedder:
     """The embedder for setting ``embed_model``: the bundled model on ONNX Runtime (backend
-    ``onnx``), else sentence-transformers."""
+    ``onnx``; ``int8``: quantised), else sentence-transformers."""
     if model == BUNDLED_MODEL and backend == "onnx":
-        return OnnxEmbedder(folder, batch_size=batch_size)
+        return OnnxEmbedder(folder, batch_size=batch_size, int8=int8)
     from qa.embeddings import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder(model, batch_size=batch_size)

@@ -16,7 +16,7 @@ from pathlib import Path
 from qa.embeddings import _sha256, bundled_model_path, verify_bundled_model
 from qa.errors import ModelIntegrityError
 
-__all__ = ["export_bundled"]
+__all__ = ["export_bundled", "quantize_int8"]
 
 OPSET = 17
 _AXES = {0: "batch", 1: "sequence"}
@@ -92,14 +92,51 @@ def export_bundled(target: Path, expected: str) -> Path:
     return target
 
 
+def quantize_int8(source: Path, source_sha256: str, target: Path, expected: str) -> Path:
+    """Write ``source`` (the verified export) with int8 weights to ``target``: ONNX Runtime's
+    dynamic quantisation, weights per output channel, MatMul nodes only (no torch needed).
+
+    Raises:
+        ModelIntegrityError: ``source`` or the result does not have its expected sha256.
+    """
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    from qa.embeddings import verify_weights
+
+    verify_weights(source, source_sha256, "ONNX embedding model", "delete it to export again")
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial.onnx")
+    try:
+        import logging
+
+        logging.getLogger().setLevel(logging.ERROR)  # its advice to pre-process first
+        quantize_dynamic(
+            source,
+            partial,
+            weight_type=QuantType.QInt8,
+            per_channel=True,
+            op_types_to_quantize=["MatMul"],
+        )
+        actual = _sha256(partial)
+        if actual != expected:
+            raise ModelIntegrityError(
+                f"the int8 ONNX embedding model has sha256 {actual}, expected {expected}"
+            )
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return target
+
+
 def main() -> int:
-    """``python -m qa.onnx_export [FOLDER]``: export into FOLDER (default: the configured one)."""
+    """``python -m qa.onnx_export [FOLDER] [--int8]``: export into FOLDER (default: the
+    configured one); ``--int8`` also quantises."""
     from qa.config import Settings
     from qa.onnx_embedder import ensure_export
 
-    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else Settings().onnx_models_dir
+    args = [a for a in sys.argv[1:] if a != "--int8"]
+    folder = Path(args[0]) if args else Settings().onnx_models_dir
     try:
-        print(ensure_export(folder, in_process=True))
+        print(ensure_export(folder, int8="--int8" in sys.argv[1:], in_process=True))
     except ModelIntegrityError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -88,6 +88,7 @@ class QA:
                 self.settings.onnx_models_dir,
                 batch_size=self.settings.embed_batch_size,
                 backend=self.settings.embed_backend,
+                int8=self.settings.embed_int8,
             )
         return self._embedder
 
@@ -96,8 +97,14 @@ class QA:
         """Id of the configured embedding model, known without loading it."""
         if self._embedder is not None:
             return self._embedder.model_id
-        model = self.settings.embed_model
-        return BUNDLED_NAME if model == BUNDLED_MODEL else model
+        model, settings = self.settings.embed_model, self.settings
+        if model != BUNDLED_MODEL:
+            return model
+        if settings.embed_int8 and settings.embed_backend == "onnx":
+            from qa.onnx_embedder import INT8_NAME
+
+            return INT8_NAME
+        return BUNDLED_NAME
 
     def _max_tokens(self) -> int:
         """The word pieces the embedding model reads, from its config file when it is not

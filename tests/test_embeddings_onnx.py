@@ -117,3 +117,27 @@ def test_the_export_is_made_on_first_use_and_is_byte_reproducible(tmp_path: Path
     made = OnnxEmbedder(folder)
     assert hashlib.sha256(export_path(folder).read_bytes()).hexdigest() == ONNX_SHA256
     assert made.embed_one(ARTICLE.read_text(encoding="utf-8")[:200]).shape == (384,)
+
+
+def test_the_int8_model_is_close_verified_and_recorded_as_another_model(
+    embedder, tmp_path: Path
+) -> None:
+    """Opt-in int8: made from the verified export (pinned sha256), vectors near the fp32 ones,
+    and a store built with one refuses the other until a re-ingest."""
+    from qa import QA, ModelMismatchError, Settings
+    from qa.onnx_embedder import INT8_NAME, INT8_SHA256
+
+    int8 = OnnxEmbedder(ONNX_DIR, int8=True)
+    digest = hashlib.sha256(export_path(ONNX_DIR, int8=True).read_bytes()).hexdigest()
+    assert digest == INT8_SHA256
+    texts = sample_texts()
+    cosines = (int8.embed(texts) * embedder.embed(texts)).sum(axis=1)
+    assert float(cosines.mean()) >= 0.98 and float(cosines.min()) >= 0.9
+    assert int8.model_id == INT8_NAME != embedder.model_id
+
+    settings = Settings(home=tmp_path / "home", corpus_dir=CORPUS, embed_int8=True)
+    assert QA(settings).model_id == INT8_NAME  # known before the model is loaded
+    QA(settings, embedder=int8).ingest()
+    fp32 = QA(Settings(home=tmp_path / "home", corpus_dir=CORPUS), embedder=embedder)
+    with pytest.raises(ModelMismatchError, match="re-ingest"):
+        fp32.retrieve("Who owns Minago?")
