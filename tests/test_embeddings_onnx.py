@@ -141,3 +141,15 @@ def test_the_int8_model_is_close_verified_and_recorded_as_another_model(
     fp32 = QA(Settings(home=tmp_path / "home", corpus_dir=CORPUS), embedder=embedder)
     with pytest.raises(ModelMismatchError, match="re-ingest"):
         fp32.retrieve("Who owns Minago?")
+
+
+def test_concurrent_callers_get_the_vectors_of_their_own_texts(embedder) -> None:
+    """The UI asks from several threads at once: no lock, no shared tokenizer state."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = sample_texts()[:24]
+    alone = [embedder.token_vectors([t])[0][1] for t in texts]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(lambda t: embedder.token_vectors([t])[0][1], texts))
+    for one, other in zip(alone, together, strict=True):
+        assert np.allclose(one, other, atol=1e-4)
