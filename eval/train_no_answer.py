@@ -97,11 +97,16 @@ def _swap(question: str, pool: list[str], text: str, rng: random.Random) -> str 
     return question[: m.start()] + rng.choice(options) + question[m.end() :]
 
 
+Row = tuple[str, str, int, str, int, tuple[int, int] | None]
+
+
 def build_pairs(
     squad: dict, questions: int, squad2: dict | None = None, max_articles: int = 120
-) -> list[tuple[str, str, int, str, int]]:
-    """(question, reader input, label, kind, article number) rows for ``questions`` questions
-    of ``max_articles`` articles drawn at random (their sentences are the negatives too)."""
+) -> list[Row]:
+    """(question, reader input, label, kind, article number, answer span) rows for
+    ``questions`` questions of ``max_articles`` articles drawn at random (their sentences are
+    the negatives too). The answer span is the answer's ``[start, end)`` in the reader input
+    (rows of label 1; None for the others)."""
     from qa.answer.selector import selector_input
     from qa.chunking import sentence_spans
 
@@ -151,7 +156,7 @@ def build_pairs(
         )
         return read(ai, pi, n)
 
-    rows: list[tuple[str, str, int, str, int]] = []
+    rows: list[Row] = []
     done = 0
     for ai, pi, qi in picks:
         if done >= questions:
@@ -166,11 +171,13 @@ def build_pairs(
         question, answer = qa["question"].strip(), first["text"].lower()
         words = _content_words(question)
         at = holding[0]
-        rows.append((question, read(ai, pi, at), 1, "answer", ai))
+        offset = sentences[ai][pi][at][0]
+        span = (start - offset, end - offset)
+        rows.append((question, read(ai, pi, at), 1, "answer", ai, span))
         article_text = " ".join(p["context"] for p in articles[ai]["paragraphs"])
         swapped = _swap(question, pool, article_text, rng)
         if swapped is not None:
-            rows.append((swapped, read(ai, pi, at), 0, "swap", ai))
+            rows.append((swapped, read(ai, pi, at), 0, "swap", ai, None))
         same = [
             (ai, pj, n)
             for pj in range(len(sentences[ai]))
@@ -179,7 +186,7 @@ def build_pairs(
         ]
         near = best_of(words, rng.sample(same, min(200, len(same))), answer)
         if near is not None:
-            rows.append((question, near, 0, "article", ai))
+            rows.append((question, near, 0, "article", ai, None))
         others = [
             (aj, pj, n)
             for aj in rng.sample(range(len(articles)), 12)
@@ -189,15 +196,13 @@ def build_pairs(
         ]
         far = best_of(words, rng.sample(others, min(300, len(others))), answer)
         if far is not None:
-            rows.append((question, far, 0, "off_topic", ai))
+            rows.append((question, far, 0, "off_topic", ai, None))
     if squad2 is not None:
         rows += _squad2_pairs(squad2, questions // 2, rng)
     return rows
 
 
-def _squad2_pairs(
-    squad2: dict, count: int, rng: random.Random
-) -> list[tuple[str, str, int, str, int]]:
+def _squad2_pairs(squad2: dict, count: int, rng: random.Random) -> list[Row]:
     """SQuAD 2.0's unanswerable questions against their paragraph's likeliest sentence."""
     from qa.answer.selector import selector_input
     from qa.chunking import sentence_spans
@@ -215,11 +220,11 @@ def _squad2_pairs(
         words = _content_words(question)
         n = max(range(len(spans)), key=lambda i: len(words & _content_words(spans[i])))
         text = selector_input(spans[n], previous=spans[n - 1] if n > 0 else "")
-        rows.append((question.strip(), text, 0, "squad2", 100_000 + ai))
+        rows.append((question.strip(), text, 0, "squad2", 100_000 + ai, None))
     return rows
 
 
-def features(rows: list[tuple[str, str, int, str, int]], cache: Path) -> np.ndarray:
+def features(rows: list[Row], cache: Path) -> np.ndarray:
     """The selector's pooled representation of every row, shape (len(rows), 384), cached."""
     if cache.is_file():
         return np.load(cache)["x"]

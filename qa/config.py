@@ -77,6 +77,12 @@ class Settings(BaseSettings):
         description="Extractive reader: abstain when the learned no-answer score (0..1; needs "
         "the answer selector) is above this; 1 = never.",
     )
+    short_answer_margin: float = Field(
+        0.0,
+        description="Extractive reader: lead the answer with the span head's phrase when its "
+        "span score is at least this far above its no-answer score (logits); a large value "
+        "turns short answers off.",
+    )
     answer_selector_int8: bool = Field(
         False,
         description="Run the answer selector's linear layers as int8 on the CPU: about twice "

@@ -427,6 +427,7 @@ class QA:
             mode=draft.mode or answerer.mode,
             notes=draft.notes,
             sentences=draft.sentences,
+            short=draft.short,
             hits=hits,
             timings_ms=timings,
             standalone_question=standalone if pairs else None,

@@ -17,6 +17,7 @@ __all__ = [
     "NoteLevel",
     "Sentence",
     "SentenceSupport",
+    "ShortAnswer",
     "same_words",
 ]
 
@@ -142,6 +143,26 @@ class Citation:
 
 
 @dataclass
+class ShortAnswer:
+    """The answer phrase ("$10 million") inside the sentence a citation quotes.
+
+    ``start``/``end`` index the document's text like the citation's (``text ==
+    document_text[start:end]``, inside ``[citation.start, citation.end)``); ``citation`` is the
+    id of that citation; ``margin`` is the span head's span score minus its no-answer score
+    (logits, qa.answer.span), how sure the reader is of the phrase.
+    """
+
+    text: str
+    citation: int
+    start: int
+    end: int
+    margin: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
 class SentenceSupport:
     """How well one answer sentence is supported by the spans it cites.
 
@@ -206,6 +227,7 @@ class Answer:
     sentences: list[SentenceSupport] = field(default_factory=list)
     standalone_question: str | None = None
     hits: list[Hit] = field(default_factory=list, repr=False)
+    short: ShortAnswer | None = None  # the answer phrase, when the question asks for one
 
     @property
     def warnings(self) -> list[Note]:
@@ -228,6 +250,7 @@ class Answer:
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
             "notes": [n.to_dict() for n in self.notes],
             "sentences": [s.to_dict() for s in self.sentences],
+            "short": self.short.to_dict() if self.short is not None else None,
         }
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from qa.answer.base import ABSTAIN_LABEL
 from qa.answer.citations import MARKER
-from qa.types import Answer, Citation, Hit
+from qa.types import Answer, Citation, Hit, ShortAnswer
 
 __all__ = [
     "HIT_HEADERS",
@@ -76,8 +76,29 @@ def source_meta(source: Source) -> list[str]:
     return parts
 
 
-def _passage(source: Source, limit: int | None = None) -> str:
-    """The paragraph with the cited span in <mark>, optionally trimmed around the span."""
+def _phrase(source: Source, short: ShortAnswer | None) -> tuple[int, int] | None:
+    """Where ``short`` (the answer phrase) lies in ``source``'s quote, if it cites it."""
+    c = source.citation
+    if short is None or short.citation != c.id or not c.start <= short.start < short.end <= c.end:
+        return None
+    return short.start - c.start, short.end - c.start
+
+
+def _quote(source: Source, short: ShortAnswer | None) -> str:
+    """The cited span, escaped, with the short answer's phrase in a nested <mark>."""
+    quote, where = source.citation.quote, _phrase(source, short)
+    if where is None:
+        return _text(quote)
+    a, b = where
+    return (
+        f'{_text(quote[:a])}<mark class="qa-short-span">{_text(quote[a:b])}</mark>'
+        f"{_text(quote[b:])}"
+    )
+
+
+def _passage(source: Source, limit: int | None = None, short: ShortAnswer | None = None) -> str:
+    """The paragraph with the cited span in <mark> (the short answer's phrase in it marked
+    again), optionally trimmed around the span."""
     before, after = source.before, source.after
     if limit is not None:
         if len(before) > limit:
@@ -88,12 +109,12 @@ def _passage(source: Source, limit: int | None = None) -> str:
             after = after[: cut if cut > 0 else limit] + " …"
     return (
         f'<span class="qa-before">{_text(before)}</span>'
-        f'<mark class="qa-span">{_text(source.citation.quote)}</mark>'
+        f'<mark class="qa-span">{_quote(source, short)}</mark>'
         f'<span class="qa-after">{_text(after)}</span>'
     )
 
 
-def _marker(source: Source, punctuation: str = "") -> str:
+def _marker(source: Source, punctuation: str = "", short: ShortAnswer | None = None) -> str:
     """A clickable ``[n]`` that opens the cited passage in place (and names it on hover).
 
     Punctuation right after the marker goes inside its summary, so that an open passage does
@@ -110,12 +131,14 @@ def _marker(source: Source, punctuation: str = "") -> str:
         f'<span class="qa-pop">'
         f'<span class="qa-pop-title">[{c.id}] {_text(c.title)}</span>'
         f'<span class="qa-pop-meta">{_text(" · ".join(source_meta(source)))}</span>'
-        f'<span class="qa-pop-text">{_passage(source, POPOVER_CONTEXT)}</span>'
+        f'<span class="qa-pop-text">{_passage(source, POPOVER_CONTEXT, short)}</span>'
         f"</span></details>"
     )
 
 
-def _with_markers(text: str, sources: Mapping[int, Source]) -> str:
+def _with_markers(
+    text: str, sources: Mapping[int, Source], short: ShortAnswer | None = None
+) -> str:
     """Escaped ``text`` with each ``[n]`` of a known citation made clickable."""
     out, pos = [], 0
     for m in _MARKER.finditer(text):
@@ -123,7 +146,7 @@ def _with_markers(text: str, sources: Mapping[int, Source]) -> str:
         if source is None:
             continue
         out.append(_text(text[pos : m.start()]))
-        out.append(_marker(source, m.group(2)))
+        out.append(_marker(source, m.group(2), short))
         pos = m.end()
     out.append(_text(text[pos:]))
     return "".join(out)
@@ -142,13 +165,16 @@ def answer_html(answer: Answer, sources: Sequence[Source]) -> str:
             f"<span>{_text(text)}</span>{_warnings(answer)}</div>"
         )
     by_id = {s.citation.id: s for s in sources}
+    short = answer.short
     body, pos = [], 0
     for sentence in sorted(answer.sentences, key=lambda s: s.start):
         if sentence.start < pos or sentence.end > len(answer.text):
             continue  # overlapping or out of range: render the rest as plain text
-        body.append(_with_markers(answer.text[pos : sentence.start], by_id))
-        inner = _with_markers(answer.text[sentence.start : sentence.end], by_id)
-        if sentence.supported:
+        body.append(_with_markers(answer.text[pos : sentence.start], by_id, short))
+        inner = _with_markers(answer.text[sentence.start : sentence.end], by_id, short)
+        if short is not None and sentence.start == 0 and sentence.text.startswith(short.text):
+            body.append(f'<span class="qa-sentence qa-short">{inner}</span>')
+        elif sentence.supported:
             body.append(f'<span class="qa-sentence">{inner}</span>')
         else:
             body.append(
@@ -157,7 +183,7 @@ def answer_html(answer: Answer, sources: Sequence[Source]) -> str:
                 f'{inner}<span class="qa-flag">⚠ unsupported</span></span>'
             )
         pos = sentence.end
-    body.append(_with_markers(answer.text[pos:], by_id))
+    body.append(_with_markers(answer.text[pos:], by_id, short))
     parts = [f'<div class="qa-answer"><div class="qa-text">{"".join(body)}</div>']
     flagged = len(answer.unsupported)
     if flagged:
@@ -228,7 +254,7 @@ def sources_html(answer: Answer | None, sources: Sequence[Source]) -> str:
             f'<div class="qa-source-head"><span class="qa-num">[{c.id}]</span> '
             f'<span class="qa-source-title">{_text(c.title)}</span></div>'
             f'<div class="qa-source-meta">{_text(" · ".join(source_meta(s)))} · {where}</div>'
-            f'<div class="qa-context">{_passage(s, PANEL_CONTEXT)}</div></div>'
+            f'<div class="qa-context">{_passage(s, PANEL_CONTEXT, answer.short)}</div></div>'
         )
     return (
         f'<div class="qa-sources"><div class="qa-sources-title">Sources</div>{"".join(cards)}</div>'

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from qa.types import Citation, Hit, Note, SentenceSupport
+from qa.types import Citation, Hit, Note, SentenceSupport, ShortAnswer
 
 if TYPE_CHECKING:
     from qa.embeddings import QueryEncoding
@@ -34,6 +34,7 @@ class Draft:
     notes: list[Note] = field(default_factory=list)
     sentences: list[SentenceSupport] = field(default_factory=list)
     mode: str | None = None  # who answered, when not the answerer's own mode (a fallback)
+    short: ShortAnswer | None = None  # the answer phrase the text leads with, if any
 
     @classmethod
     def abstain(cls, *notes: Note | str) -> Draft:

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -63,10 +63,11 @@ from qa.answer.dateline import (
 from qa.answer.no_answer import NoAnswerHead
 from qa.answer.question_parts import question_parts
 from qa.answer.selector import AnswerSelector, selector_input
+from qa.answer.span import Span, SpanHead
 from qa.answer.token_match import TokenMatcher
 from qa.chunking import read_in_context
 from qa.lexical import terms
-from qa.types import Hit, Note, Sentence, SentenceSupport, same_words
+from qa.types import Hit, Note, Sentence, SentenceSupport, ShortAnswer, same_words
 
 if TYPE_CHECKING:
     from qa.answer.registry import AnswererParts
@@ -133,6 +134,7 @@ class ScoredSentence:
     first_pass: float = 0.0  # the score before the second pass: what the threshold is set on
     sentence: Sentence | None = None  # the passage's sentence (its id, the one before it)
     read: str = ""  # the sentence as judged: a table row read against its header row
+    spans: list[Span] = field(default_factory=list)  # the span head's best phrases in ``read``
 
     @property
     def raw(self) -> float:
@@ -155,6 +157,8 @@ def make_reader(parts: AnswererParts) -> ExtractiveReader:
         NoAnswerHead() if settings.answer_selector else None,
         settings.no_answer_threshold,
         gates_on(),
+        SpanHead() if settings.answer_selector else None,
+        settings.short_answer_margin,
     )
 
 
@@ -172,6 +176,11 @@ class ExtractiveReader(Answerer):
         no_answer_threshold: a question whose no-answer score (one minus the head's best
             probability over the reranked candidates, 0..1) is above this abstains.
         gates: the rules of ``GATES`` that are on.
+        span_head: finds the answer phrase in the chosen sentence (needs the selector), or
+            None for sentence answers only.
+        short_margin: the answer leads with the span head's phrase when its span score is
+            at least this far above its no-answer score (logits; ``Settings.
+            short_answer_margin``, chosen on XQuAD dev: eval/README.md).
     """
 
     mode = "extractive"
@@ -186,6 +195,8 @@ class ExtractiveReader(Answerer):
         no_answer: NoAnswerHead | None = None,
         no_answer_threshold: float = 1.0,
         gates: frozenset[str] = frozenset(GATES),
+        span_head: SpanHead | None = None,
+        short_margin: float = 0.0,
     ) -> None:
         self.encode = encode
         self._corpus = corpus
@@ -195,12 +206,16 @@ class ExtractiveReader(Answerer):
         self.no_answer = no_answer if selector is not None else None
         self.no_answer_threshold = no_answer_threshold
         self.gates = gates
+        self.span_head = span_head if selector is not None else None
+        self.short_margin = short_margin
 
     def warm_up(self) -> None:
         if self.selector is not None:
             self.selector.load()
         if self.no_answer is not None:
             self.no_answer.load()
+        if self.span_head is not None:
+            self.span_head.load()
 
     def score(
         self, question: str, hits: Sequence[Hit], query: QueryEncoding
@@ -302,17 +317,26 @@ class ExtractiveReader(Answerer):
         tokens = self.matcher.scores(query, ids)
         answers = np.zeros(len(best))
         if self.selector is not None:
-            answers, pooled = self.selector.read(
-                question,
+            reading = self.selector.read_tokens(
                 [
-                    # no title: reading hit.title too lowered accuracy (eval/README.md); the
-                    # sentence before the candidate is its context
-                    selector_input(
-                        s.read or s.text, previous=s.sentence.previous if s.sentence else ""
+                    (
+                        question,
+                        # no title: reading hit.title too lowered accuracy (eval/README.md);
+                        # the sentence before the candidate is its context
+                        selector_input(
+                            s.read or s.text, previous=s.sentence.previous if s.sentence else ""
+                        ),
                     )
                     for s in best
                 ],
+                tokens=self.span_head is not None,
             )
+            answers, pooled = reading.probabilities, reading.features
+            if self.span_head is not None:
+                for n, s in enumerate(best):
+                    s.spans = self.span_head.find(
+                        reading.states[n], reading.offsets[n], len(s.read or s.text)
+                    )
             if self.no_answer is not None:
                 for s, p in zip(best, self.no_answer.answers(pooled), strict=True):
                     s.no_answer = 1.0 - float(p)
@@ -335,7 +359,8 @@ class ExtractiveReader(Answerer):
             found = self._choose_or_dateline(question, hits, query)
             if isinstance(found, str):
                 return Draft.abstain(found)
-            return _draft(found.sentences, found.notes)
+            short = short_answer(found.sentences[0], self.short_margin, question)
+            return _draft(found.sentences, found.notes, short)
         # "Who owns X, and which firm is Y's partner?": each part is answered on its own (its
         # own vector: the whole question's leans to one part); found parts are answered
         chosen: list[ScoredSentence] = []
@@ -402,6 +427,10 @@ class ExtractiveReader(Answerer):
         # the learned no-answer score: none of the reranked candidates answers
         none = min((s.no_answer for s in scored if s.no_answer is not None), default=None)
         said = f"no-answer score {none:.3f}; " if none is not None else ""
+        # the span head's: how far the best span of any reranked candidate clears its [CLS]
+        margins = [s.spans[0].margin for s in scored if s.spans]
+        if margins:
+            said += f"span margin {max(margins):.3f}; "
         # MaxSim finds a "best" sentence for any question; whether the corpus speaks to the
         # question at all is judged on the first-pass score (pooled similarity and coverage)
         fit = max((s.first_pass for s in scored), default=None)
@@ -465,19 +494,59 @@ def _overlap(a: ScoredSentence, b: ScoredSentence) -> bool:
     return a.hit.doc_id == b.hit.doc_id and a.start < b.end and b.start < a.end
 
 
-def _draft(chosen: list[ScoredSentence], notes: list[str]) -> Draft:
-    """The answer: each chosen sentence verbatim (less the source's own footnote marks), with
-    the citation of its span."""
+def short_answer(best: ScoredSentence, margin: float, question: str) -> ShortAnswer | None:
+    """The answer phrase of ``best`` (citation 1), or None.
+
+    Only a question that asks for a kind of thing (an amount, a number, a date, a person, a
+    name: ``answer_type``) gets one. The phrase is the best of the span head's spans whose text
+    holds that kind (``holds``: "fifteen" is a number, "$10 million" an amount), shorter than
+    the sentence, found in the cited text (a table row is read against its header: the phrase
+    must be in the row) and scoring at least ``margin`` above the head's no-answer score.
+    """
+    kind = answer_type(question)
+    if kind is None:
+        return None
+    read = best.read or best.text
+    for span in best.spans:
+        if span.margin < margin:
+            break
+        phrase = read[span.start : span.end].strip(" ,;:.")
+        if not phrase or len(phrase.split()) >= len(best.text.split()):
+            continue
+        if not holds(kind, phrase, question):
+            continue
+        if read == best.text:
+            at = span.start + read[span.start : span.end].find(phrase)
+        else:
+            at = best.text.find(phrase)
+            if at < 0 or best.text.find(phrase, at + 1) >= 0:
+                continue  # not in the cited text, or ambiguous there
+        start = best.start + at
+        return ShortAnswer(phrase, 1, start, start + len(phrase), round(span.margin, 3))
+    return None
+
+
+def _draft(
+    chosen: list[ScoredSentence], notes: list[str], short: ShortAnswer | None = None
+) -> Draft:
+    """The answer: the short answer phrase when there is one, then each chosen sentence
+    verbatim (less the source's own footnote marks), with the citation of its span."""
     citations = [cite(i, s.hit, s.start, s.end) for i, s in enumerate(chosen, start=1)]
     parts = [with_marker(s.text, i) for i, s in enumerate(chosen, start=1)]
-    sentences, offset = [], 0
+    sentences, offset, lead = [], 0, ""
+    if short is not None:
+        lead = f"{short.text} [1]"
+        sentences.append(SentenceSupport(lead, 0, len(lead), [1], 1.0, True))
+        lead += "\n\n"
+        offset = len(lead)
     for i, part in enumerate(parts, start=1):
         # each sentence is the verbatim text of the span it cites: supported by construction
         sentences.append(SentenceSupport(part, offset, offset + len(part), [i], 1.0, True))
         offset += len(part) + 1
     return Draft(
-        text=" ".join(parts),
+        text=lead + " ".join(parts),
         citations=citations,
         sentences=sentences,
         notes=[Note.info(n) for n in notes],
+        short=short,
     )

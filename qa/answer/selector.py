@@ -24,6 +24,7 @@ import logging
 import threading
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ __all__ = [
     "SELECTOR_SHA256",
     "SELECTOR_WEIGHTS",
     "AnswerSelector",
+    "PairReading",
     "export_weights",
     "selector_input",
 ]
@@ -89,6 +91,23 @@ def export_weights(model_dir: Path, out: Path) -> Path:
     }
     save_file(kept, str(out))
     return out
+
+
+@dataclass
+class PairReading:
+    """What one forward pass of the selector gives for ``n`` (question, reader input) pairs.
+
+    ``probabilities``: shape ``(n,)``, that each reader input answers its question.
+    ``features``: shape ``(n, 384)``, the pooled pair representation the classifier reads.
+    ``states`` (when asked for): per pair, shape ``(1 + m, 384)``, the final state of [CLS]
+    then of the ``m`` tokens of the reader input (after truncation); ``offsets``: per pair,
+    shape ``(m, 2)``, those tokens' character spans ``[start, end)`` in the reader input.
+    """
+
+    probabilities: np.ndarray
+    features: np.ndarray
+    states: list[np.ndarray]
+    offsets: list[np.ndarray]
 
 
 class AnswerSelector:
@@ -172,36 +191,60 @@ class AnswerSelector:
 
     def read_pairs(self, pairs: Sequence[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
         """``read`` for (question, sentence) pairs of any questions (training reads these)."""
+        reading = self.read_tokens(pairs, tokens=False)
+        return reading.probabilities, reading.features
+
+    def read_tokens(self, pairs: Sequence[tuple[str, str]], tokens: bool = True) -> PairReading:
+        """One forward pass over (question, reader input) pairs: the probabilities, the pooled
+        features and, with ``tokens``, each pair's final token states (what the span head,
+        qa.answer.span, reads). Pairs run in batches of 32, shortest first, and come back in
+        the given order. Raises ``ModelIntegrityError``/``QAError`` if the model cannot load."""
+        n = len(pairs)
+        reading = PairReading(
+            np.zeros(n, dtype=np.float32), np.zeros((n, FEATURES), dtype=np.float32), [], []
+        )
         if not pairs:
-            return np.zeros(0, dtype=np.float32), np.zeros((0, FEATURES), dtype=np.float32)
+            return reading
         self.load()
         import torch
 
-        pooled: list[np.ndarray] = []
-        logits: list[torch.Tensor] = []
+        model, tokenizer = self._model.model, self._model.tokenizer
+        order = sorted(range(n), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
+        states: list[np.ndarray] = [np.zeros((0, FEATURES), dtype=np.float32)] * n
+        offsets: list[np.ndarray] = [np.zeros((0, 2), dtype=np.int32)] * n
+        pooled: list[Any] = []
 
-        def keep(_module: Any, inputs: tuple[Any, ...], output: Any) -> None:
-            pooled.append(inputs[0].detach().float().cpu().numpy())
-            logits.append(output.detach().float().reshape(-1))
+        def keep(_module: Any, inputs: tuple[Any, ...], _output: Any) -> None:
+            pooled.append(inputs[0].detach().float())
 
-        with self._lock:
-            hook = self._model.model.classifier.register_forward_hook(keep)
+        with self._lock, torch.inference_mode():
+            hook = model.classifier.register_forward_hook(keep)
             try:
-                scores = self._model.predict(
-                    list(pairs),
-                    batch_size=32,
-                    show_progress_bar=False,
-                    convert_to_numpy=True,
-                )
+                for b in range(0, n, 32):
+                    batch = order[b : b + 32]
+                    encoded = tokenizer(
+                        [pairs[i][0] for i in batch],
+                        [pairs[i][1] for i in batch],
+                        padding=True,
+                        truncation=True,
+                        max_length=MAX_TOKENS,
+                        return_tensors="pt",
+                        return_offsets_mapping=True,
+                    )
+                    spans = encoded.pop("offset_mapping").numpy()
+                    out = model(**encoded, output_hidden_states=tokens)
+                    reading.probabilities[batch] = torch.sigmoid(out.logits.float()).reshape(-1)
+                    reading.features[batch] = pooled.pop().numpy()
+                    if not tokens:
+                        continue
+                    last = out.hidden_states[-1].float().numpy()
+                    for row, i in enumerate(batch):
+                        second = [t for t, sid in enumerate(encoded.sequence_ids(row)) if sid == 1]
+                        states[i] = np.concatenate([last[row, :1], last[row, second]])
+                        offsets[i] = spans[row, second].astype(np.int32)
             finally:
                 hook.remove()
-        probabilities = np.asarray(scores, dtype=np.float32).reshape(-1)
-        # predict runs the pairs longest first and returns the scores in the given order: the
-        # pooled rows are put in that order by matching their scores (the same sigmoid)
-        seen = torch.sigmoid(torch.cat(logits)).numpy()
-        given, ran = np.argsort(probabilities, kind="stable"), np.argsort(seen, kind="stable")
-        if not np.array_equal(probabilities[given], seen[ran]):
-            raise QAError("the answer selector's pooled representations do not match its scores")
-        features = np.empty((len(probabilities), FEATURES), dtype=np.float32)
-        features[given] = np.concatenate(pooled)[ran]
-        return probabilities, features
+        if tokens:
+            reading.states.extend(states)
+            reading.offsets.extend(offsets)
+        return reading

@@ -24,6 +24,7 @@ __all__ = [
     "KS",
     "QuestionResult",
     "accepted_in",
+    "exact_match",
     "located_counts",
     "normalise",
     "percentile",
@@ -70,6 +71,11 @@ def token_f1(prediction: str, reference: str) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
+def exact_match(prediction: str, reference: str) -> float:
+    """SQuAD exact match (1.0 or 0.0) after ``normalise``."""
+    return float(bool(normalise(reference)) and normalise(prediction) == normalise(reference))
+
+
 def percentile(values: Sequence[float], q: float) -> float | None:
     """The ``q``-th percentile (linear interpolation), None for no values."""
     return float(np.percentile(np.asarray(values, dtype=float), q)) if values else None
@@ -103,6 +109,12 @@ class QuestionResult:
     # how the evidence was located (exact, normalised, fuzzy, not found; None: no evidence)
     located_by: str | None = None
     evidence_located: list[dict[str, Any]] = field(default_factory=list)
+    # the short answer (Answer.short) and SQuAD's exact match and token F1 of what the answer
+    # leads with: the short answer, else the whole answer text (0 when abstained)
+    short: str | None = None
+    short_margin: float | None = None  # the span head's margin for it (qa.types.ShortAnswer)
+    short_em: float | None = None
+    short_f1: float | None = None
     answer_similarity: float | None = None  # embedding cosine to the reference answer
     context_similarity: float | None = None  # retrieved passages to the reference contexts
 
@@ -174,6 +186,11 @@ def summarise(results: Sequence[QuestionResult]) -> dict[str, Any]:
         **retrieval_summary([r.rank for r in located], [r.retrieved for r in located]),
         "accuracy": _rate(bool(r.correct) for r in answerable if r.correct is not None),
         "f1": _mean(r.f1 for r in answerable if r.f1 is not None),
+        "short_em": _mean(r.short_em for r in answerable if r.short_em is not None),
+        "short_f1": _mean(r.short_f1 for r in answerable if r.short_f1 is not None),
+        "short_given": _rate(
+            r.short is not None for r in answerable if not r.abstained and r.short_f1 is not None
+        ),
         "answer_similarity": _mean(
             r.answer_similarity for r in answerable if r.answer_similarity is not None
         ),

@@ -25,7 +25,14 @@ from qa.evaluation.evidence import (
     on_evidence,
     satisfied,
 )
-from qa.evaluation.metrics import KS, QuestionResult, accepted_in, summarise, token_f1
+from qa.evaluation.metrics import (
+    KS,
+    QuestionResult,
+    accepted_in,
+    exact_match,
+    summarise,
+    token_f1,
+)
 from qa.evaluation.sets import EvalQuestion, EvalSet, EvalSetError, load_set, slug
 from qa.types import Answer
 
@@ -146,6 +153,11 @@ def score_question(
         covered = satisfied(evidence, citations, q.evidence_mode, covers) if located else None
     else:
         correct, f1, covered = answer.abstained, None, None
+    short_em = short_f1 = None
+    if q.answerable and q.answers and q.answers_mode == "any":
+        lead = answer.short.text if answer.short is not None else answer.text
+        short_em = 0.0 if answer.abstained else max(exact_match(lead, a) for a in q.answers)
+        short_f1 = 0.0 if answer.abstained else max(token_f1(lead, a) for a in q.answers)
     notes = [
         f"evidence not found in the documents: {e.quote[:80]!r}"
         for e, spans in zip(q.evidence, evidence, strict=True)
@@ -172,6 +184,10 @@ def score_question(
         rank=first_rank(evidence, ranked, q.evidence_mode) if located else None,
         correct=correct,
         f1=f1,
+        short=answer.short.text if answer.short is not None else None,
+        short_margin=answer.short.margin if answer.short is not None else None,
+        short_em=short_em,
+        short_f1=short_f1,
         citations=[
             _span_dict(s, id=c.id, quote=c.quote)
             for s, c in zip(citations, answer.citations, strict=True)

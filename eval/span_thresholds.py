@@ -1,0 +1,90 @@
+"""Choose the span head's thresholds from eval runs made with them off (dev splits only).
+
+A run made with ``QA_SHORT_ANSWER_MARGIN=-1000`` gives every answer the span head's best
+phrase (``short`` and ``short_margin`` in results.json; the best margin over the reranked
+candidates is in the answer's ``span margin`` note). This prints, per split, for each
+candidate threshold:
+
+- short answers: SQuAD exact match and token F1 of what the answer leads with (the phrase if
+  its margin clears the threshold, else the whole answer), and the share led by a phrase;
+- abstention by the span head: a question abstains (besides what it did already) when the
+  best span margin over the reranked candidates is below the threshold; abstention recall on
+  unanswerable questions and false abstention on answerable ones.
+
+    python eval/span_thresholds.py eval/runs/X/results.json [--split dev]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from qa.evaluation.metrics import exact_match, token_f1
+
+_MARGIN = re.compile(r"span margin (-?[0-9.]+)")
+
+
+def _margin(notes: list[str]) -> float | None:
+    for note in notes:
+        found = _MARGIN.search(note)
+        if found:
+            return float(found.group(1))
+    return None
+
+
+def _abstains(q: dict, threshold: float) -> bool:
+    m = _margin(q["notes"])
+    return bool(q["abstained"]) or (m is not None and m < threshold)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("results", type=Path)
+    parser.add_argument("--split", default="dev")
+    parser.add_argument("--set", type=Path, help="the eval set (for the accepted answers)")
+    args = parser.parse_args()
+    run = json.loads(args.results.read_text())
+    questions = [q for q in run["questions"] if q["split"] == args.split]
+    gold: dict[str, list[str]] = {}
+    if args.set:
+        import tempfile
+
+        from qa.evaluation.sets import load_set
+
+        work = Path(tempfile.mkdtemp())
+        gold = {q.id: list(q.answers) for q in load_set(args.set, work_dir=work).questions}
+    answerable = [q for q in questions if q["answerable"]]
+    unanswerable = [q for q in questions if not q["answerable"]]
+    print(f"{args.split}: {len(answerable)} answerable, {len(unanswerable)} unanswerable")
+    print("threshold | short EM | short F1 | led by phrase | abst. recall | false abst.")
+    for t in (-2.0, -1.0, 0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0):
+        ems, f1s, led = [], [], []
+        for q in answerable:
+            answers = gold.get(q["id"], [])
+            if q["abstained"] or not answers:
+                if answers:
+                    ems.append(0.0)
+                    f1s.append(0.0)
+                continue
+            margin = q.get("short_margin")
+            use = q["short"] if q["short"] and margin is not None and margin >= t else None
+            lead = use or q["answer"]
+            led.append(use is not None)
+            ems.append(max(exact_match(lead, a) for a in answers))
+            f1s.append(max(token_f1(lead, a) for a in answers))
+
+        recall = sum(_abstains(q, t) for q in unanswerable) / max(1, len(unanswerable))
+        false = sum(_abstains(q, t) for q in answerable) / max(1, len(answerable))
+        print(
+            f"{t:9.1f} | {sum(ems) / max(1, len(ems)):.3f} | {sum(f1s) / max(1, len(f1s)):.3f}"
+            f" | {sum(led) / max(1, len(led)):.3f} | {recall:.3f} | {false:.3f}"
+        )
+
+
+if __name__ == "__main__":
+    main()

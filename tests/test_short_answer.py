@@ -1,0 +1,103 @@
+"""Short answers: the extractive reader leads with the answer phrase the span head finds in the
+sentence it cites ("$10 million [1]", then the sentence), in the API, the JSON of ``qa ask``
+and the UI. What is asserted: the phrase is exact text of the cited span at its offsets, it is
+shorter than the sentence, and it holds the fact's value (the value the shared cases give)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from qa.answer.span import best_span
+from qa.documents import load_file
+
+CASES = Path(__file__).resolve().parent / "data" / "cases"
+
+
+def _checked(qa, question: str):
+    """Ask ``question``; check the short answer (if any) against the stored text."""
+    answer = qa.ask(question)
+    short = answer.short
+    if short is not None:
+        cited = answer.citations[short.citation - 1]
+        text = load_file(qa.source_of(cited.doc_id)).text
+        assert text[short.start : short.end] == short.text
+        assert cited.start <= short.start < short.end <= cited.end
+        assert len(short.text) < len(cited.quote)
+        assert answer.text.startswith(f"{short.text} [{short.citation}]")
+    return answer
+
+
+def test_best_span_keeps_order_and_length() -> None:
+    logits = np.array([[0.0, 0.0], [1.0, 9.0], [5.0, 0.5], [0.2, 2.0]], dtype=np.float32)
+    (i, j), score = best_span(logits)  # end 1 scores 9 but lies before start 2
+    assert (i, j) == (1, 1) and score == pytest.approx(10.0)
+    (i, j), _ = best_span(np.array([[0, 0], [0, 0], [9, 0], [0, 0], [0, 9]], np.float32), 2)
+    assert j - i < 2  # 2..4 would score 18 but is 3 tokens long
+    assert best_span(np.zeros((1, 2), np.float32))[0] == (0, 0)
+
+
+def test_the_article_amount_is_led_by_its_phrase(corpus_qa) -> None:
+    answer = _checked(corpus_qa, "How much working capital did Wogen provide?")
+    assert answer.short is not None, [n.text for n in answer.notes]
+    assert "10 million" in answer.short.text
+    assert answer.to_dict()["short"]["text"] == answer.short.text
+
+
+def _case_qa(make_qa, tmp_path: Path, *files: Path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for f in files:
+        shutil.copy(f, folder / f.name)
+    qa = make_qa(mode="extractive")
+    qa.ingest([folder])
+    return qa
+
+
+@pytest.mark.parametrize(
+    ("files", "question", "value"),
+    [
+        (["pdf-ligatures/landings.pdf"], "How many trawlers are in the fleet?", "fifteen"),
+        (
+            ["pdf-line-wraps/dornhal.pdf"],
+            "How much is the budget for the Dornhal pedestrian bridge?",
+            "3.2 million euros",
+        ),
+        (["pdf-line-wraps/dornhal.pdf"], "Which company will build the bridge?", "Velde"),
+        (
+            ["off-corpus/bakery.md", "off-corpus/tram.md"],
+            "When will the new tram line between Tornby and Ekvik open?",
+            "2028",
+        ),
+        (
+            ["html-boilerplate/ferry.html"],
+            "How much will the adult ferry fare to Lindholm be?",
+            "9 euros",
+        ),
+    ],
+)
+def test_case_values_lead_the_answer(
+    make_qa, tmp_path: Path, files: list[str], question: str, value: str
+) -> None:
+    qa = _case_qa(make_qa, tmp_path, *(CASES / f for f in files))
+    answer = _checked(qa, question)
+    assert answer.short is not None and value in answer.short.text, (answer.text, answer.notes)
+
+
+def test_short_answer_in_json_and_ui(corpus_qa, capsys) -> None:
+    from ui.app import QAApp
+    from ui.render import answer_html, sources_html
+
+    answer = _checked(corpus_qa, "How much working capital did Wogen provide?")
+    assert answer.short is not None
+    app = QAApp(corpus_qa)
+    sources = app.sources(answer)
+    bubble, panel = answer_html(answer, sources), sources_html(answer, sources)
+    assert '<span class="qa-sentence qa-short">' in bubble
+    assert f'<mark class="qa-short-span">{answer.short.text}</mark>' in panel
+    data = json.loads(json.dumps(answer.to_dict()))
+    assert set(data["short"]) == {"text", "citation", "start", "end", "margin"}
