@@ -6,7 +6,8 @@ candidates is in the answer's ``span margin`` note). This prints, per split, for
 candidate threshold:
 
 - short answers: SQuAD exact match and token F1 of what the answer leads with (the phrase if
-  its margin clears the threshold, else the whole answer), and the share led by a phrase;
+  its margin clears the threshold, else the whole answer), the share led by a phrase, and the
+  mean token F1 of the phrases given (how often a phrase shown is right);
 - abstention by the span head: a question abstains (besides what it did already) when the
   best span margin over the reranked candidates is below the threshold; abstention recall on
   unanswerable questions and false abstention on answerable ones.
@@ -21,6 +22,8 @@ import json
 import re
 import sys
 from pathlib import Path
+
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -61,9 +64,12 @@ def main() -> None:
     answerable = [q for q in questions if q["answerable"]]
     unanswerable = [q for q in questions if not q["answerable"]]
     print(f"{args.split}: {len(answerable)} answerable, {len(unanswerable)} unanswerable")
-    print("threshold | short EM | short F1 | led by phrase | abst. recall | false abst.")
-    for t in (-2.0, -1.0, 0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0):
-        ems, f1s, led = [], [], []
+    print(
+        "threshold | short EM | short F1 | led by phrase | F1 of the phrases given"
+        " | abst. recall | false abst."
+    )
+    for t in (-1000.0, *np.arange(-10.0, 2.5, 1.0)):
+        ems, f1s, led, given = [], [], [], []
         for q in answerable:
             answers = gold.get(q["id"], [])
             if q["abstained"] or not answers:
@@ -77,12 +83,15 @@ def main() -> None:
             led.append(use is not None)
             ems.append(max(exact_match(lead, a) for a in answers))
             f1s.append(max(token_f1(lead, a) for a in answers))
+            if use is not None:
+                given.append(f1s[-1])
 
         recall = sum(_abstains(q, t) for q in unanswerable) / max(1, len(unanswerable))
         false = sum(_abstains(q, t) for q in answerable) / max(1, len(answerable))
         print(
             f"{t:9.1f} | {sum(ems) / max(1, len(ems)):.3f} | {sum(f1s) / max(1, len(f1s)):.3f}"
-            f" | {sum(led) / max(1, len(led)):.3f} | {recall:.3f} | {false:.3f}"
+            f" | {sum(led) / max(1, len(led)):.3f} | {sum(given) / max(1, len(given)):.3f}"
+            f" | {recall:.3f} | {false:.3f}"
         )
 
 

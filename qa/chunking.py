@@ -13,7 +13,7 @@ import bisect
 import functools
 import hashlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from qa.documents import READER_VERSION
@@ -253,6 +253,8 @@ class Chunker:
         self.chunk_size = chunk_size
         self.chunk_overlap = min(chunk_overlap, chunk_size // 4)
         self._tokenize = tokenize
+        # while a section is split: (text, its sentence starts, where the last piece began)
+        self._known: tuple[str, list[int], int] | None = None
 
     @functools.cached_property
     def _splitter(self) -> SentenceSplitter:
@@ -265,7 +267,7 @@ class Chunker:
             chunk_overlap=self.chunk_overlap,
             tokenizer=self._tokenize,
             paragraph_separator="\n\n",
-            chunking_tokenizer_fn=_sentence_pieces,
+            chunking_tokenizer_fn=self._pieces,
             include_metadata=False,
             include_prev_next_rel=False,
         )
@@ -276,16 +278,29 @@ class Chunker:
         return f"sentence-splitter:{self.chunk_size}:{self.chunk_overlap}:pysbd:{READER_VERSION}"
 
     def chunk(self, doc: Document, version: str) -> list[Chunk]:
-        """Chunks of ``doc`` whose text is exactly ``doc.text[start:end]``. A document longer
-        than ``SECTION_CHARS`` is split one section at a time (``sections``): memory is bounded
-        by a section, not the document; no chunk spans a section's end (a paragraph break)."""
+        """Chunks of ``doc`` whose text is exactly ``doc.text[start:end]``, in order (all of
+        ``chunk_sections``)."""
+        return [c for section in self.chunk_sections(doc, version) for c in section]
+
+    def chunk_sections(self, doc: Document, version: str) -> Iterator[list[Chunk]]:
+        """The chunks of ``doc``, one section at a time (``sections``), made as they are
+        consumed: memory is bounded by a section, not the document; no chunk spans a section's
+        end (a paragraph break). Each chunk's text is exactly ``doc.text[start:end]``; chunk
+        indexes run on across sections. Raises RuntimeError if a chunk is not found verbatim."""
         text = doc.text
-        sentences = sentence_spans(text, doc.body_start)
-        ends = [e for _, e in sentences]  # sorted: the sentences are in order, disjoint
-        chunks: list[Chunk] = []
+        index = 0
         for a, b in sections(text, doc.body_start):
+            # pysbd runs once per section: the splitter's sentence pieces are cut from these
+            sentences = sentence_spans(text, a, b)
+            self._known = (text, [s for s, _ in sentences], a)
+            try:
+                pieces = self._splitter.split_text(text[a:b])
+            finally:
+                self._known = None
+            ends = [e for _, e in sentences]  # sorted: the sentences are in order, disjoint
+            out: list[Chunk] = []
             cursor = a
-            for piece in self._splitter.split_text(text[a:b]):
+            for piece in pieces:
                 piece = piece.strip()
                 if not piece:
                     continue
@@ -300,8 +315,7 @@ class Chunker:
                         break
                     inside.append((max(s, start), min(e, end)))
                 inside = [(s, e) for s, e in inside if text[s:e].strip()]
-                index = len(chunks)
-                chunks.append(
+                out.append(
                     Chunk(
                         chunk_id=chunk_id(doc.doc_id, version, index),
                         doc_id=doc.doc_id,
@@ -312,5 +326,22 @@ class Chunker:
                         sentences=inside,
                     )
                 )
+                index += 1
                 cursor = start + 1
-        return chunks
+            yield out
+
+    def _pieces(self, piece: str) -> list[str]:
+        """The splitter's sentence tokenizer: ``piece`` (a part of the section being split) cut
+        at the sentence starts already found for that section, so pysbd does not run again; a
+        text not found in the section is split by ``sentence_spans`` itself."""
+        if self._known is None:
+            return _sentence_pieces(piece)
+        text, starts, cursor = self._known
+        at = text.find(piece, cursor)
+        if at < 0:
+            return _sentence_pieces(piece)
+        # the splitter hands over its parts in order, each at or after the one before
+        self._known = (text, starts, at)
+        end = at + len(piece)
+        cuts = [at, *starts[bisect.bisect_right(starts, at) : bisect.bisect_left(starts, end)]]
+        return [text[x:y] for x, y in zip(cuts, [*cuts[1:], end], strict=True) if x < y]

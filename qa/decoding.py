@@ -37,6 +37,7 @@ few bytes that both read as letters).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import Counter
 from functools import lru_cache
@@ -46,6 +47,9 @@ __all__ = ["decode", "language_fit"]
 # the bytes scored per candidate (detection needs a sample, not a 20 MB file decoded 10 times)
 _SAMPLE_BYTES = 1 << 20
 _CHAOS_LIMIT = 0.2  # charset-normalizer's default threshold for a decoding to be kept
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 @lru_cache(maxsize=1)
@@ -63,9 +67,8 @@ def language_fit(text: str) -> float:
     A symbol or digit inside a word (``zatwierdzi³a``: a letter read as a superscript) counts
     as a letter of no language."""
     letters: Counter[str] = Counter()
-    for i, c in enumerate(text):
-        if ord(c) < 128:
-            continue
+    for found in _NON_ASCII.finditer(text):  # (the ASCII bulk of a text is skipped in C)
+        i, c = found.start(), found.group()
         if c.isalpha():
             letters[c.lower()] += 1
         elif _inside_word(text, i) and unicodedata.category(c)[0] in "SN":
@@ -111,10 +114,12 @@ def _legacy_encoding(data: bytes) -> str | None:
     from charset_normalizer import from_bytes
     from charset_normalizer.md import mess_ratio
 
-    sample = data[:_SAMPLE_BYTES]
-    # (encoding, chaos, language fit of the sample's text), in charset-normalizer's order
+    sample = _sample(data)
+    # (encoding, chaos, language fit of the sample's text), in charset-normalizer's order;
+    # charset-normalizer is given the sample too (it decodes what it is given whole for each
+    # code page it tries), and a candidate must then decode the whole file
     candidates: list[tuple[str, float, float]] = []
-    for match in from_bytes(data):
+    for match in from_bytes(sample):
         text = sample.decode(match.encoding, errors="ignore")
         if match.encoding != "cp1252" and _is_text(text) and _decodes(data, match.encoding):
             candidates.append((match.encoding, match.chaos, language_fit(text)))
@@ -132,6 +137,17 @@ def _legacy_encoding(data: bytes) -> str | None:
         return None
     order = {encoding: rank for rank, (encoding, _, _) in enumerate(candidates)}
     return min(candidates, key=lambda c: (-c[2], c[1], order[c[0]]))[0]
+
+
+def _sample(data: bytes) -> bytes:
+    """The first ``_SAMPLE_BYTES`` of ``data``, ended at a line break (not inside a multi-byte
+    character), or at a multiple of 4 bytes in a UTF-16/32 file with a byte order mark."""
+    if len(data) <= _SAMPLE_BYTES:
+        return data
+    if data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
+        return data[: _SAMPLE_BYTES - _SAMPLE_BYTES % 4]
+    cut = data.rfind(b"\n", 0, _SAMPLE_BYTES)
+    return data[: cut if cut > 0 else _SAMPLE_BYTES]
 
 
 def _decodes(data: bytes, encoding: str) -> bool:

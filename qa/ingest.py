@@ -3,8 +3,12 @@
 Per document the order is: each chunk's sentence embeddings, then the chunk, and after the last
 chunk the deletion of the document's older versions. A document counts as ingested only when
 all chunks of its current version are stored and no other version is, so a run killed at any
-point is finished by the next run. Files are read one at a time and written in batches of
-``EMBED_GROUP`` texts: memory is bounded by the largest file, not by the folder.
+point is finished by the next run. Files are read one at a time; a file is split a section
+(``qa.chunking.SECTION_CHARS``) at a time, and its sections' sentences and chunks are embedded
+and written in batches of ``EMBED_GROUP`` texts as they are made: besides the file's text, what
+is held is a section and a batch, not the file's chunks nor the folder's. A long document's
+chunk count is known only at its end, so only its last section's chunks carry it
+(``n_chunks``; 0 in the others): until they are in, the document is not complete.
 """
 
 from __future__ import annotations
@@ -105,9 +109,10 @@ class Ingestor:
         store is emptied first, but only once ``paths`` have yielded a readable document: a
         mistyped path or a folder with nothing readable leaves the store as it was.
 
-        Files are read, split, embedded and written one at a time, in batches of about
-        ``EMBED_GROUP`` texts, so memory is bounded by the largest file, not the folder. A file
-        that cannot be read or split is skipped with its reason in the report. The whole run
+        Files are read, split, embedded and written one at a time, a section of a file at a
+        time, in batches of about ``EMBED_GROUP`` texts (see the module doc). A file that
+        cannot be read or split is skipped with its reason in the report (what of it was
+        written is deleted; a complete older version stays). The whole run
         holds the store's write lock (another process's ingest waits for it). ``progress`` gets
         (chunks written, chunks of the files split so far).
         """
@@ -150,14 +155,15 @@ class Ingestor:
                 report.unchanged.append(doc.path)
                 continue
             try:
-                chunks = self.chunker.chunk(doc, version)
-            except (ValueError, RuntimeError, MemoryError) as exc:
+                batch.add(doc, version, _split(self.chunker, doc, version))
+            except _SplitError as failed:
+                batch.drop(doc.doc_id, version)
+                exc = failed.__cause__
                 skipped.append((path, f"cannot be split ({type(exc).__name__}: {exc})"))
                 continue
             (report.updated if known is not None and known.versions else report.added).append(
                 doc.path
             )
-            batch.add(doc, version, chunks)
         batch.flush()
         report.skipped = [f"{display_path(p)}: {why}" for p, why in skipped]
         if stored is None:
@@ -200,9 +206,22 @@ class Ingestor:
         return any(_under(d.source, resolved) for d in self.store.documents().values())
 
 
-def _sentence_spans(chunks: list[Chunk]) -> list[tuple[int, int]]:
-    """The distinct sentence spans of a document's chunks, in order."""
-    return sorted({span for chunk in chunks for span in chunk.sentences})
+class _SplitError(Exception):
+    """Splitting a document failed (its cause is the splitter's error)."""
+
+
+def _split(chunker: Chunker, doc: Document, version: str) -> Iterator[list[Chunk]]:
+    """``chunker.chunk_sections``, with the splitter's errors (and only those: not the
+    embedder's or the store's, raised while its sections are written) as ``_SplitError``."""
+    sections = chunker.chunk_sections(doc, version)
+    while True:
+        try:
+            section = next(sections)
+        except StopIteration:
+            return
+        except (ValueError, RuntimeError, MemoryError) as exc:
+            raise _SplitError from exc
+        yield section
 
 
 class _Record(NamedTuple):
@@ -215,10 +234,12 @@ class _Record(NamedTuple):
     embed: str  # embedded (a table row is embedded with its header row)
 
 
-def _records(doc: Document, version: str, chunks: list[Chunk]) -> Iterator[_Record]:
-    """A document's chunks in order, each after those of its sentences not yet given, made as
-    they are consumed (a big file's progress moves chunk by chunk)."""
-    given: set[tuple[int, int]] = set()
+def _records(doc: Document, version: str, chunks: list[Chunk], n_chunks: int) -> Iterator[_Record]:
+    """A section's chunks in order, each after those of its sentences not yet given, made as
+    they are consumed (a big file's progress moves chunk by chunk). ``n_chunks`` goes in each
+    chunk's metadata: the document's chunk count in its last section, 0 (not known yet) in the
+    others (``qa.store.summarise`` takes the largest)."""
+    given: set[tuple[int, int]] = set()  # no chunk spans a section's end: no sentence either
     for c in chunks:
         for s, e in c.sentences:
             if (s, e) in given:
@@ -227,7 +248,7 @@ def _records(doc: Document, version: str, chunks: list[Chunk]) -> Iterator[_Reco
             meta = {"doc_id": doc.doc_id, "version": version, "start": s, "end": e}
             sid = sentence_id(doc.doc_id, version, s, e)
             yield _Record(0, sid, meta, doc.text[s:e], in_context(doc, s, e))
-        yield _Record(1, c.chunk_id, _chunk_metadata(doc, c, version, len(chunks)), c.text, c.text)
+        yield _Record(1, c.chunk_id, _chunk_metadata(doc, c, version, n_chunks), c.text, c.text)
 
 
 class _Batch:
@@ -246,17 +267,31 @@ class _Batch:
         self.total = 0
         self.done = 0
 
-    def add(self, doc: Document, version: str, chunks: list[Chunk]) -> None:
+    def add(self, doc: Document, version: str, sections: Iterator[list[Chunk]]) -> None:
+        """Embed and write a document's chunks (and their sentences) as its ``sections`` are
+        made: what is held at a time is a section and a batch, not the document's chunks. The
+        document counts as stored (``finished``) only after its last chunk's batch."""
         # the text first: a version whose chunks are all stored always has its text
         self.ingestor.store.write_text(doc.doc_id, version, doc.text)
-        self.total += len(chunks)
-        if self.progress:
-            self.progress(self.done, self.total)
-        for record in _records(doc, version, chunks):
-            self.records.append(record)
-            if len(self.records) >= EMBED_GROUP:
-                self.flush()
+        section = next(sections, None)
+        while section is not None:
+            following = next(sections, None)  # one section ahead: is this one the last?
+            self.total += len(section)
+            if self.progress:
+                self.progress(self.done, self.total)
+            n_chunks = section[-1].index + 1 if following is None and section else 0
+            for record in _records(doc, version, section, n_chunks):
+                self.records.append(record)
+                if len(self.records) >= EMBED_GROUP:
+                    self.flush()
+            section = following
         self.finished.append((doc.doc_id, version))
+
+    def drop(self, doc_id: str, version: str) -> None:
+        """Forget a document whose splitting failed part way: its records not yet written, and
+        those of ``version`` already in the store (an older complete version stays)."""
+        self.records = [r for r in self.records if r.metadata["doc_id"] != doc_id]
+        self.ingestor.store.delete_version(doc_id, version)
 
     def flush(self) -> None:
         store = self.ingestor.store

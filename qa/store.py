@@ -40,6 +40,8 @@ __all__ = ["MODEL_KEY", "ChunkStore", "StoredDocument", "summarise"]
 MODEL_KEY = "qa_embed_model"
 CHUNKER_KEY = "qa_chunker"
 READ_RETRY_DELAYS = (0.1, 0.3, 1.0, 2.0, 4.0)  # seconds before each retry of a failed read
+# a document text longer than this is stored in parts (see ChunkStore.write_text)
+TEXT_PART_CHARS = 100_000
 _CLIENTS_LOCK = threading.Lock()  # reopening an embedded client replaces a process-wide cache
 
 
@@ -80,7 +82,9 @@ def summarise(metadatas: Iterable[dict]) -> dict[str, StoredDocument]:
             )
         version = meta["version"]
         doc.versions[version] = doc.versions.get(version, 0) + 1
-        doc.expected[version] = int(meta["n_chunks"])
+        # a document's count is on its last chunk (a long document's earlier chunks, written
+        # before the count was known, hold 0): complete when that many chunks are present
+        doc.expected[version] = max(doc.expected.get(version, 0), int(meta["n_chunks"]))
     return docs
 
 
@@ -395,25 +399,33 @@ class ChunkStore:
 
     def write_text(self, doc_id: str, version: str, text: str) -> None:
         """Store the whole text of a document version (upsert: idempotent). Written before the
-        version's chunks, deleted with its other records by ``delete_document``."""
+        version's chunks, deleted with its other records by ``delete_document``. A text longer
+        than ``TEXT_PART_CHARS`` is stored as parts of that size, one record a write: Chroma
+        keeps memory in proportion to the records it is given (figures: CHANGELOG.md)."""
         from qa.ids import text_id
 
         col = self._call(
             "create", self.client.get_or_create_collection, self.text_name, embedding_function=None
         )
-        # the record is found by id, never by similarity: a constant one-dimensional vector
-        self._call(
-            "write",
-            col.upsert,
-            ids=[text_id(doc_id, version)],
-            embeddings=[[1.0]],
-            metadatas=[{"doc_id": doc_id, "version": version}],
-            documents=[text],
-        )
+        parts = range(0, len(text), TEXT_PART_CHARS) if len(text) > TEXT_PART_CHARS else [0]
+        for n, start in enumerate(parts):
+            meta: dict[str, Any] = {"doc_id": doc_id, "version": version}
+            if len(parts) > 1:
+                meta.update(part=n, parts=len(parts))
+            # found by id or metadata, never by similarity: a constant one-dimensional vector
+            self._call(
+                "write",
+                col.upsert,
+                ids=[text_id(doc_id, version) + (f":{n}" if len(parts) > 1 else "")],
+                embeddings=[[1.0]],
+                metadatas=[meta],
+                documents=[text[start : start + TEXT_PART_CHARS] if len(parts) > 1 else text],
+            )
 
     def document_text(self, doc_id: str, version: str) -> str | None:
-        """The stored text of a document version; None when it was not stored (a store
-        ingested before texts were stored)."""
+        """The stored text of a document version, joined from its parts if it has them; None
+        when it was not stored (a store ingested before texts were stored) or not all of its
+        parts are (an interrupted ingest)."""
         from qa.ids import text_id
 
         if self._get(self.text_name) is None:
@@ -422,7 +434,20 @@ class ChunkStore:
             "read", self.text_name, "get", ids=[text_id(doc_id, version)], include=["documents"]
         )
         texts = got["documents"] or []
-        return texts[0] if texts and texts[0] is not None else None
+        if texts and texts[0] is not None:
+            return texts[0]
+        where = {"$and": [{"doc_id": doc_id}, {"version": version}]}
+        got = self._read(
+            "read", self.text_name, "get", where=where, include=["documents", "metadatas"]
+        )
+        parts = sorted(
+            (int(m["part"]), int(m["parts"]), t)
+            for m, t in zip(got["metadatas"] or [], got["documents"] or [], strict=True)
+            if m and "part" in m and t is not None
+        )
+        if not parts or [p for p, _, _ in parts] != list(range(parts[0][1])):
+            return None
+        return "".join(t for _, _, t in parts)
 
     def delete_document(self, doc_id: str, keep_version: str | None = None) -> None:
         """Delete a document's records, all of them or all but ``keep_version``'s."""
@@ -430,6 +455,14 @@ class ChunkStore:
         if keep_version is not None:
             where = {"$and": [{"doc_id": doc_id}, {"version": {"$ne": keep_version}}]}
         # chunks last: they mark completeness
+        for name in (self.text_name, self.sentence_name, self.chunk_name):
+            col = self._get(name)
+            if col is not None:
+                self._call("delete", col.delete, where=where)
+
+    def delete_version(self, doc_id: str, version: str) -> None:
+        """Delete the records of one version of a document (chunks last)."""
+        where = {"$and": [{"doc_id": doc_id}, {"version": version}]}
         for name in (self.text_name, self.sentence_name, self.chunk_name):
             col = self._get(name)
             if col is not None:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.support.process import serving
+from tests.support.ui import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
@@ -112,12 +113,6 @@ def llm_qa(corpus_qa, embedder, scripted_llm) -> Callable[..., object]:
     return build
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real `chroma run` server on loopback; yields its URL."""
@@ -125,33 +120,16 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     assert chroma, "the chroma CLI (from the chromadb wheel) is not installed"
     port = free_port()
     data = tmp_path_factory.mktemp("chroma-server")
-    log = (data.parent / "chroma-server.log").open("w")
-    env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
-    proc = subprocess.Popen(
-        [chroma, "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=env,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"chroma server did not start (see {log.name})") from None
-                time.sleep(0.2)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+    argv = [chroma, "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)]
+    with serving(
+        argv,
+        f"http://127.0.0.1:{port}",
+        probe="/api/v2/heartbeat",
+        log=data.parent / "chroma-server.log",
+        env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+        timeout=60,
+    ) as server:
+        yield server.url
 
 
 def run_cli(

@@ -6,13 +6,11 @@ import json
 import os
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 
 import pytest
 
 from tests.conftest import ROOT, run_cli
+from tests.support.process import serving
 from tests.support.ui import free_port
 
 
@@ -50,43 +48,21 @@ def test_malformed_auth_is_a_usage_error():
 
 
 @pytest.mark.slow
-def test_qa_ui_serves_on_loopback_behind_auth(isolated_home):
+def test_qa_ui_serves_on_loopback_behind_auth(isolated_home, tmp_path):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("GRADIO_")}
     env["QA_UI_AUTH"] = "ann:s3cret"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "qa", "ui", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    argv = [sys.executable, "-m", "qa", "ui", "--port", str(port)]
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/config", timeout=2):
-                    pytest.fail("the config was served without logging in")
-            except urllib.error.HTTPError as exc:
-                assert exc.code == 401
-                break
-            except OSError:
-                assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
-                assert time.monotonic() < deadline, "qa ui did not start"
-                time.sleep(0.5)
+    # the config is not served without logging in: 401
+    with serving(
+        argv, url, probe="/config", status=401, log=tmp_path / "ui.log", env=env, cwd=ROOT
+    ) as ui:
         from gradio_client import Client
 
         client = Client(url, auth=("ann", "s3cret"), verbose=False)
         answer = json.loads(client.predict("Who owns the Minago project?", api_name="/ask"))
         assert set(answer) >= {"question", "answer", "abstained", "mode", "citations"}
-    finally:
-        proc.terminate()
-        try:
-            out, _ = proc.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            out, _ = proc.communicate()
+    out = ui.output()
     assert "the store is empty; ingesting" in out
     assert f"http://127.0.0.1:{port}" in out

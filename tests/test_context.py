@@ -72,3 +72,30 @@ def test_context_comes_from_the_stored_text_after_the_file_changed(make_qa, tmp_
 
     qa.remove(cited.doc_id)
     assert qa._store.document_text(cited.doc_id, new_version) is None
+
+
+def test_a_long_text_is_stored_in_parts_and_read_back_whole(make_qa, tmp_path, monkeypatch):
+    """A text over ``TEXT_PART_CHARS`` is stored as parts (Chroma holds memory in proportion to
+    a record): read back whole, sliced for context, gone with its document, and not read back
+    when a part is missing (an ingest stopped part way through the text)."""
+    import qa.store
+
+    monkeypatch.setattr(qa.store, "TEXT_PART_CHARS", 1000)
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    shutil.copy(ARTICLE, folder / ARTICLE.name)
+    text = load_file(folder / ARTICLE.name).text
+    qa_ = make_qa(corpus_dir=folder)
+    qa_.ingest([folder])
+    cited = qa_.ask(QUESTIONS[0]).citations[0]
+    version = qa_._store.get_document_chunks(cited.doc_id)[0][0]["version"]
+    records = qa_._store._get(qa_._store.text_name).get(include=["metadatas"])
+    assert len(records["ids"]) == -(-len(text) // 1000) > 3
+    assert qa_._store.document_text(cited.doc_id, version) == text
+    offset, paragraph = qa_.context(cited.doc_id, cited.start, cited.end)
+    assert paragraph[cited.start - offset : cited.end - offset] == cited.quote
+
+    qa_._store._get(qa_._store.text_name).delete(ids=[records["ids"][1]])
+    assert qa_._store.document_text(cited.doc_id, version) is None
+    qa_.remove(cited.doc_id)
+    assert qa_._store._get(qa_._store.text_name).get()["ids"] == []

@@ -113,3 +113,27 @@ def test_english_text_with_foreign_names_stays_cp1252(tmp_path: Path, encoding: 
     path = tmp_path / "cafe.txt"
     path.write_bytes(text.encode(encoding))
     assert load_file(path).text == text
+
+
+@pytest.mark.parametrize(("language", "encoding"), [("fr", "cp1252"), ("pl", "cp1250")])
+def test_a_file_larger_than_the_detection_sample_reads_as_written(
+    language: str, encoding: str
+) -> None:
+    """A file over the sample detection reads (a large one is not scanned whole, once per
+    code page): the code page chosen on the sample must still decode all of it, including a
+    letter that occurs only after the sample."""
+    import qa.decoding
+
+    text = TEXTS[language] * (qa.decoding._SAMPLE_BYTES // len(TEXTS[language]) + 40)
+    text += "Ça coûte 6 €.\n" if encoding == "cp1252" else "Żółć kosztuje 6 zł.\n"
+    assert len(text.encode(encoding)) > qa.decoding._SAMPLE_BYTES + 1000
+    assert decode(text.encode(encoding)) == text
+
+
+def test_a_large_utf16_file_with_a_byte_order_mark_reads_as_written() -> None:
+    import qa.decoding
+
+    text = TEXTS["de"] * 6000
+    data = text.encode("utf-16")
+    assert len(data) > qa.decoding._SAMPLE_BYTES
+    assert decode(data) == text

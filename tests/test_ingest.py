@@ -155,6 +155,9 @@ INGEST_SCRIPT = textwrap.dedent(
     import qa.ingest
     from qa import QA, Settings
     qa.ingest.EMBED_GROUP = 40  # small groups: embedding and writing alternate, as on big corpora
+    if len(sys.argv) > 3:  # small sections: one document is chunked and written in many
+        import qa.chunking
+        qa.chunking.SECTION_CHARS = int(sys.argv[3])
     qa = QA(Settings(home=sys.argv[1]))
     qa.ingest([sys.argv[2]], progress=lambda done, total: print(done, total, flush=True))
     print("finished", flush=True)
@@ -203,6 +206,58 @@ def test_ingest_killed_half_way_then_rerun_equals_one_clean_run(make_qa, tmp_pat
     clean.ingest([corpus])
     assert state(partial) == state(clean)
     assert partial._store.count() == clean._store.count()
+
+
+def test_a_long_document_killed_while_streamed_is_not_stored_then_rerun_is_clean(
+    make_qa, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A document longer than a section is chunked, embedded and written a section at a time;
+    killed part way, it is not counted as stored (its earlier chunks do not know the count), a
+    re-run completes it, and the store then equals one clean run."""
+    import qa.chunking
+
+    corpus = tmp_path / "long"
+    corpus.mkdir()
+    paragraphs = [
+        f"Section {n}\n\nThe harbour board of Eskild met on day {n} and agreed to spend {n * 7} "
+        f"thousand euros on the breakwater. Work on part {n} begins in week {n % 52 + 1}."
+        for n in range(150)
+    ]
+    (corpus / "long.txt").write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    killed_home = tmp_path / "killed"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", INGEST_SCRIPT, str(killed_home), str(corpus), "2000"],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "QA_CHUNK_SIZE": "64"},
+    )
+    assert proc.stdout is not None
+    progress = []
+    for line in proc.stdout:
+        done, total = (int(x) for x in line.split())
+        progress.append((done, total))
+        if done >= 30:
+            os.kill(proc.pid, signal.SIGKILL)
+            break
+    proc.wait(timeout=60)
+    assert proc.returncode == -signal.SIGKILL
+    assert len({total for _, total in progress}) > 2  # sections came one after another
+
+    monkeypatch.setattr(qa.chunking, "SECTION_CHARS", 2000)
+    partial = make_qa(home=killed_home, chunk_size=64)
+    assert partial._store.count()[0] >= 30  # chunks were written ...
+    [doc] = partial._store.documents().values()
+    assert not any(doc.complete(v) for v in doc.versions)  # ... but the document is not stored
+    rerun = partial.ingest([corpus])
+    assert len(rerun.updated) == 1 and rerun.added == []  # (its chunks so far: "updated")
+    clean = make_qa(home=tmp_path / "clean", chunk_size=64)
+    clean.ingest([corpus])
+    assert state(partial) == state(clean)
+    assert partial._store.count() == clean._store.count()
+    [doc] = clean._store.documents().values()
+    [(version, n)] = doc.versions.items()
+    assert doc.complete(version) and n > 30
 
 
 def test_a_reset_with_a_wrong_path_leaves_the_store_as_it_was(make_qa, tmp_path: Path) -> None:

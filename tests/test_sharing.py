@@ -97,38 +97,21 @@ def test_the_ui_process_answers_from_another_process_s_ingest(
     """`qa ui` as its own process, asked through gradio_client with default options, before
     and after another process's `qa ingest` into its store."""
     import json
-    import urllib.request
 
     from gradio_client import Client
 
+    from tests.support.process import serving
     from tests.support.ui import free_port
 
     news = tmp_path / "news"
     shutil.copytree(CASES / "two-processes" / "news", news)
     make_qa().ingest([news])
     port = free_port()
-    log = (tmp_path / "ui.log").open("w")
     env = {k: v for k, v in os.environ.items() if not k.startswith("GRADIO_")}
     env.update({"QA_HOME": str(isolated_home), "PYTHONPATH": str(ROOT), "QA_MODE": "extractive"})
-    ui = subprocess.Popen(
-        [sys.executable, "-m", "qa", "ui", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    argv = [sys.executable, "-m", "qa", "ui", "--port", str(port)]
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/config", timeout=2):
-                    break
-            except OSError:
-                assert ui.poll() is None, (tmp_path / "ui.log").read_text()
-                assert time.monotonic() < deadline, "qa ui did not start"
-                time.sleep(0.5)
+    with serving(argv, url, probe="/config", log=tmp_path / "ui.log", env=env, cwd=ROOT):
         client = Client(url, verbose=False)
         before = json.loads(
             client.predict("When did the Varde maritime museum reopen?", api_name="/ask")
@@ -144,14 +127,6 @@ def test_the_ui_process_answers_from_another_process_s_ingest(
         after = json.loads(client.predict(question, api_name="/ask"))
         assert any("400 metres" in c["quote"] for c in after["citations"]), after
         assert Path(after["citations"][0]["path"]).name == "second.md"
-    finally:
-        ui.terminate()
-        try:
-            ui.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            ui.kill()
-            ui.wait()
-        log.close()
     assert "Traceback" not in (tmp_path / "ui.log").read_text()
 
 

@@ -178,9 +178,9 @@ class ExtractiveReader(Answerer):
         gates: the rules of ``GATES`` that are on.
         span_head: finds the answer phrase in the chosen sentence (needs the selector), or
             None for sentence answers only.
-        short_margin: the answer leads with the span head's phrase when its span score is
-            at least this far above its no-answer score (logits; ``Settings.
-            short_answer_margin``, chosen on XQuAD dev: eval/README.md).
+        short_margin: the answer leads with the span head's phrase only when its span score
+            is at least this far above its no-answer score (logits); None: whenever it finds
+            one (``Settings.short_answer_margin``, chosen on XQuAD dev: eval/README.md).
     """
 
     mode = "extractive"
@@ -196,7 +196,7 @@ class ExtractiveReader(Answerer):
         no_answer_threshold: float = 1.0,
         gates: frozenset[str] = frozenset(GATES),
         span_head: SpanHead | None = None,
-        short_margin: float = 0.0,
+        short_margin: float | None = None,
     ) -> None:
         self.encode = encode
         self._corpus = corpus
@@ -494,21 +494,22 @@ def _overlap(a: ScoredSentence, b: ScoredSentence) -> bool:
     return a.hit.doc_id == b.hit.doc_id and a.start < b.end and b.start < a.end
 
 
-def short_answer(best: ScoredSentence, margin: float, question: str) -> ShortAnswer | None:
+def short_answer(best: ScoredSentence, margin: float | None, question: str) -> ShortAnswer | None:
     """The answer phrase of ``best`` (citation 1), or None.
 
     Only a question that asks for a kind of thing (an amount, a number, a date, a person, a
     name: ``answer_type``) gets one. The phrase is the best of the span head's spans whose text
     holds that kind (``holds``: "fifteen" is a number, "$10 million" an amount), shorter than
     the sentence, found in the cited text (a table row is read against its header: the phrase
-    must be in the row) and scoring at least ``margin`` above the head's no-answer score.
+    must be in the row) and, with ``margin``, scoring at least that above the head's no-answer
+    score.
     """
     kind = answer_type(question)
     if kind is None:
         return None
     read = best.read or best.text
     for span in best.spans:
-        if span.margin < margin:
+        if margin is not None and span.margin < margin:
             break
         phrase = read[span.start : span.end].strip(" ,;:.")
         if not phrase or len(phrase.split()) >= len(best.text.split()):

@@ -2,7 +2,7 @@
 test): what llama-index's splitter did with a whole document before ingest split long
 documents into sections (qa.chunking.SECTION_CHARS).
 
-Run: ``python tests/bench/tokenize_whole.py FILE.txt`` (make FILE with big_file.py).
+Run: ``python tests/bench/tokenize_whole.py FILE.txt`` (make FILE with ``big_file.py write``).
 """
 
 from __future__ import annotations
