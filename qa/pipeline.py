@@ -43,7 +43,8 @@ class QA:
 
     Args:
         settings: configuration; defaults to ``Settings()`` (``QA_*`` env vars).
-        embedder: the embedding model; defaults to the configured sentence-transformers one.
+        embedder: the embedding model; defaults to the configured one (the bundled model on
+            ONNX Runtime).
         answerer: the extractive answerer to use instead of the default reader.
         llm_transport: the HTTP transport of LLM requests (``qa.llm_client.make_client``);
             None = httpx's own. Tests pass an ``httpx.MockTransport``.
@@ -80,10 +81,14 @@ class QA:
 
     def _load_embedder(self) -> Embedder:
         if self._embedder is None:
-            from qa.embeddings import SentenceTransformerEmbedder
+            from qa.onnx_embedder import make_embedder
 
-            self._embedder = SentenceTransformerEmbedder(
-                self.settings.embed_model, batch_size=self.settings.embed_batch_size
+            self._embedder = make_embedder(
+                self.settings.embed_model,
+                self.settings.onnx_models_dir,
+                batch_size=self.settings.embed_batch_size,
+                backend=self.settings.embed_backend,
+                int8=self.settings.embed_int8,
             )
         return self._embedder
 
@@ -92,8 +97,14 @@ class QA:
         """Id of the configured embedding model, known without loading it."""
         if self._embedder is not None:
             return self._embedder.model_id
-        model = self.settings.embed_model
-        return BUNDLED_NAME if model == BUNDLED_MODEL else model
+        model, settings = self.settings.embed_model, self.settings
+        if model != BUNDLED_MODEL:
+            return model
+        if settings.embed_int8 and settings.embed_backend == "onnx":
+            from qa.onnx_embedder import INT8_NAME
+
+            return INT8_NAME
+        return BUNDLED_NAME
 
     def _max_tokens(self) -> int:
         """The word pieces the embedding model reads, from its config file when it is not

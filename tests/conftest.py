@@ -17,6 +17,9 @@ from tests.support.ui import free_port
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
 ARTICLE = CORPUS / "smm-magnesium-industry-2026-01-15.md"
+# the bundled model's ONNX export, made once and kept across sessions (it is verified by its
+# pinned sha256 whenever it is loaded, so sharing it is safe)
+ONNX_DIR = ROOT / ".pytest_cache" / "qa-onnx"
 
 
 @pytest.fixture(autouse=True)
@@ -28,16 +31,17 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "qa-home"
     monkeypatch.setenv("QA_HOME", str(home))
     monkeypatch.setenv("QA_CORPUS_DIR", str(CORPUS))
+    monkeypatch.setenv("QA_ONNX_DIR", str(ONNX_DIR))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     return home
 
 
 @pytest.fixture(scope="session")
 def embedder():
-    """The bundled all-MiniLM-L6-v2, loaded once per session."""
-    from qa.embeddings import SentenceTransformerEmbedder
+    """The bundled all-MiniLM-L6-v2 on ONNX Runtime (as qa runs it), loaded once per session."""
+    from qa.onnx_embedder import OnnxEmbedder
 
-    return SentenceTransformerEmbedder()
+    return OnnxEmbedder(ONNX_DIR)
 
 
 @pytest.fixture

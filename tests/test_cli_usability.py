@@ -16,7 +16,7 @@ from qa.cli import app
 @pytest.fixture
 def invoke(embedder, monkeypatch, isolated_home: Path):
     """``invoke(*args, input=None)``: the CLI in-process on the test's own home."""
-    monkeypatch.setattr("qa.embeddings.SentenceTransformerEmbedder", lambda *a, **k: embedder)
+    monkeypatch.setattr("qa.onnx_embedder.make_embedder", lambda *a, **k: embedder)
 
     def run(*args: str, input: str | None = None):
         return CliRunner().invoke(app, list(args), input=input)

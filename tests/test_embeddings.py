@@ -103,19 +103,14 @@ def test_an_embedder_without_token_vectors_still_encodes_queries(embedder, monke
 
 def test_an_ask_runs_the_question_through_the_model_once(corpus_qa, embedder, monkeypatch) -> None:
     passes: list[str] = []
-    all_outputs, embed = embedder._all_outputs, embedder._embed
+    hidden = embedder._hidden  # every forward pass of the ONNX embedder goes through it
 
-    def count_outputs(texts):
+    def count(texts):
         passes.extend(texts)
-        return all_outputs(texts)
-
-    def count_embed(batch):
-        passes.extend(batch)
-        return embed(batch)
+        return hidden(texts)
 
     embedder.forget_queries()  # an earlier test may have asked the same
-    monkeypatch.setattr(embedder, "_all_outputs", count_outputs)
-    monkeypatch.setattr(embedder, "_embed", count_embed)
+    monkeypatch.setattr(embedder, "_hidden", count)
     question = "Which global metal trader did the US magnesium producer Magrathea partner with?"
     answer = corpus_qa.ask(question)
     assert "Wogen" in answer.text

@@ -1,0 +1,229 @@
+"""The bundled embedding model on ONNX Runtime and ``tokenizers``: no torch at run time.
+
+The model is all-MiniLM-L6-v2 as sentence-transformers runs it: its transformer (exported once
+from the verified weights by ``qa.onnx_export``, sha256-pinned), then the mean of the token
+vectors over the attention mask, then L2 normalisation; the token vectors themselves, before
+pooling, are what the reader's MaxSim matches. Batches are formed by length, so short texts are
+not padded to the longest one of a block.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qa.config import BUNDLED_MODEL
+from qa.embeddings import (
+    BUNDLED_NAME,
+    Embedder,
+    QueryEncoding,
+    _unit,
+    bundled_model_path,
+    configured_max_tokens,
+)
+from qa.errors import ModelIntegrityError, QAError
+
+__all__ = [
+    "INT8_NAME",
+    "INT8_SHA256",
+    "ONNX_SHA256",
+    "OnnxEmbedder",
+    "ensure_export",
+    "export_path",
+    "make_embedder",
+]
+
+# sha256 of the export written by qa.onnx_export with torch 2.13.0, transformers 5.24.0 and
+# onnx 1.23.2 from the weights of BUNDLED_SHA256 (opset 17, the TorchScript exporter)
+ONNX_SHA256 = "591b4223dfe909d37b60899718abef1c807953e106c5df9475f837e3ce61b3fd"
+# sha256 of that export quantised by ONNX Runtime's quantize_dynamic (int8 weights per output
+# channel, MatMul only), as qa.onnx_export.quantize_int8 writes it with onnxruntime 1.32.0
+INT8_SHA256 = "92e22f8ee8d0a1b6bd3d2af93e41faa65b08332d5f916867ea03e7aa60040776"
+# the int8 model's vectors differ (cosine about 0.99): a store built with it records this id
+INT8_NAME = f"{BUNDLED_NAME} (int8)"
+
+
+def export_path(folder: Path, *, int8: bool = False) -> Path:
+    """Where the export (or its int8 quantisation) lives in ``folder``; named by its hash: a
+    new pin, a new file."""
+    if int8:
+        return folder / f"all-MiniLM-L6-v2-int8-{INT8_SHA256[:16]}.onnx"
+    return folder / f"all-MiniLM-L6-v2-{ONNX_SHA256[:16]}.onnx"
+
+
+def _verified_bytes(path: Path, expected: str) -> bytes:
+    data = path.read_bytes()
+    import hashlib
+
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != expected:
+        raise ModelIntegrityError(
+            f"ONNX embedding model {path} has sha256 {actual}, expected {expected}; "
+            "delete it and qa exports it again from the bundled weights"
+        )
+    return data
+
+
+def ensure_export(folder: Path, *, int8: bool = False, in_process: bool = False) -> Path:
+    """The verified export (``int8``: its int8 quantisation) in ``folder``, made first if it
+    is missing.
+
+    The export imports torch: unless ``in_process``, it runs in a child process
+    (``python -m qa.onnx_export``), so this process never loads torch. Concurrent callers wait
+    for one export (a file lock).
+
+    Raises:
+        ModelIntegrityError: the file there, or a fresh export, does not have ``ONNX_SHA256``.
+        QAError: the export failed (e.g. torch missing).
+    """
+    target = export_path(folder, int8=int8)
+    if target.is_file():
+        return target
+    if not in_process:
+        print("qa: exporting the bundled embedding model to ONNX (once)", file=sys.stderr)
+        done = subprocess.run(
+            [sys.executable, "-m", "qa.onnx_export", str(folder), *(["--int8"] if int8 else [])],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+        )
+        if done.returncode != 0 or not target.is_file():
+            lines = (done.stderr or done.stdout or "no output").strip().splitlines() or ["?"]
+            message = lines[-1].removeprefix("error: ")
+            if "sha256" in message:
+                raise ModelIntegrityError(message)
+            raise QAError(f"cannot export the embedding model to ONNX: {message}")
+        return target
+    from filelock import FileLock
+
+    from qa.onnx_export import export_bundled, quantize_int8
+
+    folder.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(folder / ".export.lock")):
+        source = export_path(folder)
+        if not source.is_file():
+            export_bundled(source, ONNX_SHA256)
+        if int8 and not target.is_file():
+            quantize_int8(source, ONNX_SHA256, target, INT8_SHA256)
+    return target
+
+
+class OnnxEmbedder(Embedder):
+    """The bundled all-MiniLM-L6-v2 on ONNX Runtime; vectors equal sentence-transformers' to
+    about 1e-6 (cosine).
+
+    Args:
+        folder: where the ONNX export is kept (made there on first use); default the
+            configured ``onnx_dir`` (``<home>/models/onnx``).
+        batch_size: texts per forward pass.
+        int8: run the int8 quantisation of the export (faster; vectors differ slightly, so
+            its ``model_id`` differs and a store built with the other needs a re-ingest).
+        threads: ONNX Runtime's intra-op threads; None = its default (the physical cores).
+
+    Raises:
+        ModelIntegrityError: the bundled weights or the export do not have their pinned hash.
+        QAError: the bundled model is not installed, or the export failed.
+    """
+
+    def __init__(
+        self,
+        folder: Path | None = None,
+        *,
+        batch_size: int = 32,
+        int8: bool = False,
+        threads: int | None = None,
+    ) -> None:
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        if folder is None:
+            from qa.config import Settings
+
+            folder = Settings().onnx_models_dir
+        model_folder = bundled_model_path()
+        data = _verified_bytes(
+            ensure_export(folder, int8=int8), INT8_SHA256 if int8 else ONNX_SHA256
+        )
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        self.model_id = INT8_NAME if int8 else BUNDLED_NAME
+        self.batch_size = batch_size
+        self.max_tokens = configured_max_tokens(BUNDLED_MODEL) or 256
+        tokenizer_file = str(model_folder / "tokenizer.json")
+        # two tokenizers, each configured once: changing a shared one's truncation per call is
+        # what fails under concurrent requests ("Already borrowed")
+        self._pieces_tokenizer = Tokenizer.from_file(tokenizer_file)
+        self._pieces_tokenizer.no_truncation()
+        self._pieces_tokenizer.no_padding()
+        self._tokenizer = Tokenizer.from_file(tokenizer_file)
+        self._tokenizer.enable_truncation(max_length=self.max_tokens)
+        self._tokenizer.no_padding()
+        options = ort.SessionOptions()
+        options.log_severity_level = 3
+        if threads is not None:
+            options.intra_op_num_threads = threads
+        self._session = ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])
+        self.dimension = int(self._session.get_outputs()[0].shape[-1])
+
+    def tokenize(self, text: str) -> Sequence[object]:
+        return self._pieces_tokenizer.encode(text, add_special_tokens=False).ids
+
+    def _hidden(self, texts: Sequence[str]) -> list[tuple[list[int], np.ndarray]]:
+        """Each text's ids (with [CLS]/[SEP], truncated) and token vectors ``(len(ids), 384)``,
+        in order; texts of similar length are run together."""
+        encodings = self._tokenizer.encode_batch(list(texts))
+        order = sorted(range(len(encodings)), key=lambda i: len(encodings[i].ids))
+        out: list[Any] = [None] * len(encodings)
+        for start in range(0, len(order), self.batch_size):
+            part = order[start : start + self.batch_size]
+            width = max(len(encodings[i].ids) for i in part)
+            ids = np.zeros((len(part), width), dtype=np.int64)
+            mask = np.zeros((len(part), width), dtype=np.int64)
+            for row, i in enumerate(part):
+                n = len(encodings[i].ids)
+                ids[row, :n] = encodings[i].ids
+                mask[row, :n] = 1
+            feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+            hidden = self._session.run(None, feeds)[0]
+            for row, i in enumerate(part):
+                n = len(encodings[i].ids)
+                out[i] = (encodings[i].ids, hidden[row, :n])
+        return out
+
+    @staticmethod
+    def _pooled(hidden: np.ndarray) -> np.ndarray:
+        return _unit(hidden.mean(axis=0, dtype=np.float32))
+
+    def _pieces(self, ids: list[int], hidden: np.ndarray) -> tuple[list[str], np.ndarray]:
+        pieces = [self._tokenizer.id_to_token(i) or "[UNK]" for i in ids[1:-1]]
+        return pieces, _unit(hidden[1:-1].astype(np.float32, copy=False))
+
+    def token_vectors(self, texts: Sequence[str]) -> list[tuple[list[str], np.ndarray]]:
+        return [self._pieces(ids, hidden) for ids, hidden in self._hidden(texts)]
+
+    def _encode_query(self, text: str) -> QueryEncoding:
+        ((ids, hidden),) = self._hidden([text])
+        pieces, vectors = self._pieces(ids, hidden)
+        return QueryEncoding(self._pooled(hidden), pieces, vectors)
+
+    def _embed(self, batch: list[str]) -> np.ndarray:
+        if not batch:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.vstack([self._pooled(hidden) for _, hidden in self._hidden(batch)])
+
+
+def make_embedder(
+    model: str, folder: Path, *, batch_size: int, backend: str, int8: bool = False
+) -> Embedder:
+    """The embedder for setting ``embed_model``: the bundled model on ONNX Runtime (backend
+    ``onnx``; ``int8``: quantised), else sentence-transformers."""
+    if model == BUNDLED_MODEL and backend == "onnx":
+        return OnnxEmbedder(folder, batch_size=batch_size, int8=int8)
+    from qa.embeddings import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder(model, batch_size=batch_size)

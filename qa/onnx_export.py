@@ -1,0 +1,147 @@
+"""Export the bundled embedding model to ONNX, once, from its verified weights (needs torch).
+
+The export is byte-for-byte reproducible with the pinned torch, transformers and onnx, so its
+sha256 is pinned (``qa.onnx_embedder.ONNX_SHA256``) and checked before the file is kept and
+again whenever it is loaded. Run at set-up (``python -m qa.onnx_export [FOLDER]``) or, if it was
+not, on first use of the ONNX embedder, in a child process so that the serving process never
+imports torch.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from qa.embeddings import _sha256, bundled_model_path, verify_bundled_model
+from qa.errors import ModelIntegrityError
+
+__all__ = ["export_bundled", "quantize_int8"]
+
+OPSET = 17
+_AXES = {0: "batch", 1: "sequence"}
+
+
+def export_bundled(target: Path, expected: str) -> Path:
+    """Write the bundled model's transformer (its ``last_hidden_state``; pooling is done by
+    the caller) to ``target`` as ONNX.
+
+    Inputs ``input_ids``, ``attention_mask``, ``token_type_ids``: int64, ``(batch, sequence)``;
+    output ``last_hidden_state``: float32, ``(batch, sequence, 384)``.
+
+    Raises:
+        ModelIntegrityError: the bundled weights do not have their published hash, or the
+            export does not have ``expected`` (another torch, transformers or onnx than the
+            pinned ones); nothing is left at ``target`` then.
+    """
+    folder = bundled_model_path()
+    verify_bundled_model(folder)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import torch
+    from transformers import AutoModel
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+
+    class Transformer(torch.nn.Module):  # keyword arguments: BertModel's positional order moved
+        def __init__(self, model: torch.nn.Module) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(
+            self,
+            input_ids: torch.Tensor,
+            attention_mask: torch.Tensor,
+            token_type_ids: torch.Tensor,
+        ) -> torch.Tensor:
+            out = self.model(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            )
+            return out.last_hidden_state  # type: ignore[no-any-return]
+
+    model = Transformer(AutoModel.from_pretrained(str(folder)).eval())
+    sample = torch.ones((2, 8), dtype=torch.long)
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    try:
+        import warnings
+
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the tracer's notes on BERT's indexing
+            torch.onnx.export(
+                model,
+                (sample, sample, torch.zeros_like(sample)),
+                str(partial),
+                input_names=names,
+                output_names=["last_hidden_state"],
+                dynamic_axes={name: _AXES for name in [*names, "last_hidden_state"]},
+                opset_version=OPSET,
+                dynamo=False,  # the TorchScript exporter: deterministic, needs no onnxscript
+            )
+        actual = _sha256(partial)
+        if actual != expected:
+            raise ModelIntegrityError(
+                f"the ONNX export of the bundled model has sha256 {actual}, expected {expected}"
+                f" (torch {torch.__version__}; qa pins the versions that reproduce it)"
+            )
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return target
+
+
+def quantize_int8(source: Path, source_sha256: str, target: Path, expected: str) -> Path:
+    """Write ``source`` (the verified export) with int8 weights to ``target``: ONNX Runtime's
+    dynamic quantisation, weights per output channel, MatMul nodes only (no torch needed).
+
+    Raises:
+        ModelIntegrityError: ``source`` or the result does not have its expected sha256.
+    """
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    from qa.embeddings import verify_weights
+
+    verify_weights(source, source_sha256, "ONNX embedding model", "delete it to export again")
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial.onnx")
+    try:
+        import logging
+
+        logging.getLogger().setLevel(logging.ERROR)  # its advice to pre-process first
+        quantize_dynamic(
+            source,
+            partial,
+            weight_type=QuantType.QInt8,
+            per_channel=True,
+            op_types_to_quantize=["MatMul"],
+        )
+        actual = _sha256(partial)
+        if actual != expected:
+            raise ModelIntegrityError(
+                f"the int8 ONNX embedding model has sha256 {actual}, expected {expected}"
+            )
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return target
+
+
+def main() -> int:
+    """``python -m qa.onnx_export [FOLDER] [--int8]``: export into FOLDER (default: the
+    configured one); ``--int8`` also quantises."""
+    from qa.config import Settings
+    from qa.onnx_embedder import ensure_export
+
+    args = [a for a in sys.argv[1:] if a != "--int8"]
+    folder = Path(args[0]) if args else Settings().onnx_models_dir
+    try:
+        print(ensure_export(folder, int8="--int8" in sys.argv[1:], in_process=True))
+    except ModelIntegrityError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
