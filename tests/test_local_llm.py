@@ -239,7 +239,10 @@ def test_server_killed_mid_stream_falls_back_then_restarts(corpus_qa, embedder):
 
 _CHILD = textwrap.dedent(
     """
-    import sys, time
+    import signal, sys, time
+    # Ctrl-C as in a terminal: a process started in the background of a non-interactive shell
+    # (a CI runner's) inherits SIGINT ignored, and would then never see it
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     from qa import QA
     qa = QA(llm="local", llm_local_model="smollm2-135m", llm_threads=1)
     print(qa.local_llm().process.pid, flush=True)
