@@ -35,7 +35,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from train_no_answer import SQUAD_TRAIN_SHA256, Row, build_pairs
 
 SEED = 13
-MAX_ANSWER_TOKENS = 30
 
 
 def sentence_length(reader_input: str) -> int:
@@ -165,7 +164,7 @@ def evaluate(
     margins, f1s, ems = [], [], []
     for s, t in zip(states, targets, strict=True):
         logits = span_logits(weights, s.astype(np.float32))
-        (i, j), score = best_span(logits, MAX_ANSWER_TOKENS)
+        (i, j), score = best_span(logits)  # the reader's limit, span.MAX_ANSWER_TOKENS
         margins.append(float(logits[0, 0] + logits[0, 1]) - score)
         if t[0] > 0:
             gold = set(range(int(t[0]), int(t[1]) + 1))
