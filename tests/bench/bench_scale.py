@@ -121,8 +121,11 @@ def dir_mb(folder: Path) -> float:
 class Grower:
     """Grows the store on the server to a number of chunks, real ingest first, then fill."""
 
-    def __init__(self, qa: Any, corpus: Path, noise: float) -> None:
+    def __init__(
+        self, qa: Any, corpus: Path, noise: float, *, first_step: int = FIRST_STEP
+    ) -> None:
         self.qa = qa
+        self.first_step = first_step
         self.corpus = corpus
         self.noise = noise
         self.editions = 0  # editions in the store (real and filled)
@@ -141,7 +144,7 @@ class Grower:
         """Real ``QA.ingest`` of new editions until the store holds ``size`` chunks."""
         while (have := self.chunks()) < size:
             per = have / self.editions if self.editions else 0.0
-            step = FIRST_STEP if not per else max(1, math.ceil((size - have) / per))
+            step = self.first_step if not per else max(1, math.ceil((size - have) / per))
             for i in range(self.editions, self.editions + step):
                 edition_path(self.corpus, i).write_text(edition_text(i), encoding="utf-8")
             before = self.qa.info()
