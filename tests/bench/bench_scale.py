@@ -454,6 +454,40 @@ def measure(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     return results
 
 
+def attach(args: argparse.Namespace) -> dict[str, Any]:
+    """Measure a store another run grew (``--attach URL --work DIR --server-pid PID``), e.g.
+    one whose run was paused (``kill -STOP``) before it reached its next size: the BM25
+    rebuild, the probe and the server's memory, as for one size of ``measure``."""
+    from qa import QA, Settings
+
+    home = args.work / "home"
+    qa = QA(Settings(home=home, chroma_url=args.attach, onnx_dir=args.onnx_dir))
+    info = qa.info()
+    real = args.real_editions
+    row: dict[str, Any] = {
+        "chunks": info["chunks"],
+        "sentences": info["sentences"],
+        "editions": info["documents"],
+        "real_editions": real,
+        "ingest_measured": False,
+        "load_before": load_average(),
+    }
+    row.update(rebuild_bm25(qa))
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "QA_HOME": str(home),
+        "QA_CHROMA_URL": args.attach,
+        "QA_ONNX_DIR": str(args.onnx_dir),
+        "HF_HUB_OFFLINE": "1",
+    }
+    row["probe"] = run_probe(env, args.questions, real)
+    row["load_after_probe"] = load_average()
+    row["server"] = memory_mb(args.server_pid)
+    row["server_data_mb"] = dir_mb(next(args.work.glob("chroma-server")))
+    return row
+
+
 def table(results: dict[str, Any]) -> str:
     head = (
         "| chunks | sentences | ingest | ingest chunks/s | ask p50 / p95 ms | retrieve p50 / p95 ms"
@@ -492,11 +526,22 @@ def main() -> None:
     parser.add_argument("--work", type=Path, help="keep the server's data and corpus here")
     parser.add_argument("--out", type=Path, help="also write the JSON here")
     parser.add_argument("--probe", type=int, help=argparse.SUPPRESS)  # real editions
+    parser.add_argument("--attach", help="measure the store of a paused run at this URL")
+    parser.add_argument("--server-pid", type=int, help="with --attach: the server's pid")
+    parser.add_argument(
+        "--real-editions", type=int, default=0, help="with --attach: editions ingested for real"
+    )
     args = parser.parse_args()
     # stopped (e.g. by `timeout`): unwind, so that the server is stopped and the data removed
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if args.probe is not None:
         print(json.dumps(probe(args.questions, args.probe)))
+        return
+    if args.attach:
+        row = attach(args)
+        print(json.dumps(row, indent=2, default=lambda v: round(v, 3)))
+        if args.out:
+            args.out.write_text(json.dumps(row, indent=2, default=lambda v: round(v, 3)))
         return
     if args.work:
         results = measure(args, args.work)
