@@ -42,6 +42,7 @@ CHUNKER_KEY = "qa_chunker"
 READ_RETRY_DELAYS = (0.1, 0.3, 1.0, 2.0, 4.0)  # seconds before each retry of a failed read
 # a document text longer than this is stored in parts (see ChunkStore.write_text)
 TEXT_PART_CHARS = 100_000
+READ_PAGE = 5000  # records per read when reading a whole collection
 _CLIENTS_LOCK = threading.Lock()  # reopening an embedded client replaces a process-wide cache
 
 
@@ -374,8 +375,7 @@ class ChunkStore:
         """Every stored document, from the chunk metadata."""
         if self._get(self.chunk_name) is None:
             return {}
-        got = self._read("read", self.chunk_name, "get", include=["metadatas"])
-        return summarise(got["metadatas"] or [])
+        return summarise(self._read_all(self.chunk_name, "metadatas")[1])
 
     def write(
         self,
@@ -469,12 +469,24 @@ class ChunkStore:
                 self._call("delete", col.delete, where=where)
 
     # ---- reads --------------------------------------------------------------------------
+    def _read_all(self, name: str, field: str) -> tuple[list[str], list[Any]]:
+        """Ids and ``field`` ("metadatas" or "documents") of every record of a collection,
+        read ``READ_PAGE`` records at a time: one unpaged read of more than about 32 k records
+        fails on a Chroma server ("too many SQL variables", SQLite's limit)."""
+        ids: list[str] = []
+        values: list[Any] = []
+        while True:
+            got = self._read("read", name, "get", include=[field], limit=READ_PAGE, offset=len(ids))
+            ids += got["ids"]
+            values += got[field] or []
+            if len(got["ids"]) < READ_PAGE:
+                return ids, values
+
     def all_chunk_texts(self) -> tuple[list[str], list[str]]:
         """Ids and texts of every chunk, sorted by id (the input of the BM25 index)."""
         if self._get(self.chunk_name) is None:
             return [], []
-        got = self._read("read", self.chunk_name, "get", include=["documents"])
-        pairs = sorted(zip(got["ids"], got["documents"] or [], strict=True))
+        pairs = sorted(zip(*self._read_all(self.chunk_name, "documents"), strict=True))
         return [p[0] for p in pairs], [p[1] for p in pairs]
 
     def query(self, vector: np.ndarray, n: int) -> list[tuple[str, float, dict, str]]:

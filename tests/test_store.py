@@ -87,3 +87,28 @@ def test_store_path_that_is_a_file_is_a_clear_error(make_qa, isolated_home: Path
     (isolated_home / "chroma").write_text("not a folder", encoding="utf-8")
     with pytest.raises(StoreError, match="not a directory"):
         make_qa().info()
+
+
+def test_whole_collection_reads_on_a_server_past_sqlite_variable_limit(chroma_server: str) -> None:
+    """The document list and the BM25 input are read page by page: one unpaged read of more
+    than about 32 k records fails on a Chroma server ("too many SQL variables"), which left
+    a 77 k-chunk store unable to list documents or build its BM25 index (bench_scale)."""
+    import numpy as np
+
+    from qa import Settings
+    from qa.store import ChunkStore
+
+    store = ChunkStore(Settings(chroma_url=chroma_server, collection="many-records"))
+    chunks, _ = store.open_for_writing("test-model", "test-chunker")
+    n = 33_000  # past SQLite's 32,766 variables
+    ids = [f"doc{i // 10:05d}-v-{i % 10:05d}" for i in range(n)]
+    metas = [{"doc_id": f"doc{i // 10:05d}", "version": "v", "n_chunks": 10} for i in range(n)]
+    vectors = np.ones((n, 2), dtype=np.float32)  # found by id here, never by similarity
+    store.write(ids, vectors, metas, [f"text {i}" for i in range(n)], chunks)
+
+    docs = store.documents()
+    assert len(docs) == n // 10
+    assert all(d.complete("v") for d in docs.values())
+    got_ids, texts = store.all_chunk_texts()
+    assert got_ids == sorted(ids)
+    assert sorted(texts) == sorted(f"text {i}" for i in range(n))
