@@ -260,8 +260,8 @@ def typed_pairs(squad: dict, answers: list[Row], max_articles: int = 120) -> lis
             ]
             if fine:
                 best = max(fine, key=lambda s: len(words & _content_words(s[2])))
-                text = selector_input(best[2], previous=best[3])
-                rows.append((question, text, 0, name, ai, None))
+                read_as = selector_input(best[2], previous=best[3])
+                rows.append((question, read_as, 0, name, ai, None))
     return rows
 
 
