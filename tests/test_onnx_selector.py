@@ -174,3 +174,16 @@ def test_a_cold_ask_on_onnx_never_imports_torch(tmp_path: Path) -> None:
     assert answer["citations"]
     loaded = [line for line in done.stderr.splitlines() if line.startswith("LOADED")]
     assert loaded == ["LOADED []"]
+
+
+def test_pairs_run_in_batches_of_similar_length() -> None:
+    from qa.answer.selector import _length_batches
+
+    lengths = [48, 32, 61, 19, 52, 50, 60, 33]
+    batches = _length_batches(lengths, size=3)
+    assert sorted(i for b in batches for i in b) == list(range(len(lengths)))
+    for batch in batches:
+        assert len(batch) <= 3
+        assert max(lengths[i] for i in batch) <= 1.25 * min(lengths[i] for i in batch)
+    assert [lengths[b[0]] for b in batches] == sorted(lengths[b[0]] for b in batches)
+    assert len(_length_batches([40] * 70)) == 3  # equal lengths fill batches of 32
