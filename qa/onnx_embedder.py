@@ -183,6 +183,9 @@ class OnnxEmbedder(Embedder):
         self._tokenizer.no_padding()
         options = ort.SessionOptions()
         options.log_severity_level = 3
+        # its threads sleep between runs instead of spinning, which on shared cores slowed every
+        # pass (figures: README "Measured")
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         if threads is not None:
             options.intra_op_num_threads = threads
         self._session = ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])
