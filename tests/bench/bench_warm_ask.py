@@ -7,7 +7,8 @@ every variant sees the same machine load: this tree (answer selector on ONNX Run
 tree with the int8 selector (``QA_ANSWER_SELECTOR_INT8=true``), this tree with the selector on
 torch (``QA_ANSWER_SELECTOR_BACKEND=torch``), and with ``--base`` another checkout of qa (e.g.
 ``git worktree add /tmp/base 1b13fb7``). Prints each variant's median over the rounds of its
-p50 (and of its retrieve and answer p50s) and the ratio to the base, with the load average.
+p50 (and of its retrieve and answer p50s) and the ratio to the base (of the medians, and per
+round: the same round's base, robust to load drifting between rounds), with the load average.
 Not a test.
 """
 
@@ -84,6 +85,11 @@ def main() -> None:
         base = statistics.median(r["p50_ms"] for r in rows["base"])
         out["p50_ratio_to_base"] = {
             name: statistics.median(r["p50_ms"] for r in got) / base for name, got in rows.items()
+        }
+        # the same round's base: robust to the load drifting between rounds
+        out["p50_ratio_to_base_per_round"] = {
+            name: [r["p50_ms"] / b["p50_ms"] for r, b in zip(got, rows["base"], strict=True)]
+            for name, got in rows.items()
         }
     print(json.dumps(out, indent=2, default=lambda v: round(v, 3)))
 
