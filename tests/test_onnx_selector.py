@@ -115,6 +115,17 @@ def test_the_export_has_its_pinned_hash_and_a_tampered_one_is_refused(
         AnswerSelector(onnx_dir=folder).load()
 
 
+@pytest.mark.slow
+def test_the_export_is_made_on_first_use_and_is_byte_reproducible(tmp_path: Path) -> None:
+    """A fresh folder: the export is made (in a child process) on first use and has exactly
+    the pinned sha256, i.e. the pinned torch reproduces it."""
+    folder = tmp_path / "fresh"
+    fresh = AnswerSelector(onnx_dir=folder)
+    probabilities = fresh.probabilities("Who leads it?", ["Maria Olsen leads the authority."])
+    assert hashlib.sha256(onnx_path(folder).read_bytes()).hexdigest() == SELECTOR_ONNX_SHA256
+    assert probabilities.shape == (1,) and 0.0 <= float(probabilities[0]) <= 1.0
+
+
 def test_the_onnx_backend_runs_only_the_shipped_weights(tmp_path: Path) -> None:
     other = tmp_path / "other.safetensors"
     other.write_bytes(SELECTOR_WEIGHTS.read_bytes()[:-8] + b"\x00" * 8)
