@@ -80,6 +80,11 @@ class Settings(BaseSettings):
         "its span score is at least this far above its no-answer score (logits); unset: "
         "whenever it finds one (chosen on XQuAD dev, eval/README.md).",
     )
+    answer_selector_backend: Literal["onnx", "torch"] = Field(
+        "onnx",
+        description="The answer selector's runtime: onnx = ONNX Runtime on an export made once "
+        "from the verified weights (no torch at run time); torch = sentence-transformers.",
+    )
     answer_selector_int8: bool = Field(
         False,
         description="Run the answer selector's linear layers as int8 on the CPU: about twice "

@@ -130,7 +130,11 @@ def make_reader(parts: AnswererParts) -> ExtractiveReader:
     return ExtractiveReader(
         TokenMatcher(embedder),
         parts.corpus,
-        AnswerSelector(quantize=settings.answer_selector_int8)
+        AnswerSelector(
+            quantize=settings.answer_selector_int8,
+            backend=settings.answer_selector_backend,
+            onnx_dir=settings.onnx_models_dir,
+        )
         if settings.answer_selector
         else None,
         NoAnswerHead() if settings.answer_selector else None,
