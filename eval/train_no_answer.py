@@ -29,7 +29,20 @@ Pairs, per sampled question (seed 13), each read as the reader reads a candidate
 - ``off_topic``: the sentence of another article (of 300 sampled) that shares most content
   words with the question (0): a folder of many topics.
 
-Features are cached in ``out/features.npz``; the regularisation (C) is chosen on the pairs of
+Then, with ``--typed`` and for the questions that ask for a kind of answer
+(``qa.answer.answer_types.answer_type``: a date, a number, an amount, a person...), two more
+negatives of that kind, which the reader's candidates are when the corpus lacks the answer
+(asked when the library closes, the tram sentence's "2028" is a date all the same):
+
+- ``typed_article``: the sentence of another paragraph of the same article that holds the kind
+  asked for and shares most content words with the question, without the answer (0);
+- ``typed_off_topic``: the same from another article (0).
+
+These come after all the others, drawn with their own seed, so the rows before them, and the
+cache of their features, stay as they were.
+
+Features are cached in ``out/features.npz`` (for a prefix of the rows: a longer row list
+extends it); the regularisation (C) is chosen on the pairs of
 the last 10 % of the sampled articles, held out of the fit, and the head is then refit on all.
 """
 
@@ -48,7 +61,7 @@ SQUAD_TRAIN_SHA256 = "3527663986b8295af4f7fcdff1ba1ff3f72d07d61a20f487cb238a6ef9
 SQUAD2_TRAIN_MD5 = "62108c273c268d70893182d5cf8df740"
 SQUAD2_COUNTS = (130319, 86821, 43498)
 SEED = 13
-KINDS = ("answer", "swap", "article", "off_topic", "squad2")
+KINDS = ("answer", "swap", "article", "off_topic", "squad2", "typed_article", "typed_off_topic")
 _WORD = re.compile(r"\w+")
 _NAME = re.compile(r"(?<=\s)[A-Z][\w'-]+|\b\d[\d,.]*\b")
 _STOP = frozenset(
@@ -202,6 +215,56 @@ def build_pairs(
     return rows
 
 
+def typed_pairs(squad: dict, answers: list[Row], max_articles: int = 120) -> list[Row]:
+    """For each ``answer`` row whose question asks for a kind of answer, the best sentence of
+    the kind from the same article's other paragraphs and from another article (see the
+    module docstring), drawn from the articles ``build_pairs`` drew."""
+    from qa.answer.answer_types import answer_type, holds
+    from qa.answer.selector import selector_input
+    from qa.chunking import sentence_spans
+
+    rng = random.Random(SEED)
+    articles = squad["data"]
+    if len(articles) > max_articles:  # the same draw as build_pairs
+        articles = rng.sample(articles, max_articles)
+    rng = random.Random(SEED + 1)
+    flat = [
+        [
+            (pi, n, p["context"][s:e], p["context"][ps:pe] if n else "")
+            for pi, p in enumerate(a["paragraphs"])
+            for n, ((s, e), (ps, pe)) in enumerate(
+                zip(
+                    sentence_spans(p["context"]),
+                    [(0, 0), *sentence_spans(p["context"])],
+                    strict=False,
+                )
+            )
+        ]
+        for a in articles
+    ]
+    rows: list[Row] = []
+    for question, text, _label, _kind, ai, span in answers:
+        kind = answer_type(question)
+        if kind is None or span is None:
+            continue
+        answer = text[span[0] : span[1]].lower()
+        words = _content_words(question)
+        sentence = text.split(" [SEP] ")[0]
+        own = [s for s in flat[ai] if s[2] != sentence]
+        others = [s for aj in rng.sample(range(len(articles)), 12) if aj != ai for s in flat[aj]]
+        for name, where in (("typed_article", own), ("typed_off_topic", others)):
+            fine = [
+                s
+                for s in rng.sample(where, min(300, len(where)))
+                if answer not in s[2].lower() and holds(kind, s[2], question)
+            ]
+            if fine:
+                best = max(fine, key=lambda s: len(words & _content_words(s[2])))
+                read_as = selector_input(best[2], previous=best[3])
+                rows.append((question, read_as, 0, name, ai, None))
+    return rows
+
+
 def _squad2_pairs(squad2: dict, count: int, rng: random.Random) -> list[Row]:
     """SQuAD 2.0's unanswerable questions against their paragraph's likeliest sentence."""
     from qa.answer.selector import selector_input
@@ -226,13 +289,14 @@ def _squad2_pairs(squad2: dict, count: int, rng: random.Random) -> list[Row]:
 
 def features(rows: list[Row], cache: Path) -> np.ndarray:
     """The selector's pooled representation of every row, shape (len(rows), 384), cached."""
-    if cache.is_file():
-        return np.load(cache)["x"]
+    done = np.load(cache)["x"] if cache.is_file() else np.zeros((0, 384), dtype=np.float32)
+    if len(done) >= len(rows):
+        return done[: len(rows)]
     from qa.answer.selector import AnswerSelector
 
     selector = AnswerSelector()
-    out = []
-    for n in range(0, len(rows), 32):
+    out = [done]
+    for n in range(len(done), len(rows), 32):
         out.append(selector.read_pairs([(r[0], r[1]) for r in rows[n : n + 32]])[1])
         if n % 1024 == 0:
             print(f"features: {n}/{len(rows)}", flush=True)
@@ -257,12 +321,16 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=2500)
     parser.add_argument("--articles", type=int, default=120)
     parser.add_argument("--squad2", type=Path, help="SQuAD 2.0 train-v2.0.json (checked)")
+    parser.add_argument("--typed", action="store_true", help="add the typed negatives")
     args = parser.parse_args()
     raw = args.squad_train.read_bytes()
     if hashlib.sha256(raw).hexdigest() != SQUAD_TRAIN_SHA256:
         raise SystemExit(f"{args.squad_train} is not SQuAD v1.1 train (sha256 differs)")
     squad2 = check_squad2(args.squad2.read_bytes()) if args.squad2 else None
-    rows = build_pairs(json.loads(raw), args.questions, squad2, args.articles)
+    squad = json.loads(raw)
+    rows = build_pairs(squad, args.questions, squad2, args.articles)
+    if args.typed:
+        rows += typed_pairs(squad, [r for r in rows if r[3] == "answer"], args.articles)
     args.out_dir.mkdir(parents=True, exist_ok=True)
     counts = {k: sum(r[3] == k for r in rows) for k in KINDS}
     print(f"{len(rows)} pairs: {counts}", flush=True)

@@ -62,9 +62,6 @@ class Settings(BaseSettings):
     candidates: int = Field(20, ge=1, description="Hits taken from each retriever before fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
     max_question_chars: int = Field(2000, ge=1)
-    abstain_threshold: float = Field(
-        0.25, description="Extractive reader: a best first-pass sentence score below this abstains."
-    )
     answer_selector: bool = Field(
         True,
         description="Extractive reader: re-rank sentences with the bundled answer selector "
@@ -82,6 +79,11 @@ class Settings(BaseSettings):
         description="Extractive reader: lead the answer with the span head's phrase only when "
         "its span score is at least this far above its no-answer score (logits); unset: "
         "whenever it finds one (chosen on XQuAD dev, eval/README.md).",
+    )
+    answer_selector_backend: Literal["onnx", "torch"] = Field(
+        "onnx",
+        description="The answer selector's runtime: onnx = ONNX Runtime on an export made once "
+        "from the verified weights (no torch at run time); torch = sentence-transformers.",
     )
     answer_selector_int8: bool = Field(
         False,

@@ -70,25 +70,43 @@ def _verified_bytes(path: Path, expected: str) -> bytes:
     return data
 
 
-def ensure_export(folder: Path, *, int8: bool = False, in_process: bool = False) -> Path:
-    """The verified export (``int8``: its int8 quantisation) in ``folder``, made first if it
-    is missing.
+def ensure_export(
+    folder: Path, *, int8: bool = False, in_process: bool = False, model: str = "embedder"
+) -> Path:
+    """The verified export (``int8``: its int8 quantisation) of ``model`` (``embedder``: the
+    bundled embedding model; ``selector``: the answer selector) in ``folder``, made first if
+    it is missing.
 
     The export imports torch: unless ``in_process``, it runs in a child process
-    (``python -m qa.onnx_export``), so this process never loads torch. Concurrent callers wait
-    for one export (a file lock).
+    (``python -m qa.onnx_export FOLDER --only MODEL``), so this process never loads torch.
+    Concurrent callers wait for one export (a file lock).
 
     Raises:
-        ModelIntegrityError: the file there, or a fresh export, does not have ``ONNX_SHA256``.
+        ModelIntegrityError: the file there, or a fresh export, does not have its pinned hash.
         QAError: the export failed (e.g. torch missing).
     """
-    target = export_path(folder, int8=int8)
+    from qa.answer import selector as answer_selector
+
+    if model == "selector":
+        path, pins = answer_selector.onnx_path, answer_selector.ONNX_PINS
+        what = "answer selector"
+    else:
+        path, pins, what = export_path, (ONNX_SHA256, INT8_SHA256), "embedding model"
+    target = path(folder, int8=int8)
     if target.is_file():
         return target
     if not in_process:
-        print("qa: exporting the bundled embedding model to ONNX (once)", file=sys.stderr)
+        print(f"qa: exporting the {what} to ONNX (once)", file=sys.stderr)
         done = subprocess.run(
-            [sys.executable, "-m", "qa.onnx_export", str(folder), *(["--int8"] if int8 else [])],
+            [
+                sys.executable,
+                "-m",
+                "qa.onnx_export",
+                str(folder),
+                "--only",
+                model,
+                *(["--int8"] if int8 else []),
+            ],
             capture_output=True,
             text=True,
             env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
@@ -98,19 +116,19 @@ def ensure_export(folder: Path, *, int8: bool = False, in_process: bool = False)
             message = lines[-1].removeprefix("error: ")
             if "sha256" in message:
                 raise ModelIntegrityError(message)
-            raise QAError(f"cannot export the embedding model to ONNX: {message}")
+            raise QAError(f"cannot export the {what} to ONNX: {message}")
         return target
     from filelock import FileLock
 
-    from qa.onnx_export import export_bundled, quantize_int8
+    from qa.onnx_export import export_bundled, export_selector, quantize_int8
 
     folder.mkdir(parents=True, exist_ok=True)
     with FileLock(str(folder / ".export.lock")):
-        source = export_path(folder)
+        source = path(folder)
         if not source.is_file():
-            export_bundled(source, ONNX_SHA256)
+            (export_selector if model == "selector" else export_bundled)(source, pins[0])
         if int8 and not target.is_file():
-            quantize_int8(source, ONNX_SHA256, target, INT8_SHA256)
+            quantize_int8(source, pins[0], target, pins[1], what)
     return target
 
 
@@ -165,6 +183,9 @@ class OnnxEmbedder(Embedder):
         self._tokenizer.no_padding()
         options = ort.SessionOptions()
         options.log_severity_level = 3
+        # its threads sleep between runs instead of spinning, which on shared cores slowed every
+        # pass (figures: README "Measured")
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         if threads is not None:
             options.intra_op_num_threads = threads
         self._session = ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])

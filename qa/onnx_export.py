@@ -1,10 +1,11 @@
-"""Export the bundled embedding model to ONNX, once, from its verified weights (needs torch).
+"""Export the bundled embedding model and the answer selector to ONNX, once, from their
+verified weights (needs torch).
 
-The export is byte-for-byte reproducible with the pinned torch, transformers and onnx, so its
-sha256 is pinned (``qa.onnx_embedder.ONNX_SHA256``) and checked before the file is kept and
-again whenever it is loaded. Run at set-up (``python -m qa.onnx_export [FOLDER]``) or, if it was
-not, on first use of the ONNX embedder, in a child process so that the serving process never
-imports torch.
+Each export is byte-for-byte reproducible with the pinned torch, transformers and onnx, so its
+sha256 is pinned (``qa.onnx_embedder.ONNX_SHA256``, ``qa.answer.selector.SELECTOR_ONNX_SHA256``)
+and checked before the file is kept and again whenever it is loaded. Run at set-up
+(``python -m qa.onnx_export [FOLDER]``) or, if it was not, on first use of the model, in a
+child process so that the serving process never imports torch.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from qa.embeddings import _sha256, bundled_model_path, verify_bundled_model
 from qa.errors import ModelIntegrityError
 
-__all__ = ["export_bundled", "quantize_int8"]
+__all__ = ["export_bundled", "export_selector", "quantize_int8"]
 
 OPSET = 17
 _AXES = {0: "batch", 1: "sequence"}
@@ -61,29 +63,48 @@ def export_bundled(target: Path, expected: str) -> Path:
             return out.last_hidden_state  # type: ignore[no-any-return]
 
     model = Transformer(AutoModel.from_pretrained(str(folder)).eval())
+    return _export(model, ["last_hidden_state"], target, expected, "the bundled model")
+
+
+def _export(
+    model: Any, outputs: list[str], target: Path, expected: str, what: str, types: bool = False
+) -> Path:
+    """Trace ``model`` (inputs ``input_ids``, ``attention_mask``, ``token_type_ids``, batch and
+    sequence dynamic) to ``target``; kept only if its sha256 is ``expected``. ``types``: the
+    sample has two segments and padding (a pair model)."""
+    import warnings
+
+    import torch
+
     sample = torch.ones((2, 8), dtype=torch.long)
+    segments = torch.zeros_like(sample)
+    if types:
+        sample[1, 6:] = 0  # a padded row
+        segments[:, 4:] = 1
     names = ["input_ids", "attention_mask", "token_type_ids"]
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
     try:
-        import warnings
-
         with torch.no_grad(), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the tracer's notes on BERT's indexing
             torch.onnx.export(
                 model,
-                (sample, sample, torch.zeros_like(sample)),
+                (sample, sample, segments),
                 str(partial),
                 input_names=names,
-                output_names=["last_hidden_state"],
-                dynamic_axes={name: _AXES for name in [*names, "last_hidden_state"]},
+                output_names=outputs,
+                dynamic_axes={name: _AXES for name in names}
+                | {
+                    name: {0: "batch"} | ({1: "sequence"} if name == "last_hidden_state" else {})
+                    for name in outputs
+                },
                 opset_version=OPSET,
                 dynamo=False,  # the TorchScript exporter: deterministic, needs no onnxscript
             )
         actual = _sha256(partial)
         if actual != expected:
             raise ModelIntegrityError(
-                f"the ONNX export of the bundled model has sha256 {actual}, expected {expected}"
+                f"the ONNX export of {what} has sha256 {actual}, expected {expected}"
                 f" (torch {torch.__version__}; qa pins the versions that reproduce it)"
             )
         partial.replace(target)
@@ -92,7 +113,57 @@ def export_bundled(target: Path, expected: str) -> Path:
     return target
 
 
-def quantize_int8(source: Path, source_sha256: str, target: Path, expected: str) -> Path:
+def export_selector(target: Path, expected: str) -> Path:
+    """Write the answer selector (the bundled model's embeddings with the shipped fine-tuned
+    layers, ``qa.answer.selector``) to ``target`` as ONNX.
+
+    Inputs ``input_ids``, ``attention_mask``, ``token_type_ids``: int64, ``(batch, sequence)``
+    (question then reader input, as its tokenizer pairs them). Outputs ``logits``: float32,
+    ``(batch, 1)`` (the probability is their sigmoid); ``pooled``: ``(batch, 384)``, what the
+    classifier reads (BERT's pooler: tanh of a dense layer over [CLS]); ``last_hidden_state``:
+    ``(batch, sequence, 384)``, the final token states.
+
+    Raises:
+        ModelIntegrityError: the shipped or bundled weights do not have their hash, or the
+            export does not have ``expected``; nothing is left at ``target`` then.
+    """
+    import torch
+
+    from qa.answer.selector import AnswerSelector
+
+    classifier = AnswerSelector(backend="torch")._load().model  # verifies both weights files
+
+    class PairModel(torch.nn.Module):
+        def __init__(self, model: Any) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(
+            self,
+            input_ids: torch.Tensor,
+            attention_mask: torch.Tensor,
+            token_type_ids: torch.Tensor,
+        ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+            out = self.model.bert(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            )
+            pooled = out.pooler_output
+            logits = self.model.classifier(self.model.dropout(pooled))
+            return logits, pooled, out.last_hidden_state
+
+    return _export(
+        PairModel(classifier.eval()),
+        ["logits", "pooled", "last_hidden_state"],
+        target,
+        expected,
+        "the answer selector",
+        types=True,
+    )
+
+
+def quantize_int8(
+    source: Path, source_sha256: str, target: Path, expected: str, what: str = "embedding model"
+) -> Path:
     """Write ``source`` (the verified export) with int8 weights to ``target``: ONNX Runtime's
     dynamic quantisation, weights per output channel, MatMul nodes only (no torch needed).
 
@@ -103,7 +174,7 @@ def quantize_int8(source: Path, source_sha256: str, target: Path, expected: str)
 
     from qa.embeddings import verify_weights
 
-    verify_weights(source, source_sha256, "ONNX embedding model", "delete it to export again")
+    verify_weights(source, source_sha256, f"ONNX {what}", "delete it to export again")
     partial = target.with_name(f".{target.name}.{os.getpid()}.partial.onnx")
     try:
         import logging
@@ -119,7 +190,7 @@ def quantize_int8(source: Path, source_sha256: str, target: Path, expected: str)
         actual = _sha256(partial)
         if actual != expected:
             raise ModelIntegrityError(
-                f"the int8 ONNX embedding model has sha256 {actual}, expected {expected}"
+                f"the int8 ONNX {what} has sha256 {actual}, expected {expected}"
             )
         partial.replace(target)
     finally:
@@ -128,15 +199,23 @@ def quantize_int8(source: Path, source_sha256: str, target: Path, expected: str)
 
 
 def main() -> int:
-    """``python -m qa.onnx_export [FOLDER] [--int8]``: export into FOLDER (default: the
-    configured one); ``--int8`` also quantises."""
+    """``python -m qa.onnx_export [FOLDER] [--int8] [--only embedder|selector]``: export the
+    embedding model and the answer selector (or only one) into FOLDER (default: the configured
+    one); ``--int8`` also quantises them."""
+    import argparse
+
     from qa.config import Settings
     from qa.onnx_embedder import ensure_export
 
-    args = [a for a in sys.argv[1:] if a != "--int8"]
-    folder = Path(args[0]) if args else Settings().onnx_models_dir
+    parser = argparse.ArgumentParser(prog="python -m qa.onnx_export", description=main.__doc__)
+    parser.add_argument("folder", nargs="?", type=Path)
+    parser.add_argument("--int8", action="store_true")
+    parser.add_argument("--only", choices=["embedder", "selector"])
+    args = parser.parse_args()
+    folder = args.folder or Settings().onnx_models_dir
     try:
-        print(ensure_export(folder, int8="--int8" in sys.argv[1:], in_process=True))
+        for model in [args.only] if args.only else ["embedder", "selector"]:
+            print(ensure_export(folder, int8=args.int8, in_process=True, model=model))
     except ModelIntegrityError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

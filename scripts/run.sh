@@ -11,7 +11,8 @@ if [ "${1:-}" = "--local-llm" ]; then
 else
   scripts/setup.sh
 fi
-# the embedding model on ONNX Runtime: exported once from its verified weights (sha256-pinned)
+# the embedding model and the answer selector on ONNX Runtime: exported once from their verified
+# weights (each export sha256-pinned), so no question imports torch
 .venv/bin/python -m qa.onnx_export >/dev/null
 .venv/bin/qa ingest corpus
 if .venv/bin/qa ui --help >/dev/null 2>&1; then

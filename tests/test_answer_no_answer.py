@@ -13,11 +13,12 @@ from qa.answer.extractive import GATES, gates_on
 from qa.answer.no_answer import NO_ANSWER_SHA256, NO_ANSWER_WEIGHTS, NoAnswerHead
 from qa.answer.selector import FEATURES, AnswerSelector
 from qa.errors import ModelIntegrityError
+from tests.conftest import ONNX_DIR
 
 
 @pytest.fixture(scope="module")
 def selector() -> AnswerSelector:
-    return AnswerSelector()
+    return AnswerSelector(onnx_dir=ONNX_DIR)
 
 
 def test_the_shipped_head_has_the_recorded_hash_and_is_small() -> None:

@@ -339,3 +339,62 @@ def test_a_changed_file_loads_the_model_when_it_is_needed(make_qa, tmp_path, iso
     assert len(report.updated) == 1 and report.chunks_written > 0
     assert fresh._embedder is not None
     assert "Rotterdam" in fresh.ask("Where did Wogen open an office?").text
+
+
+def test_a_document_whose_split_fails_part_way_is_skipped_and_loses_nothing(
+    make_qa, tmp_path: Path, monkeypatch
+) -> None:
+    """Splitting fails in a later section, after the first sections' chunks were written: the
+    file is reported in one line, nothing of the failed version stays, its older complete
+    version is still served, and the rest of the folder is ingested."""
+    import qa.chunking
+    import qa.ingest
+    from qa.chunking import Chunker
+
+    monkeypatch.setattr(qa.chunking, "SECTION_CHARS", 1000)  # the article in 6 sections
+    monkeypatch.setattr(qa.ingest, "EMBED_GROUP", 8)  # the first sections are written first
+    body = ARTICLE.read_text(encoding="utf-8").split("\n---\n", 1)[-1]
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "long.md").write_text(body, encoding="utf-8")
+    (folder / "short.md").write_text("The Tornby ferry carried 41,000 people.\n", encoding="utf-8")
+    qa_ = make_qa(chunk_size=64)
+    qa_.ingest([folder])
+    [old] = [d for d in qa_._store.documents().values() if d.path.endswith("long.md")]
+
+    def records_of_long() -> tuple[list[str], list[str]]:
+        got = [c.get(include=["metadatas"]) for c in (qa_._store.chunks(), qa_._store.sentences())]
+        return tuple(  # type: ignore[return-value]
+            sorted(
+                i
+                for i, m in zip(g["ids"], g["metadatas"], strict=True)
+                if m["doc_id"] == old.doc_id
+            )
+            for g in got
+        )
+
+    before = records_of_long()
+    assert len(before[0]) > 10  # several sections' chunks
+
+    real = Chunker.chunk_sections
+
+    def failing(self, doc, version):
+        for n, section in enumerate(real(self, doc, version)):
+            if n == 4 and doc.path.endswith("long.md"):
+                raise RuntimeError("the splitter gave up")
+            yield section
+
+    monkeypatch.setattr(Chunker, "chunk_sections", failing)
+    (folder / "long.md").write_text(body.replace("Magrathea", "Magrathea Metals"), "utf-8")
+    (folder / "new.md").write_text("The Ekvik tram carried 9,000 people.\n", encoding="utf-8")
+    report = qa_.ingest([folder])
+    assert len(report.skipped) == 1 and "long.md" in report.skipped[0]
+    assert "cannot be split (RuntimeError: the splitter gave up)" in report.skipped[0]
+    assert [Path(p).name for p in report.added] == ["new.md"]
+    [doc] = [d for d in qa_._store.documents().values() if d.path.endswith("long.md")]
+    assert doc.versions == old.versions  # the failed version left nothing behind ...
+    assert records_of_long() == before  # ... and the complete one is whole
+    quotes = [c.quote for c in qa_.ask("How many people did the Ekvik tram carry?").citations]
+    assert any("9,000" in q for q in quotes)
+    old_text = [c.quote for c in qa_.ask("Which British firm teamed up with Magrathea?").citations]
+    assert old_text and not any("Magrathea Metals" in q for q in old_text)

@@ -16,11 +16,12 @@ from qa.answer.selector import (
     selector_input,
 )
 from qa.errors import ModelIntegrityError, QAError
+from tests.conftest import ONNX_DIR
 
 
 @pytest.fixture(scope="module")
 def selector() -> AnswerSelector:
-    return AnswerSelector()
+    return AnswerSelector(onnx_dir=ONNX_DIR)
 
 
 def test_the_shipped_weights_have_the_recorded_hash(selector: AnswerSelector) -> None:
@@ -85,7 +86,9 @@ def test_weights_of_another_shape_are_refused(tmp_path: Path) -> None:
     odd = tmp_path / "odd.safetensors"
     save_file({"not.a.layer": torch.zeros(2)}, str(odd))
     with pytest.raises(QAError, match="do not fit"):
-        AnswerSelector(odd, expected_sha256=None).probabilities("Who?", ["Someone."])
+        AnswerSelector(odd, expected_sha256=None, backend="torch").probabilities(
+            "Who?", ["Someone."]
+        )
 
 
 def test_export_keeps_the_trained_layers_in_fp16_and_drops_the_frozen_embeddings(
@@ -179,7 +182,7 @@ def test_an_answer_in_the_context_alone_does_not_make_the_sentence_an_answer(
     assert p_holds > 0.5 > p_after
 
 
-def test_the_int8_selector_quantises_every_linear_layer_and_stays_close_to_fp32(
+def test_the_torch_int8_selector_quantises_every_linear_layer_and_stays_close_to_fp32(
     selector: AnswerSelector,
 ) -> None:
     import torch
@@ -198,7 +201,7 @@ def test_the_int8_selector_quantises_every_linear_layer_and_stays_close_to_fp32(
             "It expects to open the plant by 2029.", "Magnesium supply", "A new plant is planned."
         ),
     ]
-    quantised = AnswerSelector(quantize=True)
+    quantised = AnswerSelector(quantize=True, backend="torch")
     int8 = quantised.probabilities(question, sentences)
     fp32 = selector.probabilities(question, sentences)
     layers = list(quantised._model.model.modules())

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa.answer.span import best_span
+from qa.answer.span import best_span, whole_words
 from qa.documents import load_file
 
 CASES = Path(__file__).resolve().parent / "data" / "cases"
@@ -39,6 +39,21 @@ def test_best_span_keeps_order_and_length() -> None:
     (i, j), _ = best_span(np.array([[0, 0], [0, 0], [9, 0], [0, 0], [0, 9]], np.float32), 2)
     assert j - i < 2  # 2..4 would score 18 but is 3 tokens long
     assert best_span(np.zeros((1, 2), np.float32))[0] == (0, 0)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        (14, 26, "November 2025"),  # ends on the word piece "202"
+        (17, 26, "November 2025"),  # starts inside "November"
+        (14, 27, "November 2025"),  # whole already
+        (0, 3, "Set"),
+    ],
+)
+def test_a_span_is_widened_to_whole_words(start: int, end: int, expected: str) -> None:
+    text = "Set up in Ark November 2025, it grew."
+    first, last = whole_words(text, start, end)
+    assert text[first:last] == expected
 
 
 def test_the_article_amount_is_led_by_its_phrase(corpus_qa) -> None:

@@ -13,9 +13,15 @@ frozen in training, so qa ships only the layers that changed (``qa/models/
 answer_selector.safetensors``, fp16, checked by hash) and reads the rest from the bundled
 model, itself checked by hash. Nothing is downloaded.
 
+It runs on ONNX Runtime with ``tokenizers`` (``backend="onnx"``, ``QA_ANSWER_SELECTOR_BACKEND``,
+the default): an export made once from the verified weights by ``qa.onnx_export``, with its own
+pinned sha256, so answering a question imports no torch. ``backend="torch"`` runs it with
+sentence-transformers (the training scripts' way; the same numbers to about 1e-5).
+
 With ``quantize`` (``QA_ANSWER_SELECTOR_INT8``) its linear layers run as int8 on the CPU
-(PyTorch's dynamic quantisation, weights per output channel): faster per question, the same
-dev accuracy, but close calls can flip, so it is opt-in (figures: eval/README.md).
+(weights per output channel; on ONNX Runtime its ``quantize_dynamic`` of the MatMuls, on torch
+PyTorch's dynamic quantisation): faster per question, but close calls can flip (figures:
+eval/README.md).
 """
 
 from __future__ import annotations
@@ -33,11 +39,15 @@ import numpy as np
 from qa.errors import ModelIntegrityError, QAError
 
 __all__ = [
+    "ONNX_PINS",
+    "SELECTOR_INT8_SHA256",
+    "SELECTOR_ONNX_SHA256",
     "SELECTOR_SHA256",
     "SELECTOR_WEIGHTS",
     "AnswerSelector",
     "PairReading",
     "export_weights",
+    "onnx_path",
     "selector_input",
 ]
 
@@ -46,6 +56,21 @@ SELECTOR_SHA256 = "54c982b9458dab41051d08ccb08c34587bc967319f8f2e19e29b8fc71a72a
 FEATURES = 384  # the width of the pooled pair representation the classifier reads
 MAX_TOKENS = 192  # question, sentence and context together; the context's end is cut first
 _FROZEN = "bert.embeddings."  # read from the bundled model, not shipped
+# sha256 of the selector's ONNX export as qa.onnx_export.export_selector writes it from the
+# weights of SELECTOR_SHA256 and the bundled model (torch 2.13.0, transformers 5.24.0,
+# onnx 1.23.2, opset 17, the TorchScript exporter), and of its int8 quantisation by
+# onnxruntime 1.32.0's quantize_dynamic (per channel, MatMul only)
+SELECTOR_ONNX_SHA256 = "41ae77dcea23ebb844aae4eb139afc227af05f78d576f59e34c3ab5a6fae5f32"
+SELECTOR_INT8_SHA256 = "682be20066eaac766efe4e69a56b1dec2d9ff5162f1be31b2a5117450fc940dd"
+ONNX_PINS = (SELECTOR_ONNX_SHA256, SELECTOR_INT8_SHA256)
+
+
+def onnx_path(folder: Path, *, int8: bool = False) -> Path:
+    """Where the selector's ONNX export (or its int8 quantisation) lives in ``folder``; named
+    by its hash: a new pin, a new file."""
+    if int8:
+        return folder / f"answer-selector-int8-{SELECTOR_INT8_SHA256[:16]}.onnx"
+    return folder / f"answer-selector-{SELECTOR_ONNX_SHA256[:16]}.onnx"
 
 
 def selector_input(sentence: str, title: str = "", previous: str = "") -> str:
@@ -110,8 +135,68 @@ class PairReading:
     offsets: list[np.ndarray]
 
 
+def _length_batches(lengths: Sequence[int], size: int = 32, slack: float = 1.25) -> list[list[int]]:
+    """Indices of ``lengths`` in batches of at most ``size``, shortest first, a batch ending
+    where the next pair is more than ``slack`` times as long as its first, so that padding
+    costs at most a quarter more work (the reader's five candidates mostly run alone)."""
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    batches: list[list[int]] = []
+    for i in order:
+        if batches and len(batches[-1]) < size and lengths[i] <= slack * lengths[batches[-1][0]]:
+            batches[-1].append(i)
+        else:
+            batches.append([i])
+    return batches
+
+
+class _OnnxPairModel:
+    """The selector's ONNX export on ONNX Runtime, with the bundled model's tokenizer."""
+
+    def __init__(self, path: Path, expected: str) -> None:
+        import hashlib
+        import os
+
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        from qa.embeddings import bundled_model_path
+
+        data = path.read_bytes()
+        if (actual := hashlib.sha256(data).hexdigest()) != expected:
+            raise ModelIntegrityError(
+                f"ONNX answer selector {path} has sha256 {actual}, expected {expected}; "
+                "delete it and qa exports it again from the shipped weights"
+            )
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        self.tokenizer = Tokenizer.from_file(str(bundled_model_path() / "tokenizer.json"))
+        # as transformers' tokenizer(..., truncation=True, max_length=MAX_TOKENS) pairs them
+        self.tokenizer.enable_truncation(max_length=MAX_TOKENS, strategy="longest_first")
+        self.tokenizer.no_padding()
+        options = ort.SessionOptions()
+        options.log_severity_level = 3
+        # its threads sleep between runs instead of spinning, which on shared cores slowed every
+        # pass (figures: README "Measured")
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        self.session = ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])
+
+
 class AnswerSelector:
-    """Scores (question, sentence) pairs: the probability that the sentence answers."""
+    """Scores (question, sentence) pairs: the probability that the sentence answers.
+
+    Args:
+        weights: the fine-tuned layers (safetensors); the ONNX backend runs only the shipped
+            ones (its export is pinned by hash).
+        expected_sha256: their sha256, checked before loading; None: unchecked (torch only).
+        device: torch's device (the ONNX backend runs on the CPU).
+        quantize: int8 linear layers (CPU).
+        backend: ``onnx`` (ONNX Runtime, no torch) or ``torch`` (sentence-transformers).
+        onnx_dir: where the ONNX export is kept (made there on first use, in a child
+            process); default the configured ``onnx_dir`` (``<home>/models/onnx``).
+
+    Raises (on first use, or ``load``):
+        ModelIntegrityError: weights missing, or not of their pinned hash, or not fitting.
+        QAError: the model cannot be loaded or exported.
+    """
 
     def __init__(
         self,
@@ -119,12 +204,19 @@ class AnswerSelector:
         expected_sha256: str | None = SELECTOR_SHA256,
         device: str = "cpu",
         quantize: bool = False,
+        backend: str = "onnx",
+        onnx_dir: Path | None = None,
     ) -> None:
+        if backend not in ("onnx", "torch"):
+            raise ValueError(f"backend must be 'onnx' or 'torch', not {backend!r}")
         self.weights = weights
         self.expected_sha256 = expected_sha256
         self.device = device
         self.quantize = quantize and device == "cpu"  # int8 kernels are CPU kernels
-        self._model: Any = None  # a sentence-transformers CrossEncoder, loaded on first use
+        self.backend = backend
+        self.onnx_dir = onnx_dir
+        # a sentence-transformers CrossEncoder (torch) or an _OnnxPairModel, loaded on first use
+        self._model: Any = None
         self._lock = threading.Lock()  # one forward pass at a time (shared tokenizer state)
 
     def _load(self) -> Any:
@@ -132,8 +224,14 @@ class AnswerSelector:
 
         if not self.weights.is_file():
             raise ModelIntegrityError(f"answer selector weights are missing: {self.weights}")
+        if self.backend == "onnx" and self._shipped():
+            # the export's own pinned hash covers these weights and the bundled model's
+            # (checked when it was made): hashing them again would only slow a cold start
+            return self._load_onnx()
         if self.expected_sha256 is not None:
             verify_weights(self.weights, self.expected_sha256, "answer selector", "reinstall qa")
+        if self.backend == "onnx":
+            return self._load_onnx()
         base = bundled_model_path()
         verify_bundled_model(base)
         from safetensors.torch import load_file
@@ -173,6 +271,28 @@ class AnswerSelector:
             _to_int8(model.model)
         return model
 
+    def _shipped(self) -> bool:
+        """Whether the weights are the shipped file, checked against its shipped hash."""
+        return self.expected_sha256 == SELECTOR_SHA256 and self.weights == SELECTOR_WEIGHTS
+
+    def _load_onnx(self) -> _OnnxPairModel:
+        from qa.embeddings import _sha256
+
+        if not self._shipped() and _sha256(self.weights) != SELECTOR_SHA256:
+            raise ModelIntegrityError(
+                f"answer selector weights {self.weights} are not the shipped ones: the ONNX "
+                "backend runs only those (its export is pinned by hash); use backend='torch'"
+            )
+        from qa.onnx_embedder import ensure_export
+
+        folder = self.onnx_dir
+        if folder is None:
+            from qa.config import Settings
+
+            folder = Settings().onnx_models_dir
+        path = ensure_export(folder, int8=self.quantize, model="selector")
+        return _OnnxPairModel(path, ONNX_PINS[1] if self.quantize else ONNX_PINS[0])
+
     def load(self) -> None:
         """Load (and verify) the model now rather than on the first question."""
         with self._lock:
@@ -198,7 +318,8 @@ class AnswerSelector:
         """One forward pass over (question, reader input) pairs: the probabilities, the pooled
         features and, with ``tokens``, each pair's final token states (what the span head,
         qa.answer.span, reads). Pairs run in batches of 32, shortest first, and come back in
-        the given order. Raises ``ModelIntegrityError``/``QAError`` if the model cannot load."""
+        the given order (on ONNX Runtime, batches of similar length). Raises
+        ``ModelIntegrityError``/``QAError`` if the model cannot load."""
         n = len(pairs)
         reading = PairReading(
             np.zeros(n, dtype=np.float32), np.zeros((n, FEATURES), dtype=np.float32), [], []
@@ -206,6 +327,8 @@ class AnswerSelector:
         if not pairs:
             return reading
         self.load()
+        if self.backend == "onnx":
+            return self._read_onnx(pairs, tokens, reading)
         import torch
 
         model, tokenizer = self._model.model, self._model.tokenizer
@@ -244,6 +367,47 @@ class AnswerSelector:
                         offsets[i] = spans[row, second].astype(np.int32)
             finally:
                 hook.remove()
+        if tokens:
+            reading.states.extend(states)
+            reading.offsets.extend(offsets)
+        return reading
+
+    def _read_onnx(
+        self, pairs: Sequence[tuple[str, str]], tokens: bool, reading: PairReading
+    ) -> PairReading:
+        n = len(pairs)
+        model: _OnnxPairModel = self._model
+        states: list[np.ndarray] = [np.zeros((0, FEATURES), dtype=np.float32)] * n
+        offsets: list[np.ndarray] = [np.zeros((0, 2), dtype=np.int32)] * n
+        with self._lock:
+            encodings = model.tokenizer.encode_batch([(q, s) for q, s in pairs])
+        wanted = ["logits", "pooled", "last_hidden_state"] if tokens else ["logits", "pooled"]
+        for batch in _length_batches([len(e.ids) for e in encodings]):
+            width = max(len(encodings[i].ids) for i in batch)
+            ids = np.zeros((len(batch), width), dtype=np.int64)
+            types = np.zeros((len(batch), width), dtype=np.int64)
+            mask = np.zeros((len(batch), width), dtype=np.int64)
+            for row, i in enumerate(batch):
+                e = encodings[i]
+                ids[row, : len(e.ids)] = e.ids
+                types[row, : len(e.ids)] = e.type_ids
+                mask[row, : len(e.ids)] = 1
+            out = model.session.run(
+                wanted, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+            )
+            logits = out[0].reshape(-1).astype(np.float64)
+            reading.probabilities[batch] = 1.0 / (1.0 + np.exp(-logits))
+            reading.features[batch] = out[1]
+            if not tokens:
+                continue
+            last = out[2]
+            for row, i in enumerate(batch):
+                e = encodings[i]
+                second = [t for t, sid in enumerate(e.sequence_ids) if sid == 1]
+                states[i] = np.concatenate([last[row, :1], last[row, second]]).astype(np.float32)
+                offsets[i] = np.asarray([e.offsets[t] for t in second], dtype=np.int32).reshape(
+                    -1, 2
+                )
         if tokens:
             reading.states.extend(states)
             reading.offsets.extend(offsets)

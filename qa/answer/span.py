@@ -27,6 +27,7 @@ __all__ = [
     "best_span",
     "best_spans",
     "span_logits",
+    "whole_words",
 ]
 
 SPAN_WEIGHTS = Path(__file__).resolve().parent.parent / "models" / "span_head.safetensors"
@@ -40,6 +41,16 @@ def span_logits(weights: dict[str, np.ndarray], states: np.ndarray) -> np.ndarra
     h = states @ weights["0.weight"].T + weights["0.bias"]
     h = 0.5 * h * (1.0 + np.tanh(0.7978845608028654 * (h + 0.044715 * h**3)))
     return np.asarray(h @ weights["2.weight"].T + weights["2.bias"], dtype=np.float32)
+
+
+def whole_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """``[start, end)`` widened to whole words of ``text``: a span that ends on a word piece
+    ("November 202" of "November 2025") takes the rest of its word."""
+    while 0 < start < len(text) and text[start - 1].isalnum() and text[start].isalnum():
+        start -= 1
+    while 0 < end < len(text) and text[end - 1].isalnum() and text[end].isalnum():
+        end += 1
+    return start, end
 
 
 def best_spans(

@@ -1,0 +1,135 @@
+"""What each rule of the extractive reader earns: the eval with each gate switched off in turn.
+
+The reader's rules besides its learned scores (``qa.answer.extractive.GATES``: the first-pass
+threshold, the answer-type checks, the dateline, two-part questions...) can each be switched
+off (``QA_READER_GATES_OFF``). This runs an eval set once per configuration, all on, each gate
+off alone, and all off, in one process over one ingest: the retrieved passages and the answer
+selector's reading of a (question, sentence) pair do not depend on the gates, so both are
+computed once and reused. Every configuration's answers are scored as ``qa eval`` scores them.
+
+    python eval/gate_ablation.py qa/evaluation/sets/smm-magnesium.json --split test
+    python eval/gate_ablation.py XQUAD_OFF_TOPIC.json --split test --out runs/gates-xq.json
+
+It prints, per configuration, accuracy, abstention recall, false abstention and the change
+against all gates on in questions (answered right or abstained right); ``--out`` writes the
+same as JSON. The issue behind it (22) reads the test splits: a gate stays only if switching it
+off costs more than one question on held-out data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+
+def _memoised_reading(selector: Any) -> None:
+    """Cache the selector's reading per (question, sentence) pair on the instance."""
+    import numpy as np
+
+    from qa.answer.selector import PairReading
+
+    read = selector.read_tokens
+    cache: dict[tuple[tuple[str, str], bool], tuple[Any, Any, Any, Any]] = {}
+
+    def read_tokens(pairs: Sequence[tuple[str, str]], tokens: bool = True) -> PairReading:
+        missing = [p for p in dict.fromkeys(pairs) if (p, tokens) not in cache]
+        if missing:
+            got = read(missing, tokens=tokens)
+            for n, p in enumerate(missing):
+                cache[(p, tokens)] = (
+                    got.probabilities[n],
+                    got.features[n],
+                    got.states[n] if got.states else None,
+                    got.offsets[n] if got.offsets else None,
+                )
+        parts = [cache[(p, tokens)] for p in pairs]
+        return PairReading(
+            np.array([c[0] for c in parts]),
+            np.stack([c[1] for c in parts]) if parts else np.zeros((0, 384)),
+            [c[2] for c in parts] if tokens else [],
+            [c[3] for c in parts] if tokens else [],
+        )
+
+    selector.read_tokens = read_tokens
+
+
+def configurations(gates: Sequence[str]) -> list[tuple[str, str]]:
+    """(name, QA_READER_GATES_OFF value): all on, each gate off alone, all off."""
+    return [("all on", ""), *((f"{g} off", g) for g in gates), ("all off", ",".join(gates))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("set", type=Path)
+    parser.add_argument("--split", default="test")
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    os.environ.setdefault("QA_HOME", tempfile.mkdtemp(prefix="qa-gates-"))
+
+    from qa.answer.extractive import GATES, ExtractiveReader, gates_on
+    from qa.config import Settings
+    from qa.documents import load_documents
+    from qa.evaluation.evidence import EvidenceMap, Span
+    from qa.evaluation.metrics import summarise
+    from qa.evaluation.runner import eval_collection, score_question
+    from qa.evaluation.sets import load_set
+    from qa.pipeline import QA
+
+    settings = Settings()
+    eval_set = load_set(args.set, work_dir=settings.home / "eval-docs")
+    questions = eval_set.select(args.split)
+    qa = QA(settings.model_copy(update={"collection": eval_collection(eval_set)}))
+    qa.ingest(eval_set.documents, exclusive=True)
+    documents, _ = load_documents(eval_set.documents)
+    evidence_map = EvidenceMap(documents)
+    reader = qa.answerer("extractive")
+    assert isinstance(reader, ExtractiveReader)
+    if reader.selector is not None:
+        _memoised_reading(reader.selector)
+    located = [evidence_map.locate_question(q) for q in questions]
+    table: dict[str, Any] = {}
+    right: dict[str, list[bool]] = {}
+    for name, off in configurations(GATES):
+        reader.gates = gates_on(off)
+        results = []
+        for q, loc in zip(questions, located, strict=True):
+            answer = qa.ask(q.question)
+            ranked = [Span(h.doc_id, h.start, h.end) for h in answer.hits]
+            results.append(
+                score_question(
+                    q, answer, [i.spans for i in loc], ranked, [h.chunk_id for h in answer.hits]
+                )
+            )
+        s = summarise(results)
+        right[name] = [
+            (r.answerable and r.correct) or (not r.answerable and r.abstained) for r in results
+        ]
+        table[name] = {
+            "accuracy": s.get("accuracy"),
+            "abstention_recall": s.get("abstention_recall"),
+            "false_abstention": s.get("false_abstention"),
+            "right": sum(right[name]),
+            "questions": len(results),
+        }
+        delta = sum(right[name]) - sum(right["all on"])
+        table[name]["delta"] = delta
+        print(
+            f"{name:>20}: accuracy {s.get('accuracy')}, abstention recall "
+            f"{s.get('abstention_recall')}, false abstention {s.get('false_abstention')}, "
+            f"right {sum(right[name])}/{len(results)} ({delta:+d})",
+            flush=True,
+        )
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(
+            json.dumps({"set": str(args.set), "split": args.split, "table": table}, indent=1)
+        )
+
+
+if __name__ == "__main__":
+    main()
