@@ -22,6 +22,9 @@ each with three edition notes tagged ``Edition NNNNNN``). For each size, smalles
   ``--questions`` warm extractive questions and retrieves them (p50 / p95), and reports its
   own peak RSS; the server process's peak RSS (``VmHWM``) is read after it.
 
+``--attach URL --work DIR --server-pid PID --real-editions N`` measures, as for one size, the
+store of a run paused before its next size (``kill -STOP``; its ``--work`` folder).
+
 Prints a table and the JSON (also written to ``--out``). The load average is recorded at
 each step: on a shared machine the latencies are only comparable with it.
 """
