@@ -9,6 +9,8 @@ computed once and reused. Every configuration's answers are scored as ``qa eval`
 
     python eval/gate_ablation.py qa/evaluation/sets/smm-magnesium.json --split test
     python eval/gate_ablation.py XQUAD_OFF_TOPIC.json --split test --out runs/gates-xq.json
+    python eval/gate_ablation.py qa/evaluation/sets/smm-magnesium.json \
+        --unanswerable eval/probes/article-quantity-unanswerable.txt
 
 It prints, per configuration, accuracy, abstention recall, false abstention and the change
 against all gates on in questions (answered right or abstained right); ``--out`` writes the
@@ -68,6 +70,12 @@ def main() -> None:
     parser.add_argument("set", type=Path)
     parser.add_argument("--split", default="test")
     parser.add_argument("--out", type=Path)
+    parser.add_argument(
+        "--unanswerable",
+        type=Path,
+        help="instead of the set's questions: a file of questions (one a line) that the set's "
+        "documents do not answer; each configuration reports how many it answers anyway",
+    )
     args = parser.parse_args()
     os.environ.setdefault("QA_HOME", tempfile.mkdtemp(prefix="qa-gates-"))
 
@@ -94,7 +102,15 @@ def main() -> None:
     located = [evidence_map.locate_question(q) for q in questions]
     table: dict[str, Any] = {}
     right: dict[str, list[bool]] = {}
-    for name, off in configurations(GATES):
+    if args.unanswerable:
+        probes = [q.strip() for q in args.unanswerable.read_text("utf-8").splitlines() if q.strip()]
+        for name, off in configurations(GATES):
+            reader.gates = gates_on(off)
+            answered = [n for n, q in enumerate(probes) if not qa.ask(q).abstained]
+            table[name] = {"answered": answered, "questions": len(probes)}
+            print(f"{name:>20}: {len(answered)} of {len(probes)} answered {answered}", flush=True)
+        questions = []
+    for name, off in configurations(GATES) if questions else []:
         reader.gates = gates_on(off)
         results = []
         for q, loc in zip(questions, located, strict=True):

@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     candidates: int = Field(20, ge=1, description="Hits taken from each retriever before fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
     max_question_chars: int = Field(2000, ge=1)
+    abstain_threshold: float = Field(
+        0.25, description="Extractive reader: a best first-pass sentence score below this abstains."
+    )
     answer_selector: bool = Field(
         True,
         description="Extractive reader: re-rank sentences with the bundled answer selector "

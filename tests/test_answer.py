@@ -62,6 +62,8 @@ def test_unanswerable_question_abstains_without_citations(corpus_qa) -> None:
         "What did the licence from Big Blue Technologies cost Minago?",
         "On what exact date did Magrathea sign with Wogen?",
         "How many jobs will the project in Manitoba create?",  # a number, but not of jobs
+        "How much working capital did InfiMotion secure?",  # a sum, but Magrathea's
+        "When will the Minago project start production?",  # 2029 is Magrathea's target
     ):
         answer = corpus_qa.ask(question)
         check_contract(answer, load_file(ARTICLE).text)
@@ -108,7 +110,7 @@ def test_a_swapped_answerer_is_used(make_qa) -> None:
 def test_off_topic_questions_abstain_although_some_sentence_always_matches_best(corpus_qa) -> None:
     # the second pass (MaxSim) ranks sentences for any question; abstention is judged on the
     # first pass, which an off-topic question does not pass
-    for question in ("Who won the 2018 World Cup?", "How do I bake sourdough bread?"):
+    for question in ("Who won the 2018 World Cup?", "How do I bake sourdough bread?", "???"):
         assert corpus_qa.ask(question).abstained
 
 
@@ -119,7 +121,7 @@ def test_the_best_candidates_are_rescored_at_token_level(corpus_qa) -> None:
     full = corpus_qa.answerer("extractive")
     # MaxSim alone, without the answer selector (which, before it read each sentence's
     # context, preferred the article's summary sentence here)
-    reader = ExtractiveReader(full.matcher, corpus_qa.lexical_index)
+    reader = ExtractiveReader(full.matcher, corpus_qa.lexical_index, full.threshold)
     hits = corpus_qa.retrieve(question)
     vector = corpus_qa.embedder.encode_query(question)
     scored = reader.score(question, hits, vector)
@@ -142,6 +144,13 @@ def test_which_entity_questions_abstain_when_the_passage_names_none(corpus_qa) -
         assert corpus_qa.ask(question).abstained, question
     answer = corpus_qa.ask("Which global metal trader did Magrathea partner with?")
     assert not answer.abstained and "Wogen" in answer.citations[0].quote
+
+
+def test_a_unit_asked_for_is_not_a_rate_of_it(corpus_qa) -> None:
+    # the article gives power densities in kW/kg, never a power in kW
+    assert corpus_qa.ask("What is the peak power output in kW of the 900V e-drive?").abstained
+    answer = corpus_qa.ask("What power density in kW/kg does the 900V e-drive reach?")
+    assert not answer.abstained and "5.69 kW/kg" in answer.text
 
 
 def test_footnote_marks_of_the_source_never_read_as_citation_markers(make_qa, tmp_path) -> None:

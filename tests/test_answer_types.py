@@ -8,8 +8,12 @@ from qa.answer.answer_types import (
     answer_near,
     answer_type,
     holds,
+    named_subjects,
     new_names,
+    quantity_asked,
+    quantity_fits,
     question_names,
+    subject_fits,
 )
 
 
@@ -102,6 +106,78 @@ def test_new_names_are_capitalised_words_the_question_lacks(
 
 def test_a_person_named_in_the_question_is_not_the_answer() -> None:
     assert not holds("person", "Lemon Zhao wrote it.", "Who is the editor working with Lemon Zhao?")
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        # the unit asked for must follow a number
+        (
+            "How many jobs will the project create?",
+            "It will process 111 million mt of rock.",
+            False,
+        ),
+        ("How many employees does Magrathea have?", "It secured $10 million.", False),
+        ("How many metric tons of dolomite are there?", "About 111 million mt of dolomite.", True),
+        (
+            "How much does the e-drive weigh in kilograms?",
+            "Its power density is 5.69 kW/kg.",
+            False,
+        ),
+        (
+            "How many kilowatts per kilogram does it reach?",
+            "Its power density is 5.69 kW/kg.",
+            True,
+        ),
+        (
+            "How many square kilometers is the basin?",
+            "It covers 7,000,000 square kilometres.",
+            True,
+        ),
+        # a rate asked for must be a rate
+        ("How much magnesium per year will Minago produce?", "It holds 111 million mt.", False),
+        (
+            "How many passengers a year does it carry?",
+            "It carries 37 million passengers a year.",
+            True,
+        ),
+        ("What is the price of magnesium per tonne?", "It secured $10 million in capital.", False),
+        ("What is the price of magnesium per ton?", "It sold at $2,300/t in May.", True),  # alias
+        ("What is the price of magnesium per kg?", "It secured $10 million in capital.", False),
+        # only questions that ask for a quantity are checked
+        ("Who became CEO a year later?", "Lemon Zhao became CEO.", True),
+        ("How many people lived there in year 2000?", "Two million people lived there.", True),
+        # a count of anything else is not checked
+        ("How many Grammys has Lady Gaga won?", "Six-time Grammy winner Lady Gaga sang.", True),
+        ("Which company did InfiMotion partner with?", "Anything at all.", True),
+        # a unit asked for is not a rate of that unit, unless a rate is asked for
+        ("What is the peak power output in kW?", "Its power density is 3.1 kW/kg.", False),
+        ("What is the peak power output in kW?", "Its peak output is 250 kW.", True),
+        ("What power density in kW/kg does it reach?", "It reaches 5.69 kW/kg.", True),
+        # a total written per year is still a number of tonnes
+        ("How many tonnes will the plant produce?", "It will make 30,000 t/year.", True),
+        # a number written as a word is a number (issue 22: "six staff" was refused)
+        ("How many staff did the bakery hire?", "Its owner hired six staff.", True),
+        ("How many workers joined?", "Twenty-five workers joined in May.", True),
+        ("How many staff did the bakery hire?", "The staff were friendly.", False),
+    ],
+)
+def test_quantity_fits(question: str, sentence: str, expected: bool) -> None:
+    assert quantity_fits(quantity_asked(question), sentence) is expected
+
+
+def test_named_subjects_are_capitalised_names_the_corpus_knows() -> None:
+    texts = ["Magrathea secured $10 million from Wogen (UK). InfiMotion debuted at CES."]
+    question = "How much did InfiMotion's rival Tesla pay Wogen in the UK?"
+    # "How" opens the question, "Tesla" is unknown to the texts, "UK" is a short acronym
+    assert named_subjects(question, texts) == ["InfiMotion", "Wogen"]
+
+
+def test_a_quantity_must_come_from_a_passage_about_the_subject() -> None:
+    names = ["InfiMotion"]
+    assert not subject_fits(names, "Magrathea secured $10 million in working capital.")
+    assert subject_fits(names, "The e-drive of INFIMOTION weighs 30% less.")  # any case
+    assert subject_fits([], "Anything at all.")
 
 
 LONG_SENTENCE = (

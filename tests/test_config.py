@@ -50,8 +50,8 @@ def test_constructor_overrides_are_validated_like_env_settings(monkeypatch, tmp_
     qa = QA(home=str(tmp_path / "h"), top_k="3")  # coerced as the env's strings are
     assert qa.settings.home == tmp_path / "h" and qa.settings.top_k == 3
     assert qa.location  # a str home used to break every path join
-    with pytest.raises(SettingsError, match="no_answer_threshold"):
-        QA(no_answer_threshold="high")
+    with pytest.raises(SettingsError, match="abstain_threshold"):
+        QA(abstain_threshold="high")
     with pytest.raises(SettingsError, match="unknown setting 'bogus'"):
         QA(bogus=1)
     monkeypatch.setenv("QA_TOP_K", "lots")

@@ -83,7 +83,7 @@ def test_the_dateline_is_never_a_candidate_sentence(corpus_qa) -> None:
     hits = corpus_qa.retrieve(question)
     scored = reader.score(question, hits, corpus_qa.embedder.encode_query(question))
     assert scored and all(s.text != "Jan 15, 2026 14:17" for s in scored)
-    assert all(c.quote != "Jan 15, 2026 14:17" for c in corpus_qa.ask(question).citations)
+    assert corpus_qa.ask(question).abstained
 
 
 def test_a_piece_without_a_dateline_abstains(make_qa, tmp_path: Path) -> None:

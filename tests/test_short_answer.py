@@ -41,19 +41,33 @@ def test_best_span_keeps_order_and_length() -> None:
     assert best_span(np.zeros((1, 2), np.float32))[0] == (0, 0)
 
 
+TEXT = "Set up in Ark November 2025, 4,300 tonnes, $10 million and Big Blue Technologies (BBT) ran."
+
+
 @pytest.mark.parametrize(
-    ("start", "end", "expected"),
+    ("piece", "expected"),
     [
-        (14, 26, "November 2025"),  # ends on the word piece "202"
-        (17, 26, "November 2025"),  # starts inside "November"
-        (14, 27, "November 2025"),  # whole already
-        (0, 3, "Set"),
+        ("November 202", "November 2025"),  # ends on a word piece
+        ("vember 2025", "November 2025"),  # starts inside a word
+        ("November 2025", "November 2025"),  # whole already
+        ("300", "4,300"),  # a digit group
+        ("4,3", "4,300"),
+        ("10 million", "$10 million"),  # its currency sign
+        ("Blue Technologies (BBT", "Blue Technologies (BBT)"),  # an opened bracket is closed
+        ("Set", "Set"),
     ],
 )
-def test_a_span_is_widened_to_whole_words(start: int, end: int, expected: str) -> None:
-    text = "Set up in Ark November 2025, it grew."
-    first, last = whole_words(text, start, end)
-    assert text[first:last] == expected
+def test_a_span_is_widened_to_whole_words(piece: str, expected: str) -> None:
+    start = TEXT.index(piece)
+    first, last = whole_words(TEXT, start, start + len(piece))
+    assert TEXT[first:last] == expected
+
+
+def test_a_bracket_that_does_not_close_in_the_sentence_is_dropped() -> None:
+    text = "The plant (the largest in the region, by far the most modern of its kind anywhere. It"
+    start = text.index("plant")
+    first, last = whole_words(text, start, text.index("largest") + 7)
+    assert text[first:last] == "plant"
 
 
 def test_the_article_amount_is_led_by_its_phrase(corpus_qa) -> None:

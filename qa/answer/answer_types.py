@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 
 __all__ = ["AnswerType", "answer_type", "holds", "new_names"]
@@ -222,7 +223,131 @@ def _is_title(run: str) -> bool:
     return sum(w[0].islower() for w in run.split()) >= 2
 
 
+# ---- quantities: "how many tonnes", "in kilograms", "per year" --------------------------------
+_UNIT_GROUPS: dict[str, str] = {
+    "tonne": r"(giga|mega|kilo)?(tonnes?|tons?)\b|mt\b|t\b",
+    "kilogram": r"(kilo(gram)?s?|kg)\b",
+    "gram": r"(grams?|g)\b",
+    "kilowatt": r"(kilowatts?|kw)\b",
+    "megawatt": r"(megawatts?|mw)\b",
+    "watt": r"(watts?|w)\b",
+    "volt": r"(volts?|v)\b",
+    "kilometre": r"(kilomet(re|er)s?|km2?)\b",
+    "metre": r"(met(re|er)s?|m)\b",
+    "mile": r"(miles?|mi2?)\b",
+    "hour": r"(hours?|hrs?|h)\b",
+    "year": r"(years?|yrs?)\b",
+    "employee": r"(employees?|workers?|staff|people|jobs?|employment)\b",
+    "job": r"(jobs?|positions?|employment)\b",
+}
+_UNIT_ALIASES = {
+    "ton": "tonne", "tons": "tonne", "tonnes": "tonne", "mt": "tonne",
+    "kilograms": "kilogram", "kg": "kilogram", "kilos": "kilogram",
+    "grams": "gram", "kilowatts": "kilowatt", "kw": "kilowatt", "megawatts": "megawatt",
+    "mw": "megawatt", "watts": "watt", "volts": "volt", "kilometres": "kilometre",
+    "kilometers": "kilometre", "km": "kilometre", "metres": "metre", "meters": "metre",
+    "miles": "mile", "hours": "hour", "years": "year", "employees": "employee",
+    "workers": "employee", "staff": "employee", "jobs": "job",
+}  # fmt: skip
+# a number in figures or in words ("six staff" states a number of employees as "6 staff" does)
+_NUMBER_WORD = (
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"(?:thir|four|fif|six|seven|eigh|nine)teen|(?:twen|thir|for|fif|six|seven|eigh|nine)ty"
+    r"(?:-(?:one|two|three|four|five|six|seven|eight|nine))?|a dozen|dozens of|hundreds of)\b"
+)
+# a whole number only (no match from inside one: linear on long digit runs)
+_NUMBER = (
+    rf"(?:(?<![\d.,])\d[\d,.]*+|{_NUMBER_WORD})(\s*(hundred|thousand|million|billion|bn|m|k))?"
+)
+_HOW_MANY = re.compile(
+    r"\bhow many ((?:[\w-]+ ){0,3}?[\w-]+?)(?= (?:of|do|does|did|is|are|was|"
+    r"were|has|have|had|will|would|can|could|should|in|at|per|for|on)\b|\?|$)",
+    _I,
+)
+_IN_UNIT = re.compile(r"\bin ([a-z]+)\b(?!\s*\d)", _I)  # "in kilograms", not "in year 2023"
+_PER = re.compile(
+    r"(?:\b(?:per|a|each|every) |(?<=\w)/)(year|annum|month|day|tonne|ton|kilogram|kg|hour)\b", _I
+)  # "per year", "a tonne", "kW/kg"
+_RATE_WORDS = {
+    "year": r"per (year|annum)|a year|each year|every year|annual(ly)?|yearly|/\s?(year|yr|a)\b|"
+    r"\btpa\b|\bmtpa\b|per-year",
+    "annum": r"per (year|annum)|a year|annual(ly)?|yearly|/\s?(year|yr|a)\b|\btpa\b",
+    "month": r"per month|a month|monthly|/\s?month",
+    "day": r"per day|a day|daily|/\s?day|\btpd\b",
+    "tonne": r"per (tonne|ton|mt|t)\b|/\s?(tonne|ton|mt|t)\b",
+    "kilogram": r"per (kilogram|kg)\b|/\s?kg\b",
+    "hour": r"per hour|an hour|/\s?h\b|hourly",
+}
+
+
+@dataclass(frozen=True)
+class QuantityAsked:
+    """What a question asks a quantity to be: per which units (rates), in which units."""
+
+    rates: tuple[str, ...] = ()  # keys of _RATE_WORDS
+    units: tuple[str, ...] = ()  # keys of _UNIT_GROUPS
+
+
+def quantity_asked(question: str) -> QuantityAsked:
+    """The rates and units ``question`` asks for. Only questions that ask for a quantity ask
+    for any ("Who became CEO a year later?" asks for none)."""
+    if answer_type(question) not in ("money", "number", "percent"):
+        return QuantityAsked()
+    rates = tuple(
+        _UNIT_ALIASES.get(m.group(1).lower(), m.group(1).lower()) for m in _PER.finditer(question)
+    )
+    counted = _HOW_MANY.search(question)
+    # "how many passengers a year": "a year" is one of the rates, not the counted unit
+    words = re.sub(r"\b(a|per|each|every) \w+", "", counted.group(1)).split() if counted else []
+    wanted = [_UNIT_ALIASES.get(w.lower(), w.lower()) for w in _IN_UNIT.findall(question) + words]
+    return QuantityAsked(rates, tuple(w for w in wanted if w in _UNIT_GROUPS))
+
+
+def quantity_fits(asked: QuantityAsked, sentence: str) -> bool:
+    """False when the sentence does not state the quantity ``asked`` for, in its unit or per
+    its unit: "How many jobs...?" against "111 million mt of dolomite", "How much per year...?"
+    against a total."""
+    for rate in asked.rates:
+        if not re.search(_RATE_WORDS[rate], sentence, _I):
+            return False
+    if asked.units:
+        # "in kW" is not answered by "3.1 kW/kg", a rate, unless the question asks a rate
+        # ("30,000 t/year" is still a number of tonnes)
+        rate = (
+            "" if asked.rates else r"(?!\s*/\s*(?!(?:year|yr|a|annum|month|day|d|h|hour)\b)[a-z])"
+        )
+        return any(
+            re.search(
+                rf"{_NUMBER}\s*((square|sq\.?|cubic)\s*)?({_UNIT_GROUPS[u]}){rate}", sentence, _I
+            )
+            for u in asked.units
+        )
+    return True
+
+
+# ---- the subject: "What was InfiMotion's revenue?" is not answered by Magrathea's $10 million ----
+_NAME = re.compile(r"\b[A-Z][\w-]*[A-Za-z0-9]")
 QUANTITY_TYPES = frozenset(["money", "number", "percent", "date", "day"])
+
+
+def named_subjects(question: str, texts: list[str]) -> list[str]:
+    """Names in ``question`` that the corpus knows: capitalised words (not the first, not a
+    short acronym such as "EU", which texts often spell out) that appear, capitalised, in one
+    of ``texts``."""
+    names = []
+    for match in _NAME.finditer(question):
+        name = match.group(0)  # no possessive: _NAME stops before an apostrophe
+        if match.start() == 0 or (name.isupper() and len(name) <= 4):
+            continue
+        if any(re.search(rf"\b{re.escape(name)}\b", text) for text in texts):
+            names.append(name)
+    return names
+
+
+def subject_fits(names: list[str], passage: str) -> bool:
+    """True when ``passage`` (the chunk around a candidate sentence) mentions one of the
+    question's ``names``, or the question names none."""
+    return not names or any(re.search(rf"\b{re.escape(n)}\b", passage, _I) for n in names)
 
 
 # a sum, number, percentage or date further than this many words from every word the question

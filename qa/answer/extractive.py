@@ -10,20 +10,23 @@ better than a pooled vector does, and with the answer selector (qa.answer.select
 cross-encoder that reads the question and the sentence together and leads this pass. In
 both, a sentence that lacks the kind of answer asked for (qa.answer.answer_types: a sum for
 "how much did it cost", a date for "when", a person for "who is the CEO", a name the question
-lacks for "which carmaker", a quantity or date within 20 words of a word the question uses) is
-penalised. A heading or the dateline is never a candidate (the dateline answers publication
-questions only, qa.answer.dateline).
+lacks for "which carmaker", a number in the unit or per the unit asked for, a quantity or date
+from a passage that names what the question names, a quantity or date within 20 words of a
+word the question uses) is penalised. A heading or the dateline is never a candidate (the
+dateline answers publication questions only, qa.answer.dateline).
 
-It abstains when the learned no-answer score (qa.answer.no_answer: one minus the no-answer
-head's best probability over the reranked candidates) is above ``no_answer_threshold`` (0.95,
-chosen on the dev splits: eval/README.md), or when the chosen sentence lacks the kind of answer
-asked for, or when the question names something no chunk of the corpus holds and the answer
-selector finds no sentence likely to answer (an off-topic question in a corpus of many topics).
-Each of these rules (``GATES``) stayed because switching it off cost questions on the held-out
-test splits; the ones that cost none were deleted (eval/gate_ablation.py, eval/README.md
-"Reader gates"). A second sentence is added when its first-pass score is close to the best
-first-pass score, or fairly close and it covers question terms the first one lacks (two-part
-questions); so when MaxSim overturns the first pass, the first pass's favourite is cited second.
+It abstains when the best first-pass score is below the threshold (the corpus does not speak to
+the question, or the question has no content: "???"), when the learned no-answer score
+(qa.answer.no_answer: one minus the no-answer head's best probability over the reranked
+candidates) is above ``no_answer_threshold`` (0.95, chosen on the dev splits: eval/README.md),
+when the chosen sentence lacks the kind of answer asked for, or when the question names
+something no chunk of the corpus holds and the answer selector finds no sentence likely to
+answer (an off-topic question in a corpus of many topics). Each of these rules (``GATES``) was
+measured by switching it off (eval/gate_ablation.py); the ones that cost no question anywhere
+were deleted, and why each one is kept is in eval/README.md "Reader gates". A second sentence
+is added when its first-pass score is close to the best first-pass score, or fairly close and
+it covers question terms the first one lacks (two-part questions); so when MaxSim overturns the
+first pass, the first pass's favourite is cited second.
 
 The weights were tuned on the dev split of the article eval set
 (qa/evaluation/sets/smm-magnesium.json) and the dev split of XQuAD, and checked on both test
@@ -41,10 +44,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from qa.answer.answer_types import (
+    QUANTITY_TYPES,
     answer_near,
     answer_type,
     holds,
+    named_subjects,
+    quantity_asked,
+    quantity_fits,
     question_names,
+    subject_fits,
 )
 from qa.answer.base import Answerer, CorpusStats, Draft
 from qa.answer.citations import cite, with_marker
@@ -81,11 +89,14 @@ SECOND_SENTENCE_CLOSE = 0.9  # without: the two best are too close to call
 # answered only if the answer selector gives some sentence at least this probability
 UNKNOWN_NAME_SELECTOR = 0.2
 # the rules besides the learned no-answer score, each of which can be switched off to measure
-# what it earns (QA_READER_GATES_OFF=type,near,...); the ones kept are those whose removal cost
-# questions on the held-out splits (eval/gate_ablation.py; eval/README.md "Reader gates")
+# what it earns (QA_READER_GATES_OFF=type,near,...); why each is kept: eval/README.md "Reader
+# gates" (eval/gate_ablation.py)
 GATES = (
+    "first_pass",  # the best first-pass score is below the threshold: abstain
     "unknown_names",  # the question names something the corpus never mentions
     "type",  # the sentence lacks the kind of answer asked for (answer_types.holds)
+    "quantity",  # a number in the unit or per the unit asked for (quantity_fits)
+    "subject",  # a quantity or date about what the question names (subject_fits)
     "near",  # a typed answer near the question's words (answer_near)
     "dateline",  # publication questions get the dateline (qa.answer.dateline)
 )
@@ -117,7 +128,7 @@ class ScoredSentence:
     tokens: float | None = None  # token-level MaxSim (second pass only)
     answers: float | None = None  # the answer selector's probability (second pass only)
     no_answer: float | None = None  # the no-answer head's: it does not answer (second pass)
-    first_pass: float = 0.0  # the score before the second pass (second sentences are judged on it)
+    first_pass: float = 0.0  # the score before the second pass: what the threshold is set on
     sentence: Sentence | None = None  # the passage's sentence (its id, the one before it)
     read: str = ""  # the sentence as judged: a table row read against its header row
     spans: list[Span] = field(default_factory=list)  # the span head's best phrases in ``read``
@@ -130,6 +141,7 @@ def make_reader(parts: AnswererParts) -> ExtractiveReader:
     return ExtractiveReader(
         TokenMatcher(embedder),
         parts.corpus,
+        settings.abstain_threshold,
         AnswerSelector(
             quantize=settings.answer_selector_int8,
             backend=settings.answer_selector_backend,
@@ -151,6 +163,7 @@ class ExtractiveReader(Answerer):
     Args:
         matcher: token-level MaxSim of a question against sentences.
         corpus: returns the corpus's term statistics (BM25 idf, known terms).
+        threshold: a best first-pass score below this abstains.
         selector: the answer selector (a cross-encoder), or None to go without.
         no_answer: the no-answer head over the selector's pair representations (needs the
             selector), or None to go without.
@@ -170,6 +183,7 @@ class ExtractiveReader(Answerer):
         self,
         matcher: TokenMatcher,
         corpus: Callable[[], CorpusStats],
+        threshold: float = 0.25,
         selector: AnswerSelector | None = None,
         no_answer: NoAnswerHead | None = None,
         no_answer_threshold: float = 1.0,
@@ -179,6 +193,7 @@ class ExtractiveReader(Answerer):
     ) -> None:
         self._corpus = corpus
         self.matcher = matcher
+        self.threshold = threshold
         self.selector = selector
         self.no_answer = no_answer if selector is not None else None
         self.no_answer_threshold = no_answer_threshold
@@ -223,6 +238,14 @@ class ExtractiveReader(Answerer):
         total = sum(weights.values()) or 1.0
         kind = answer_type(question)
         on = self.gates
+        # a quantity or a date must be about what the question names (its sentence's chunk
+        # mentions it): checked for those kinds only, where a wrong subject is a wrong answer
+        names = (
+            named_subjects(question, [h.text for h in hits])
+            if kind in QUANTITY_TYPES and "subject" in on
+            else []
+        )
+        asked = quantity_asked(question) if "quantity" in on else None
         scored = []
         for sid, (hit, sentence, rank) in spans.items():
             start, end = sentence.start, sentence.end
@@ -242,8 +265,11 @@ class ExtractiveReader(Answerer):
             coverage = sum(weights[t] for t in covered) / total
             position = W_RANK / rank + W_CONTEXT * context.get(sid, 0.0)
             score = W_DENSE * dense + W_LEXICAL * coverage + position
-            type_ok = ("type" not in on or holds(kind, read, question)) and (
-                "near" not in on or answer_near(kind, read, q_terms, terms)
+            type_ok = (
+                ("type" not in on or holds(kind, read, question))
+                and (asked is None or quantity_fits(asked, read))
+                and subject_fits(names, hit.text)
+                and ("near" not in on or answer_near(kind, read, q_terms, terms))
             )
             if not type_ok:
                 score *= TYPE_PENALTY
@@ -380,8 +406,9 @@ class ExtractiveReader(Answerer):
         # MaxSim finds a "best" sentence for any question; whether the corpus speaks to the
         # question at all is judged on the first-pass score (pooled similarity and coverage)
         fit = max((s.first_pass for s in scored), default=None)
-        if fit is None:
-            return f"{said}no candidate sentence"
+        if fit is None or ("first_pass" in on and fit < self.threshold):
+            best = f"{fit:.3f}" if fit is not None else "none"
+            return f"{said}best sentence score {best} < threshold {self.threshold}"
         if none is not None and none > self.no_answer_threshold:
             return f"{said}above the threshold {self.no_answer_threshold}: no sentence answers"
         if (

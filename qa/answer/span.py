@@ -45,11 +45,34 @@ def span_logits(weights: dict[str, np.ndarray], states: np.ndarray) -> np.ndarra
 
 def whole_words(text: str, start: int, end: int) -> tuple[int, int]:
     """``[start, end)`` widened to whole words of ``text``: a span that ends on a word piece
-    ("November 202" of "November 2025") takes the rest of its word."""
-    while 0 < start < len(text) and text[start - 1].isalnum() and text[start].isalnum():
+    ("November 202" of "November 2025") takes the rest of its word, a number its digit groups
+    ("300" of "4,300") and the currency sign before it ("$10"), and an opened bracket is closed
+    (or dropped when it does not close within the sentence)."""
+
+    def joined(a: int, b: int) -> bool:  # text[a] and text[b] (b = a + 1) are one token
+        x, y = text[a], text[b]
+        if x.isalnum() and y.isalnum():
+            return True
+        # digit groups and decimals: "4,300", "3.2"
+        if x.isdigit() and y in ",." and b + 1 < len(text) and text[b + 1].isdigit():
+            return True
+        return x in ",." and y.isdigit() and a > 0 and text[a - 1].isdigit()
+
+    while 0 < start < len(text) and joined(start - 1, start):
         start -= 1
-    while 0 < end < len(text) and text[end - 1].isalnum() and text[end].isalnum():
+    while 0 < end < len(text) and joined(end - 1, end):
         end += 1
+    if start > 0 and text[start - 1] in "$€£¥" and text[start : start + 1].isdigit():
+        start -= 1
+    opened = text.rfind("(", start, end)
+    if opened >= 0 and text.find(")", opened, end) < 0:
+        close = text.find(")", end)
+        if close >= 0 and close - end <= 40 and "." not in text[end:close]:
+            end = close + 1
+        else:
+            end = opened
+            while end > start and text[end - 1] == " ":
+                end -= 1
     return start, end
 
 

@@ -302,7 +302,7 @@ def run_eval(
         "embed_model": qa.model_id,
         "settings": {
             key: getattr(qa.settings, key)
-            for key in ("chunk_size", "chunk_overlap", "candidates", "rrf_k", "no_answer_threshold")
+            for key in ("chunk_size", "chunk_overlap", "candidates", "rrf_k", "abstain_threshold")
         },
         "documents": report.documents,
         "chunks": report.chunks,
