@@ -90,18 +90,13 @@ def main() -> None:
 
     settings = Settings()
     eval_set = load_set(args.set, work_dir=settings.home / "eval-docs")
-    questions = eval_set.select(args.split)
     qa = QA(settings.model_copy(update={"collection": eval_collection(eval_set)}))
     qa.ingest(eval_set.documents, exclusive=True)
-    documents, _ = load_documents(eval_set.documents)
-    evidence_map = EvidenceMap(documents)
     reader = qa.answerer("extractive")
     assert isinstance(reader, ExtractiveReader)
     if reader.selector is not None:
         _memoised_reading(reader.selector)
-    located = [evidence_map.locate_question(q) for q in questions]
     table: dict[str, Any] = {}
-    right: dict[str, list[bool]] = {}
     if args.unanswerable:
         probes = [q.strip() for q in args.unanswerable.read_text("utf-8").splitlines() if q.strip()]
         for name, off in configurations(GATES):
@@ -109,8 +104,14 @@ def main() -> None:
             answered = [n for n, q in enumerate(probes) if not qa.ask(q).abstained]
             table[name] = {"answered": answered, "questions": len(probes)}
             print(f"{name:>20}: {len(answered)} of {len(probes)} answered {answered}", flush=True)
-        questions = []
-    for name, off in configurations(GATES) if questions else []:
+        _write(args, table)
+        return
+    questions = eval_set.select(args.split)
+    documents, _ = load_documents(eval_set.documents)
+    evidence_map = EvidenceMap(documents)
+    located = [evidence_map.locate_question(q) for q in questions]
+    right: dict[str, list[bool]] = {}
+    for name, off in configurations(GATES):
         reader.gates = gates_on(off)
         results = []
         for q, loc in zip(questions, located, strict=True):
@@ -140,6 +141,11 @@ def main() -> None:
             f"right {sum(right[name])}/{len(results)} ({delta:+d})",
             flush=True,
         )
+    _write(args, table)
+
+
+def _write(args: argparse.Namespace, table: dict[str, Any]) -> None:
+    """The table as JSON at ``--out``, if given."""
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(

@@ -123,6 +123,11 @@ _CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?:[ \t]+[A-Z]\.)?(?:[ \t]+[A-Z][a-
 _TITLE_RUN = re.compile(
     r"\b[A-Z][\w-]*(?:[ \t]+(?:(?:and|of|with|for|the|in|on|to|&)[ \t]+)?[A-Z][\w-]*){4,}"
 )
+# one to ninety-nine in words: "fifteen" trawlers and "six" staff are numbers
+_CARDINAL = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"(?:thir|four|fif|six|seven|eigh|nine)teen|(?:twen|thir|for|fif|six|seven|eigh|nine)ty"
+)
 _SENTENCE_RULES: dict[AnswerType, re.Pattern[str]] = {
     "money": re.compile(
         r"(\$|US\$|\bUSD\b|€|£|¥|\bEUR\b|\byuan\b|\bRMB\b|\bdollars?\b|"
@@ -140,8 +145,7 @@ _SENTENCE_RULES: dict[AnswerType, re.Pattern[str]] = {
         _I,
     ),
     "number": re.compile(
-        r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|(thir|four|fif|six|seven|eigh|nine)teen|twenty|"
-        r"thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|"
+        rf"\d|\b({_CARDINAL}|hundreds?|thousands?|millions?|"
         r"billions?|dozens?|several|many|few|none|half|once|twice|single|couple)\b",
         _I,
     ),
@@ -251,9 +255,8 @@ _UNIT_ALIASES = {
 }  # fmt: skip
 # a number in figures or in words ("six staff" states a number of employees as "6 staff" does)
 _NUMBER_WORD = (
-    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-    r"(?:thir|four|fif|six|seven|eigh|nine)teen|(?:twen|thir|for|fif|six|seven|eigh|nine)ty"
-    r"(?:-(?:one|two|three|four|five|six|seven|eight|nine))?|a dozen|dozens of|hundreds of)\b"
+    rf"\b(?:(?:{_CARDINAL})(?:-(?:one|two|three|four|five|six|seven|eight|nine))?|"
+    r"a dozen|dozens of|hundreds of)\b"
 )
 # a whole number only (no match from inside one: linear on long digit runs)
 _NUMBER = (

@@ -22,8 +22,9 @@ candidates) is above ``no_answer_threshold`` (0.95, chosen on the dev splits: ev
 when the chosen sentence lacks the kind of answer asked for, or when the question names
 something no chunk of the corpus holds and the answer selector finds no sentence likely to
 answer (an off-topic question in a corpus of many topics). Each of these rules (``GATES``) was
-measured by switching it off (eval/gate_ablation.py); the ones that cost no question anywhere
-were deleted, and why each one is kept is in eval/README.md "Reader gates". A second sentence
+measured by switching it off (eval/gate_ablation.py); the ones that cost no question on the
+test splits nor on the probes were deleted, and why each one is kept is in eval/README.md
+"Reader gates". A second sentence
 is added when its first-pass score is close to the best first-pass score, or fairly close and
 it covers question terms the first one lacks (two-part questions); so when MaxSim overturns the
 first pass, the first pass's favourite is cited second.
