@@ -49,6 +49,13 @@ class Settings(BaseSettings):
         description="Bundled model on onnx: run its int8 quantisation (faster; vectors differ "
         "slightly, so a store built with the other needs a re-ingest).",
     )
+    sentence_vectors: Literal["pooled", "separate"] = Field(
+        "separate",
+        description="Ingest: pooled = a sentence's vector is the mean of its tokens' states in "
+        "its chunk's forward pass (one pass per chunk; bundled model on onnx only, else "
+        "separate); separate = each sentence embedded by itself. A store made with the other "
+        "is re-embedded document by document on the next ingest.",
+    )
     onnx_dir: Path | None = Field(
         None,
         description="Where the bundled model's ONNX export is kept; default <home>/models/onnx.",

@@ -65,6 +65,7 @@ class Embedder(abc.ABC):
     batch_size: int = 32
     block_size: int = 1024  # texts handed to ``_embed`` at once (bounds memory)
     query_cache_size: int = 64
+    pools_spans: bool = False  # ``embed_spans`` pools span vectors from the texts' pass
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Embed ``texts``; returns an array of shape ``(len(texts), dimension)``."""
@@ -122,6 +123,16 @@ class Embedder(abc.ABC):
         except NotImplementedError:
             pieces, vectors = [], np.zeros((0, self.dimension), dtype=np.float32)
         return QueryEncoding(self.embed_one(text), pieces, vectors)
+
+    def embed_spans(
+        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
+    ) -> tuple[np.ndarray, list[list[np.ndarray | None]]]:
+        """``embed(texts)``, and a vector for each character span ``[start, end)`` of each text
+        (``spans[i]`` are spans of ``texts[i]``) pooled from the same pass, or None where it
+        cannot be (the caller embeds those spans by themselves). Returns ``(vectors of shape
+        (len(texts), dimension), one list per text of L2-normalised float32 vectors of shape
+        (dimension,) or None)``. This base pools nothing (``pools_spans`` is False)."""
+        return self.embed(texts), [[None] * len(wanted) for wanted in spans]
 
     @abc.abstractmethod
     def tokenize(self, text: str) -> Sequence[object]:

@@ -76,6 +76,9 @@ class Ingestor:
 
     ``embedder`` is called for the model only when a document needs embedding: a re-ingest of
     unchanged files never loads it (torch and sentence-transformers take seconds to import).
+    With ``pooled`` (the embedder must offer ``pools_spans``), a sentence's vector is pooled
+    from its chunk's forward pass (``Embedder.embed_spans``) instead of a pass of its own;
+    a table row, and a sentence that cannot be pooled, still get their own.
     """
 
     def __init__(
@@ -84,15 +87,21 @@ class Ingestor:
         model_id: str,
         embedder: Callable[[], Embedder],
         chunker: Chunker,
+        *,
+        pooled: bool = False,
     ) -> None:
         self.store = store
         self.model_id = model_id
         self.embedder = embedder
         self.chunker = chunker
+        self.pooled = pooled
 
     @property
     def config(self) -> str:
-        return f"{self.chunker.config}|{self.model_id}"
+        """Names the chunking, the model and how sentence vectors are made; part of every
+        document's version, so a change of any re-embeds each document (never mixed in one)."""
+        sentences = "|sentences:pooled" if self.pooled else ""
+        return f"{self.chunker.config}|{self.model_id}{sentences}"
 
     def run(
         self,
@@ -232,13 +241,19 @@ class _Record(NamedTuple):
     metadata: dict
     text: str  # stored
     embed: str  # embedded (a table row is embedded with its header row)
+    # a sentence whose vector may be pooled from its chunk's pass: its span in the chunk's
+    # text (the chunk is the next chunk record); None = embedded by itself
+    span: tuple[int, int] | None = None
 
 
-def _records(doc: Document, version: str, chunks: list[Chunk], n_chunks: int) -> Iterator[_Record]:
+def _records(
+    doc: Document, version: str, chunks: list[Chunk], n_chunks: int, *, pooled: bool = False
+) -> Iterator[_Record]:
     """A section's chunks in order, each after those of its sentences not yet given, made as
     they are consumed (a big file's progress moves chunk by chunk). ``n_chunks`` goes in each
     chunk's metadata: the document's chunk count in its last section, 0 (not known yet) in the
-    others (``qa.store.summarise`` takes the largest)."""
+    others (``qa.store.summarise`` takes the largest). With ``pooled``, a sentence embedded as
+    it reads (not a table row) carries its span in the chunk that follows it."""
     given: set[tuple[int, int]] = set()  # no chunk spans a section's end: no sentence either
     for c in chunks:
         for s, e in c.sentences:
@@ -247,7 +262,9 @@ def _records(doc: Document, version: str, chunks: list[Chunk], n_chunks: int) ->
             given.add((s, e))
             meta = {"doc_id": doc.doc_id, "version": version, "start": s, "end": e}
             sid = sentence_id(doc.doc_id, version, s, e)
-            yield _Record(0, sid, meta, doc.text[s:e], in_context(doc, s, e))
+            text, embed = doc.text[s:e], in_context(doc, s, e)
+            span = (s - c.start, e - c.start) if pooled and embed == text else None
+            yield _Record(0, sid, meta, text, embed, span)
         yield _Record(1, c.chunk_id, _chunk_metadata(doc, c, version, n_chunks), c.text, c.text)
 
 
@@ -280,9 +297,11 @@ class _Batch:
             if self.progress:
                 self.progress(self.done, self.total)
             n_chunks = section[-1].index + 1 if following is None and section else 0
-            for record in _records(doc, version, section, n_chunks):
+            pooled = self.ingestor.pooled
+            for record in _records(doc, version, section, n_chunks, pooled=pooled):
                 self.records.append(record)
-                if len(self.records) >= EMBED_GROUP:
+                # a batch ends at a chunk: its sentences, pooled from its pass, go with it
+                if record.collection == 1 and len(self.records) >= EMBED_GROUP:
                     self.flush()
             section = following
         self.finished.append((doc.doc_id, version))
@@ -297,7 +316,7 @@ class _Batch:
         store = self.ingestor.store
         if self.records:
             assert self.collections is not None
-            vectors = self.ingestor.embedder().embed([r.embed for r in self.records])
+            vectors = self._vectors(self.ingestor.embedder())
             for collection in (0, 1):  # a chunk's sentences are stored before the chunk
                 picked = [i for i, r in enumerate(self.records) if r.collection == collection]
                 if picked:
@@ -312,6 +331,45 @@ class _Batch:
         self.finished = []
         if self.progress and self.total:
             self.progress(self.done, self.total)
+
+    def _vectors(self, embedder: Embedder) -> np.ndarray:
+        """The vector of each record, ``(len(records), dimension)``: every text embedded by
+        itself, or (``Ingestor.pooled``) a sentence's vector pooled from its chunk's pass,
+        and embedded by itself only where it cannot be (a table row, a sentence truncation cut
+        or one without a word piece)."""
+        records = self.records
+        if not self.ingestor.pooled:
+            return embedder.embed([r.embed for r in records])
+        chunk_rows: list[int] = []
+        owned: list[list[int]] = []  # per chunk row: its sentences' rows to pool
+        alone: list[int] = []
+        pending: list[int] = []
+        for i, r in enumerate(records):
+            if r.collection == 1:
+                chunk_rows.append(i)
+                owned.append(pending)
+                pending = []
+            elif r.span is not None:
+                pending.append(i)
+            else:
+                alone.append(i)
+        alone += pending  # no chunk after them in this batch (not made by ``add``)
+        out = np.zeros((len(records), embedder.dimension), dtype=np.float32)
+        if chunk_rows:
+            vectors, pooled = embedder.embed_spans(
+                [records[i].embed for i in chunk_rows],
+                [[records[j].span or (0, 0) for j in rows] for rows in owned],
+            )
+            out[chunk_rows] = vectors
+            for rows, found in zip(owned, pooled, strict=True):
+                for j, vector in zip(rows, found, strict=True):
+                    if vector is None:
+                        alone.append(j)
+                    else:
+                        out[j] = vector
+        if alone:
+            out[alone] = embedder.embed([records[j].embed for j in alone])
+        return out
 
     def _write(self, run: list[int], vectors: np.ndarray) -> None:
         assert self.collections is not None

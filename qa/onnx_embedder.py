@@ -197,7 +197,10 @@ class OnnxEmbedder(Embedder):
     def _hidden(self, texts: Sequence[str]) -> list[tuple[list[int], np.ndarray]]:
         """Each text's ids (with [CLS]/[SEP], truncated) and token vectors ``(len(ids), 384)``,
         in order; texts of similar length are run together."""
-        encodings = self._tokenizer.encode_batch(list(texts))
+        return self._run(self._tokenizer.encode_batch(list(texts)))
+
+    def _run(self, encodings: Sequence[Any]) -> list[tuple[list[int], np.ndarray]]:
+        """``_hidden`` of texts already tokenized (``tokenizers`` Encodings)."""
         order = sorted(range(len(encodings)), key=lambda i: len(encodings[i].ids))
         out: list[Any] = [None] * len(encodings)
         for start in range(0, len(order), self.batch_size):
@@ -236,6 +239,57 @@ class OnnxEmbedder(Embedder):
         if not batch:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return np.vstack([self._pooled(hidden) for _, hidden in self._hidden(batch)])
+
+    pools_spans = True
+
+    def embed_spans(
+        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
+    ) -> tuple[np.ndarray, list[list[np.ndarray | None]]]:
+        """One pass per text gives its vector and those of its ``spans`` (sentences): a span's
+        vector is the mean of the text's token vectors that start inside it ([CLS] and [SEP]
+        left out), L2-normalised. None for a span with no token, or one whose end truncation
+        at ``max_tokens`` cut. Shapes as ``Embedder.embed_spans``."""
+        if isinstance(texts, str):
+            raise TypeError("embed_spans() takes a sequence of strings, not a string")
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32), []
+        if len(spans) != len(texts):
+            raise ValueError(f"{len(texts)} texts but spans for {len(spans)}")
+        vectors: list[np.ndarray] = []
+        pooled: list[list[np.ndarray | None]] = []
+        for first in range(0, len(texts), self.block_size):
+            block = list(texts[first : first + self.block_size])
+            encodings = self._tokenizer.encode_batch(block)
+            for text, encoding, (_, hidden), wanted in zip(
+                block,
+                encodings,
+                self._run(encodings),
+                spans[first : first + len(block)],
+                strict=True,
+            ):
+                vectors.append(self._pooled(hidden))
+                pooled.append(_span_vectors(text, encoding, hidden, wanted))
+        return _unit(np.vstack(vectors).astype(np.float32, copy=False)), pooled
+
+
+def _span_vectors(
+    text: str, encoding: Any, hidden: np.ndarray, spans: Sequence[tuple[int, int]]
+) -> list[np.ndarray | None]:
+    """The pooled vector of each character span ``[start, end)`` of ``text``, from its token
+    vectors ``hidden`` (one row per token of ``encoding``, [CLS]/[SEP] included and left out
+    of every span); None where no token starts inside the span or truncation cut its end."""
+    offsets = np.asarray(encoding.offsets, dtype=np.int64).reshape(-1, 2)
+    real = np.asarray(encoding.special_tokens_mask, dtype=bool) == 0
+    starts = offsets[:, 0]
+    kept_end = int(offsets[real, 1].max()) if real.any() else 0
+    out: list[np.ndarray | None] = []
+    for start, end in spans:
+        if text[kept_end:end].strip():  # the span runs on past the last token kept
+            out.append(None)
+            continue
+        inside = real & (starts >= start) & (starts < end)
+        out.append(_unit(hidden[inside].mean(axis=0, dtype=np.float32)) if inside.any() else None)
+    return out
 
 
 def make_embedder(

@@ -106,6 +106,16 @@ class QA:
             return INT8_NAME
         return BUNDLED_NAME
 
+    def _pooled(self) -> bool:
+        """Whether ingest pools sentence vectors from their chunk's pass (setting
+        ``sentence_vectors``), known without loading the model: only an embedder that can."""
+        if self.settings.sentence_vectors != "pooled":
+            return False
+        if self._embedder is not None:
+            return self._embedder.pools_spans
+        settings = self.settings
+        return settings.embed_model == BUNDLED_MODEL and settings.embed_backend == "onnx"
+
     def _max_tokens(self) -> int:
         """The word pieces the embedding model reads, from its config file when it is not
         loaded yet (the same number the loaded model reports)."""
@@ -232,9 +242,9 @@ class QA:
         chunker = Chunker(
             lambda text: self.embedder.tokenize(text), chunk_size, self.settings.chunk_overlap
         )
-        report = Ingestor(self._store, self.model_id, lambda: self.embedder, chunker).run(
-            roots, progress, exclusive=exclusive, reset=reset
-        )
+        report = Ingestor(
+            self._store, self.model_id, lambda: self.embedder, chunker, pooled=self._pooled()
+        ).run(roots, progress, exclusive=exclusive, reset=reset)
         self.lexical_index(refresh=True)
         return report
 
