@@ -49,6 +49,11 @@ INT8_SHA256 = "92e22f8ee8d0a1b6bd3d2af93e41faa65b08332d5f916867ea03e7aa60040776"
 INT8_NAME = f"{BUNDLED_NAME} (int8)"
 
 
+# a pooled sentence vector less this share of its chunk's mean token state: sentences of one
+# chunk then are as alike as when each is embedded by itself (chosen as eval/README.md says)
+SPAN_CENTRE = 0.5
+
+
 def export_path(folder: Path, *, int8: bool = False) -> Path:
     """Where the export (or its int8 quantisation) lives in ``folder``; named by its hash: a
     new pin, a new file."""
@@ -247,8 +252,9 @@ class OnnxEmbedder(Embedder):
     ) -> tuple[np.ndarray, list[list[np.ndarray | None]]]:
         """One pass per text gives its vector and those of its ``spans`` (sentences): a span's
         vector is the mean of the text's token vectors that start inside it ([CLS] and [SEP]
-        left out), L2-normalised. None for a span with no token, or one whose end truncation
-        at ``max_tokens`` cut. Shapes as ``Embedder.embed_spans``."""
+        left out) less ``SPAN_CENTRE`` times the mean of all its token vectors, L2-normalised.
+        None for a span with no token, or one whose end truncation at ``max_tokens`` cut.
+        Shapes as ``Embedder.embed_spans``."""
         if isinstance(texts, str):
             raise TypeError("embed_spans() takes a sequence of strings, not a string")
         if not texts:
@@ -268,16 +274,23 @@ class OnnxEmbedder(Embedder):
                 strict=True,
             ):
                 vectors.append(self._pooled(hidden))
-                pooled.append(_span_vectors(text, encoding, hidden, wanted))
+                pooled.append(_span_vectors(text, encoding, hidden, wanted, SPAN_CENTRE))
         return _unit(np.vstack(vectors).astype(np.float32, copy=False)), pooled
 
 
 def _span_vectors(
-    text: str, encoding: Any, hidden: np.ndarray, spans: Sequence[tuple[int, int]]
+    text: str,
+    encoding: Any,
+    hidden: np.ndarray,
+    spans: Sequence[tuple[int, int]],
+    centre: float = 0.0,
 ) -> list[np.ndarray | None]:
     """The pooled vector of each character span ``[start, end)`` of ``text``, from its token
     vectors ``hidden`` (one row per token of ``encoding``, [CLS]/[SEP] included and left out
-    of every span); None where no token starts inside the span or truncation cut its end."""
+    of every span): the mean of the span's rows less ``centre`` times the mean of all rows
+    (the text's own pooled state, which every span of it shares), L2-normalised. None where
+    no token starts inside the span or truncation cut its end."""
+    shared = centre * hidden.mean(axis=0, dtype=np.float32)
     offsets = np.asarray(encoding.offsets, dtype=np.int64).reshape(-1, 2)
     real = np.asarray(encoding.special_tokens_mask, dtype=bool) == 0
     starts = offsets[:, 0]
@@ -288,7 +301,10 @@ def _span_vectors(
             out.append(None)
             continue
         inside = real & (starts >= start) & (starts < end)
-        out.append(_unit(hidden[inside].mean(axis=0, dtype=np.float32)) if inside.any() else None)
+        if not inside.any():
+            out.append(None)
+            continue
+        out.append(_unit(hidden[inside].mean(axis=0, dtype=np.float32) - shared))
     return out
 
 

@@ -64,12 +64,24 @@ def test_a_pooled_sentence_vector_is_near_its_own_pass_and_finds_its_sentence(em
     alone = embedder.embed(texts)
     assert np.allclose(np.linalg.norm(mine, axis=1), 1.0, atol=1e-5)
     cosines = (mine * alone).sum(axis=1)
-    # measured on this article: median 0.83, mean 0.81 (a sentence read in its chunk's context
-    # is not the sentence read alone, but it is that sentence)
+    # a sentence read in its chunk's context is not the sentence read alone, but it is that
+    # sentence (measured on this article: median cosine 0.81, 92 % nearest their own)
     assert float(np.median(cosines)) > 0.75
     # most pooled vectors are nearest to their own sentence's vector among all the article's
     nearest = (mine @ alone.T).argmax(axis=1)
     assert float((nearest == np.arange(len(texts))).mean()) >= 0.8
+    # sentences of one chunk are about as alike as when each is embedded alone (the chunk's
+    # shared state taken out: 0.37 against 0.46 here; without that, on XQuAD, 0.76 against 0.39)
+    alike, alike_alone = [], []
+    first = 0
+    for wanted in spans:
+        rows = slice(first, first + len(wanted))
+        first += len(wanted)
+        if len(wanted) > 1:
+            upper = np.triu_indices(len(wanted), 1)
+            alike.append(float((mine[rows] @ mine[rows].T)[upper].mean()))
+            alike_alone.append(float((alone[rows] @ alone[rows].T)[upper].mean()))
+    assert abs(np.mean(alike) - np.mean(alike_alone)) < 0.15
 
 
 def test_a_span_cut_by_truncation_or_without_a_token_is_not_pooled(embedder) -> None:
