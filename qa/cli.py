@@ -169,6 +169,13 @@ def run_ingest(
         typer.echo(f"qa: warning: skipped {line}", err=True)
     for line in report.warnings:
         typer.echo(f"qa: warning: {line}", err=True)
+    read = len(report.added) + len(report.updated) + len(report.unchanged)
+    if report.skipped and not read:
+        # every file was unreadable: a run that ingested nothing is not a success
+        n = len(report.skipped)
+        which = "the file" if n == 1 else f"none of the {n} files"
+        typer.echo(f"qa: error: {which} could be read; nothing was ingested", err=True)
+        raise typer.Exit(2)
     if not quiet:
         typer.echo(
             f"{len(report.added)} added, {len(report.updated)} updated, "

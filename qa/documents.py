@@ -197,15 +197,25 @@ def _visible_text(raw: str) -> str:
 
 
 def _load_pdf(path: Path) -> str:
+    import logging
+
     from pypdf import PdfReader
+
+    # pypdf logs its repairs ("EOF marker not found") with no handler of its own, so Python
+    # printed them as stray stderr lines; a file that fails is reported in qa's one line
+    # instead, and an application that configures logging still receives them
+    pypdf_log = logging.getLogger("pypdf")
+    if not pypdf_log.handlers:
+        pypdf_log.addHandler(logging.NullHandler())
 
     reader = PdfReader(str(path))
     pages = (page.extract_text() or "" for page in reader.pages)
     return "\n\n".join(p.strip() for p in pages if p.strip()) + "\n"
 
 
-def load_file(path: Path) -> Document:
+def load_file(path: Path | str) -> Document:
     """Load one file. Raises ValueError (with a reason) for binary or undecodable content."""
+    path = Path(path)
     suffix = path.suffix.lower()
     metadata: dict[str, Any] = {}
     body_start = 0
@@ -278,7 +288,8 @@ def _read(path: Path) -> Document | str:
     except MemoryError:
         return "too large to read"
     except Exception as exc:  # a malformed PDF raises pypdf's own errors
-        return f"unreadable ({type(exc).__name__})"
+        said = str(exc).splitlines()[0] if str(exc) else ""
+        return f"unreadable ({type(exc).__name__}{': ' + said if said else ''})"
 
 
 def iter_documents(paths: Iterable[Path]) -> Iterator[tuple[Path, Document | str]]:

@@ -299,8 +299,12 @@ class QA:
 
     # ---- ask --------------------------------------------------------------------------------
     def check_question(self, question: str) -> str:
-        """The question stripped; InvalidQuestionError when empty or too long."""
-        if not isinstance(question, str) or not question.strip():
+        """The question stripped; InvalidQuestionError when not text, empty or too long."""
+        if not isinstance(question, str):
+            raise InvalidQuestionError(
+                f"the question must be text (str), not {type(question).__name__}"
+            )
+        if not question.strip():
             raise InvalidQuestionError("the question is empty")
         question = question.strip()
         if len(question) > self.settings.max_question_chars:

@@ -299,8 +299,9 @@ class ChunkStore:
     def _get(self, name: str) -> Any | None:
         from chromadb.errors import NotFoundError
 
+        client = self.client  # a store that cannot be opened raises its own StoreError
         try:
-            return self.client.get_collection(name)
+            return client.get_collection(name)
         except NotFoundError:
             return None
         except Exception as exc:

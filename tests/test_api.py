@@ -20,6 +20,13 @@ def test_bad_questions_raise_invalid_question(corpus_qa, question: str) -> None:
     assert "empty" in str(info.value) or "2000" in str(info.value)
 
 
+@pytest.mark.parametrize("question", [42, None, b"Who owns Minago?"])
+def test_a_question_that_is_not_text_says_so(corpus_qa, question: object) -> None:
+    with pytest.raises(InvalidQuestionError, match="must be text") as info:
+        corpus_qa.ask(question)  # type: ignore[arg-type]
+    assert type(question).__name__ in str(info.value)
+
+
 def test_question_of_exactly_the_limit_is_accepted(corpus_qa) -> None:
     question = "How much working capital did Wogen provide? " * 50
     assert corpus_qa.ask(question[:2000]).question

@@ -180,6 +180,23 @@ def test_empty_store_without_corpus_says_run_ingest(invoke, tmp_path: Path) -> N
     assert result.exit_code == 1 and "run `qa ingest PATH` first" in result.stderr
 
 
+def test_a_folder_of_only_unreadable_files_fails_with_bad_input(
+    isolated_home: Path, tmp_path: Path
+) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "bad.txt").write_bytes(b"\x00\x00binary")
+    (docs / "broken.pdf").write_bytes(b"%PDF-1.4 cut short")
+    result = run_cli("ingest", str(docs))  # a real process: what a user's terminal shows
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    # one line per unreadable file (pypdf's own log lines are not printed), then the error
+    assert len(lines) == 3, result.stderr
+    assert lines[-1] == "qa: error: none of the 2 files could be read; nothing was ingested"
+    assert any("broken.pdf: unreadable (" in line for line in lines)
+    assert "Traceback" not in result.stderr
+
+
 def test_ingest_progress_warnings_quiet_and_info(invoke, tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     docs.mkdir()

@@ -21,6 +21,10 @@ def test_markdown_front_matter_becomes_metadata_and_body_is_chunked_text() -> No
     assert doc.text[doc.body_start :].lstrip().startswith("# Technological Innovation")
 
 
+def test_a_path_given_as_a_string_loads_the_same_document() -> None:
+    assert load_file(str(ARTICLE)) == load_file(ARTICLE)
+
+
 def test_corpus_keeps_every_fact_of_the_source_verbatim() -> None:
     source = Path(__file__).resolve().parents[2] / "shared" / "corpus-source"
     raw = next(source.glob("smm-magnesium-*.txt"), None) if source.is_dir() else None

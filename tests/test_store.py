@@ -79,6 +79,7 @@ def test_corrupt_store_is_a_clear_error(make_qa, isolated_home: Path) -> None:
     result = run_cli("ask", "How much working capital did Wogen provide?")
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("qa: error: ")
+    assert result.stderr.count("cannot open the store") == 1  # said once, not wrapped twice
     assert "Traceback" not in result.stderr
 
 
