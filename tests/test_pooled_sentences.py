@@ -4,6 +4,10 @@ vector per sentence, and a store made the other way re-embedded, never mixed."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +17,8 @@ from qa.chunking import Chunker, in_context
 from qa.documents import load_documents
 from qa.ids import sentence_id
 from qa.onnx_embedder import _span_vectors
-from tests.conftest import ARTICLE
+from tests.conftest import ARTICLE, ROOT
+from tests.test_ingest import INGEST_SCRIPT, _many_documents, state
 
 TABLE_DOC = """# Solvik quarterly results
 
@@ -186,3 +191,38 @@ def test_only_an_embedder_that_pools_is_asked_to(isolated_home) -> None:
     assert not QA(Settings(sentence_vectors="pooled", embed_backend="torch"))._pooled()
     assert not QA(Settings(sentence_vectors="pooled", embed_int8=True, embed_model="x"))._pooled()
     assert not QA(Settings(sentence_vectors="separate"))._pooled()
+
+
+def test_a_pooled_ingest_killed_half_way_then_rerun_equals_one_clean_run(
+    make_qa, tmp_path: Path
+) -> None:
+    """Pooling keeps ingest's crash safety: a chunk's sentences go in its batch and are written
+    before it, so a run killed part way is finished by the next into the clean run's store."""
+    corpus = tmp_path / "many"
+    _many_documents(corpus, 8)
+    killed_home = tmp_path / "killed"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "QA_SENTENCE_VECTORS": "pooled"}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", INGEST_SCRIPT, str(killed_home), str(corpus)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env=env,
+    )
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        done, total = (int(x) for x in line.split())
+        if total and done >= total // 3:
+            os.kill(proc.pid, signal.SIGKILL)
+            break
+    proc.wait(timeout=60)
+    assert proc.returncode == -signal.SIGKILL
+    partial = make_qa(home=killed_home, sentence_vectors="pooled")
+    assert 0 < len(partial._store.documents()) < 8  # really half-way
+    partial.ingest([corpus])
+    clean = make_qa(home=tmp_path / "clean", sentence_vectors="pooled")
+    clean.ingest([corpus])
+    assert state(partial) == state(clean)
+    mine, theirs = _sentence_records(partial), _sentence_records(clean)
+    assert mine.keys() == theirs.keys()
+    assert min(float(mine[k] @ theirs[k]) for k in mine) > 0.9999
