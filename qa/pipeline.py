@@ -141,12 +141,14 @@ class QA:
         if current is not None and not refresh and generation == self._lexical_generation:
             return current
         with self._lock:
-            ids, texts = self._store.all_chunk_texts()
-            wanted = fingerprint(ids)
+            # the chunks' ids say whether an index covers the store; their texts are read only
+            # to build one
+            wanted = fingerprint(self._store.all_chunk_ids())
             index = current if current is not None and current.fingerprint == wanted else None
             if index is None:  # the saved one, unless another process saved an older one
                 index = BM25Index.load(self._lexical_dir)
                 if index is None or index.fingerprint != wanted:
+                    ids, texts = self._store.all_chunk_texts()
                     index = BM25Index.build(ids, texts)
                     index.save(self._lexical_dir)
             self._lexical, self._lexical_generation = index, generation

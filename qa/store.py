@@ -470,18 +470,26 @@ class ChunkStore:
                 self._call("delete", col.delete, where=where)
 
     # ---- reads --------------------------------------------------------------------------
-    def _read_all(self, name: str, field: str) -> tuple[list[str], list[Any]]:
-        """Ids and ``field`` ("metadatas" or "documents") of every record of a collection,
-        read ``READ_PAGE`` records at a time: one unpaged read of more than about 32 k records
-        fails on a Chroma server ("too many SQL variables", SQLite's limit)."""
+    def _read_all(self, name: str, field: str | None) -> tuple[list[str], list[Any]]:
+        """Ids and ``field`` ("metadatas" or "documents"; None: ids only) of every record of a
+        collection, read ``READ_PAGE`` records at a time: one unpaged read of more than about
+        32 k records fails on a Chroma server ("too many SQL variables", SQLite's limit)."""
         ids: list[str] = []
         values: list[Any] = []
+        include = [field] if field else []
         while True:
-            got = self._read("read", name, "get", include=[field], limit=READ_PAGE, offset=len(ids))
+            got = self._read("read", name, "get", include=include, limit=READ_PAGE, offset=len(ids))
             ids += got["ids"]
-            values += got[field] or []
+            values += (got[field] or []) if field else []
             if len(got["ids"]) < READ_PAGE:
                 return ids, values
+
+    def all_chunk_ids(self) -> list[str]:
+        """The id of every chunk, sorted: what the BM25 index is checked against, without
+        reading the texts (on a server store the texts are most of that read's bytes)."""
+        if self._get(self.chunk_name) is None:
+            return []
+        return sorted(self._read_all(self.chunk_name, None)[0])
 
     def all_chunk_texts(self) -> tuple[list[str], list[str]]:
         """Ids and texts of every chunk, sorted by id (the input of the BM25 index)."""
