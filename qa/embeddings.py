@@ -65,7 +65,8 @@ class Embedder(abc.ABC):
     batch_size: int = 32
     block_size: int = 1024  # texts handed to ``_embed`` at once (bounds memory)
     query_cache_size: int = 64
-    pools_spans: bool = False  # ``embed_spans`` pools span vectors from the texts' pass
+    # how ``embed_spans`` pools span vectors from the texts' pass; "" = it does not
+    span_pooling: str = ""
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Embed ``texts``; returns an array of shape ``(len(texts), dimension)``."""
@@ -131,7 +132,7 @@ class Embedder(abc.ABC):
         (``spans[i]`` are spans of ``texts[i]``) pooled from the same pass, or None where it
         cannot be (the caller embeds those spans by themselves). Returns ``(vectors of shape
         (len(texts), dimension), one list per text of L2-normalised float32 vectors of shape
-        (dimension,) or None)``. This base pools nothing (``pools_spans`` is False)."""
+        (dimension,) or None)``. This base pools nothing (``span_pooling`` is "")."""
         return self.embed(texts), [[None] * len(wanted) for wanted in spans]
 
     @abc.abstractmethod

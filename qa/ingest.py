@@ -76,7 +76,7 @@ class Ingestor:
 
     ``embedder`` is called for the model only when a document needs embedding: a re-ingest of
     unchanged files never loads it (torch and sentence-transformers take seconds to import).
-    With ``pooled`` (the embedder must offer ``pools_spans``), a sentence's vector is pooled
+    With ``pooled`` (the embedder's ``span_pooling``, "" = off), a sentence's vector is pooled
     from its chunk's forward pass (``Embedder.embed_spans``) instead of a pass of its own;
     a table row, and a sentence that cannot be pooled, still get their own.
     """
@@ -88,7 +88,7 @@ class Ingestor:
         embedder: Callable[[], Embedder],
         chunker: Chunker,
         *,
-        pooled: bool = False,
+        pooled: str = "",
     ) -> None:
         self.store = store
         self.model_id = model_id
@@ -100,7 +100,7 @@ class Ingestor:
     def config(self) -> str:
         """Names the chunking, the model and how sentence vectors are made; part of every
         document's version, so a change of any re-embeds each document (never mixed in one)."""
-        sentences = "|sentences:pooled" if self.pooled else ""
+        sentences = f"|sentences:{self.pooled}" if self.pooled else ""
         return f"{self.chunker.config}|{self.model_id}{sentences}"
 
     def run(
@@ -297,7 +297,7 @@ class _Batch:
             if self.progress:
                 self.progress(self.done, self.total)
             n_chunks = section[-1].index + 1 if following is None and section else 0
-            pooled = self.ingestor.pooled
+            pooled = bool(self.ingestor.pooled)
             for record in _records(doc, version, section, n_chunks, pooled=pooled):
                 self.records.append(record)
                 # a batch ends at a chunk: its sentences, pooled from its pass, go with it

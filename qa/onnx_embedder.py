@@ -245,7 +245,7 @@ class OnnxEmbedder(Embedder):
             return np.zeros((0, self.dimension), dtype=np.float32)
         return np.vstack([self._pooled(hidden) for _, hidden in self._hidden(batch)])
 
-    pools_spans = True
+    span_pooling = f"tokens-in-span-less-{SPAN_CENTRE}-text-mean"
 
     def embed_spans(
         self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]

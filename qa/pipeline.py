@@ -106,15 +106,20 @@ class QA:
             return INT8_NAME
         return BUNDLED_NAME
 
-    def _pooled(self) -> bool:
-        """Whether ingest pools sentence vectors from their chunk's pass (setting
-        ``sentence_vectors``), known without loading the model: only an embedder that can."""
+    def _pooled(self) -> str:
+        """How ingest pools sentence vectors from their chunk's pass (setting
+        ``sentence_vectors``; the embedder's ``span_pooling``), "" for a pass of their own:
+        known without loading the model. Only an embedder that can pools."""
         if self.settings.sentence_vectors != "pooled":
-            return False
+            return ""
         if self._embedder is not None:
-            return self._embedder.pools_spans
+            return self._embedder.span_pooling
         settings = self.settings
-        return settings.embed_model == BUNDLED_MODEL and settings.embed_backend == "onnx"
+        if settings.embed_model == BUNDLED_MODEL and settings.embed_backend == "onnx":
+            from qa.onnx_embedder import OnnxEmbedder
+
+            return OnnxEmbedder.span_pooling
+        return ""
 
     def _max_tokens(self) -> int:
         """The word pieces the embedding model reads, from its config file when it is not

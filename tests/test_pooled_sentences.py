@@ -186,8 +186,8 @@ def test_only_an_embedder_that_pools_is_asked_to(isolated_home) -> None:
     from qa.embeddings import SentenceTransformerEmbedder
     from qa.onnx_embedder import OnnxEmbedder
 
-    assert OnnxEmbedder.pools_spans and not SentenceTransformerEmbedder.pools_spans
-    assert QA(Settings(sentence_vectors="pooled"))._pooled()
+    assert OnnxEmbedder.span_pooling and not SentenceTransformerEmbedder.span_pooling
+    assert QA(Settings(sentence_vectors="pooled"))._pooled() == OnnxEmbedder.span_pooling
     assert not QA(Settings(sentence_vectors="pooled", embed_backend="torch"))._pooled()
     assert not QA(Settings(sentence_vectors="pooled", embed_int8=True, embed_model="x"))._pooled()
     assert not QA(Settings(sentence_vectors="separate"))._pooled()
