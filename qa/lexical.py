@@ -69,8 +69,9 @@ class BM25Index:
             tokens = terms(texts)
             for toks in tokens:
                 df.update(set(toks))
-            model = bm25s.BM25()
-            model.index(tokens, show_progress=False)
+            if df:  # chunks with no term at all ("The", "# t") leave nothing to index
+                model = bm25s.BM25()
+                model.index(tokens, show_progress=False)
         return cls(list(ids), model, dict(df), fingerprint(ids))
 
     def save(self, folder: Path) -> None:
@@ -97,9 +98,10 @@ class BM25Index:
         try:
             current = folder / (folder / "CURRENT").read_text(encoding="utf-8").strip()
             meta = json.loads((current / "meta.json").read_text(encoding="utf-8"))
-            model = (
-                bm25s.BM25.load(str(current / "bm25"), show_progress=False) if meta["ids"] else None
-            )
+            saved = current / "bm25"
+            if meta["df"] and not saved.is_dir():  # terms but no model: damaged, rebuild it
+                return None
+            model = bm25s.BM25.load(str(saved), show_progress=False) if meta["df"] else None
             return cls(meta["ids"], model, meta["df"], meta["fingerprint"])
         except (OSError, ValueError, KeyError):
             return None

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,7 @@ from qa.embeddings import BUNDLED_NAME, Embedder, QueryEncoding
 from qa.errors import (
     EmptyStoreError,
     InvalidInputError,
+    InvalidPathError,
     InvalidQuestionError,
     NotFoundError,
     QAError,
@@ -238,9 +240,7 @@ class QA:
         from qa.chunking import Chunker
         from qa.ingest import Ingestor
 
-        if isinstance(paths, (str, Path)):  # one path, not a sequence of its characters
-            paths = [paths] if str(paths) else None
-        roots = [Path(p) for p in (paths or [self.settings.corpus_dir])]
+        roots = _roots(paths, self.settings.corpus_dir)
         if not reset:  # a reset store takes any model; it is emptied once the paths are read
             self._store.check_model(self.model_id)
         # the model is loaded only if a document needs chunking or embedding: re-ingesting
@@ -311,6 +311,12 @@ class QA:
             raise InvalidQuestionError(
                 f"the question must be text (str), not {type(question).__name__}"
             )
+        try:
+            question.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: bytes that were not UTF-8 (a terminal's)
+            raise InvalidQuestionError(
+                "the question is not valid text: it holds bytes that are not UTF-8"
+            ) from None
         if not question.strip():
             raise InvalidQuestionError("the question is empty")
         question = question.strip()
@@ -564,3 +570,28 @@ def stitched_context(
     lo = max(lo, start - region_start - max_chars)
     hi = min(hi, end - region_start + max_chars)
     return region_start + lo, region[lo:hi]
+
+
+def _roots(paths: object, default: Path) -> list[Path]:
+    """The paths ``QA.ingest`` was given, as Paths (None: ``[default]``); InvalidPathError for
+    anything that is not a path or a list of paths, an empty path ("" would be the current
+    folder) or one with a NUL character."""
+    if paths is None:
+        return [default]
+    if isinstance(paths, (str, os.PathLike)):  # one path, not a sequence of its characters
+        paths = [paths]
+    if isinstance(paths, (bytes, bytearray)) or not isinstance(paths, Iterable):
+        raise InvalidPathError(
+            f"paths must be a path or a list of paths (str or Path), not {type(paths).__name__}"
+        )
+    roots = []
+    for p in paths:
+        if not isinstance(p, (str, os.PathLike)) or isinstance(p, bytes):
+            raise InvalidPathError(f"a path must be a str or Path, not {type(p).__name__}")
+        text = os.fspath(p)
+        if not isinstance(text, str) or not text.strip():
+            raise InvalidPathError("a path is empty (for the current folder, say '.')")
+        if "\0" in text:
+            raise InvalidPathError(f"a path holds a NUL character: {text!r}")
+        roots.append(Path(text))
+    return roots or [default]

@@ -172,19 +172,22 @@ class ChunkStore:
         os.replace(tmp, self._manifest)
         self._stamp = self._manifest_stamp()
 
+    def _forget_cached_client(self) -> None:
+        """Drop chromadb's process-wide cached client of this embedded store (stopping it)."""
+        try:
+            from chromadb.api.shared_system_client import SharedSystemClient
+
+            system = SharedSystemClient._identifier_to_system.pop(str(self.path), None)
+            if system is not None:
+                system.stop()
+        except Exception:  # an internal of chromadb: without it, reopen as it allows
+            pass
+
     def _reopen(self) -> None:
         """Drop this process's cached embedded client for the store, and open it again."""
         with _CLIENTS_LOCK:
             stamp = self._manifest_stamp()
-            try:
-                from chromadb.api.shared_system_client import SharedSystemClient
-
-                cache = SharedSystemClient._identifier_to_system
-                system = cache.pop(str(self.path), None)
-                if system is not None:
-                    system.stop()
-            except Exception:  # an internal of chromadb: without it, reopen as it allows
-                pass
+            self._forget_cached_client()
             self._client = None
             self._client = self._connect()
             self._stamp = stamp
@@ -263,6 +266,10 @@ class ChunkStore:
         except StoreError:
             raise
         except Exception as exc:
+            if not self.settings.chroma_url:
+                # chromadb caches the half-made client: the next call would fail differently
+                # ("'RustBindingsAPI' object has no attribute 'bindings'") instead of again
+                self._forget_cached_client()
             raise _client_error(exc, self.location) from exc
 
     def _call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:

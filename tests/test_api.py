@@ -8,8 +8,15 @@ import sys
 
 import pytest
 
-from qa import EmptyStoreError, InvalidInputError, InvalidQuestionError, NotFoundError, QAError
-from tests.conftest import ROOT
+from qa import (
+    EmptyStoreError,
+    InvalidInputError,
+    InvalidPathError,
+    InvalidQuestionError,
+    NotFoundError,
+    QAError,
+)
+from tests.conftest import ROOT, run_cli
 
 
 @pytest.mark.parametrize("question", ["", "   ", "\n\t", "x" * 2001])
@@ -25,6 +32,23 @@ def test_a_question_that_is_not_text_says_so(corpus_qa, question: object) -> Non
     with pytest.raises(InvalidQuestionError, match="must be text") as info:
         corpus_qa.ask(question)  # type: ignore[arg-type]
     assert type(question).__name__ in str(info.value)
+
+
+def test_a_question_with_bytes_that_were_not_utf8_is_invalid(corpus_qa) -> None:
+    # what a terminal's undecodable bytes become (surrogateescape): the tokenizer refuses them
+    with pytest.raises(InvalidQuestionError, match="not UTF-8"):
+        corpus_qa.ask("Who runs the bakery\udcff?")
+    result = run_cli("ask", "Who runs the bakery\udcff?")
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert "not UTF-8" in result.stderr
+
+
+@pytest.mark.parametrize("paths", [42, [42], [b"/tmp/x"], b"/tmp/x", ["/tmp/a\x00b"], [""], ""])
+def test_ingest_refuses_what_is_not_a_path(make_qa, paths: object) -> None:
+    qa = make_qa()
+    with pytest.raises(InvalidPathError):
+        qa.ingest(paths)  # type: ignore[arg-type]
+    assert qa.is_empty()
 
 
 def test_question_of_exactly_the_limit_is_accepted(corpus_qa) -> None:

@@ -180,21 +180,28 @@ def test_empty_store_without_corpus_says_run_ingest(invoke, tmp_path: Path) -> N
     assert result.exit_code == 1 and "run `qa ingest PATH` first" in result.stderr
 
 
-def test_a_folder_of_only_unreadable_files_fails_with_bad_input(
+def test_a_folder_of_only_unreadable_files_fails_and_changes_nothing(
     isolated_home: Path, tmp_path: Path
 ) -> None:
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "bad.txt").write_bytes(b"\x00\x00binary")
-    (docs / "broken.pdf").write_bytes(b"%PDF-1.4 cut short")
-    result = run_cli("ingest", str(docs))  # a real process: what a user's terminal shows
-    assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
-    # one line per unreadable file (pypdf's own log lines are not printed), then the error
-    assert len(lines) == 3, result.stderr
-    assert lines[-1] == "qa: error: none of the 2 files could be read; nothing was ingested"
-    assert any("broken.pdf: unreadable (" in line for line in lines)
-    assert "Traceback" not in result.stderr
+    good, bad = tmp_path / "good", tmp_path / "bad"
+    good.mkdir()
+    bad.mkdir()
+    (good / "a.md").write_text("# A\n\nAluminium output rose 5%.\n", encoding="utf-8")
+    (bad / "bad.txt").write_bytes(b"\x00\x00binary")
+    (bad / "broken.pdf").write_bytes(b"%PDF-1.4 cut short")
+    assert run_cli("ingest", str(good)).returncode == 0
+    # a real process: what a user's terminal shows (pypdf's own log lines included)
+    for args in (["ingest", str(bad)], ["ingest", "--exclusive", str(bad)]):
+        result = run_cli(*args)
+        assert result.returncode == 2
+        assert result.stderr.count("\n") == 1, result.stderr
+        assert result.stderr.startswith("qa: error: none of the 2 files could be read (")
+        assert "broken.pdf: unreadable (" in result.stderr and "bad.txt" in result.stderr
+        assert "the store was not changed" in result.stderr
+    # --exclusive read nothing, so it removed nothing
+    assert json.loads(run_cli("info", "--json").stdout)["documents"] == 1
+    one = run_cli("ingest", str(bad / "broken.pdf"))
+    assert one.returncode == 2 and "the one file could not be read" in one.stderr
 
 
 def test_ingest_progress_warnings_quiet_and_info(invoke, tmp_path: Path) -> None:

@@ -38,6 +38,22 @@ def test_cli_flag_beats_env(tmp_path: Path, monkeypatch) -> None:
     assert data["home"] == str(tmp_path / "flag-home")
 
 
+@pytest.mark.parametrize("name", ["bad name!", "", "-leading-dash", "x" * 500])
+def test_a_collection_name_chroma_would_refuse_is_a_bad_setting(name: str) -> None:
+    with pytest.raises(SettingsError, match="not a collection name"):
+        QA(collection=name)
+    result = run_cli("--collection", name, "info")
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert "Value error" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_an_empty_home_is_a_bad_setting_not_the_current_folder(tmp_path: Path) -> None:
+    result = run_cli("--home", "", "info")
+    assert result.returncode == 2 and "bad setting home: is empty" in result.stderr
+    with pytest.raises(SettingsError, match="corpus_dir"):
+        QA(corpus_dir="  ")
+
+
 def test_bad_setting_is_a_one_line_error(monkeypatch) -> None:
     monkeypatch.setenv("QA_TOP_K", "lots")
     result = run_cli("info")

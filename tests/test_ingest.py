@@ -279,6 +279,11 @@ def test_a_reset_with_a_wrong_path_leaves_the_store_as_it_was(make_qa, tmp_path:
         with pytest.raises(error):
             qa.ingest([path], reset=True)
         assert state(qa) == before
+    # nothing readable: not even --exclusive's removals happen, and the error says why
+    for kwargs in ({"exclusive": True}, {}):
+        with pytest.raises(NoDocumentsError, match=r"the one file could not be read \(.*b\.md"):
+            qa.ingest([tmp_path / "broken"], **kwargs)
+        assert state(qa) == before
     qa.ingest([tmp_path / "broken", tmp_path / "a.md"], reset=True)  # readable: reset goes on
     assert [Path(d.path).name for d in qa.documents()] == ["a.md"]
 

@@ -47,6 +47,18 @@ def test_lexical_index_is_persisted_and_reloaded(make_qa, isolated_home) -> None
     assert fresh.lexical_index().search("dolomite", 3)
 
 
+def test_a_store_whose_chunks_hold_no_search_term_still_answers(make_qa, tmp_path) -> None:
+    (tmp_path / "a.txt").write_text("The\n", encoding="utf-8")  # only a stop word
+    qa = make_qa()
+    qa.ingest([tmp_path])
+    assert qa.lexical_index().search("the", 3) == []
+    assert make_qa().lexical_index().fingerprint == qa.lexical_index().fingerprint  # reloaded
+    assert qa.ask("What is the bakery called?").abstained
+    (tmp_path / "b.md").write_text("Tin output rose 3% in May.\n", encoding="utf-8")
+    qa.ingest([tmp_path])
+    assert [i for i, _ in qa.lexical_index().search("tin output", 3)]
+
+
 def test_an_article_saved_twice_fills_no_slot_twice(make_qa, tmp_path) -> None:
     import shutil
 

@@ -74,8 +74,10 @@ def test_corrupt_store_is_a_clear_error(make_qa, isolated_home: Path) -> None:
     make_qa().ingest()
     db = isolated_home / "chroma" / "chroma.sqlite3"
     db.write_bytes(b"this is not a database" * 100)
-    with pytest.raises(StoreError, match="cannot open the store"):
-        make_qa().ask("How much working capital did Wogen provide?")
+    qa = make_qa()
+    for _ in range(3):  # the same error each time (chromadb's cached half-made client is dropped)
+        with pytest.raises(StoreError, match=r"cannot open the store.*not a database"):
+            qa.ask("How much working capital did Wogen provide?")
     result = run_cli("ask", "How much working capital did Wogen provide?")
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("qa: error: ")
