@@ -160,6 +160,9 @@ def test_a_person_named_in_the_question_is_not_the_answer() -> None:
         ("How many staff did the bakery hire?", "Its owner hired six staff.", True),
         ("How many workers joined?", "Twenty-five workers joined in May.", True),
         ("How many staff did the bakery hire?", "The staff were friendly.", False),
+        # a word or two may describe the unit: "900 permanent jobs"
+        ("How many jobs will it create?", "It would create about 900 permanent jobs.", True),
+        ("How many jobs will it create?", "It bakes 3,000 loaves for the staff canteen.", False),
     ],
 )
 def test_quantity_fits(question: str, sentence: str, expected: bool) -> None:

@@ -130,3 +130,19 @@ def test_short_answer_in_json_and_ui(corpus_qa, capsys) -> None:
     assert f'<mark class="qa-short-span">{answer.short.text}</mark>' in panel
     data = json.loads(json.dumps(answer.to_dict()))
     assert set(data["short"]) == {"text", "citation", "start", "end", "margin"}
+
+
+def test_a_count_leads_with_the_number_of_what_was_asked(make_qa, tmp_path: Path) -> None:
+    """The phrase must count the unit the question names: not the loaves of the sentence
+    when asked about jobs (a new-user test got "3,000"), and "900 permanent jobs" counts."""
+    (tmp_path / "plant.md").write_text(
+        "# Bakery expands\n\nThe Hollin bakery bakes about 3,000 loaves a week, and its "
+        "expansion would create about 900 permanent jobs in the town.\n",
+        encoding="utf-8",
+    )
+    qa = make_qa()
+    qa.ingest([tmp_path])
+    answer = _checked(qa, "How many jobs will the bakery's expansion create?")
+    assert not answer.abstained
+    assert "900 permanent jobs" in answer.citations[0].quote
+    assert answer.short is None or "3,000" not in answer.short.text

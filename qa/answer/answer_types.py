@@ -313,15 +313,28 @@ def quantity_fits(asked: QuantityAsked, sentence: str) -> bool:
     for rate in asked.rates:
         if not re.search(_RATE_WORDS[rate], sentence, _I):
             return False
+    return states_unit(asked, sentence)
+
+
+def states_unit(asked: QuantityAsked, text: str, *, leading: bool = False) -> bool:
+    """True when ``text`` states a number in one of the units ``asked`` for (or none is asked):
+    "900 permanent jobs" for "How many jobs...?"; a rate such as "3.1 kW/kg" only when the
+    question asks a rate. With ``leading``, that number must be the first of ``text`` (within
+    its first three words: "about 900 jobs"), as an answer phrase's is."""
     if asked.units:
         # "in kW" is not answered by "3.1 kW/kg", a rate, unless the question asks a rate
         # ("30,000 t/year" is still a number of tonnes)
         rate = (
             "" if asked.rates else r"(?!\s*/\s*(?!(?:year|yr|a|annum|month|day|d|h|hour)\b)[a-z])"
         )
+        # up to two lower-case words may stand between: "900 permanent jobs", "six new staff"
+        between = r"(?-i:(?:[a-z][a-z-]*\s+){0,2}?)"
+        start = r"^\W*(?:[^\W\d]+\s+){0,2}?" if leading else ""
         return any(
             re.search(
-                rf"{_NUMBER}\s*((square|sq\.?|cubic)\s*)?({_UNIT_GROUPS[u]}){rate}", sentence, _I
+                rf"{start}{_NUMBER}\s*{between}((square|sq\.?|cubic)\s*)?({_UNIT_GROUPS[u]}){rate}",
+                text,
+                _I,
             )
             for u in asked.units
         )

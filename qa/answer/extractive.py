@@ -38,6 +38,7 @@ eval/README.md).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -53,6 +54,7 @@ from qa.answer.answer_types import (
     quantity_asked,
     quantity_fits,
     question_names,
+    states_unit,
     subject_fits,
 )
 from qa.answer.base import Answerer, CorpusStats, Draft
@@ -474,6 +476,8 @@ def short_answer(best: ScoredSentence, margin: float | None, question: str) -> S
     if kind is None:
         return None
     read = best.read or best.text
+    # "How many jobs...?": the phrase is the number of jobs, not another number of the sentence
+    asked = quantity_asked(question)
     for span in best.spans:
         if margin is not None and span.margin < margin:
             break
@@ -482,6 +486,10 @@ def short_answer(best: ScoredSentence, margin: float | None, question: str) -> S
         if not phrase or len(phrase.split()) >= len(best.text.split()):
             continue
         if not holds(kind, phrase, question):
+            continue
+        # the words after the phrase, up to the next number, must name the unit
+        after = re.split(r"\d", read[last : last + 40], maxsplit=1)[0]
+        if asked.units and not states_unit(asked, read[first:last] + after, leading=True):
             continue
         if read == best.text:
             at = first + read[first:last].find(phrase)
