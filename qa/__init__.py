@@ -20,6 +20,7 @@ from qa.errors import (
     QAError,
     SettingsError,
     StoreError,
+    UnreadableFilesError,
 )
 from qa.types import Answer, Citation, DocumentInfo, Hit, IngestReport, Note
 
@@ -48,6 +49,7 @@ __all__ = [
     "Settings",
     "SettingsError",
     "StoreError",
+    "UnreadableFilesError",
 ]
 __version__ = "0.1.0"
 

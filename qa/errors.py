@@ -17,6 +17,7 @@ __all__ = [
     "QAError",
     "SettingsError",
     "StoreError",
+    "UnreadableFilesError",
 ]
 
 
@@ -56,6 +57,15 @@ class NoDocumentsError(QAError):
     """A path holds no file of a supported type, or none of its files could be read."""
 
     exit_code = 2
+
+
+class UnreadableFilesError(NoDocumentsError):
+    """Files were found and none could be read; nothing was changed. ``skipped`` holds each
+    file's displayed path and the reason, in the order they were read."""
+
+    def __init__(self, message: str, skipped: list[tuple[str, str]]) -> None:
+        super().__init__(message)
+        self.skipped = skipped
 
 
 class NotFoundError(QAError, KeyError):

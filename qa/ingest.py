@@ -25,7 +25,7 @@ import numpy as np
 from qa.chunking import Chunker, document_version, in_context
 from qa.documents import display_path, iter_documents, supported_files
 from qa.embeddings import Embedder
-from qa.errors import NoDocumentsError
+from qa.errors import NoDocumentsError, UnreadableFilesError
 from qa.ids import sentence_id
 from qa.store import ChunkStore, StoredDocument
 from qa.types import Chunk, Document, IngestReport
@@ -182,7 +182,10 @@ class Ingestor:
             which = "the one file could not" if n == 1 else f"none of the {n} files could"
             reasons = "; ".join(f"{display_path(p)}: {why}" for p, why in skipped[:3])
             more = f"; and {n - 3} more" if n > 3 else ""
-            raise NoDocumentsError(f"{which} be read ({reasons}{more}); the store was not changed")
+            raise UnreadableFilesError(
+                f"{which} be read ({reasons}{more}); the store was not changed",
+                [(display_path(p), why) for p, why in skipped],
+            )
         if stored is None:
             if reset:
                 raise NoDocumentsError(

@@ -261,7 +261,7 @@ def test_a_long_document_killed_while_streamed_is_not_stored_then_rerun_is_clean
 
 
 def test_a_reset_with_a_wrong_path_leaves_the_store_as_it_was(make_qa, tmp_path: Path) -> None:
-    from qa.errors import InvalidPathError, NoDocumentsError
+    from qa.errors import InvalidPathError, NoDocumentsError, UnreadableFilesError
 
     (tmp_path / "a.md").write_text("Zinc rose 2%.\n", encoding="utf-8")
     qa = make_qa()
@@ -281,7 +281,7 @@ def test_a_reset_with_a_wrong_path_leaves_the_store_as_it_was(make_qa, tmp_path:
         assert state(qa) == before
     # nothing readable: not even --exclusive's removals happen, and the error says why
     for kwargs in ({"exclusive": True}, {}):
-        with pytest.raises(NoDocumentsError, match=r"the one file could not be read \(.*b\.md"):
+        with pytest.raises(UnreadableFilesError, match=r"the one file could not be read \(.*b\.md"):
             qa.ingest([tmp_path / "broken"], **kwargs)
         assert state(qa) == before
     qa.ingest([tmp_path / "broken", tmp_path / "a.md"], reset=True)  # readable: reset goes on

@@ -20,7 +20,7 @@ from typing import Any
 import gradio as gr
 
 from qa.documents import SUPPORTED_SUFFIXES
-from qa.errors import EmptyStoreError, QAError
+from qa.errors import EmptyStoreError, QAError, UnreadableFilesError
 from qa.types import Answer
 from ui.eval_tab import EvalRunner
 from ui.render import (
@@ -324,6 +324,10 @@ class QAApp:
             for target, name in targets:
                 try:
                     report = self.qa.ingest([target], progress=report_progress)
+                except UnreadableFilesError as exc:
+                    target.unlink(missing_ok=True)
+                    lines.append(f"✗ {name}: could not be read ({exc.skipped[0][1]})")
+                    continue
                 except QAError as exc:
                     target.unlink(missing_ok=True)
                     lines.append(f"✗ {name}: {exc}")
