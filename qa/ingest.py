@@ -174,17 +174,18 @@ class Ingestor:
                 doc.path
             )
         batch.flush()
-        report.skipped = [f"{display_path(p)}: {why}" for p, why in skipped]
+        shown = [(display_path(p), why) for p, why in skipped]
+        report.skipped = [f"{path}: {why}" for path, why in shown]
         if stored is None and skipped:
             # files were found and none could be read: a run that read nothing changes nothing
             # (not even --exclusive's removals), and says why in one line
             n = len(skipped)
             which = "the one file could not" if n == 1 else f"none of the {n} files could"
-            reasons = "; ".join(f"{display_path(p)}: {why}" for p, why in skipped[:3])
             more = f"; and {n - 3} more" if n > 3 else ""
             raise UnreadableFilesError(
-                f"{which} be read ({reasons}{more}); the store was not changed",
-                [(display_path(p), why) for p, why in skipped],
+                f"{which} be read ({'; '.join(report.skipped[:3])}{more}); "
+                "the store was not changed",
+                shown,
             )
         if stored is None:
             if reset:

@@ -589,7 +589,9 @@ def _roots(paths: object, default: Path) -> list[Path]:
         if not isinstance(p, (str, os.PathLike)) or isinstance(p, bytes):
             raise InvalidPathError(f"a path must be a str or Path, not {type(p).__name__}")
         text = os.fspath(p)
-        if not isinstance(text, str) or not text.strip():
+        if not isinstance(text, str):  # a PathLike of bytes
+            raise InvalidPathError(f"a path must be text, not {type(text).__name__}")
+        if not text.strip():
             raise InvalidPathError("a path is empty (for the current folder, say '.')")
         if "\0" in text:
             raise InvalidPathError(f"a path holds a NUL character: {text!r}")

@@ -19,7 +19,7 @@ from typing import Any
 
 import gradio as gr
 
-from qa.documents import SUPPORTED_SUFFIXES
+from qa.documents import SUPPORTED_SUFFIXES, display_path
 from qa.errors import EmptyStoreError, QAError, UnreadableFilesError
 from qa.types import Answer
 from ui.eval_tab import EvalRunner
@@ -334,7 +334,9 @@ class QAApp:
                     continue
                 if report.skipped:
                     target.unlink(missing_ok=True)
-                    reason = report.skipped[0].rsplit(": ", 1)[-1]
+                    # "path: reason", and the reason may hold ": " itself ("cannot be split
+                    # (RuntimeError: ...)")
+                    reason = report.skipped[0].removeprefix(f"{display_path(target)}: ")
                     lines.append(f"✗ {name}: could not be read ({reason})")
                 elif report.added or report.updated:
                     verb = "added" if report.added else "replaced"

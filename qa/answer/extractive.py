@@ -487,10 +487,11 @@ def short_answer(best: ScoredSentence, margin: float | None, question: str) -> S
             continue
         if not holds(kind, phrase, question):
             continue
-        # the words after the phrase, up to the next number, must name the unit
-        after = re.split(r"\d", read[last : last + 40], maxsplit=1)[0]
-        if asked.units and not states_unit(asked, read[first:last] + after, leading=True):
-            continue
+        if asked.units:
+            # the words after the phrase, up to the next number, must name the unit
+            after = re.split(r"\d", read[last : last + 40], maxsplit=1)[0]
+            if not states_unit(asked, read[first:last] + after, leading=True):
+                continue
         if read == best.text:
             at = first + read[first:last].find(phrase)
         else:
