@@ -114,6 +114,13 @@ class Settings(BaseSettings):
         "its span score is at least this far above its no-answer score (logits); unset: "
         "whenever it finds one (chosen on XQuAD dev, eval/README.md).",
     )
+    short_answer_open: bool = Field(
+        False,
+        description="Extractive reader: lead the answer of a question that asks for no kind of "
+        'thing ("What...?") with the span head\'s phrase too, not only of questions asking '
+        "for an amount, a date, a number or a name. Off by default: those phrases are mostly "
+        "wrong (token F1 0.32 on XQuAD dev, 0.20 on the article's dev split; eval/README.md).",
+    )
     answer_selector_backend: Literal["onnx", "torch"] = Field(
         "onnx",
         description="The answer selector's runtime: onnx = ONNX Runtime on an export made once "

@@ -146,3 +146,25 @@ def test_a_count_leads_with_the_number_of_what_was_asked(make_qa, tmp_path: Path
     assert not answer.abstained
     assert "900 permanent jobs" in answer.citations[0].quote
     assert answer.short is None or "3,000" not in answer.short.text
+
+
+def test_an_open_question_is_led_by_a_phrase_when_switched_on(make_qa, tmp_path: Path) -> None:
+    """A "What...?" question asks for no kind of thing (``answer_type`` is None); with
+    ``short_answer_open`` it is led by the span head's phrase too, exact text inside the
+    sentence it cites; by default (off) the same answer comes without one."""
+    from qa.answer.answer_types import answer_type
+
+    (tmp_path / "harbour.md").write_text(
+        "# Harbour works\n\nThe harbour authority of Brisk has hired a Danish firm to dredge the "
+        "old fishing channel before the autumn storms.\n",
+        encoding="utf-8",
+    )
+    question = "What will the Danish firm dredge?"
+    assert answer_type(question) is None
+    qa = make_qa(short_answer_open=True)
+    qa.ingest([tmp_path])
+    led = _checked(qa, question)
+    assert not led.abstained and led.short is not None, (led.text, led.notes)
+    plain = make_qa().ask(question)
+    assert plain.short is None and not plain.abstained
+    assert [c.quote for c in plain.citations] == [c.quote for c in led.citations]

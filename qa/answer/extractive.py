@@ -157,6 +157,7 @@ def make_reader(parts: AnswererParts) -> ExtractiveReader:
         gates_on(),
         SpanHead() if settings.answer_selector else None,
         settings.short_answer_margin,
+        settings.short_answer_open,
     )
 
 
@@ -178,6 +179,8 @@ class ExtractiveReader(Answerer):
         short_margin: the answer leads with the span head's phrase only when its span score
             is at least this far above its no-answer score (logits); None: whenever it finds
             one (``Settings.short_answer_margin``, chosen on XQuAD dev: eval/README.md).
+        short_open: a question that asks for no kind of thing ("What...?") gets the phrase
+            too (``Settings.short_answer_open``); else only typed questions do.
     """
 
     mode = "extractive"
@@ -193,6 +196,7 @@ class ExtractiveReader(Answerer):
         gates: frozenset[str] = frozenset(GATES),
         span_head: SpanHead | None = None,
         short_margin: float | None = None,
+        short_open: bool = False,
     ) -> None:
         self._corpus = corpus
         self.matcher = matcher
@@ -203,6 +207,7 @@ class ExtractiveReader(Answerer):
         self.gates = gates
         self.span_head = span_head if selector is not None else None
         self.short_margin = short_margin
+        self.short_open = short_open
 
     def warm_up(self) -> None:
         if self.selector is not None:
@@ -351,7 +356,7 @@ class ExtractiveReader(Answerer):
         found = self._choose_or_dateline(question, list(passages), query)
         if isinstance(found, str):
             return Draft.abstain(found)
-        short = short_answer(found.sentences[0], self.short_margin, question)
+        short = short_answer(found.sentences[0], self.short_margin, question, self.short_open)
         return _draft(found.sentences, found.notes, short)
 
     def _choose_or_dateline(
@@ -462,18 +467,21 @@ def _overlap(a: ScoredSentence, b: ScoredSentence) -> bool:
     return a.hit.doc_id == b.hit.doc_id and a.start < b.end and b.start < a.end
 
 
-def short_answer(best: ScoredSentence, margin: float | None, question: str) -> ShortAnswer | None:
+def short_answer(
+    best: ScoredSentence, margin: float | None, question: str, short_open: bool = False
+) -> ShortAnswer | None:
     """The answer phrase of ``best`` (citation 1), or None.
 
-    Only a question that asks for a kind of thing (an amount, a number, a date, a person, a
-    name: ``answer_type``) gets one. The phrase is the best of the span head's spans whose text
+    For a question that asks for a kind of thing (an amount, a number, a date, a person, a
+    name: ``answer_type``), the phrase is the best of the span head's spans whose text
     holds that kind (``holds``: "fifteen" is a number, "$10 million" an amount), shorter than
     the sentence, found in the cited text (a table row is read against its header: the phrase
     must be in the row) and, with ``margin``, scoring at least that above the head's no-answer
-    score.
+    score. With ``short_open``, a question that asks for no kind of thing gets the best span
+    (any text) under the same conditions.
     """
     kind = answer_type(question)
-    if kind is None:
+    if kind is None and not short_open:
         return None
     read = best.read or best.text
     # "How many jobs...?": the phrase is the number of jobs, not another number of the sentence
@@ -485,7 +493,7 @@ def short_answer(best: ScoredSentence, margin: float | None, question: str) -> S
         phrase = read[first:last].strip(" ,;:.")
         if not phrase or len(phrase.split()) >= len(best.text.split()):
             continue
-        if not holds(kind, phrase, question):
+        if kind is not None and not holds(kind, phrase, question):
             continue
         if asked.units:
             # the words after the phrase, up to the next number, must name the unit
