@@ -14,8 +14,8 @@ candidate threshold:
 
     python eval/span_thresholds.py eval/runs/X/results.json [--split dev]
 
-With ``--open`` (a run made with ``QA_SHORT_ANSWER_OPEN=true``, the default, which gives the
-questions that ask for no kind of thing a phrase too) the threshold applies only to those
+With ``--open`` (a run made with ``QA_SHORT_ANSWER_OPEN=true``, which gives the questions
+that ask for no kind of thing a phrase too) the threshold applies only to those
 questions; typed questions keep what the run gave them. An open question left without a
 phrase is scored on the run's whole answer, which then also holds the phrase (so those rows
 read slightly low).
@@ -70,6 +70,8 @@ def main() -> None:
         work = Path(tempfile.mkdtemp())
         gold = {q.id: list(q.answers) for q in load_set(args.set, work_dir=work).questions}
     answerable = [q for q in questions if q["answerable"]]
+    # with --open, typed questions keep the run's phrase whatever the threshold
+    typed = {q["id"] for q in answerable if answer_type(q["question"])} if args.open else set()
     unanswerable = [q for q in questions if not q["answerable"]]
     print(f"{args.split}: {len(answerable)} answerable, {len(unanswerable)} unanswerable")
     print(
@@ -86,9 +88,10 @@ def main() -> None:
                     f1s.append(0.0)
                 continue
             margin = q.get("short_margin")
-            use = q["short"] if q["short"] and margin is not None and margin >= t else None
-            if args.open and answer_type(q["question"]) is not None:
+            if q["id"] in typed:
                 use = q["short"] or None
+            else:
+                use = q["short"] if q["short"] and margin is not None and margin >= t else None
             lead = use or q["answer"]
             led.append(use is not None)
             ems.append(max(exact_match(lead, a) for a in answers))
