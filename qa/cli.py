@@ -556,7 +556,12 @@ def eval_run(
     if quiet:
         run = evaluate()
     elif not console.is_terminal:  # a log or pipe: a line every few questions, not a bar
-        run = evaluate(progress=progress_lines(began))
+        run = evaluate(
+            progress=progress_lines(began),
+            on_start=lambda: typer.echo(
+                "qa eval: ingesting the set's documents and loading the models", err=True
+            ),
+        )
     else:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
@@ -584,11 +589,9 @@ def eval_run(
 
 
 def progress_lines(began: float, every: int = 10) -> Callable[[int, int], None]:
-    """A progress callback for logs: one stderr line at the start, every ``every`` questions
-    and at the end, with the time elapsed since ``began`` (a ``time.perf_counter()``)."""
+    """A progress callback for logs: a stderr line every ``every`` questions and at the end,
+    with the time elapsed since ``began`` (a ``time.perf_counter()``)."""
     import time
-
-    typer.echo("qa eval: ingesting the set's documents and loading the models", err=True)
 
     def update(done: int, total: int) -> None:
         if done == total or (done and done % every == 0):

@@ -47,6 +47,14 @@ class Settings(BaseSettings):
             raise ValueError("is empty (for the current folder, say '.')")
         return value
 
+    @field_validator("home")
+    @classmethod
+    def _a_folder(cls, home: Path) -> Path:
+        # a file there would surface as the store's "Not a directory", an exit 1 for a setting
+        if home.exists() and not home.is_dir():
+            raise ValueError(f"{home} is a file, not a folder")
+        return home
+
     @field_validator("collection")
     @classmethod
     def _chroma_name(cls, name: str) -> str:

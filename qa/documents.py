@@ -18,6 +18,7 @@ or footer), as Markdown so tables stay rows of cells; its title, date and author
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -58,9 +59,10 @@ def doc_id_for(path: Path) -> str:
     return hashlib.sha1(str(path.resolve()).encode("utf-8")).hexdigest()[:16]
 
 
-def display_path(path: Path) -> str:
-    """The path relative to the working dir when below it, else absolute."""
-    resolved = path.resolve()
+def display_path(path: Path, *, resolve: bool = True) -> str:
+    """The path relative to the working dir when below it, else absolute; with ``resolve``
+    false, a link is named as itself, not as the file it points to."""
+    resolved = path.resolve() if resolve else path.absolute()
     try:
         return str(resolved.relative_to(Path.cwd().resolve()))
     except ValueError:
@@ -245,38 +247,67 @@ def load_file(path: Path | str) -> Document:
     )
 
 
+def _scan(root: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """The regular files with a supported suffix under ``root`` (``root`` itself if a file),
+    sorted, and the entries with such a suffix that cannot be read as files (a broken link, a
+    pipe or a device), each with the reason. Hidden files and folders are left out."""
+    if root.is_file():
+        return [root], []
+    if not root.is_dir():
+        return [], []
+    files, odd = [], []
+    for p in sorted(root.rglob("*")):
+        if p.suffix.lower() not in SUPPORTED_SUFFIXES or any(
+            part.startswith(".") for part in p.relative_to(root).parts
+        ):
+            continue
+        if p.is_file():
+            files.append(p)
+        elif not p.exists():
+            odd.append((p, "a broken link"))
+        elif not p.is_dir():
+            odd.append((p, "not a regular file"))
+    return files, odd
+
+
 def supported_files(root: Path) -> list[Path]:
     """The files ``load_documents`` would read under ``root`` (``root`` itself if a file)."""
-    if not root.exists():
-        return []
-    if root.is_file():
-        return [root]
-    return sorted(
-        p
-        for p in root.rglob("*")
-        if p.is_file()
-        and p.suffix.lower() in SUPPORTED_SUFFIXES
-        and not any(part.startswith(".") for part in p.relative_to(root).parts)
-    )
+    return _scan(root)[0]
 
 
-def _files(paths: Iterable[Path]) -> list[Path]:
-    """Every supported file under ``paths``; InvalidPathError / NoDocumentsError as below."""
-    files: list[Path] = []
+def _files(paths: Iterable[Path]) -> list[tuple[Path, str | None]]:
+    """Every supported file under ``paths``, each once, with None or why it is not read: an
+    entry that is not a file (``_scan``), or a link to (another name of) a file already listed
+    ("the same file as ..."); a file given twice (a folder and a file in it) is listed once.
+    InvalidPathError / NoDocumentsError as in ``iter_documents``."""
+    entries: list[tuple[Path, str | None]] = []
+    seen: dict[Path, Path] = {}  # real path -> the path it was first listed under
+    listed: set[str] = set()  # absolute paths (links not followed) already in ``entries``
     for root in paths:
-        if not root.exists():
+        if not root.exists() and not root.is_symlink():
             raise InvalidPathError(f"path does not exist: {root}")
-        found = supported_files(root)
         if root.is_file() and root.suffix.lower() not in SUPPORTED_SUFFIXES:
             raise NoDocumentsError(
                 f"unsupported file type: {root} (supported: {', '.join(SUPPORTED_SUFFIXES)})"
             )
-        if not found:
+        found, odd = _scan(root)
+        if not root.exists():  # a broken link given by name
+            odd = [(root, "a broken link")]
+        if not found and not odd:
             raise NoDocumentsError(
                 f"no supported files in {root} (supported: {', '.join(SUPPORTED_SUFFIXES)})"
             )
-        files += found
-    return files
+        for path, why in [*odd, *((p, None) for p in found)]:
+            named = os.path.abspath(path)  # ".." and "./" folded, links not followed
+            if named in listed:
+                continue
+            listed.add(named)
+            if why is None:
+                first = seen.setdefault(path.resolve(), path)
+                if first is not path:
+                    why = f"the same file as {display_path(first, resolve=False)}"
+            entries.append((path, why))
+    return entries
 
 
 def _read(path: Path) -> Document | str:
@@ -299,8 +330,8 @@ def iter_documents(paths: Iterable[Path]) -> Iterator[tuple[Path, Document | str
     Raises InvalidPathError for a missing path, NoDocumentsError when nothing is supported,
     both before the first file is read.
     """
-    for path in _files(paths):
-        yield path, _read(path)
+    for path, unread in _files(paths):
+        yield path, unread if unread is not None else _read(path)
 
 
 def load_documents(paths: Iterable[Path]) -> tuple[list[Document], list[tuple[Path, str]]]:

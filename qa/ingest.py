@@ -174,7 +174,7 @@ class Ingestor:
                 doc.path
             )
         batch.flush()
-        shown = [(display_path(p), why) for p, why in skipped]
+        shown = [(display_path(p, resolve=False), why) for p, why in skipped]
         report.skipped = [f"{path}: {why}" for path, why in shown]
         if stored is None and skipped:
             # files were found and none could be read: a run that read nothing changes nothing
@@ -203,7 +203,15 @@ class Ingestor:
         # only readable copy (moved, then broken): it is kept, and the report says so
         skipped_names = {p.name for p, _ in skipped}
         for doc_id, known in stored.items():
-            if doc_id in present or known.source in skipped_sources:
+            if doc_id in present:
+                continue
+            if known.source in skipped_sources:
+                # its file is there but unreadable now (emptied, damaged): the stored copy
+                # stays, as after any failed read, and the report says so
+                report.warnings.append(
+                    f"kept the stored copy of {known.path}: its file was skipped "
+                    f"(qa remove {known.path} deletes it)"
+                )
                 continue
             if not _under(known.source, roots):
                 if not exclusive:

@@ -16,7 +16,7 @@ from qa.embeddings import Embedder
 from qa.errors import StoreError
 from qa.ids import first_chunk_id, sentence_id
 from qa.lexical import BM25Index
-from qa.store import ChunkStore
+from qa.store import ChunkStore, shown_path
 from qa.types import Hit, Sentence, same_words
 
 __all__ = ["HybridRetriever", "complete", "fuse", "hit_from_record", "same_words"]
@@ -40,7 +40,7 @@ def hit_from_record(chunk_id: str, meta: dict, text: str, score: float) -> Hit:
         chunk_id=chunk_id,
         doc_id=doc_id,
         title=meta.get("title", ""),
-        path=meta.get("path", ""),
+        path=shown_path(meta),
         start=int(meta["start"]),
         end=int(meta["end"]),
         text=text,

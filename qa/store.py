@@ -68,6 +68,20 @@ class StoredDocument:
         return next((v for v, n in self.versions.items() if n == self.expected[v]), None)
 
 
+def shown_path(meta: dict) -> str:
+    """Where a stored chunk's file is, as typed from the working directory now: relative to it
+    when the file is below it, else absolute (the ``source`` recorded at ingest); the path as
+    shown at ingest when no source was recorded. So a citation's ``path`` opens from wherever
+    qa runs, not only from where the ingest ran."""
+    source = meta.get("source") or ""
+    if not source:
+        return str(meta.get("path", ""))
+    try:
+        return str(Path(source).relative_to(Path.cwd()))
+    except (ValueError, OSError):  # not below it, or the working directory is gone
+        return source
+
+
 def summarise(metadatas: Iterable[dict]) -> dict[str, StoredDocument]:
     """Documents, with their versions and chunk counts, from chunk metadata."""
     docs: dict[str, StoredDocument] = {}
@@ -77,7 +91,7 @@ def summarise(metadatas: Iterable[dict]) -> dict[str, StoredDocument]:
             doc = docs[meta["doc_id"]] = StoredDocument(
                 doc_id=meta["doc_id"],
                 title=meta.get("title", ""),
-                path=meta.get("path", ""),
+                path=shown_path(meta),
                 source=meta.get("source", ""),
                 metadata=json.loads(meta.get("doc_meta", "{}")),
             )

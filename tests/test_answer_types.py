@@ -52,6 +52,12 @@ def test_question_types(question: str, kind: str | None) -> None:
     [
         ("money", "Magrathea secured $10 million in working capital.", True),
         ("money", "Minago plans to process 111 million mt of dolomite.", False),
+        # currencies besides the dollar and the euro, by name, code and symbol
+        ("money", "Restoration cost 2.3 million pounds.", True),
+        ("money", "The licence cost 4 million kronor.", True),
+        ("money", "The ticket is 300 CHF.", True),
+        ("money", "Rent rose to ₹40,000 a month.", True),
+        ("money", "She won the race in 2024.", False),
         ("percent", "It cut carbon emissions by up to 98% compared to others.", True),
         ("percent", "The project is wholly owned by the Norway House Cree Nation.", False),
         ("day", "Jan 15, 2026 14:17", True),

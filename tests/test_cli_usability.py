@@ -76,3 +76,11 @@ def test_eval_in_a_log_prints_progress_lines(invoke, tmp_path: Path) -> None:
     assert re.fullmatch(r"qa eval: 10/12 questions, \d+ s elapsed", lines[1])
     assert re.fullmatch(r"qa eval: 12/12 questions, \d+ s elapsed", lines[2])
     assert (out / "results.json").is_file()
+
+
+def test_eval_of_a_missing_set_says_so_without_a_progress_line(invoke, tmp_path: Path) -> None:
+    result = invoke("eval", "--set", str(tmp_path / "nope.json"), "--out", str(tmp_path / "r"))
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        f"qa: error: eval set not found: {tmp_path / 'nope.json'}"
+    ]

@@ -54,6 +54,19 @@ def test_an_empty_home_is_a_bad_setting_not_the_current_folder(tmp_path: Path) -
         QA(corpus_dir="  ")
 
 
+def test_a_home_that_is_a_file_is_a_bad_setting(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("not a folder\n", encoding="utf-8")
+    result = run_cli("--home", str(tmp_path / "afile"), "info")
+    assert result.returncode == 2
+    assert (
+        result.stderr
+        == f"qa: error: bad setting home: {tmp_path / 'afile'} is a file, not a folder\n"
+    )
+    with pytest.raises(SettingsError, match="is a file, not a folder"):
+        QA(home=tmp_path / "afile")
+    assert (tmp_path / "afile").read_text(encoding="utf-8") == "not a folder\n"
+
+
 def test_bad_setting_is_a_one_line_error(monkeypatch) -> None:
     monkeypatch.setenv("QA_TOP_K", "lots")
     result = run_cli("info")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,30 @@ def test_hidden_folders_are_not_ingested(tmp_path: Path) -> None:
     (tmp_path / "a.md").write_text("Visible.\n", encoding="utf-8")
     docs, _ = load_documents([tmp_path])
     assert [Path(d.path).name for d in docs] == ["a.md"]
+
+
+def test_links_and_paths_given_twice_are_read_once(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "a.md").write_text("# A\n\nAcme employs 2,400 people.\n", encoding="utf-8")
+    (tmp_path / "sub" / "a-link.md").symlink_to(tmp_path / "a.md")
+    # the folder, the folder again and a file inside it, by relative and absolute path
+    docs, skipped = load_documents([tmp_path, tmp_path, tmp_path / "a.md", tmp_path / "sub/.."])
+    assert [Path(d.path).name for d in docs] == ["a.md"]
+    assert [(p.name, why) for p, why in skipped] == [
+        ("a-link.md", f"the same file as {tmp_path / 'a.md'}")
+    ]
+
+
+def test_broken_links_and_non_files_are_skipped_with_a_reason(tmp_path: Path) -> None:
+    (tmp_path / "good.md").write_text("# Good\n\nLead rose.\n", encoding="utf-8")
+    (tmp_path / "gone.md").symlink_to(tmp_path / "nowhere.md")
+    os.mkfifo(tmp_path / "pipe.md")
+    (tmp_path / "folder.md").mkdir()  # a folder named like a file: searched, not reported
+    docs, skipped = load_documents([tmp_path])
+    assert [Path(d.path).name for d in docs] == ["good.md"]
+    assert sorted((p.name, why) for p, why in skipped) == [
+        ("gone.md", "a broken link"),
+        ("pipe.md", "not a regular file"),
+    ]
+    _, alone = load_documents([tmp_path / "gone.md"])  # named alone: skipped, not "missing"
+    assert [(p.name, why) for p, why in alone] == [("gone.md", "a broken link")]

@@ -403,3 +403,56 @@ def test_a_document_whose_split_fails_part_way_is_skipped_and_loses_nothing(
     assert any("9,000" in q for q in quotes)
     old_text = [c.quote for c in qa_.ask("Which British firm teamed up with Magrathea?").citations]
     assert old_text and not any("Magrathea Metals" in q for q in old_text)
+
+
+def test_a_link_to_a_file_of_the_folder_is_ingested_once(make_qa, tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "acme.md").write_text("# Acme\n\nAcme employs 2,400 people.\n", encoding="utf-8")
+    (folder / "sub" / "acme-link.md").symlink_to(folder / "acme.md")
+    qa = make_qa()
+    report = qa.ingest([folder, folder / "acme.md"])  # the file named twice, and linked
+    assert len(report.added) == 1 and report.documents == 1
+    assert [s.split(": ", 1)[1] for s in report.skipped] == [
+        f"the same file as {folder / 'acme.md'}"
+    ]
+    assert not qa.ask("How many people does Acme employ?").abstained
+
+
+def test_an_emptied_file_keeps_its_stored_copy_and_the_report_says_so(
+    make_qa, tmp_path: Path
+) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "nest.md").write_text("The falcon nest is on tower 9.\n", encoding="utf-8")
+    (folder / "other.md").write_text("The ferry leaves at noon.\n", encoding="utf-8")
+    qa = make_qa()
+    qa.ingest([folder])
+    (folder / "nest.md").write_text("", encoding="utf-8")
+    report = qa.ingest([folder])
+    assert any(s.endswith("nest.md: no text") for s in report.skipped)
+    assert report.removed == [] and report.documents == 2
+    assert [w for w in report.warnings if w.startswith("kept the stored copy of")]
+    assert "nest.md" in report.warnings[-1] and "qa remove" in report.warnings[-1]
+
+
+def test_citation_paths_open_from_another_working_directory(
+    make_qa, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "work" / "docs"
+    folder.mkdir(parents=True)
+    (folder / "bridge.md").write_text("The Blue River Bridge is 410 metres long.\n", "utf-8")
+    monkeypatch.chdir(tmp_path / "work")
+    qa = make_qa()
+    qa.ingest([Path("docs")])
+    for cwd, expected in [(tmp_path / "work", "docs/bridge.md"), (tmp_path, "work/docs/bridge.md")]:
+        monkeypatch.chdir(cwd)
+        answer = qa.ask("How long is the Blue River Bridge?")
+        assert [c.path for c in answer.citations] == [expected]
+        assert (cwd / expected).is_file()
+        assert [d.path for d in qa.documents()] == [expected]
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")  # not above the file: its absolute path
+    assert qa.ask("How long is the Blue River Bridge?").citations[0].path == str(
+        folder.resolve() / "bridge.md"
+    )

@@ -129,9 +129,12 @@ _CARDINAL = (
     r"(?:thir|four|fif|six|seven|eigh|nine)teen|(?:twen|thir|for|fif|six|seven|eigh|nine)ty"
 )
 _SENTENCE_RULES: dict[AnswerType, re.Pattern[str]] = {
+    # currency symbols, ISO 4217 codes of the most traded currencies and their English names
+    # (not "won" or "real", which are common words)
     "money": re.compile(
-        r"(\$|US\$|\bUSD\b|€|£|¥|\bEUR\b|\byuan\b|\bRMB\b|\bdollars?\b|"
-        r"\beuros?\b|\bpounds sterling\b)"
+        r"([$€£¥₹₽₩₺₪₫₴฿]|\b(USD|EUR|GBP|JPY|CNY|RMB|CHF|INR|CAD|AUD|HKD|SGD|SEK|NOK|DKK|"
+        r"RUB|BRL|MXN|ZAR|KRW)\b|\b(dollars?|euros?|pounds?|sterling|yen|yuan|renminbi|"
+        r"francs?|rupees?|roubles?|rubles?|kron(a|e|or|er)|pesos?|reais|rand|lira|zloty)\b)"
     ),
     "percent": re.compile(r"\d\s?%|\bper ?cent\b|\b(half|quarter|third|majority)\b", _I),
     "day": re.compile(

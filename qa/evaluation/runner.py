@@ -220,8 +220,11 @@ def run_eval(
     judge: bool = False,
     docs: Path | None = None,
     progress: Progress | None = None,
+    on_start: Callable[[], None] | None = None,
 ) -> Run:
-    """Evaluate QA on an eval set; see ``qa eval --help`` for the options."""
+    """Evaluate QA on an eval set; see ``qa eval --help`` for the options. ``on_start`` is
+    called once the set is read and its split has questions, before the slow part (ingesting
+    its documents, loading the models); ``progress(done, total)`` after each question."""
     from qa.pipeline import QA
 
     began = time.perf_counter()
@@ -232,6 +235,8 @@ def run_eval(
     if not questions:  # before the ingest: nothing would be measured
         raise EvalSetError(f"{set_path}: no questions in split {split!r}")
     qa = QA(base.model_copy(update={"collection": eval_collection(eval_set)}), embedder=embedder)
+    if on_start:
+        on_start()
     judges = None
     if judge:  # before any slow work: fails at once when no LLM is configured
         from qa.evaluation.judge import Judges, require_llm
