@@ -336,7 +336,9 @@ class QAApp:
                     target.unlink(missing_ok=True)
                     # "path: reason", and the reason may hold ": " itself ("cannot be split
                     # (RuntimeError: ...)")
-                    reason = report.skipped[0].removeprefix(f"{display_path(target)}: ")
+                    reason = report.skipped[0].removeprefix(
+                        f"{display_path(target, resolve=False)}: "
+                    )
                     lines.append(f"✗ {name}: could not be read ({reason})")
                 elif report.added or report.updated:
                     verb = "added" if report.added else "replaced"
