@@ -280,27 +280,9 @@ def remove(
 ) -> None:
     """Remove a document from the store, by its id or by the path it was ingested from."""
     qa = make_qa(ctx)
-    doc_id = document_id(qa, document)
+    doc_id = qa.document_id(document)
     qa.remove(doc_id)
     typer.echo(f"removed {doc_id} ({document})" if doc_id != document else f"removed {doc_id}")
-
-
-def document_id(qa: QA, document: str) -> str:
-    """The id of a stored document given its id or a path it was ingested from (the file
-    need not exist any more). NotFoundError when neither names a stored document."""
-    from qa.documents import doc_id_for
-    from qa.errors import NotFoundError
-
-    stored = {d.doc_id: d for d in qa.documents()}
-    if document in stored:
-        return document
-    by_path = doc_id_for(Path(document).expanduser())
-    if by_path in stored:
-        return by_path
-    matches = [d.doc_id for d in stored.values() if d.path == document]
-    if len(matches) == 1:
-        return matches[0]
-    raise NotFoundError(f"no document with id or path {document!r} (see `qa info`)")
 
 
 # ---- LLM answers: streaming, flags, chat ------------------------------------------------------

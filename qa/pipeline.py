@@ -296,6 +296,23 @@ class QA:
         doc = self._store.documents().get(doc_id)
         return Path(doc.source) if doc is not None and doc.source else None
 
+    def document_id(self, document: str) -> str:
+        """The id of a stored document given its id or a path it was ingested from (relative
+        to the working directory, or absolute; the file need not exist any more).
+        NotFoundError when neither names a stored document."""
+        from qa.documents import doc_id_for
+
+        stored = {d.doc_id: d for d in self.documents()}
+        if document in stored:
+            return document
+        by_path = doc_id_for(Path(document).expanduser())
+        if by_path in stored:
+            return by_path
+        matches = [d.doc_id for d in stored.values() if d.path == document]
+        if len(matches) == 1:
+            return matches[0]
+        raise NotFoundError(f"no document with id or path {document!r} (see `qa info`)")
+
     def remove(self, doc_id: str) -> None:
         """Delete a document (by id) from the store and the BM25 index."""
         with self._store.writing():

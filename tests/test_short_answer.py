@@ -126,7 +126,9 @@ def test_short_answer_in_json_and_ui(corpus_qa, capsys) -> None:
     app = QAApp(corpus_qa)
     sources = app.sources(answer)
     bubble, panel = answer_html(answer, sources), sources_html(answer, sources)
-    assert '<span class="qa-sentence qa-short">' in bubble
+    # the phrase is a line of its own, and no blank line stands between it and the sentence
+    assert '<div class="qa-sentence qa-short">' in bubble
+    assert '</div><span class="qa-sentence">' in bubble
     assert f'<mark class="qa-short-span">{answer.short.text}</mark>' in panel
     data = json.loads(json.dumps(answer.to_dict()))
     assert set(data["short"]) == {"text", "citation", "start", "end", "margin"}

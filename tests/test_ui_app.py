@@ -149,6 +149,11 @@ def test_upload_limits_ask_and_remove(make_qa, tmp_path: Path):
     assert answer["citations"][0]["title"] == "Zorblax Mining buys the Quillon smelter"
 
     assert "already ingested, unchanged" in app.upload([str(files / "zorblax deal.md")])
+    other = tmp_path / "other"  # another file of the same name: the status says what it did
+    other.mkdir()
+    (other / "zorblax deal.md").write_text(NEW_DOC.replace("42 million", "43 million"), "utf-8")
+    replaced = app.upload([str(other / "zorblax deal.md")])
+    assert replaced.startswith("✓ zorblax deal.md: replaced the earlier upload of that name (")
     doc_id = rows[0][5]
     assert app.remove(doc_id) == "✓ removed Zorblax Mining buys the Quillon smelter"
     assert app.documents_rows() == [] and list(app.upload_dir.iterdir()) == []
@@ -292,3 +297,14 @@ def test_the_ask_endpoint_returns_the_cli_object_as_a_json_string(corpus_qa):
     assert isinstance(got, str)
     data = json.loads(got)
     assert data["question"] == WOGEN and data["citations"][0]["path"].endswith(".md")
+
+
+def test_answers_have_no_copy_button_that_would_copy_their_html(make_qa) -> None:
+    import gradio as gr
+
+    from ui.layout import build_blocks
+
+    demo = build_blocks(QAApp(make_qa()))
+    chat = next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "qa-chat")
+    assert isinstance(chat, gr.Chatbot)
+    assert not {"copy", "copy_all"} & set(chat.buttons or [])

@@ -173,6 +173,13 @@ def test_document_html_is_shown_as_text_and_never_runs(page, tmp_path: Path):
     sync_api.expect(table).to_contain_text(f"{SCRIPT} Blorfin filing")
     assert IMG in table.inner_text()
     page.screenshot(path=str(tmp_path / "corpus.png"))
+    # the upload box is emptied once its files are in: the next upload reports its own only
+    second = tmp_path / "quorl.md"
+    second.write_text("# Quorl dam\n\nThe Quorl dam is 80 metres high.\n", encoding="utf-8")
+    page.locator("#qa-upload input[type=file]").set_input_files(str(second))
+    sync_api.expect(status).to_have_value(re.compile("quorl.md: added"), timeout=TIMEOUT)
+    assert "blorfin" not in status.input_value()
+    sync_api.expect(table).to_contain_text("Quorl dam")
 
     page.get_by_role("tab", name="Chat").click()
     ask(page, f"What did the Blorfin committee report? {IMG}")

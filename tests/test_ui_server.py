@@ -86,8 +86,9 @@ def test_ask_options_and_errors(url: str):
     assert ask(c, "What is the capital of France?")["abstained"] is True
     with pytest.raises(gradio_client.exceptions.AppError, match="the question is empty"):
         c.predict("  ", api_name="/ask")
-    with pytest.raises(gradio_client.exceptions.AppError, match="top_k must be between"):
-        c.predict(WOGEN, 99, api_name="/ask")
+    for bad in (99, 0):  # 0 is not "the default"
+        with pytest.raises(gradio_client.exceptions.AppError, match="top_k must be between"):
+            c.predict(WOGEN, bad, api_name="/ask")
 
 
 def test_upload_then_ask_then_remove(url: str, tmp_path: Path):
@@ -125,6 +126,10 @@ def test_upload_then_ask_then_remove(url: str, tmp_path: Path):
     assert all(x["doc_id"] != cited["doc_id"] for x in after["citations"])
     with pytest.raises(gradio_client.exceptions.AppError, match="no document with id"):
         c.predict(cited["doc_id"], api_name="/remove")
+    # by the path /documents shows, as `qa remove` takes it
+    vantor = next(d for d in json.loads(c.predict(api_name="/documents")) if "vantor" in d["path"])
+    assert c.predict(vantor["path"], api_name="/remove").startswith("✓ removed")
+    assert len(json.loads(c.predict(api_name="/documents"))) == 1
 
 
 def test_twenty_simultaneous_users_all_get_answers(url: str):

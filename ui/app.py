@@ -137,7 +137,7 @@ class QAApp:
             mode: 'extractive' or 'llm' (default: the configured mode).
         """
         try:
-            return self.qa.ask(question, top_k=top_k or None, mode=mode or None).to_dict()
+            return self.qa.ask(question, top_k=top_k, mode=mode or None).to_dict()
         except EmptyStoreError:
             raise gr.Error(EMPTY_STORE, print_exception=False) from None
         except QAError as exc:
@@ -341,7 +341,7 @@ class QAApp:
                     )
                     lines.append(f"✗ {name}: could not be read ({reason})")
                 elif report.added or report.updated:
-                    verb = "added" if report.added else "replaced"
+                    verb = "added" if report.added else "replaced the earlier upload of that name"
                     lines.append(f"✓ {name}: {verb} ({report.chunks_written} chunks)")
                 else:
                     lines.append(f"✓ {name}: already ingested, unchanged")
@@ -365,7 +365,12 @@ class QAApp:
         return f"✓ removed {title}"
 
     def remove_api(self, doc_id: str) -> str:
-        """Remove a document by id (as /documents lists it); returns what was done."""
+        """Remove a document by id (as /documents lists it) or by the path it was ingested
+        from (as ``qa remove`` takes it); returns what was done."""
+        try:
+            doc_id = self.qa.document_id(doc_id)
+        except QAError as exc:
+            raise gr.Error(str(exc), print_exception=False) from None
         status = self.remove(doc_id)
         if status.startswith("✗"):
             raise gr.Error(status[2:], print_exception=False)

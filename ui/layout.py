@@ -31,7 +31,9 @@ def _chat_tab(app: QAApp) -> dict[str, Any]:
                 render_markdown=False,  # answers arrive as escaped HTML, see ui/render.py
                 sanitize_html=True,
                 feedback_options=None,
-                buttons=["copy"],
+                # no copy buttons: gradio copies a message's source, which for an answer is
+                # its HTML; selecting the text copies what is shown
+                buttons=[],
                 placeholder="Ask a question about the ingested articles.",
             )
             with gr.Row():
@@ -90,8 +92,8 @@ def _settings_tab(app: QAApp) -> dict[str, Any]:
     with gr.Row():
         top_k = gr.Slider(
             1,
-            20,
-            value=min(settings.top_k, 20),
+            50,
+            value=settings.top_k,
             step=1,
             label="top-k",
             info="Chunks retrieved and handed to the answerer.",
@@ -209,6 +211,12 @@ def build_blocks(app: QAApp) -> gr.Blocks:
         writes = {"concurrency_limit": 1, "concurrency_id": "write"}
         corpus["files"].upload(
             upload, corpus["files"], corpus["status"], api_name="upload", **writes
+        ).then(
+            # emptied once ingested: the next upload reports its own files only
+            lambda: None,
+            outputs=corpus["files"],
+            api_visibility="private",
+            queue=False,
         ).then(**refresh, api_visibility="private")
         corpus["remove"].click(
             app.remove,

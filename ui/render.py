@@ -166,14 +166,19 @@ def answer_html(answer: Answer, sources: Sequence[Source]) -> str:
         )
     by_id = {s.citation.id: s for s in sources}
     short = answer.short
-    body, pos = [], 0
+    body, pos, after_block = [], 0, False
     for sentence in sorted(answer.sentences, key=lambda s: s.start):
         if sentence.start < pos or sentence.end > len(answer.text):
             continue  # overlapping or out of range: render the rest as plain text
-        body.append(_with_markers(answer.text[pos : sentence.start], by_id, short))
+        between = answer.text[pos : sentence.start]
+        if not (after_block and not between.strip()):  # a block needs no blank line after it
+            body.append(_with_markers(between, by_id, short))
         inner = _with_markers(answer.text[sentence.start : sentence.end], by_id, short)
+        after_block = False
         if short is not None and sentence.start == 0 and sentence.text.startswith(short.text):
-            body.append(f'<span class="qa-sentence qa-short">{inner}</span>')
+            # the phrase on a line of its own above the sentences that hold it
+            body.append(f'<div class="qa-sentence qa-short">{inner}</div>')
+            after_block = True
         elif sentence.supported:
             body.append(f'<span class="qa-sentence">{inner}</span>')
         else:
