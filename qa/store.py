@@ -43,7 +43,23 @@ READ_RETRY_DELAYS = (0.1, 0.3, 1.0, 2.0, 4.0)  # seconds before each retry of a 
 # a document text longer than this is stored in parts (see ChunkStore.write_text)
 TEXT_PART_CHARS = 100_000
 READ_PAGE = 5000  # records per read when reading a whole collection
-_CLIENTS_LOCK = threading.Lock()  # reopening an embedded client replaces a process-wide cache
+_CLIENTS_LOCK = threading.RLock()  # guards _EMBEDDED (chromadb caches one system per path)
+
+
+@dataclass
+class _Embedded:
+    """This process's one client of an embedded store, shared by every ChunkStore on its path:
+    chromadb keeps one system per path for the whole process, so reopening it for one
+    ChunkStore stops it under every other. ``stamps`` holds, per manifest (one per
+    collection), the manifest the client has seen; ``opened_ns`` when it was opened."""
+
+    client: Any
+    opened_ns: int
+    stamps: dict[Path, tuple[int, ...]] = field(default_factory=dict)
+    opens: int = 1  # counts reopenings, so a failed read knows whether another reopened
+
+
+_EMBEDDED: dict[str, _Embedded] = {}
 
 
 @dataclass
@@ -103,6 +119,15 @@ def summarise(metadatas: Iterable[dict]) -> dict[str, StoredDocument]:
     return docs
 
 
+def _stamp_of(path: Path) -> tuple[int, ...]:
+    """Identity of a manifest file (inode, mtime, size); ``()`` when there is none."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return ()
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
 def _client_error(exc: Exception, where: str) -> StoreError:
     first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return StoreError(f"cannot open the store at {where}: {first}")
@@ -113,8 +138,7 @@ class ChunkStore:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._client: Any = None
-        self._stamp: tuple[int, ...] | None = None  # the manifest the client was opened with
+        self._server: Any = None  # the client of a Chroma server (QA_CHROMA_URL)
 
     # ---- connection -------------------------------------------------------------------
     @property
@@ -141,13 +165,45 @@ class ChunkStore:
 
     @property
     def client(self) -> Any:
-        """The Chroma client, reopened first when another process committed writes since."""
-        if self._client is None:
-            self._stamp = self._manifest_stamp()
-            self._client = self._connect()
-        elif not self.settings.chroma_url and self._manifest_stamp() != self._stamp:
-            self._reopen()
-        return self._client
+        """The Chroma client; an embedded one is reopened first when another process
+        committed writes to this collection since it was opened."""
+        if self.settings.chroma_url:
+            if self._server is None:
+                self._server = self._connect()
+            return self._server
+        return self._embedded().client
+
+    def _embedded(self) -> _Embedded:
+        """This process's shared client of the embedded store, fresh for this collection."""
+        with _CLIENTS_LOCK:
+            entry = _EMBEDDED.get(str(self.path))
+            stamp = self._manifest_stamp()
+            if entry is None:
+                return self._open_embedded()
+            seen = entry.stamps.get(self._manifest)
+            if seen is None and self._written_ns() < entry.opened_ns:
+                entry.stamps[self._manifest] = seen = stamp  # opened after that write
+            if seen != stamp:
+                return self._open_embedded()
+            return entry
+
+    def _open_embedded(self) -> _Embedded:
+        """(Re)open the embedded client for every ChunkStore of this process on the path."""
+        with _CLIENTS_LOCK:
+            old = _EMBEDDED.pop(str(self.path), None)
+            manifests = {*(old.stamps if old else ()), self._manifest}
+            stamps = {m: _stamp_of(m) for m in manifests}  # before opening: never newer
+            opened_ns = time.time_ns()
+            self._forget_cached_client()
+            entry = _Embedded(self._connect(), opened_ns, stamps, (old.opens + 1) if old else 1)
+            _EMBEDDED[str(self.path)] = entry
+            return entry
+
+    def _written_ns(self) -> int:
+        try:
+            return os.stat(self._manifest).st_mtime_ns
+        except OSError:
+            return 0
 
     # ---- sharing between processes ------------------------------------------------------
     @property
@@ -165,17 +221,14 @@ class ChunkStore:
 
     def _manifest_stamp(self) -> tuple[int, ...]:
         """Identity of the manifest file: it changes with every committed write."""
-        try:
-            st = os.stat(self._manifest)
-        except OSError:
-            return ()
-        return (st.st_ino, st.st_mtime_ns, st.st_size)
+        return _stamp_of(self._manifest)
 
     @property
     def generation(self) -> tuple[int, ...]:
         """Changes whenever any process commits a write to the store (for caches over it)."""
-        self.client  # noqa: B018 - reopens the client when the stamp changed
-        return self._stamp or ()
+        if self.settings.chroma_url:
+            return self._manifest_stamp()
+        return self._embedded().stamps.get(self._manifest, ())
 
     def committed(self) -> None:
         """Tell readers in other processes that writes were committed (replace the manifest)."""
@@ -184,7 +237,10 @@ class ChunkStore:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             out.write(json.dumps({"generation": uuid.uuid4().hex, "pid": os.getpid()}))
         os.replace(tmp, self._manifest)
-        self._stamp = self._manifest_stamp()
+        with _CLIENTS_LOCK:
+            entry = _EMBEDDED.get(str(self.path))
+            if entry is not None and not self.settings.chroma_url:
+                entry.stamps[self._manifest] = self._manifest_stamp()  # our own write: seen
 
     def _forget_cached_client(self) -> None:
         """Drop chromadb's process-wide cached client of this embedded store (stopping it)."""
@@ -197,14 +253,14 @@ class ChunkStore:
         except Exception:  # an internal of chromadb: without it, reopen as it allows
             pass
 
-    def _reopen(self) -> None:
-        """Drop this process's cached embedded client for the store, and open it again."""
+    def _reopen(self, unless_since: int | None = None) -> None:
+        """Open the embedded store again for this process (every ChunkStore on the path),
+        unless it was reopened since the count ``unless_since`` of ``_Embedded.opens``."""
         with _CLIENTS_LOCK:
-            stamp = self._manifest_stamp()
-            self._forget_cached_client()
-            self._client = None
-            self._client = self._connect()
-            self._stamp = stamp
+            entry = _EMBEDDED.get(str(self.path))
+            if entry is not None and unless_since is not None and entry.opens != unless_since:
+                return
+            self._open_embedded()
 
     @contextmanager
     def writing(self, timeout: float | None = None) -> Iterator[None]:
@@ -304,6 +360,7 @@ class ChunkStore:
         delays = () if self.settings.chroma_url else READ_RETRY_DELAYS
         for delay in (*delays, None):
             col = self._existing(name)
+            opens = None if self.settings.chroma_url else self._embedded().opens
             try:
                 return getattr(col, method)(**kwargs)
             except (StoreError, EmptyStoreError, ModelMismatchError):
@@ -313,7 +370,7 @@ class ChunkStore:
                     first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
                     raise StoreError(f"store {what} failed at {self.location}: {first}") from exc
             time.sleep(delay)
-            self._reopen()
+            self._reopen(unless_since=opens)  # another ChunkStore may have reopened it
         raise AssertionError("unreachable")  # pragma: no cover
 
     # ---- collections ------------------------------------------------------------------

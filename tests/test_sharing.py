@@ -67,6 +67,35 @@ def test_two_processes_case(make_qa, isolated_home: Path, tmp_path: Path) -> Non
     assert code == 0 and '"documents": 1' in out, out + err
 
 
+def test_two_qa_objects_on_one_store_keep_working_across_another_process_s_ingest(
+    make_qa, isolated_home: Path, tmp_path: Path
+) -> None:
+    """Two QA objects of one process share chromadb's per-path client: one reopening it after
+    another process's ingest must not stop it under the other (found by a new-user test:
+    every later call of the first object failed with a StoreError)."""
+    news = tmp_path / "news"
+    shutil.copytree(CASES / "two-processes" / "news", news)
+    first = make_qa(mode="extractive")
+    first.ingest([news])
+    second = make_qa(mode="extractive", top_k=3)
+    question = "When did the Varde maritime museum reopen?"
+    first.ask(question)
+    second.ask(question)
+
+    shutil.copy(CASES / "two-processes" / "second.md", news / "second.md")
+    code, _, err = _finish(_qa_process("ingest", str(news), home=isolated_home))
+    assert code == 0, err
+    runway = "How much will the Kestrel airport runway be extended?"
+    for qa in (first, second, first, second):
+        assert any("400 metres" in q for q in _quotes(qa.ask(runway)))
+    # and a write by one object is seen by the other, which then keeps working too
+    doc = next(d for d in second.documents() if d.path.endswith("second.md"))
+    first.remove(doc.doc_id)
+    assert len(second.documents()) == 1
+    assert not any("400 metres" in q for q in _quotes(second.ask(runway)))
+    assert len(first.documents()) == 1
+
+
 def test_a_long_lived_qa_on_a_chroma_server_across_another_process_s_ingest(
     make_qa, chroma_server: str, isolated_home: Path, tmp_path: Path
 ) -> None:
