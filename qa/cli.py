@@ -568,6 +568,17 @@ def eval_run(
     if not quiet:
         print_summary(run, Console())
     typer.echo(f"wrote {folder / 'results.json'} and {report}", err=True)
+    missing = [
+        r.id for r in run.results if r.answerable and r.evidence_located and not r.evidence_found
+    ]
+    if missing:  # even with --quiet: a typo in a gold quote silently shrinks the metrics
+        shown = ", ".join(missing[:5]) + (", ..." if len(missing) > 5 else "")
+        typer.echo(
+            f"qa eval: warning: the evidence of {len(missing)} answerable question(s) is not "
+            f"in the documents ({shown}); they are left out of the retrieval and citation "
+            "metrics (see report.md)",
+            err=True,
+        )
 
 
 def progress_lines(began: float, every: int = 10) -> Callable[[int, int], None]:

@@ -240,6 +240,9 @@ class QA:
         from qa.chunking import Chunker
         from qa.ingest import Ingestor
 
+        for name, flag in (("reset", reset), ("exclusive", exclusive)):
+            if not isinstance(flag, bool):
+                raise InvalidInputError(f"{name} must be True or False, not {flag!r}")
         roots = _roots(paths, self.settings.corpus_dir)
         if not reset:  # a reset store takes any model; it is emptied once the paths are read
             self._store.check_model(self.model_id)
@@ -313,11 +316,15 @@ class QA:
             return matches[0]
         raise NotFoundError(f"no document with id or path {document!r} (see `qa info`)")
 
-    def remove(self, doc_id: str) -> None:
-        """Delete a document (by id) from the store and the BM25 index."""
+    def remove(self, document: str) -> None:
+        """Delete a document from the store and the BM25 index, given its id or a path it was
+        ingested from (as ``document_id`` reads it). NotFoundError when neither names one."""
+        if not isinstance(document, str):
+            raise InvalidInputError(
+                f"the document must be its id or path (str), not {type(document).__name__}"
+            )
         with self._store.writing():
-            if doc_id not in self._store.documents():
-                raise NotFoundError(f"no document with id {doc_id!r}")
+            doc_id = self.document_id(document)
             self._store.delete_document(doc_id)
         self.lexical_index(refresh=True)
 
@@ -350,7 +357,7 @@ class QA:
         Raises InvalidInputError unless it is an int from 1 to 50.
         """
         k = self.settings.top_k if top_k is None else top_k
-        if not isinstance(k, int) or not 1 <= k <= 50:
+        if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= 50:
             raise InvalidInputError(f"top_k must be between 1 and 50, not {k!r}")
         return k
 
@@ -427,14 +434,26 @@ class QA:
 
         With ``history`` (earlier turns as (user, assistant) pairs or role/content dicts), the
         question is first condensed into a standalone one (``Answer.standalone_question``),
-        which is what retrieval sees.
+        which is what retrieval sees. A bad question, ``top_k``, ``mode`` or ``history``
+        raises here, before the first item is asked for.
         """
         began = time.perf_counter()
         question = self.check_question(question)
         k = self.resolve_top_k(top_k)
         answerer = self.answerer(mode).for_turn()
-        standalone = question
         pairs = normalise_history(history)
+        return self._answer_stream(question, k, answerer, pairs, stream, began)
+
+    def _answer_stream(
+        self,
+        question: str,
+        k: int,
+        answerer: Answerer,
+        pairs: list[tuple[str, str]],
+        stream: bool,
+        began: float,
+    ) -> Iterator[str | Answer]:
+        standalone = question
         if pairs:
             standalone = self.check_question(answerer.condense(pairs, question))
         condensed = time.perf_counter()
@@ -501,8 +520,14 @@ class QA:
         ``text[start - offset : end - offset]``. The text is a slice of the document version's
         text stored at ingest (not the file as it is now); for a store ingested before texts
         were stored, of its chunks stitched together. At most ``max_chars`` are kept on each
-        side of the span. Raises NotFoundError for an unknown document or a span outside it.
+        side of the span. Raises NotFoundError for an unknown document or a span outside it,
+        InvalidInputError for arguments of the wrong type.
         """
+        if not isinstance(doc_id, str):
+            raise InvalidInputError(f"doc_id must be a str, not {type(doc_id).__name__}")
+        for name, value in (("start", start), ("end", end), ("max_chars", max_chars)):
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise InvalidInputError(f"{name} must be an int, not {value!r}")
         pieces = self._store.get_document_chunks(doc_id)
         if not pieces:
             raise NotFoundError(f"no document with id {doc_id!r}")
@@ -543,6 +568,11 @@ def _settings(settings: Settings | None, overrides: dict[str, Any]) -> Settings:
     """``settings`` (default: from the ``QA_*`` env) with ``overrides`` validated and applied."""
     from pydantic import ValidationError
 
+    if settings is not None and not isinstance(settings, Settings):
+        raise SettingsError(
+            f"settings must be a qa.Settings, not {type(settings).__name__} "
+            "(pass single settings as keywords: QA(top_k=3))"
+        )
     try:
         chosen = settings or Settings()
         if not overrides:

@@ -152,3 +152,68 @@ def test_the_store_is_reached_through_qa_only(make_qa, tmp_path) -> None:
     assert len(hits) == 2 and "lemonzhao@smm.cn" in hits[0].text
     assert hits[0].score >= hits[1].score and hits[0].dense_rank is None
     assert hits[0].text == load_file(ARTICLE).text[hits[0].start : hits[0].end]
+
+
+@pytest.mark.parametrize("settings", ["foo", {"top_k": 3}, 3])
+def test_settings_that_are_not_a_settings_object_are_refused_at_once(settings: object) -> None:
+    from qa import QA, SettingsError
+
+    with pytest.raises(SettingsError, match=r"qa\.Settings") as info:
+        QA(settings)  # type: ignore[arg-type]
+    assert type(settings).__name__ in str(info.value)
+
+
+@pytest.mark.parametrize("top_k", [True, 1.5, "3"])
+def test_top_k_that_is_not_a_whole_number_is_refused(corpus_qa, top_k: object) -> None:
+    with pytest.raises(InvalidInputError, match="top_k"):
+        corpus_qa.ask("Who owns Minago?", top_k=top_k)  # type: ignore[arg-type]
+
+
+def test_ingest_flags_must_be_booleans_and_a_refused_one_loses_nothing(make_qa, tmp_path) -> None:
+    (tmp_path / "a.md").write_text("Zinc rose 2% on Monday.\n", encoding="utf-8")
+    qa = make_qa()
+    qa.ingest([tmp_path])
+    for flags in ({"reset": "no"}, {"exclusive": 1}):
+        with pytest.raises(InvalidInputError, match="True or False"):
+            qa.ingest([tmp_path], **flags)  # type: ignore[arg-type]
+    assert [d.path.rsplit("/", 1)[-1] for d in qa.documents()] == ["a.md"]
+    assert qa.ingest([tmp_path]).unchanged  # nothing was wiped: the next ingest has no work
+
+
+def test_remove_takes_a_path_as_the_cli_does(make_qa, tmp_path) -> None:
+    for name in ("a.md", "b.md"):
+        (tmp_path / name).write_text(f"{name} says zinc rose 2%.\n", encoding="utf-8")
+    qa = make_qa()
+    qa.ingest([tmp_path])
+    qa.remove(str(tmp_path / "a.md"))
+    assert [d.path.rsplit("/", 1)[-1] for d in qa.documents()] == ["b.md"]
+    qa.remove(qa.documents()[0].doc_id)  # and an id, as before
+    assert qa.documents() == []
+    with pytest.raises(NotFoundError):
+        qa.remove(str(tmp_path / "a.md"))
+    with pytest.raises(InvalidInputError, match="str"):
+        qa.remove(42)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"question": ""}, InvalidQuestionError),
+        ({"question": "Who owns Minago?", "top_k": 0}, InvalidInputError),
+        ({"question": "Who owns Minago?", "mode": "bogus"}, InvalidInputError),
+        ({"question": "Who owns Minago?", "history": "nonsense"}, InvalidInputError),
+    ],
+)
+def test_ask_stream_checks_its_input_when_called_not_when_first_read(
+    corpus_qa, kwargs: dict, error: type
+) -> None:
+    with pytest.raises(error):
+        corpus_qa.ask_stream(**kwargs)  # no iteration: a bad call fails where it is made
+
+
+@pytest.mark.parametrize("args", [(42, 0, 5), ("DOC", "a", "b"), ("DOC", 0, 5.0), ("DOC", True, 5)])
+def test_context_with_arguments_of_the_wrong_type_is_invalid_input(corpus_qa, args) -> None:
+    doc_id = corpus_qa.documents()[0].doc_id
+    args = tuple(doc_id if a == "DOC" else a for a in args)
+    with pytest.raises(InvalidInputError):
+        corpus_qa.context(*args)

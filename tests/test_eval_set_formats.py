@@ -104,6 +104,20 @@ MALFORMED = {
         {"unanswerable": [{"id": 3, "question": "?"}]},
         "unanswerable[0].id: ",
     ),
+    # found by a new-user test: these were silently accepted
+    "fact-without-questions": ({"facts": [_fact(questions=[])]}, "facts[0].questions: "),
+    "duplicate-fact-id": (
+        {"facts": [_fact(), _fact(questions=[{"id": "F01-q2", "question": "Who?"}])]},
+        "duplicate fact id 'F01'",
+    ),
+    "unanswerable-with-evidence": (
+        {"unanswerable": [{"id": "U", "question": "?", "evidence": ["Wogen trades"]}]},
+        "unanswerable[0]: an unanswerable question has no evidence",
+    ),
+    "unanswerable-with-answers": (
+        {"unanswerable": [{"id": "U", "question": "?", "answers": ["Wogen"]}]},
+        "unanswerable[0]: an unanswerable question has no answers",
+    ),
 }
 
 
@@ -407,3 +421,28 @@ def test_a_limit_samples_evenly_across_the_split(tmp_path: Path) -> None:
     assert positions[-1] >= len(dev) * 0.85  # reaches the end of the split, not its first tenth
     assert not all(q.answerable for q in sample)  # the unanswerable questions at the end are in
     assert eval_set.select("dev", len(dev) + 5) == dev
+
+
+def test_documents_are_refused_for_a_set_that_names_its_own(tmp_path):
+    path = _ours(tmp_path)
+    with pytest.raises(EvalSetError, match="only for a LabelledRagDataset"):
+        load_set(path, documents=tmp_path / "corpus", work_dir=tmp_path / "work")
+    from qa.errors import InvalidPathError
+
+    with pytest.raises(InvalidPathError, match="documents folder not found"):
+        load_set(_labelled(tmp_path, _example()), documents=tmp_path / "nowhere")
+    result = run_cli("eval", "--set", str(path), "--docs", str(tmp_path / "corpus"), "-q")
+    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert "LabelledRagDataset" in result.stderr
+
+
+def test_load_set_needs_no_work_dir_and_refuses_what_is_not_a_path(tmp_path, monkeypatch):
+    monkeypatch.setenv("QA_HOME", str(tmp_path / "home"))
+    squad = _squad(tmp_path, _squad_qa())
+    assert [q.id for q in load_set(squad).questions] == ["s1"]
+    assert (tmp_path / "home" / "eval-docs").is_dir()  # SQuAD contexts written under QA_HOME
+    from qa.errors import InvalidInputError
+
+    for bad in (None, 5):
+        with pytest.raises(InvalidInputError, match="must be a path"):
+            load_set(bad)  # type: ignore[arg-type]

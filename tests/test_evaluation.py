@@ -269,6 +269,68 @@ def test_a_split_without_questions_is_refused_before_the_ingest(tmp_path):
     assert not (tmp_path / "home" / "chroma").exists()  # nothing was ingested
 
 
+def _tiny_set(folder: Path, **changes: object) -> Path:
+    """Our format, one document and one fact, ``changes`` applied to the fact's question."""
+    (folder / "corpus").mkdir(parents=True, exist_ok=True)
+    (folder / "corpus" / "doc.md").write_text(
+        "# Zinc\n\nThe Tornby zinc smelter employs 240 people.\n", encoding="utf-8"
+    )
+    question = {"id": "q1", "question": "How many people does the smelter employ?", **changes}
+    fact = {
+        "id": "F1", "category": "count", "evidence": ["The Tornby zinc smelter employs 240"],
+        "answers": ["240"], "questions": [question],
+    }  # fmt: skip
+    path = folder / "set.json"
+    path.write_text(json.dumps({"corpus": "corpus", "facts": [fact]}), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "needle"),
+    [
+        ({"limit": 0}, "limit"),
+        ({"limit": -1}, "limit"),
+        ({"limit": True}, "limit"),
+        ({"mode": "bogus"}, "'extractive' or 'llm'"),
+    ],
+)
+def test_run_eval_refuses_bad_arguments_before_the_ingest(tmp_path, kwargs, needle):
+    from qa.config import Settings
+    from qa.errors import InvalidInputError
+
+    path = _tiny_set(tmp_path)
+    with pytest.raises(InvalidInputError, match=needle):
+        run_eval(path, settings=Settings(home=tmp_path / "home"), **kwargs)
+    for bad in (None, 5):
+        with pytest.raises(InvalidInputError, match="must be a path"):
+            run_eval(bad, settings=Settings(home=tmp_path / "home"))  # type: ignore[arg-type]
+    assert not (tmp_path / "home" / "chroma").exists()  # nothing was ingested
+
+
+def test_an_over_long_question_in_a_set_is_refused_at_load_naming_it(tmp_path):
+    path = _tiny_set(tmp_path, question="How many " + "very " * 500 + "people?")
+    result = run_cli("eval", "--set", str(path), "-q")
+    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert str(path) in result.stderr and "'q1'" in result.stderr and "2000" in result.stderr
+    assert not (tmp_path / "qa-home" / "chroma").exists()  # refused before the ingest
+
+
+def test_a_gold_quote_not_in_the_documents_is_warned_of_even_when_quiet(tmp_path):
+    path = _tiny_set(tmp_path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["facts"][0]["evidence"] = ["The Tornby lead smelter has 240 staff"]  # a typo'd quote
+    path.write_text(json.dumps(data), encoding="utf-8")
+    out = tmp_path / "run"
+    result = run_cli("eval", "--set", str(path), "-q", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    warning = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert len(warning) == 1 and "1 answerable question(s)" in warning[0] and "q1" in warning[0]
+    assert (out / "results.json").is_file()
+    fixed = _tiny_set(tmp_path / "fixed")
+    result = run_cli("eval", "--set", str(fixed), "-q", "--out", str(out / "2"))
+    assert result.returncode == 0 and "warning" not in result.stderr, result.stderr
+
+
 def test_a_report_that_cannot_be_written_leaves_the_results_elsewhere(full_run, tmp_path):
     from qa.errors import QAError
 

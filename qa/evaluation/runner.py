@@ -12,9 +12,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from qa.answer import registry
 from qa.config import Settings
 from qa.documents import load_documents
 from qa.embeddings import Embedder
+from qa.errors import InvalidInputError
 from qa.evaluation.evidence import (
     EvidenceMap,
     Located,
@@ -230,10 +232,21 @@ def run_eval(
     began = time.perf_counter()
     started = datetime.now(UTC).isoformat(timespec="seconds")
     base = settings or Settings()
+    if mode not in registry.modes():
+        choices = " or ".join(repr(m) for m in registry.modes())
+        raise InvalidInputError(f"unknown mode {mode!r}: use {choices}")
+    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 1):
+        raise InvalidInputError(f"limit must be a whole number of at least 1, not {limit!r}")
     eval_set = load_set(set_path, documents=docs, work_dir=base.home / "eval-docs")
     questions = eval_set.select(split, limit)
     if not questions:  # before the ingest: nothing would be measured
         raise EvalSetError(f"{set_path}: no questions in split {split!r}")
+    for q in questions:  # before the ingest, naming the question
+        if len(q.question.strip()) > base.max_question_chars:
+            raise EvalSetError(
+                f"{set_path}: question {q.id!r} is {len(q.question.strip())} characters long; "
+                f"the limit is {base.max_question_chars} (QA_MAX_QUESTION_CHARS)"
+            )
     qa = QA(base.model_copy(update={"collection": eval_collection(eval_set)}), embedder=embedder)
     if on_start:
         on_start()

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, ValidationError, model_validator
 
-from qa.errors import InvalidPathError, QAError
+from qa.errors import InvalidInputError, InvalidPathError, QAError
 
 __all__ = [
     "SPLITS",
@@ -164,7 +165,7 @@ class _Fact(BaseModel):
     statement: str = ""
     evidence: Annotated[list[Text], Field(min_length=1)]
     answers: Annotated[list[Text], Field(min_length=1)]
-    questions: list[_Question]
+    questions: Annotated[list[_Question], Field(min_length=1)]
 
 
 class _MultiHop(_Question):
@@ -181,6 +182,22 @@ class _MultiHop(_Question):
         return self
 
 
+class _Unanswerable(_Question):
+    """A question the corpus does not answer: it has no evidence and no answers."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_evidence(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            given = [k for k in ("evidence", "answers", "answers_all") if data.get(k)]
+            if given:
+                raise ValueError(
+                    f"an unanswerable question has no {given[0]} (a question the corpus "
+                    "answers belongs under a fact)"
+                )
+        return data
+
+
 class _OurSet(BaseModel):
     """Our eval-set file (``qa/evaluation/sets/*.json``); extra keys are ignored."""
 
@@ -189,7 +206,16 @@ class _OurSet(BaseModel):
     corpus: str = "corpus"
     facts: list[_Fact]
     multi_hop: list[_MultiHop] = []
-    unanswerable: list[_Question] = []
+    unanswerable: list[_Unanswerable] = []
+
+    @model_validator(mode="after")
+    def _unique_fact_ids(self) -> _OurSet:
+        seen: set[str] = set()
+        for fact in self.facts:
+            if fact.id in seen:
+                raise ValueError(f"duplicate fact id {fact.id!r}")
+            seen.add(fact.id)
+        return self
 
 
 def _place(loc: tuple[int | str, ...]) -> str:
@@ -279,18 +305,33 @@ def _check_unique_ids(path: Path, eval_set: EvalSet) -> EvalSet:
     return eval_set
 
 
-def load_set(path: str | Path, *, documents: Path | None = None, work_dir: Path) -> EvalSet:
+def load_set(
+    path: str | Path, *, documents: Path | None = None, work_dir: Path | None = None
+) -> EvalSet:
     """Load an eval set in any supported format.
 
     Args:
         path: the set's JSON file (ours, LabelledRagDataset or SQuAD).
         documents: the source documents folder of a LabelledRagDataset (default:
-            ``source_files/`` or ``source_docs/`` beside the JSON).
-        work_dir: where documents built from a SQuAD file are written.
+            ``source_files/`` or ``source_docs/`` beside the JSON); EvalSetError for a set of
+            another format, InvalidPathError when it is not a folder.
+        work_dir: where documents built from a SQuAD file are written (default: ``eval-docs``
+            under ``QA_HOME``).
+
+    Raises InvalidPathError (no such file), EvalSetError (not a valid set, one line naming
+    the file and the place) or InvalidInputError (``path`` not a str or path).
     """
     from qa.evaluation.interop import load_labelled_rag, load_squad
 
+    if not isinstance(path, (str, os.PathLike)):
+        raise InvalidInputError(f"the eval set must be a path, not {type(path).__name__}")
+    if work_dir is None:
+        from qa.config import Settings
+
+        work_dir = Settings().home / "eval-docs"
     path = Path(path)
+    if documents is not None and not Path(documents).is_dir():
+        raise InvalidPathError(f"documents folder not found: {documents}")
     if not path.is_file():
         raise InvalidPathError(f"eval set not found: {path}")
     try:
@@ -300,6 +341,11 @@ def load_set(path: str | Path, *, documents: Path | None = None, work_dir: Path)
     if not isinstance(data, dict):
         raise EvalSetError(f"{path}: expected a JSON object")
     try:
+        if documents is not None and "examples" not in data:
+            raise EvalSetError(
+                f"{path}: documents are given only for a LabelledRagDataset set; this set "
+                "names its own (drop --docs)"
+            )
         if "facts" in data:
             return _check_unique_ids(path, _load_ours(path, data))
         if "examples" in data:
