@@ -45,7 +45,7 @@ __all__ = [
 
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf")
 # part of every document's version: a store built by an older reader re-reads changed text
-READER_VERSION = "reader-2"
+READER_VERSION = "reader-3"
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n", re.DOTALL)
 _HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 # a line that stands alone: heading, list item, table row, quote, rule, fenced code
@@ -198,7 +198,33 @@ def _visible_text(raw: str) -> str:
     return " ".join(root.text_content().split())
 
 
-def _load_pdf(path: Path) -> str:
+def _pdf_title(reader: Any) -> str | None:
+    """The title a PDF's document information gives, unless blank or a file name (what word
+    processors put there when the author set none: "Microsoft Word - report.docx")."""
+    try:
+        title = " ".join(str((reader.metadata or {}).get("/Title") or "").split())
+    except Exception:  # a damaged information dictionary: no title
+        return None
+    if not title or re.search(r"\.(?:docx?|odt|rtf|pdf|txt|pptx?|xlsx?)$", title, re.I):
+        return None
+    return title
+
+
+def _headline(text: str, start: int) -> str | None:
+    """The first line of a plain-text document from ``start``, when it reads as a headline:
+    a blank line (or the end) follows it, it is at most 200 characters, and it does not end as
+    a sentence or a clause does (``. : ; ,``)."""
+    body = text[start:].lstrip("\n")
+    first, _, rest = body.partition("\n")
+    first = " ".join(first.split())
+    if not first or len(first) > 200 or first.endswith((".", ":", ";", ",")):
+        return None
+    if rest.strip() and rest.split("\n", 1)[0].strip():
+        return None  # the next line goes on: a paragraph, not a headline
+    return first
+
+
+def _load_pdf(path: Path) -> tuple[str, str | None]:
     import logging
 
     from pypdf import PdfReader
@@ -212,7 +238,7 @@ def _load_pdf(path: Path) -> str:
 
     reader = PdfReader(str(path))
     pages = (page.extract_text() or "" for page in reader.pages)
-    return "\n\n".join(p.strip() for p in pages if p.strip()) + "\n"
+    return "\n\n".join(p.strip() for p in pages if p.strip()) + "\n", _pdf_title(reader)
 
 
 def load_file(path: Path | str) -> Document:
@@ -222,7 +248,10 @@ def load_file(path: Path | str) -> Document:
     metadata: dict[str, Any] = {}
     body_start = 0
     if suffix == ".pdf":
-        text = unwrap(normalise_text(_load_pdf(path)))
+        raw_text, pdf_title = _load_pdf(path)
+        text = unwrap(normalise_text(raw_text))
+        if pdf_title:
+            metadata["title"] = normalise_text(pdf_title)
     else:
         raw = normalise_text(decode(path.read_bytes()))
         if suffix in (".html", ".htm"):
@@ -234,6 +263,10 @@ def load_file(path: Path | str) -> Document:
                 heading = _HEADING.search(text, body_start)
                 if heading:
                     metadata["title"] = heading.group(1)
+            if "title" not in metadata and suffix == ".txt":
+                headline = _headline(text, body_start)
+                if headline:
+                    metadata["title"] = headline
     if not text[body_start:].strip():
         raise ValueError("no text")
     metadata.setdefault("title", path.stem.replace("-", " ").replace("_", " "))

@@ -88,6 +88,45 @@ def test_txt_title_falls_back_to_file_name(tmp_path: Path) -> None:
     assert [d.title for d in docs] == ["copper news"] and skipped == []
 
 
+def test_txt_title_is_its_headline_when_the_first_line_reads_as_one(tmp_path: Path) -> None:
+    """Found by a new-user test: a news story saved as .txt was titled by its file name."""
+    (tmp_path / "a.txt").write_text(
+        "Riverton bakery doubles its bread output\n\nThe bakery employs 14 people.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "b.txt").write_text(  # a paragraph's first line: no blank line after it
+        "Zinc prices rose on Monday\nafter the smelter closed.\n\nMore text.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "c.txt").write_text("Nickel fell 2 percent.\n\nMore text.\n", encoding="utf-8")
+    docs, _ = load_documents([tmp_path])
+    assert [d.title for d in docs] == ["Riverton bakery doubles its bread output", "b", "c"]
+    assert docs[0].text.startswith("Riverton bakery")  # the headline stays in the text
+
+
+def test_pdf_title_comes_from_its_document_information(tmp_path: Path) -> None:
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    def with_title(title: str) -> bytes:
+        writer = PdfWriter(clone_from=PdfReader(io.BytesIO(make_pdf([["Tin rose 3 percent."]]))))
+        writer.add_metadata({"/Title": title})
+        out = io.BytesIO()
+        writer.write(out)
+        return out.getvalue()
+
+    (tmp_path / "kettle.pdf").write_bytes(with_title("Kettlewise recalls 40,000 kettles"))
+    (tmp_path / "word.pdf").write_bytes(with_title("Microsoft Word - draft-3.docx"))
+    (tmp_path / "plain.pdf").write_bytes(make_pdf([["Tin rose 3 percent."]]))
+    titles = {Path(d.path).name: d.title for d in load_documents([tmp_path])[0]}
+    assert titles == {
+        "kettle.pdf": "Kettlewise recalls 40,000 kettles",
+        "word.pdf": "word",  # a word processor's file name is no title
+        "plain.pdf": "plain",
+    }
+
+
 def test_pdf_text_is_extracted(tmp_path: Path) -> None:
     (tmp_path / "report.pdf").write_bytes(make_pdf([["Nickel output grew 7 percent."]]))
     docs, _ = load_documents([tmp_path])

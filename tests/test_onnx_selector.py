@@ -141,7 +141,10 @@ def test_the_int8_export_is_pinned_and_stays_close_to_fp32(
     quantised, fp32 = int8.read_tokens(pairs), onnx_selector.read_tokens(pairs)
     digest = hashlib.sha256(onnx_path(ONNX_DIR, int8=True).read_bytes()).hexdigest()
     assert digest == SELECTOR_INT8_SHA256
-    assert np.abs(quantised.probabilities - fp32.probabilities).max() < 0.1
+    # ONNX Runtime's int8 kernels differ by CPU (with AVX512-VNNI or without; figures in
+    # CHANGELOG.md), so the bound is on the mean, with a looser one on the worst pair
+    difference = np.abs(quantised.probabilities - fp32.probabilities)
+    assert difference.mean() < 0.03 and difference.max() < 0.2
     assert float(np.corrcoef(quantised.features.ravel(), fp32.features.ravel())[0, 1]) > 0.99
 
 
