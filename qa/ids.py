@@ -15,6 +15,12 @@ def chunk_id(doc_id: str, version: str, index: int) -> str:
     return f"{doc_id}-{version}-{index:05d}"
 
 
+def content_key(chunk_id: str) -> str:
+    """A chunk id without its document id (a hash of the path): the version (a hash of the
+    text) and the index, so an order over chunks is the same wherever a corpus's files are."""
+    return chunk_id.split("-", 1)[-1]
+
+
 def first_chunk_id(doc_id: str, version: str) -> str:
     """The store id of a document version's first chunk (the one that holds its dateline)."""
     return chunk_id(doc_id, version, 0)

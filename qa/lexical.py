@@ -42,8 +42,9 @@ def terms(texts: Sequence[str]) -> list[list[str]]:
 
 
 def fingerprint(ids: Sequence[str]) -> str:
-    """A hash of the sorted chunk ids: equal iff the index covers exactly these chunks."""
-    digest = hashlib.sha1()
+    """A hash of the sorted chunk ids: equal iff the index covers exactly these chunks (and
+    was built with its chunks in content order, ``ChunkStore.all_chunk_texts``)."""
+    digest = hashlib.sha1(b"content-order\n")
     for i in sorted(ids):
         digest.update(i.encode("utf-8") + b"\n")
     return digest.hexdigest()

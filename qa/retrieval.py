@@ -14,7 +14,7 @@ import numpy as np
 
 from qa.embeddings import Embedder
 from qa.errors import StoreError
-from qa.ids import first_chunk_id, sentence_id
+from qa.ids import content_key, first_chunk_id, sentence_id
 from qa.lexical import BM25Index
 from qa.store import ChunkStore, shown_path
 from qa.types import Hit, Sentence, same_words
@@ -24,13 +24,16 @@ __all__ = ["HybridRetriever", "complete", "fuse", "hit_from_record", "same_words
 PREVIOUS_GAP = 4  # characters between a sentence and the one before it (a paragraph break)
 
 
-def fuse(rankings: list[list[str]], k: int = 60) -> list[tuple[str, float]]:
-    """Reciprocal rank fusion: ``sum(1 / (k + rank))`` over the rankings, best first."""
+def fuse(
+    rankings: list[list[str]], k: int = 60, tie: Callable[[str], str] = str
+) -> list[tuple[str, float]]:
+    """Reciprocal rank fusion: ``sum(1 / (k + rank))`` over the rankings, best first; equal
+    sums (rank 3 in one ranking against rank 3 in the other) in the order of ``tie(item)``."""
     scores: dict[str, float] = {}
     for ranking in rankings:
         for rank, item in enumerate(ranking, start=1):
             scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
-    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+    return sorted(scores.items(), key=lambda kv: (-kv[1], tie(kv[0]), kv[0]))
 
 
 def hit_from_record(chunk_id: str, meta: dict, text: str, score: float) -> Hit:
@@ -124,7 +127,7 @@ class HybridRetriever:
             vector = self.embedder.encode_query(question).vector
         dense = self.store.query(vector, self.candidates)
         lexical = self._lexical().search(question, self.candidates)
-        fused = fuse([[d[0] for d in dense], [c for c, _ in lexical]], self.rrf_k)
+        fused = fuse([[d[0] for d in dense], [c for c, _ in lexical]], self.rrf_k, content_key)
         records = {cid: (meta, text) for cid, _, meta, text in dense}
         dense_rank = {d[0]: (r, d[1]) for r, d in enumerate(dense, start=1)}
         lexical_rank = {c: r for r, (c, _) in enumerate(lexical, start=1)}

@@ -34,6 +34,7 @@ import numpy as np
 
 from qa.config import Settings
 from qa.errors import EmptyStoreError, ModelMismatchError, StoreError
+from qa.ids import content_key
 
 __all__ = ["MODEL_KEY", "ChunkStore", "StoredDocument", "summarise"]
 
@@ -570,10 +571,15 @@ class ChunkStore:
         return sorted(self._read_all(self.chunk_name, None)[0])
 
     def all_chunk_texts(self) -> tuple[list[str], list[str]]:
-        """Ids and texts of every chunk, sorted by id (the input of the BM25 index)."""
+        """Ids and texts of every chunk, in the order of their content (``content_key``, then
+        the id): the input of the BM25 index, whose equal scores keep this order, so one
+        corpus ranks the same wherever its files are."""
         if self._get(self.chunk_name) is None:
             return [], []
-        pairs = sorted(zip(*self._read_all(self.chunk_name, "documents"), strict=True))
+        pairs = sorted(
+            zip(*self._read_all(self.chunk_name, "documents"), strict=True),
+            key=lambda pair: (content_key(pair[0]), pair[0]),
+        )
         return [p[0] for p in pairs], [p[1] for p in pairs]
 
     def query(self, vector: np.ndarray, n: int) -> list[tuple[str, float, dict, str]]:
