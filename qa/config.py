@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from qa.errors import SettingsError
@@ -45,6 +45,18 @@ class Settings(BaseSettings):
         # "" would be the current folder: a store written wherever the command ran
         if isinstance(value, str) and not value.strip():
             raise ValueError("is empty (for the current folder, say '.')")
+        return value
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool_for_a_number(cls, value: object, info: ValidationInfo) -> object:
+        # pydantic reads True as 1: QA(top_k=True) meant no number at all
+        field = cls.model_fields.get(info.field_name or "")
+        if isinstance(value, bool) and field is not None:
+            kinds = {int, float}
+            annotation = field.annotation
+            if annotation in kinds or set(getattr(annotation, "__args__", ())) & kinds:
+                raise ValueError(f"must be a number, not {value!r}")
         return value
 
     @field_validator("home")

@@ -199,13 +199,17 @@ def _visible_text(raw: str) -> str:
 
 
 def _pdf_title(reader: Any) -> str | None:
-    """The title a PDF's document information gives, unless blank or a file name (what word
-    processors put there when the author set none: "Microsoft Word - report.docx")."""
+    """The title a PDF's document information gives (control characters dropped), unless
+    blank, over 200 characters, "Untitled..." or a file name (what word processors put there
+    when the author set none: "Microsoft Word - report.docx", "scan0001.jpg")."""
     try:
-        title = " ".join(str((reader.metadata or {}).get("/Title") or "").split())
+        raw = str((reader.metadata or {}).get("/Title") or "")
     except Exception:  # a damaged information dictionary: no title
         return None
-    if not title or re.search(r"\.(?:docx?|odt|rtf|pdf|txt|pptx?|xlsx?)$", title, re.I):
+    title = " ".join("".join(c for c in raw if unicodedata.category(c) != "Cc").split())
+    if not title or len(title) > 200 or re.match(r"untitled\b", title, re.I):
+        return None
+    if re.search(r"\.[A-Za-z][A-Za-z0-9]{1,4}$", title):
         return None
     return title
 
@@ -213,11 +217,13 @@ def _pdf_title(reader: Any) -> str | None:
 def _headline(text: str, start: int) -> str | None:
     """The first line of a plain-text document from ``start``, when it reads as a headline:
     a blank line (or the end) follows it, it is at most 200 characters, and it does not end as
-    a sentence or a clause does (``. : ; ,``)."""
+    a sentence or a clause does (``. ! : ; ,`` and their CJK forms, before any closing quote or
+    bracket); a Markdown heading's ``#`` marks are dropped."""
     body = text[start:].lstrip("\n")
     first, _, rest = body.partition("\n")
-    first = " ".join(first.split())
-    if not first or len(first) > 200 or first.endswith((".", ":", ";", ",")):
+    first = " ".join(first.split()).lstrip("#").strip()
+    ending = first.rstrip("\"'”’»)]）」』")
+    if not first or len(first) > 200 or ending.endswith(tuple(".!:;,。！：；，．…")):
         return None
     if rest.strip() and rest.split("\n", 1)[0].strip():
         return None  # the next line goes on: a paragraph, not a headline

@@ -308,7 +308,10 @@ class QA:
         stored = {d.doc_id: d for d in self.documents()}
         if document in stored:
             return document
-        by_path = doc_id_for(Path(document).expanduser())
+        try:
+            by_path = doc_id_for(Path(document).expanduser())
+        except (ValueError, OSError, UnicodeError):  # a NUL byte, undecodable bytes...
+            by_path = None
         if by_path in stored:
             return by_path
         matches = [d.doc_id for d in stored.values() if d.path == document]
@@ -319,10 +322,13 @@ class QA:
     def remove(self, document: str) -> None:
         """Delete a document from the store and the BM25 index, given its id or a path it was
         ingested from (as ``document_id`` reads it). NotFoundError when neither names one."""
-        if not isinstance(document, str):
+        if not isinstance(document, (str, os.PathLike)):
             raise InvalidInputError(
                 f"the document must be its id or path (str), not {type(document).__name__}"
             )
+        document = os.fspath(document)
+        if not isinstance(document, str):
+            raise InvalidInputError("the document must be its id or path as text, not bytes")
         with self._store.writing():
             doc_id = self.document_id(document)
             self._store.delete_document(doc_id)
@@ -528,6 +534,8 @@ class QA:
         for name, value in (("start", start), ("end", end), ("max_chars", max_chars)):
             if not isinstance(value, int) or isinstance(value, bool):
                 raise InvalidInputError(f"{name} must be an int, not {value!r}")
+        if max_chars < 0:
+            raise InvalidInputError(f"max_chars must be 0 or more, not {max_chars}")
         pieces = self._store.get_document_chunks(doc_id)
         if not pieces:
             raise NotFoundError(f"no document with id {doc_id!r}")

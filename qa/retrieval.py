@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -34,6 +35,17 @@ def fuse(
         for rank, item in enumerate(ranking, start=1):
             scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
     return sorted(scores.items(), key=lambda kv: (-kv[1], tie(kv[0]), kv[0]))
+
+
+def _first_of_each(ranked: list[Any]) -> list[Any]:
+    """``ranked`` (tuples led by an id) without the later tuples of an id already seen."""
+    seen: set[str] = set()
+    out = []
+    for item in ranked:
+        if item[0] not in seen:
+            seen.add(item[0])
+            out.append(item)
+    return out
 
 
 def hit_from_record(chunk_id: str, meta: dict, text: str, score: float) -> Hit:
@@ -125,10 +137,20 @@ class HybridRetriever:
         vector = query_vector
         if vector is None:
             vector = self.embedder.encode_query(question).vector
-        dense = self.store.query(vector, self.candidates)
+        # equal similarities (the same text in two files) in content order, not Chroma's
+        dense = sorted(
+            self.store.query(vector, self.candidates),
+            key=lambda d: (-d[1], content_key(d[0]), d[0]),
+        )
         lexical = self._lexical().search(question, self.candidates)
-        fused = fuse([[d[0] for d in dense], [c for c, _ in lexical]], self.rrf_k, content_key)
         records = {cid: (meta, text) for cid, _, meta, text in dense}
+        # a chunk stored twice (one text in two files) is ranked once, as the copy in the file
+        # named first, so the copies neither take two ranks nor depend on where the files are
+        chosen = self._one_copy_each([d[0] for d in dense] + [c for c, _ in lexical], records)
+        if chosen:
+            dense = _first_of_each([(chosen.get(d[0], d[0]), *d[1:]) for d in dense])
+            lexical = _first_of_each([(chosen.get(c, c), sc) for c, sc in lexical])
+        fused = fuse([[d[0] for d in dense], [c for c, _ in lexical]], self.rrf_k, content_key)
         dense_rank = {d[0]: (r, d[1]) for r, d in enumerate(dense, start=1)}
         lexical_rank = {c: r for r, (c, _) in enumerate(lexical, start=1)}
         hits: list[Hit] = []
@@ -153,3 +175,23 @@ class HybridRetriever:
                 hit.lexical_rank = lexical_rank.get(cid)
                 hits.append(hit)
         return complete(self.store, hits)
+
+    def _one_copy_each(
+        self, ids: list[str], records: dict[str, tuple[dict, str]]
+    ) -> dict[str, str]:
+        """For chunk ids holding the same text (one ``content_key``): each id mapped to the
+        copy kept, the one whose file name (then path, then id) sorts first; ids without a
+        copy are not in the map. ``records`` gains the copies' metadata it lacked."""
+        groups: dict[str, set[str]] = {}
+        for cid in ids:
+            groups.setdefault(content_key(cid), set()).add(cid)
+        copies = [g for g in groups.values() if len(g) > 1]
+        if not copies:
+            return {}
+        records.update(self.store.get_chunks([c for g in copies for c in g if c not in records]))
+
+        def place(cid: str) -> tuple[str, str, str]:
+            path = str(records[cid][0].get("path", "")) if cid in records else ""
+            return (path.rsplit("/", 1)[-1], path, cid)
+
+        return {cid: min(g, key=place) for g in copies for cid in g}

@@ -45,6 +45,8 @@ READ_RETRY_DELAYS = (0.1, 0.3, 1.0, 2.0, 4.0)  # seconds before each retry of a 
 TEXT_PART_CHARS = 100_000
 READ_PAGE = 5000  # records per read when reading a whole collection
 _CLIENTS_LOCK = threading.RLock()  # guards _EMBEDDED (chromadb caches one system per path)
+_WRITES_DONE = threading.Condition(_CLIENTS_LOCK)  # notified when a write in this process ends
+_THIS_THREAD = threading.local()  # .writing: the embedded paths this thread is writing to
 
 
 @dataclass
@@ -52,12 +54,15 @@ class _Embedded:
     """This process's one client of an embedded store, shared by every ChunkStore on its path:
     chromadb keeps one system per path for the whole process, so reopening it for one
     ChunkStore stops it under every other. ``stamps`` holds, per manifest (one per
-    collection), the manifest the client has seen; ``opened_ns`` when it was opened."""
+    collection), the manifest the client has seen; ``opened_ns`` when it was opened. While
+    ``writers`` (writes in progress in this process) is above 0 it is not reopened: reads may
+    see another process's latest writes only once those writes end."""
 
     client: Any
     opened_ns: int
     stamps: dict[Path, tuple[int, ...]] = field(default_factory=dict)
     opens: int = 1  # counts reopenings, so a failed read knows whether another reopened
+    writers: int = 0
 
 
 _EMBEDDED: dict[str, _Embedded] = {}
@@ -184,9 +189,9 @@ class ChunkStore:
             seen = entry.stamps.get(self._manifest)
             if seen is None and self._written_ns() < entry.opened_ns:
                 entry.stamps[self._manifest] = seen = stamp  # opened after that write
-            if seen != stamp:
+            if seen != stamp and not entry.writers:
                 return self._open_embedded()
-            return entry
+            return entry  # fresh, or stale until this process's writes end
 
     def _open_embedded(self) -> _Embedded:
         """(Re)open the embedded client for every ChunkStore of this process on the path."""
@@ -261,6 +266,8 @@ class ChunkStore:
             entry = _EMBEDDED.get(str(self.path))
             if entry is not None and unless_since is not None and entry.opens != unless_since:
                 return
+            if entry is not None and entry.writers:
+                return  # it would stop the client under a write in progress
             self._open_embedded()
 
     @contextmanager
@@ -270,14 +277,44 @@ class ChunkStore:
         ``lock_timeout`` setting). The store is reopened
         when another process wrote to it meanwhile, and readers are told on exit."""
         lock = self._acquire(timeout)
+        entry = None
         try:
-            self.client  # noqa: B018 - reopened if another writer committed while we waited
+            if self.settings.chroma_url:
+                self.client  # noqa: B018
+            else:
+                entry = self._enter_write()
             yield
         finally:
             try:
                 self.committed()
             finally:
+                if entry is not None:
+                    with _WRITES_DONE:
+                        entry.writers -= 1
+                        _THIS_THREAD.writing[str(self.path)] -= 1
+                        _WRITES_DONE.notify_all()
                 lock.release()
+
+    def _enter_write(self) -> _Embedded:
+        """The shared client, fresh for this collection, counted as written through. When
+        another process wrote this collection since the client was opened, it is reopened
+        first, after any write in progress in this process ends (writing through a stale
+        client could overwrite what the other process wrote)."""
+        mine: dict[str, int] = _THIS_THREAD.__dict__.setdefault("writing", {})
+        with _WRITES_DONE:
+            while True:
+                entry = self._embedded()
+                if entry.stamps.get(self._manifest) == self._manifest_stamp():
+                    break
+                if mine.get(str(self.path)):  # waiting would wait for ourselves
+                    raise StoreError(
+                        f"another process wrote to the store at {self.location} during this "
+                        "write; try again when it is done"
+                    )
+                _WRITES_DONE.wait(timeout=1.0)
+            entry.writers += 1
+            mine[str(self.path)] = mine.get(str(self.path), 0) + 1
+            return entry
 
     def _acquire(self, timeout: float | None) -> Any:
         """The store's write lock, acquired (waiting for another writer, saying so on stderr);
@@ -583,7 +620,9 @@ class ChunkStore:
         return [p[0] for p in pairs], [p[1] for p in pairs]
 
     def query(self, vector: np.ndarray, n: int) -> list[tuple[str, float, dict, str]]:
-        """Nearest chunks: (id, cosine similarity, metadata, text), best first."""
+        """Nearest chunks: (id, cosine similarity, metadata, text), best first. A record read
+        without its metadata or text (written by another process as it was read) is left
+        out, as if not yet written."""
         got = self._read(
             "query",
             self.chunk_name,
@@ -601,10 +640,12 @@ class ChunkStore:
                 got["documents"][0],
                 strict=True,
             )
+            if m is not None and t is not None
         ]
 
     def get_chunks(self, ids: Iterable[str]) -> dict[str, tuple[dict, str]]:
-        """Metadata and text of the given chunk ids."""
+        """Metadata and text of the given chunk ids that are there (a record read without its
+        metadata or text, being written by another process, is left out as if not there)."""
         ids = list(ids)
         if not ids:
             return {}
@@ -614,6 +655,7 @@ class ChunkStore:
         return {
             i: (m, t)
             for i, m, t in zip(got["ids"], got["metadatas"], got["documents"], strict=True)
+            if m is not None and t is not None
         }
 
     def get_document_chunks(self, doc_id: str) -> list[tuple[dict, str]]:

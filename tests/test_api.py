@@ -163,6 +163,14 @@ def test_settings_that_are_not_a_settings_object_are_refused_at_once(settings: o
     assert type(settings).__name__ in str(info.value)
 
 
+@pytest.mark.parametrize("field", ["top_k", "max_question_chars", "llm_timeout"])
+def test_a_boolean_for_a_number_setting_is_refused(field: str) -> None:
+    from qa import QA, SettingsError
+
+    with pytest.raises(SettingsError, match="must be a number"):
+        QA(**{field: True})
+
+
 @pytest.mark.parametrize("top_k", [True, 1.5, "3"])
 def test_top_k_that_is_not_a_whole_number_is_refused(corpus_qa, top_k: object) -> None:
     with pytest.raises(InvalidInputError, match="top_k"):
@@ -193,6 +201,21 @@ def test_remove_takes_a_path_as_the_cli_does(make_qa, tmp_path) -> None:
         qa.remove(str(tmp_path / "a.md"))
     with pytest.raises(InvalidInputError, match="str"):
         qa.remove(42)  # type: ignore[arg-type]
+    for odd in ("a\x00b", "a/\udcff.md"):  # a NUL byte, undecodable bytes: no such document
+        with pytest.raises(NotFoundError):
+            qa.remove(odd)
+    result = run_cli("remove", "a/\udcff.md")
+    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+
+
+def test_remove_takes_a_path_object(make_qa, tmp_path) -> None:
+    from pathlib import Path
+
+    (tmp_path / "a.md").write_text("Zinc rose 2%.\n", encoding="utf-8")
+    qa = make_qa()
+    qa.ingest([tmp_path])
+    qa.remove(Path(tmp_path / "a.md"))
+    assert qa.documents() == []
 
 
 @pytest.mark.parametrize(

@@ -99,8 +99,18 @@ def test_txt_title_is_its_headline_when_the_first_line_reads_as_one(tmp_path: Pa
         encoding="utf-8",
     )
     (tmp_path / "c.txt").write_text("Nickel fell 2 percent.\n\nMore text.\n", encoding="utf-8")
+    (tmp_path / "d.txt").write_text('He said it opens "by spring."\n\nMore.\n', encoding="utf-8")
+    (tmp_path / "e.txt").write_text("图书馆明年开放。\n\n更多。\n", encoding="utf-8")
+    (tmp_path / "f.txt").write_text("# Tin output grows\n\nMore.\n", encoding="utf-8")
     docs, _ = load_documents([tmp_path])
-    assert [d.title for d in docs] == ["Riverton bakery doubles its bread output", "b", "c"]
+    assert [d.title for d in docs] == [
+        "Riverton bakery doubles its bread output",
+        "b",
+        "c",
+        "d",
+        "e",
+        "Tin output grows",
+    ]
     assert docs[0].text.startswith("Riverton bakery")  # the headline stays in the text
 
 
@@ -119,11 +129,19 @@ def test_pdf_title_comes_from_its_document_information(tmp_path: Path) -> None:
     (tmp_path / "kettle.pdf").write_bytes(with_title("Kettlewise recalls 40,000 kettles"))
     (tmp_path / "word.pdf").write_bytes(with_title("Microsoft Word - draft-3.docx"))
     (tmp_path / "plain.pdf").write_bytes(make_pdf([["Tin rose 3 percent."]]))
+    (tmp_path / "scan.pdf").write_bytes(with_title("scan0001.jpg"))
+    (tmp_path / "untitled.pdf").write_bytes(with_title("Untitled document"))
+    (tmp_path / "long.pdf").write_bytes(with_title("Tin " * 60))
+    (tmp_path / "bell.pdf").write_bytes(with_title("Tin\x07 rises"))
     titles = {Path(d.path).name: d.title for d in load_documents([tmp_path])[0]}
     assert titles == {
         "kettle.pdf": "Kettlewise recalls 40,000 kettles",
         "word.pdf": "word",  # a word processor's file name is no title
         "plain.pdf": "plain",
+        "scan.pdf": "scan",
+        "untitled.pdf": "untitled",
+        "long.pdf": "long",  # over 200 characters: no title
+        "bell.pdf": "Tin rises",  # control characters dropped
     }
 
 

@@ -315,6 +315,15 @@ def test_an_over_long_question_in_a_set_is_refused_at_load_naming_it(tmp_path):
     assert not (tmp_path / "qa-home" / "chroma").exists()  # refused before the ingest
 
 
+def test_a_question_that_is_not_valid_text_is_refused_at_load_naming_it(tmp_path):
+    from qa.config import Settings
+
+    path = _tiny_set(tmp_path, question="How many people\udcff?")
+    with pytest.raises(EvalSetError, match="'q1' is not valid text"):
+        run_eval(path, settings=Settings(home=tmp_path / "home"))
+    assert not (tmp_path / "home" / "chroma").exists()
+
+
 def test_a_gold_quote_not_in_the_documents_is_warned_of_even_when_quiet(tmp_path):
     path = _tiny_set(tmp_path)
     data = json.loads(path.read_text(encoding="utf-8"))

@@ -122,6 +122,9 @@ def test_one_corpus_ranks_the_same_wherever_its_files_are(embedder, tmp_path) ->
                     f" It cost {3 + i * j} million euros, the {town} council said.\n",
                     encoding="utf-8",
                 )
+        for original in ("Tornby-library", "Varde-museum"):  # one text in two files
+            text = (folder / f"{original}.md").read_text(encoding="utf-8")
+            (folder / f"{original}-copy.md").write_text(text, encoding="utf-8")
         qa = QA(Settings(home=tmp_path / name / "home"), embedder=embedder)
         qa.ingest([folder])
         rankings.append(
@@ -131,3 +134,6 @@ def test_one_corpus_ranks_the_same_wherever_its_files_are(embedder, tmp_path) ->
             ]
         )
     assert rankings[0] == rankings[1]
+    first = [name for name, _ in rankings[0][0]]  # "When will the Tornby library open?"
+    assert first[0] == "Tornby-library-copy.md"  # the copy whose file name sorts first
+    assert "Tornby-library.md" not in first  # and the other copy takes no rank

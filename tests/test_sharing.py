@@ -97,6 +97,37 @@ def test_two_qa_objects_on_one_store_keep_working_across_another_process_s_inges
     assert len(first.documents()) == 1
 
 
+def test_an_ingest_survives_another_qa_object_seeing_another_process_s_write(
+    make_qa, isolated_home: Path, tmp_path: Path
+) -> None:
+    """While one QA object ingests (collection "other"), another process writes collection
+    "qa" and a second QA object of this process reads it: the shared client must not be
+    reopened under the ingest (found by a new-user test: the ingest failed with a StoreError
+    every time), and the reader sees the other process's write once the ingest is done."""
+    news, other = tmp_path / "news", tmp_path / "other"
+    shutil.copytree(CASES / "two-processes" / "news", news)
+    shutil.copytree(CASES / "concurrent-ingest" / "north", other)
+    reader = make_qa(mode="extractive")
+    reader.ingest([news])
+    writer = make_qa(mode="extractive", collection="other")
+    shutil.copy(CASES / "two-processes" / "second.md", news / "second.md")
+    fired: list[int] = []
+
+    def progress(done: int, total: int) -> None:
+        if not fired:
+            fired.append(1)
+            code, _, err = _finish(_qa_process("ingest", str(news), home=isolated_home))
+            assert code == 0, err
+            reader.documents()  # sees the new manifest while the ingest is under way
+
+    report = writer.ingest([other], progress=progress)
+    assert fired and len(report.added) == len(list(other.iterdir()))
+    assert len(writer.documents()) == len(report.added)
+    assert len(reader.documents()) == 2  # the other process's write, once the ingest ended
+    runway = reader.ask("How much will the Kestrel airport runway be extended?")
+    assert any("400 metres" in q for q in _quotes(runway))
+
+
 def test_a_long_lived_qa_on_a_chroma_server_across_another_process_s_ingest(
     make_qa, chroma_server: str, isolated_home: Path, tmp_path: Path
 ) -> None:

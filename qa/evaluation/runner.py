@@ -242,6 +242,12 @@ def run_eval(
     if not questions:  # before the ingest: nothing would be measured
         raise EvalSetError(f"{set_path}: no questions in split {split!r}")
     for q in questions:  # before the ingest, naming the question
+        try:
+            q.question.encode("utf-8")
+        except UnicodeEncodeError:
+            raise EvalSetError(
+                f"{set_path}: question {q.id!r} is not valid text (bytes that are not UTF-8)"
+            ) from None
         if len(q.question.strip()) > base.max_question_chars:
             raise EvalSetError(
                 f"{set_path}: question {q.id!r} is {len(q.question.strip())} characters long; "
