@@ -293,7 +293,7 @@ class ChunkStore:
                         entry.writers -= 1
                         _THIS_THREAD.writing[str(self.path)] -= 1
                         _WRITES_DONE.notify_all()
-                lock.release()
+                self._release(lock)
 
     def _enter_write(self) -> _Embedded:
         """The shared client, fresh for this collection, counted as written through. When
@@ -323,12 +323,20 @@ class ChunkStore:
 
         timeout = self.settings.lock_timeout if timeout is None else timeout
         self._state_dir.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(str(self._state_dir / f"{self._state_name}.lock"))
+        where = str(self._state_dir / f"{self._state_name}.lock")
+        if where in _THIS_THREAD.__dict__.setdefault("locks", set()):
+            raise StoreError(
+                f"this thread is already writing to collection {self.settings.collection!r} "
+                f"of the store at {self.location}: a write from inside that write (an ingest "
+                "progress callback, say) would wait for itself"
+            )
+        lock = FileLock(where)
         try:
             lock.acquire(timeout=0)
         except Timeout:
             print(
-                f"qa: waiting for another process writing to the store at {self.location}",
+                f"qa: waiting for another writer (a process or thread) to the store at "
+                f"{self.location}",
                 file=sys.stderr,
                 flush=True,
             )
@@ -336,15 +344,23 @@ class ChunkStore:
                 lock.acquire(timeout=timeout)
             except Timeout:
                 raise StoreError(
-                    f"the store at {self.location} was still being written by another process "
+                    f"the store at {self.location} was still being written by another writer "
                     f"after {timeout:.0f} s; try again when it is done"
                 ) from None
+        _THIS_THREAD.locks.add(where)
         return lock
+
+    @staticmethod
+    def _release(lock: Any) -> None:
+        _THIS_THREAD.__dict__.setdefault("locks", set()).discard(str(lock.lock_file))
+        lock.release()
 
     def wait_for_writers(self, timeout: float | None = None) -> None:
         """Return once no other process is writing to the store (waiting as a writer would,
         without writing). Raises StoreError after ``timeout`` seconds."""
-        self._acquire(timeout).release()
+        where = str(self._state_dir / f"{self._state_name}.lock")
+        if where not in _THIS_THREAD.__dict__.setdefault("locks", set()):  # not our own write
+            self._release(self._acquire(timeout))
         self.client  # noqa: B018 - reopened if the writer committed while we waited
 
     def _connect(self) -> Any:

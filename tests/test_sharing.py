@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from qa.errors import EmptyStoreError
+from qa.errors import EmptyStoreError, StoreError
 from qa.ids import content_key
 from tests.conftest import ROOT
 
@@ -126,6 +126,34 @@ def test_an_ingest_survives_another_qa_object_seeing_another_process_s_write(
     assert len(reader.documents()) == 2  # the other process's write, once the ingest ended
     runway = reader.ask("How much will the Kestrel airport runway be extended?")
     assert any("400 metres" in q for q in _quotes(runway))
+
+
+def test_a_write_from_inside_a_write_of_the_same_collection_fails_at_once(
+    make_qa, tmp_path: Path
+) -> None:
+    """An ingest started from another ingest's progress callback, on the same collection,
+    waited for itself until the lock timeout (found by a new-user test); it is now a one-line
+    StoreError at once, and the outer ingest completes."""
+    outer, inner = tmp_path / "outer", tmp_path / "inner"
+    shutil.copytree(CASES / "concurrent-ingest" / "north", outer)
+    shutil.copytree(CASES / "concurrent-ingest" / "south", inner)
+    writer = make_qa(mode="extractive", lock_timeout=300)
+    nested = make_qa(mode="extractive", lock_timeout=300)
+    failures: list[str] = []
+
+    def progress(done: int, total: int) -> None:
+        if not failures:
+            began = time.monotonic()
+            try:
+                nested.ingest([inner])
+            except StoreError as exc:
+                failures.append(str(exc))
+                assert time.monotonic() - began < 5  # at once, not after the lock timeout
+
+    report = writer.ingest([outer], progress=progress)
+    assert failures and "already writing" in failures[0] and "\n" not in failures[0]
+    assert len(report.added) == len(list(outer.iterdir()))
+    assert len(writer.ingest([inner]).added) == len(list(inner.iterdir()))  # and after it
 
 
 def test_a_long_lived_qa_on_a_chroma_server_across_another_process_s_ingest(
@@ -245,7 +273,7 @@ def test_an_ingest_waits_for_another_and_gives_up_in_one_line(
         deadline = time.time() + 120
         while "waiting" not in log.read_text() and time.time() < deadline:
             time.sleep(0.2)
-        assert "waiting for another process writing to the store" in log.read_text()
+        assert "waiting for another writer (a process or thread) to the store" in log.read_text()
         time.sleep(1)
         assert proc.poll() is None  # it waits
     out, _ = proc.communicate(timeout=300)
@@ -263,7 +291,7 @@ def test_an_ingest_waits_for_another_and_gives_up_in_one_line(
         )
     assert impatient.returncode != 0
     lines = [ln for ln in impatient.stderr.splitlines() if not ln.startswith("qa: waiting")]
-    assert len(lines) == 1 and "still being written by another process" in lines[0], lines
+    assert len(lines) == 1 and "still being written by another writer" in lines[0], lines
 
 
 def test_a_killed_ingest_releases_the_store_and_the_next_run_completes_it(
