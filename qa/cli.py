@@ -280,8 +280,7 @@ def remove(
 ) -> None:
     """Remove a document from the store, by its id or by the path it was ingested from."""
     qa = make_qa(ctx)
-    doc_id = qa.document_id(document)
-    qa.remove(doc_id)
+    doc_id = qa.remove(document)
     typer.echo(f"removed {doc_id} ({document})" if doc_id != document else f"removed {doc_id}")
 
 

@@ -319,9 +319,10 @@ class QA:
             return matches[0]
         raise NotFoundError(f"no document with id or path {document!r} (see `qa info`)")
 
-    def remove(self, document: str) -> None:
+    def remove(self, document: str) -> str:
         """Delete a document from the store and the BM25 index, given its id or a path it was
-        ingested from (as ``document_id`` reads it). NotFoundError when neither names one."""
+        ingested from (as ``document_id`` reads it); returns its id. NotFoundError when neither
+        names one."""
         if not isinstance(document, (str, os.PathLike)):
             raise InvalidInputError(
                 f"the document must be its id or path (str), not {type(document).__name__}"
@@ -333,6 +334,7 @@ class QA:
             doc_id = self.document_id(document)
             self._store.delete_document(doc_id)
         self.lexical_index(refresh=True)
+        return doc_id
 
     # ---- ask --------------------------------------------------------------------------------
     def check_question(self, question: str) -> str:

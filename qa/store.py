@@ -46,7 +46,7 @@ TEXT_PART_CHARS = 100_000
 READ_PAGE = 5000  # records per read when reading a whole collection
 _CLIENTS_LOCK = threading.RLock()  # guards _EMBEDDED (chromadb caches one system per path)
 _WRITES_DONE = threading.Condition(_CLIENTS_LOCK)  # notified when a write in this process ends
-_THIS_THREAD = threading.local()  # .writing: the embedded paths this thread is writing to
+_THIS_THREAD = threading.local()  # .locks: write lock file -> store location, held by the thread
 
 
 @dataclass
@@ -134,6 +134,12 @@ def _stamp_of(path: Path) -> tuple[int, ...]:
     return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
+def _held() -> dict[str, str]:
+    """The write locks this thread holds: lock file -> the store's location."""
+    held: dict[str, str] = _THIS_THREAD.__dict__.setdefault("locks", {})
+    return held
+
+
 def _client_error(exc: Exception, where: str) -> StoreError:
     first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return StoreError(f"cannot open the store at {where}: {first}")
@@ -187,7 +193,8 @@ class ChunkStore:
             if entry is None:
                 return self._open_embedded()
             seen = entry.stamps.get(self._manifest)
-            if seen is None and self._written_ns() < entry.opened_ns:
+            written_ns = stamp[1] if stamp else 0  # the manifest's mtime
+            if seen is None and written_ns < entry.opened_ns:
                 entry.stamps[self._manifest] = seen = stamp  # opened after that write
             if seen != stamp and not entry.writers:
                 return self._open_embedded()
@@ -204,12 +211,6 @@ class ChunkStore:
             entry = _Embedded(self._connect(), opened_ns, stamps, (old.opens + 1) if old else 1)
             _EMBEDDED[str(self.path)] = entry
             return entry
-
-    def _written_ns(self) -> int:
-        try:
-            return os.stat(self._manifest).st_mtime_ns
-        except OSError:
-            return 0
 
     # ---- sharing between processes ------------------------------------------------------
     @property
@@ -291,7 +292,6 @@ class ChunkStore:
                 if entry is not None:
                     with _WRITES_DONE:
                         entry.writers -= 1
-                        _THIS_THREAD.writing[str(self.path)] -= 1
                         _WRITES_DONE.notify_all()
                 self._release(lock)
 
@@ -300,20 +300,23 @@ class ChunkStore:
         another process wrote this collection since the client was opened, it is reopened
         first, after any write in progress in this process ends (writing through a stale
         client could overwrite what the other process wrote)."""
-        mine: dict[str, int] = _THIS_THREAD.__dict__.setdefault("writing", {})
+        # this thread writing another collection of this store: that write counts in
+        # ``writers`` too, so waiting for them to end would wait for ourselves
+        nested = any(
+            where == self.location and lock != self._lock_path for lock, where in _held().items()
+        )
         with _WRITES_DONE:
             while True:
                 entry = self._embedded()
                 if entry.stamps.get(self._manifest) == self._manifest_stamp():
                     break
-                if mine.get(str(self.path)):  # waiting would wait for ourselves
+                if nested:
                     raise StoreError(
                         f"another process wrote to the store at {self.location} during this "
                         "write; try again when it is done"
                     )
                 _WRITES_DONE.wait(timeout=1.0)
             entry.writers += 1
-            mine[str(self.path)] = mine.get(str(self.path), 0) + 1
             return entry
 
     def _acquire(self, timeout: float | None) -> Any:
@@ -323,8 +326,8 @@ class ChunkStore:
 
         timeout = self.settings.lock_timeout if timeout is None else timeout
         self._state_dir.mkdir(parents=True, exist_ok=True)
-        where = str(self._state_dir / f"{self._state_name}.lock")
-        if where in _THIS_THREAD.__dict__.setdefault("locks", set()):
+        where = self._lock_path
+        if where in _held():
             raise StoreError(
                 f"this thread is already writing to collection {self.settings.collection!r} "
                 f"of the store at {self.location}: a write from inside that write (an ingest "
@@ -347,19 +350,23 @@ class ChunkStore:
                     f"the store at {self.location} was still being written by another writer "
                     f"after {timeout:.0f} s; try again when it is done"
                 ) from None
-        _THIS_THREAD.locks.add(where)
+        _held()[where] = self.location
         return lock
+
+    @property
+    def _lock_path(self) -> str:
+        """The file of this collection's inter-process write lock."""
+        return str(self._state_dir / f"{self._state_name}.lock")
 
     @staticmethod
     def _release(lock: Any) -> None:
-        _THIS_THREAD.__dict__.setdefault("locks", set()).discard(str(lock.lock_file))
+        _held().pop(str(lock.lock_file), None)
         lock.release()
 
     def wait_for_writers(self, timeout: float | None = None) -> None:
         """Return once no other process is writing to the store (waiting as a writer would,
         without writing). Raises StoreError after ``timeout`` seconds."""
-        where = str(self._state_dir / f"{self._state_name}.lock")
-        if where not in _THIS_THREAD.__dict__.setdefault("locks", set()):  # not our own write
+        if self._lock_path not in _held():  # not this thread's own write
             self._release(self._acquire(timeout))
         self.client  # noqa: B018 - reopened if the writer committed while we waited
 

@@ -16,7 +16,7 @@ from qa.answer import registry
 from qa.config import Settings
 from qa.documents import load_documents
 from qa.embeddings import Embedder
-from qa.errors import InvalidInputError
+from qa.errors import InvalidInputError, InvalidQuestionError
 from qa.evaluation.evidence import (
     EvidenceMap,
     Located,
@@ -241,19 +241,13 @@ def run_eval(
     questions = eval_set.select(split, limit)
     if not questions:  # before the ingest: nothing would be measured
         raise EvalSetError(f"{set_path}: no questions in split {split!r}")
-    for q in questions:  # before the ingest, naming the question
-        try:
-            q.question.encode("utf-8")
-        except UnicodeEncodeError:
-            raise EvalSetError(
-                f"{set_path}: question {q.id!r} is not valid text (bytes that are not UTF-8)"
-            ) from None
-        if len(q.question.strip()) > base.max_question_chars:
-            raise EvalSetError(
-                f"{set_path}: question {q.id!r} is {len(q.question.strip())} characters long; "
-                f"the limit is {base.max_question_chars} (QA_MAX_QUESTION_CHARS)"
-            )
     qa = QA(base.model_copy(update={"collection": eval_collection(eval_set)}), embedder=embedder)
+    for q in questions:  # as `ask` checks them, but before the ingest and naming the question
+        try:
+            qa.check_question(q.question)
+        except InvalidQuestionError as exc:
+            reason = str(exc).removeprefix("the question ")
+            raise EvalSetError(f"{set_path}: question {q.id!r} {reason}") from None
     if on_start:
         on_start()
     judges = None
