@@ -264,7 +264,11 @@ def info(
     for key in ("documents", "chunks", "sentences", "embed_model", "store", "collection"):
         typer.echo(f"{key:12} {data[key]}")
     for doc in data["documents_list"]:
-        typer.echo(f"  {doc['doc_id']}  {doc['chunks']:4} chunks  {doc['path']}")
+        # the title the document gave itself (a headline, a PDF's title), when it has one
+        stem = Path(doc["path"]).stem.replace("-", " ").replace("_", " ")
+        named = doc["title"] and doc["title"] != stem
+        title = f'  "{doc["title"]}"' if named else ""
+        typer.echo(f"  {doc['doc_id']}  {doc['chunks']:4} chunks  {doc['path']}{title}")
 
 
 @app.command()

@@ -227,6 +227,21 @@ def test_ingest_progress_warnings_quiet_and_info(invoke, tmp_path: Path) -> None
     assert info["documents_list"][0]["path"].endswith("a.md")
 
 
+def test_plain_info_names_a_document_by_its_own_title(invoke, tmp_path: Path) -> None:
+    """A document's heading is its title and plain ``qa info`` shows it; a document titled
+    only by its file name is not named twice."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "harbour.md").write_text("# Harbour works begin\n\nDredging starts.\n", "utf-8")
+    (docs / "tram_line.txt").write_text("The tram line opens in 2028.\n", encoding="utf-8")
+    assert invoke("ingest", "-q", str(docs)).exit_code == 0
+    lines = invoke("info").stdout.splitlines()
+    (harbour,) = [line for line in lines if "harbour.md" in line]
+    (tram,) = [line for line in lines if "tram_line.txt" in line]
+    assert harbour.endswith('"Harbour works begin"')
+    assert tram.endswith("tram_line.txt")
+
+
 def test_remove_then_info(invoke, make_qa) -> None:
     assert invoke("ingest", "-q").exit_code == 0
     (doc,) = make_qa().documents()
