@@ -1,24 +1,22 @@
-"""Choose the span head's thresholds from eval runs made with them off (dev splits only).
+"""Choose the short-answer threshold from eval runs made with it off (dev splits only).
 
-A run made with ``QA_SHORT_ANSWER_MARGIN=-1000`` gives every answer the span head's best
-phrase (``short`` and ``short_margin`` in results.json; the best margin over the reranked
-candidates is in the answer's ``span margin`` note). This prints, per split, for each
-candidate threshold:
+Every answer the span reader gives a phrase carries its log-probability (``short`` and
+``short_margin`` in results.json). This prints, per split, for each candidate threshold:
 
 - short answers: SQuAD exact match and token F1 of what the answer leads with (the phrase if
-  its margin clears the threshold, else the whole answer), the share led by a phrase, and the
-  mean token F1 of the phrases given (how often a phrase shown is right);
-- abstention by the span head: a question abstains (besides what it did already) when the
-  best span margin over the reranked candidates is below the threshold; abstention recall on
-  unanswerable questions and false abstention on answerable ones.
+  its log-probability clears the threshold, else the whole answer), the share led by a
+  phrase, and the mean token F1 of the phrases given (how often a phrase shown is right);
+- abstention by span margin: for runs made before the span reader, whose span head noted the
+  best span margin over the reranked candidates (``span margin`` notes), a question abstains
+  (besides what it did already) when that margin is below the threshold; abstention recall on
+  unanswerable questions and false abstention on answerable ones (later runs: unchanged).
 
-    python eval/span_thresholds.py eval/runs/X/results.json [--split dev]
+    python eval/span_thresholds.py eval/runs/X/results.json [--split dev] [--set SET]
 
-With ``--open`` (a run made with ``QA_SHORT_ANSWER_OPEN=true``, which gives the questions
-that ask for no kind of thing a phrase too) the threshold applies only to those
-questions; typed questions keep what the run gave them. An open question left without a
-phrase is scored on the run's whole answer, which then also holds the phrase (so those rows
-read slightly low).
+With ``--open`` the threshold applies only to the questions that ask for no kind of thing;
+typed questions keep what the run gave them. An open question left without a phrase is
+scored on the run's whole answer, which then also holds the phrase (so those rows read
+slightly low).
 """
 
 from __future__ import annotations

@@ -79,8 +79,8 @@ def ensure_export(
     folder: Path, *, int8: bool = False, in_process: bool = False, model: str = "embedder"
 ) -> Path:
     """The verified export (``int8``: its int8 quantisation) of ``model`` (``embedder``: the
-    bundled embedding model; ``selector``: the answer selector) in ``folder``, made first if
-    it is missing.
+    bundled embedding model; ``selector``: the answer selector; ``span_reader``: the span
+    reader, which has no int8 variant) in ``folder``, made first if it is missing.
 
     The export imports torch: unless ``in_process``, it runs in a child process
     (``python -m qa.onnx_export FOLDER --only MODEL``), so this process never loads torch.
@@ -91,10 +91,14 @@ def ensure_export(
         QAError: the export failed (e.g. torch missing).
     """
     from qa.answer import selector as answer_selector
+    from qa.answer import span_reader
 
     if model == "selector":
         path, pins = answer_selector.onnx_path, answer_selector.ONNX_PINS
         what = "answer selector"
+    elif model == "span_reader":
+        path, pins = span_reader.onnx_path, (span_reader.READER_ONNX_SHA256, "")
+        what = "span reader"
     else:
         path, pins, what = export_path, (ONNX_SHA256, INT8_SHA256), "embedding model"
     target = path(folder, int8=int8)
@@ -125,13 +129,16 @@ def ensure_export(
         return target
     from filelock import FileLock
 
-    from qa.onnx_export import export_bundled, export_selector, quantize_int8
+    from qa.onnx_export import export_bundled, export_selector, export_span_reader, quantize_int8
 
+    exporter = {"selector": export_selector, "span_reader": export_span_reader}.get(
+        model, export_bundled
+    )
     folder.mkdir(parents=True, exist_ok=True)
     with FileLock(str(folder / ".export.lock")):
         source = path(folder)
         if not source.is_file():
-            (export_selector if model == "selector" else export_bundled)(source, pins[0])
+            exporter(source, pins[0])
         if int8 and not target.is_file():
             quantize_int8(source, pins[0], target, pins[1], what)
     return target

@@ -18,7 +18,7 @@ from typing import Any
 from qa.embeddings import _sha256, bundled_model_path, verify_bundled_model
 from qa.errors import ModelIntegrityError
 
-__all__ = ["export_bundled", "export_selector", "quantize_int8"]
+__all__ = ["export_bundled", "export_selector", "export_span_reader", "quantize_int8"]
 
 OPSET = 17
 _AXES = {0: "batch", 1: "sequence"}
@@ -67,11 +67,18 @@ def export_bundled(target: Path, expected: str) -> Path:
 
 
 def _export(
-    model: Any, outputs: list[str], target: Path, expected: str, what: str, types: bool = False
+    model: Any,
+    outputs: list[str],
+    target: Path,
+    expected: str,
+    what: str,
+    types: bool = False,
+    per_token: tuple[str, ...] = ("last_hidden_state",),
 ) -> Path:
     """Trace ``model`` (inputs ``input_ids``, ``attention_mask``, ``token_type_ids``, batch and
     sequence dynamic) to ``target``; kept only if its sha256 is ``expected``. ``types``: the
-    sample has two segments and padding (a pair model)."""
+    sample has two segments and padding (a pair model); ``per_token``: the outputs with a
+    sequence axis."""
     import warnings
 
     import torch
@@ -95,7 +102,7 @@ def _export(
                 output_names=outputs,
                 dynamic_axes={name: _AXES for name in names}
                 | {
-                    name: {0: "batch"} | ({1: "sequence"} if name == "last_hidden_state" else {})
+                    name: {0: "batch"} | ({1: "sequence"} if name in per_token else {})
                     for name in outputs
                 },
                 opset_version=OPSET,
@@ -161,6 +168,76 @@ def export_selector(target: Path, expected: str) -> Path:
     )
 
 
+def export_span_reader(target: Path, expected: str) -> Path:
+    """Write the span reader (``qa.answer.span_reader``: the bundled model's embeddings, the
+    selector's layers, the span reader's fine-tuned layers and start/end layer) to ``target``.
+
+    Inputs as ``export_selector``'s. Output ``logits``: float32, ``(batch, sequence, 2)``, each
+    token's start and end score.
+
+    Raises:
+        ModelIntegrityError: a weights file does not have its hash, or does not fit, or the
+            export does not have ``expected``; nothing is left at ``target`` then.
+    """
+    import torch
+    from safetensors.torch import load_file
+    from transformers import AutoModel
+    from transformers.utils import logging as hf_logging
+
+    from qa.answer import selector, span_reader
+    from qa.embeddings import verify_weights
+
+    verify_weights(
+        span_reader.READER_WEIGHTS, span_reader.READER_SHA256, "span reader", "reinstall qa"
+    )
+    verify_weights(
+        selector.SELECTOR_WEIGHTS, selector.SELECTOR_SHA256, "answer selector", "reinstall qa"
+    )
+    folder = bundled_model_path()
+    verify_bundled_model(folder)
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    bert = AutoModel.from_pretrained(str(folder), add_pooling_layer=False).eval()
+    tensors = {
+        name.removeprefix("bert."): t.float()
+        for name, t in load_file(str(selector.SELECTOR_WEIGHTS)).items()
+        if name.startswith("bert.encoder.")
+    }
+    reader = load_file(str(span_reader.READER_WEIGHTS))
+    tensors |= {
+        name.removeprefix("bert."): t.float()
+        for name, t in reader.items()
+        if name.startswith("bert.encoder.")
+    }
+    _, unexpected = bert.load_state_dict(tensors, strict=False)
+    if unexpected or "qa_outputs.weight" not in reader:
+        raise ModelIntegrityError(f"span reader weights {span_reader.READER_WEIGHTS} do not fit")
+    head = torch.nn.Linear(bert.config.hidden_size, 2)
+    head.load_state_dict(
+        {"weight": reader["qa_outputs.weight"].float(), "bias": reader["qa_outputs.bias"].float()}
+    )
+
+    class Reader(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.bert, self.head = bert, head
+
+        def forward(
+            self,
+            input_ids: torch.Tensor,
+            attention_mask: torch.Tensor,
+            token_type_ids: torch.Tensor,
+        ) -> torch.Tensor:
+            out = self.bert(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            )
+            return self.head(out.last_hidden_state)  # type: ignore[no-any-return]
+
+    return _export(
+        Reader().eval(), ["logits"], target, expected, "the span reader", True, ("logits",)
+    )
+
+
 def quantize_int8(
     source: Path, source_sha256: str, target: Path, expected: str, what: str = "embedding model"
 ) -> Path:
@@ -199,9 +276,9 @@ def quantize_int8(
 
 
 def main() -> int:
-    """``python -m qa.onnx_export [FOLDER] [--int8] [--only embedder|selector]``: export the
-    embedding model and the answer selector (or only one) into FOLDER (default: the configured
-    one); ``--int8`` also quantises them."""
+    """``python -m qa.onnx_export [FOLDER] [--int8] [--only embedder|selector|span_reader]``:
+    export the embedding model, the answer selector and the span reader (or only one) into
+    FOLDER (default: the configured one); ``--int8`` also quantises the first two."""
     import argparse
 
     from qa.config import Settings
@@ -210,12 +287,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m qa.onnx_export", description=main.__doc__)
     parser.add_argument("folder", nargs="?", type=Path)
     parser.add_argument("--int8", action="store_true")
-    parser.add_argument("--only", choices=["embedder", "selector"])
+    parser.add_argument("--only", choices=["embedder", "selector", "span_reader"])
     args = parser.parse_args()
     folder = args.folder or Settings().onnx_models_dir
     try:
-        for model in [args.only] if args.only else ["embedder", "selector"]:
-            print(ensure_export(folder, int8=args.int8, in_process=True, model=model))
+        for model in [args.only] if args.only else ["embedder", "selector", "span_reader"]:
+            # the span reader has no int8 variant
+            int8 = args.int8 and model != "span_reader"
+            print(ensure_export(folder, int8=int8, in_process=True, model=model))
     except ModelIntegrityError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -148,8 +148,8 @@ class ShortAnswer:
 
     ``start``/``end`` index the document's text like the citation's (``text ==
     document_text[start:end]``, inside ``[citation.start, citation.end)``); ``citation`` is the
-    id of that citation; ``margin`` is the span head's span score minus its no-answer score
-    (logits, qa.answer.span), how sure the reader is of the phrase.
+    id of that citation; ``margin`` is the span reader's log-probability of the phrase (at most
+    0, qa.answer.span_reader), how sure the reader is of it.
     """
 
     text: str

@@ -1,4 +1,4 @@
-"""Short answers: the extractive reader leads with the answer phrase the span head finds in the
+"""Short answers: the extractive reader leads with the answer phrase the span reader finds in the
 sentence it cites ("$10 million [1]", then the sentence), in the API, the JSON of ``qa ask``
 and the UI. What is asserted: the phrase is exact text of the cited span at its offsets, it is
 shorter than the sentence, and it holds the fact's value (the value the shared cases give)."""
@@ -150,10 +150,10 @@ def test_a_count_leads_with_the_number_of_what_was_asked(make_qa, tmp_path: Path
     assert answer.short is None or "3,000" not in answer.short.text
 
 
-def test_an_open_question_is_led_by_a_phrase_when_switched_on(make_qa, tmp_path: Path) -> None:
-    """A "What...?" question asks for no kind of thing (``answer_type`` is None); with
-    ``short_answer_open`` it is led by the span head's phrase too, exact text inside the
-    sentence it cites; by default (off) the same answer comes without one."""
+def test_an_open_question_is_led_by_a_phrase_unless_switched_off(make_qa, tmp_path: Path) -> None:
+    """A "What...?" question asks for no kind of thing (``answer_type`` is None); by default
+    (``short_answer_open``) it is led by the span reader's phrase too, exact text inside the
+    sentence it cites; switched off, the same answer comes without one."""
     from qa.answer.answer_types import answer_type
 
     (tmp_path / "harbour.md").write_text(
@@ -163,10 +163,10 @@ def test_an_open_question_is_led_by_a_phrase_when_switched_on(make_qa, tmp_path:
     )
     question = "What will the Danish firm dredge?"
     assert answer_type(question) is None
-    qa = make_qa(short_answer_open=True)
+    qa = make_qa()
     qa.ingest([tmp_path])
     led = _checked(qa, question)
     assert not led.abstained and led.short is not None, (led.text, led.notes)
-    plain = make_qa().ask(question)
+    plain = make_qa(short_answer_open=False).ask(question)
     assert plain.short is None and not plain.abstained
     assert [c.quote for c in plain.citations] == [c.quote for c in led.citations]

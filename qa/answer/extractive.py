@@ -67,7 +67,8 @@ from qa.answer.dateline import (
 )
 from qa.answer.no_answer import NoAnswerHead
 from qa.answer.selector import AnswerSelector, selector_input
-from qa.answer.span import Span, SpanHead, whole_words
+from qa.answer.span import Span, whole_words
+from qa.answer.span_reader import SpanReader
 from qa.answer.token_match import TokenMatcher
 from qa.chunking import read_in_context
 from qa.lexical import terms
@@ -134,7 +135,7 @@ class ScoredSentence:
     first_pass: float = 0.0  # the score before the second pass: what the threshold is set on
     sentence: Sentence | None = None  # the passage's sentence (its id, the one before it)
     read: str = ""  # the sentence as judged: a table row read against its header row
-    spans: list[Span] = field(default_factory=list)  # the span head's best phrases in ``read``
+    spans: list[Span] = field(default_factory=list)  # the span reader's best phrases in ``read``
 
 
 def make_reader(parts: AnswererParts) -> ExtractiveReader:
@@ -155,7 +156,7 @@ def make_reader(parts: AnswererParts) -> ExtractiveReader:
         NoAnswerHead() if settings.answer_selector else None,
         settings.no_answer_threshold,
         gates_on(),
-        SpanHead() if settings.answer_selector else None,
+        SpanReader(settings.onnx_models_dir) if settings.answer_selector else None,
         settings.short_answer_margin,
         settings.short_answer_open,
     )
@@ -174,13 +175,13 @@ class ExtractiveReader(Answerer):
         no_answer_threshold: a question whose no-answer score (one minus the head's best
             probability over the reranked candidates, 0..1) is above this abstains.
         gates: the rules of ``GATES`` that are on.
-        span_head: finds the answer phrase in the chosen sentence (needs the selector), or
+        span_reader: finds the answer phrase in the chosen sentence (needs the selector), or
             None for sentence answers only.
-        short_margin: the answer leads with the span head's phrase only when its span score
-            is at least this far above its no-answer score (logits); None: whenever it finds
-            one (``Settings.short_answer_margin``, chosen on XQuAD dev: eval/README.md).
+        short_margin: the answer leads with the span reader's phrase only when its
+            log-probability (``Span.margin``) is at least this; None: whenever it finds one
+            (``Settings.short_answer_margin``; eval/README.md).
         short_open: a question that asks for no kind of thing ("What...?") gets the phrase
-            too (``Settings.short_answer_open``); else only typed questions do.
+            too (``Settings.short_answer_open``, on by default); else only typed questions do.
     """
 
     mode = "extractive"
@@ -194,9 +195,9 @@ class ExtractiveReader(Answerer):
         no_answer: NoAnswerHead | None = None,
         no_answer_threshold: float = 1.0,
         gates: frozenset[str] = frozenset(GATES),
-        span_head: SpanHead | None = None,
+        span_reader: SpanReader | None = None,
         short_margin: float | None = None,
-        short_open: bool = False,
+        short_open: bool = True,
     ) -> None:
         self._corpus = corpus
         self.matcher = matcher
@@ -205,7 +206,7 @@ class ExtractiveReader(Answerer):
         self.no_answer = no_answer if selector is not None else None
         self.no_answer_threshold = no_answer_threshold
         self.gates = gates
-        self.span_head = span_head if selector is not None else None
+        self.span_reader = span_reader if selector is not None else None
         self.short_margin = short_margin
         self.short_open = short_open
 
@@ -214,8 +215,8 @@ class ExtractiveReader(Answerer):
             self.selector.load()
         if self.no_answer is not None:
             self.no_answer.load()
-        if self.span_head is not None:
-            self.span_head.load()
+        if self.span_reader is not None:
+            self.span_reader.load()
 
     def score(
         self, question: str, hits: Sequence[Hit], query: QueryEncoding
@@ -329,14 +330,9 @@ class ExtractiveReader(Answerer):
                     )
                     for s in best
                 ],
-                tokens=self.span_head is not None,
+                tokens=False,
             )
             answers, pooled = reading.probabilities, reading.features
-            if self.span_head is not None:
-                for n, s in enumerate(best):
-                    s.spans = self.span_head.find(
-                        reading.states[n], reading.offsets[n], len(s.read or s.text)
-                    )
             if self.no_answer is not None:
                 for s, p in zip(best, self.no_answer.answers(pooled), strict=True):
                     s.no_answer = 1.0 - float(p)
@@ -356,7 +352,14 @@ class ExtractiveReader(Answerer):
         found = self._choose_or_dateline(question, list(passages), query)
         if isinstance(found, str):
             return Draft.abstain(found)
-        short = short_answer(found.sentences[0], self.short_margin, question, self.short_open)
+        best = found.sentences[0]
+        if self.span_reader is not None and (self.short_open or answer_type(question)):
+            read = best.read or best.text
+            context = best.sentence.previous if best.sentence else ""
+            best.spans = self.span_reader.find(
+                question, selector_input(read, previous=context), len(read)
+            )
+        short = short_answer(best, self.short_margin, question, self.short_open)
         return _draft(found.sentences, found.notes, short)
 
     def _choose_or_dateline(
@@ -407,10 +410,6 @@ class ExtractiveReader(Answerer):
         # the learned no-answer score: none of the reranked candidates answers
         none = min((s.no_answer for s in scored if s.no_answer is not None), default=None)
         said = f"no-answer score {none:.3f}; " if none is not None else ""
-        # the span head's: how far the best span of any reranked candidate clears its [CLS]
-        margins = [s.spans[0].margin for s in scored if s.spans]
-        if margins:
-            said += f"span margin {max(margins):.3f}; "
         # MaxSim finds a "best" sentence for any question; whether the corpus speaks to the
         # question at all is judged on the first-pass score (pooled similarity and coverage)
         fit = max((s.first_pass for s in scored), default=None)
@@ -473,12 +472,12 @@ def short_answer(
     """The answer phrase of ``best`` (citation 1), or None.
 
     For a question that asks for a kind of thing (an amount, a number, a date, a person, a
-    name: ``answer_type``), the phrase is the best of the span head's spans whose text
+    name: ``answer_type``), the phrase is the best of the span reader's spans whose text
     holds that kind (``holds``: "fifteen" is a number, "$10 million" an amount), shorter than
     the sentence, found in the cited text (a table row is read against its header: the phrase
-    must be in the row) and, with ``margin``, scoring at least that above the head's no-answer
-    score. With ``short_open``, a question that asks for no kind of thing gets the best span
-    (any text) under the same conditions.
+    must be in the row) and, with ``margin``, of at least that log-probability. With
+    ``short_open``, a question that asks for no kind of thing gets the best span (any text)
+    under the same conditions.
     """
     kind = answer_type(question)
     if kind is None and not short_open:

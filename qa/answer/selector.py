@@ -316,7 +316,7 @@ class AnswerSelector:
 
     def read_tokens(self, pairs: Sequence[tuple[str, str]], tokens: bool = True) -> PairReading:
         """One forward pass over (question, reader input) pairs: the probabilities, the pooled
-        features and, with ``tokens``, each pair's final token states (what the span head,
+        features and, with ``tokens``, each pair's final token states (what a span head,
         qa.answer.span, reads). Pairs run in batches of 32, shortest first, and come back in
         the given order (on ONNX Runtime, batches of similar length). Raises
         ``ModelIntegrityError``/``QAError`` if the model cannot load."""

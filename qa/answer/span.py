@@ -1,48 +1,27 @@
-"""The span head: the answer phrase inside a sentence, or "this sentence holds no answer".
+"""Answer spans: the best (start, end) token pairs of a reader's start and end scores, and a
+span widened to whole words of its text.
 
-It reads the answer selector's final token states (``AnswerSelector.read_tokens``: the
-question, the sentence and its context read together, so one forward pass gives the
-selector's probability and these) and gives every token of the sentence a start and an end
-score, and [CLS] the no-answer scores, as SQuAD 2.0 readers do (BERT's span head). The head
-is a two-layer perceptron per token (384 -> hidden -> 2, tanh GELU), trained by
-eval/train_span_head.py on SQuAD v1.1 train questions against the sentence holding their
-answer and against sentences that do not answer them; it ships as
-``qa/models/span_head.safetensors`` (fp16, checked by hash).
+The span reader (qa.answer.span_reader) scores each token of a sentence as the answer's start
+and end, as SQuAD readers do (BERT's span head, Devlin et al. 2019, section 4.3); this module
+turns those scores into spans.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-from qa.errors import ModelIntegrityError
-
 __all__ = [
-    "SPAN_SHA256",
-    "SPAN_WEIGHTS",
     "Span",
-    "SpanHead",
     "best_span",
     "best_spans",
-    "span_logits",
     "whole_words",
 ]
 
-SPAN_WEIGHTS = Path(__file__).resolve().parent.parent / "models" / "span_head.safetensors"
-SPAN_SHA256 = "769b79cb80542edbff95b33491763331e4d2b16e14effebb5f0ebd0ee88e5a96"
 # the longest span considered, in word pieces: the default of Hugging Face's question-answering
 # pipeline (max_answer_len); chosen over 10, 20 and 30 on the dev splits (eval/README.md)
 MAX_ANSWER_TOKENS = 15
-_KEYS = ("0.weight", "0.bias", "2.weight", "2.bias")
-
-
-def span_logits(weights: dict[str, np.ndarray], states: np.ndarray) -> np.ndarray:
-    """Start and end scores, shape ``(t, 2)``, for token states of shape ``(t, 384)``."""
-    h = states @ weights["0.weight"].T + weights["0.bias"]
-    h = 0.5 * h * (1.0 + np.tanh(0.7978845608028654 * (h + 0.044715 * h**3)))
-    return np.asarray(h @ weights["2.weight"].T + weights["2.bias"], dtype=np.float32)
 
 
 def whole_words(text: str, start: int, end: int) -> tuple[int, int]:
@@ -121,47 +100,3 @@ class Span:
     def margin(self) -> float:
         """Span score minus no-answer score (logits): above 0, the head prefers the span."""
         return self.score - self.null_score
-
-
-class SpanHead:
-    """Finds the answer span in a sentence from the selector's token states."""
-
-    def __init__(self, weights: Path = SPAN_WEIGHTS, expected_sha256: str | None = SPAN_SHA256):
-        self.weights = weights
-        self.expected_sha256 = expected_sha256
-        self._w: dict[str, np.ndarray] | None = None
-
-    def load(self) -> None:
-        """Read and verify the weights (``ModelIntegrityError`` if missing or misfit)."""
-        if self._w is not None:
-            return
-        from qa.embeddings import verify_weights
-
-        if self.expected_sha256:
-            verify_weights(self.weights, self.expected_sha256, "span head", "reinstall qa")
-        elif not self.weights.is_file():
-            raise ModelIntegrityError(f"span head weights are missing: {self.weights}")
-        from safetensors.numpy import load_file
-
-        state = load_file(str(self.weights))
-        if any(k not in state for k in _KEYS) or state["0.weight"].shape[1] != 384:
-            raise ModelIntegrityError(f"span head weights {self.weights} have the wrong shape")
-        self._w = {k: state[k].astype(np.float32) for k in _KEYS}
-
-    def find(
-        self, states: np.ndarray, offsets: np.ndarray, sentence_length: int, k: int = 20
-    ) -> list[Span]:
-        """The ``k`` best spans among the tokens that lie in the sentence (the first
-        ``sentence_length`` characters of the reader input), best first, given the pair's
-        token states ``(1 + m, 384)`` and offsets ``(m, 2)``; empty if no token lies there."""
-        self.load()
-        assert self._w is not None
-        m = int(np.sum(offsets[:, 1] <= sentence_length))
-        if m == 0:
-            return []
-        logits = span_logits(self._w, states[: 1 + m].astype(np.float32))
-        null = float(logits[0].sum())
-        return [
-            Span(int(offsets[i - 1, 0]), int(offsets[j - 1, 1]), score, null)
-            for (i, j), score in best_spans(logits, k=k)
-        ]

@@ -112,7 +112,7 @@ class QuestionResult:
     # the short answer (Answer.short) and SQuAD's exact match and token F1 of what the answer
     # leads with: the short answer, else the whole answer text (0 when abstained)
     short: str | None = None
-    short_margin: float | None = None  # the span head's margin for it (qa.types.ShortAnswer)
+    short_margin: float | None = None  # the span reader's log-probability (qa.types.ShortAnswer)
     short_em: float | None = None
     short_f1: float | None = None
     answer_similarity: float | None = None  # embedding cosine to the reference answer

@@ -1,0 +1,299 @@
+"""Train the span reader: the answer phrase in the sentence the extractive reader cites.
+
+The reader's span head reads the answer selector's frozen token states, which were trained
+to judge whole sentences and find answer boundaries poorly (held-out token F1 about 0.42,
+eval/README.md). This script fine-tunes the top ``--layers`` transformer layers of a copy of
+the selector (its lower layers and the bundled embeddings frozen) with a start/end layer on
+top (BERT's SQuAD head, Devlin et al. 2019, section 4.3), on SQuAD v1.1 **train** questions
+against the sentence that holds their answer, read as the reader reads it
+(``selector_input``: the sentence, then the sentence before it). It runs once the reader has
+chosen the sentence, so it learns only where the answer is, not whether there is one:
+abstention stays with the selector, the no-answer head and the gates.
+
+    OMP_NUM_THREADS=2 python eval/train_span_reader.py SQUAD_TRAIN_JSON out/ --minutes 60
+
+Articles are shuffled (seed 13) and the last 10 % held out: their pairs give the token F1
+and exact match printed at the end (the best span of at most
+``qa.answer.span.MAX_ANSWER_TOKENS`` word pieces against the answer's characters). SQuAD 2.0
+dev, XQuAD and the article set are never read. Output: ``out/span_reader.safetensors``, the
+changed tensors only (fp16).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import random
+import re
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from train_no_answer import SQUAD_TRAIN_SHA256
+
+SEED = 13
+MAX_TOKENS = 160
+
+
+def pairs(squad: dict, articles: list[int]) -> list[tuple[str, str, int, int]]:
+    """(question, reader input, answer start, answer end) for every question of ``articles``
+    whose first answer lies inside one sentence; the span is in reader-input characters."""
+    from qa.answer.selector import selector_input
+    from qa.chunking import sentence_spans
+
+    out = []
+    for ai in articles:
+        for p in squad["data"][ai]["paragraphs"]:
+            text = p["context"]
+            spans = sentence_spans(text)
+            for q in p["qas"]:
+                a = q["answers"][0]
+                start, end = a["answer_start"], a["answer_start"] + len(a["text"])
+                for n, (s, e) in enumerate(spans):
+                    if s <= start and end <= e:
+                        previous = text[spans[n - 1][0] : spans[n - 1][1]] if n else ""
+                        read = selector_input(text[s:e], previous=previous)
+                        out.append((q["question"], read, start - s, end - s))
+                        break
+    return out
+
+
+def encode(tokenizer: Any, rows: list[tuple[str, str, int, int]]) -> list[dict[str, Any]]:
+    """Token ids and the (start, end) token rows of each answer; rows whose answer was cut
+    by truncation are dropped."""
+    out = []
+    for question, read, a, b in rows:
+        enc = tokenizer(
+            question,
+            read,
+            truncation="only_second",
+            max_length=MAX_TOKENS,
+            return_offsets_mapping=True,
+            return_token_type_ids=True,
+        )
+        seq = enc.sequence_ids()
+        inside = [
+            t for t, (s, e) in enumerate(enc["offset_mapping"]) if seq[t] == 1 and e > a and s < b
+        ]
+        if not inside:
+            continue
+        out.append(
+            {
+                "ids": enc["input_ids"],
+                "types": enc["token_type_ids"],
+                "start": inside[0],
+                "end": inside[-1],
+                "offsets": enc["offset_mapping"],
+                "seq": seq,
+                "read": read,
+                "gold": read[a:b],
+            }
+        )
+    return out
+
+
+def batches(rows: list[dict[str, Any]], size: int, rng: random.Random) -> list[list[int]]:
+    """Batches of similar length (less padding), in random order."""
+    order = sorted(range(len(rows)), key=lambda i: (len(rows[i]["ids"]), rng.random()))
+    out = [order[i : i + size] for i in range(0, len(order), size)]
+    rng.shuffle(out)
+    return out
+
+
+def tensors(rows: list[dict[str, Any]], idx: list[int]) -> dict[str, Any]:
+    import torch
+
+    n = max(len(rows[i]["ids"]) for i in idx)
+    ids = torch.zeros((len(idx), n), dtype=torch.long)
+    types = torch.zeros_like(ids)
+    mask = torch.zeros_like(ids)
+    for k, i in enumerate(idx):
+        m = len(rows[i]["ids"])
+        ids[k, :m] = torch.tensor(rows[i]["ids"])
+        types[k, :m] = torch.tensor(rows[i]["types"])
+        mask[k, :m] = 1
+    return {"input_ids": ids, "token_type_ids": types, "attention_mask": mask}
+
+
+class SpanReaderModel:
+    """The selector's BERT with a start/end layer; the top ``layers`` layers train."""
+
+    def __init__(self, layers: int) -> None:
+        import torch
+        from safetensors.torch import load_file
+        from transformers import AutoModel
+
+        from qa.answer.selector import SELECTOR_WEIGHTS
+        from qa.embeddings import bundled_model_path
+
+        self.bert = AutoModel.from_pretrained(str(bundled_model_path()), add_pooling_layer=False)
+        trained = {
+            k.removeprefix("bert."): t.float()
+            for k, t in load_file(str(SELECTOR_WEIGHTS)).items()
+            if k.startswith("bert.") and not k.startswith("bert.pooler")
+        }
+        missing, unexpected = self.bert.load_state_dict(trained, strict=False)
+        assert not unexpected, unexpected
+        assert all(k.startswith("embeddings.") for k in missing), missing
+        self.head = torch.nn.Linear(self.bert.config.hidden_size, 2)
+        total = self.bert.config.num_hidden_layers
+        self.trained = [f"encoder.layer.{i}." for i in range(total - layers, total)]
+        for name, p in self.bert.named_parameters():
+            p.requires_grad = any(name.startswith(t) for t in self.trained)
+
+    def parameters(self) -> list[Any]:
+        return [p for p in self.bert.parameters() if p.requires_grad]
+
+    def logits(self, batch: dict[str, Any]) -> Any:
+        states = self.bert(**batch).last_hidden_state
+        return self.head(states)  # (b, t, 2)
+
+    def state(self) -> dict[str, Any]:
+        kept = {
+            f"bert.{k}": v.half().contiguous()
+            for k, v in self.bert.state_dict().items()
+            if any(k.startswith(t) for t in self.trained)
+        }
+        kept["qa_outputs.weight"] = self.head.weight.detach().half().contiguous()
+        kept["qa_outputs.bias"] = self.head.bias.detach().half().contiguous()
+        return kept
+
+
+def _f1(pred: str, gold: str) -> float:
+    p, g = re.findall(r"\w+", pred.lower()), re.findall(r"\w+", gold.lower())
+    common = sum((Counter(p) & Counter(g)).values())
+    if not common:
+        return 0.0
+    precision, recall = common / len(p), common / len(g)
+    return 2 * precision * recall / (precision + recall)
+
+
+def evaluate(model: SpanReaderModel, rows: list[dict[str, Any]]) -> tuple[float, float]:
+    """Token F1 and exact match of the best span (sequence-1 tokens, at most
+    MAX_ANSWER_TOKENS) against the gold text."""
+    import torch
+
+    from qa.answer.span import MAX_ANSWER_TOKENS
+
+    f1s, ems = [], []
+    model.bert.eval()
+    with torch.no_grad():
+        for first in range(0, len(rows), 64):
+            idx = list(range(first, min(first + 64, len(rows))))
+            out = model.logits(tensors(rows, idx)).numpy()
+            for k, i in enumerate(idx):
+                r = rows[i]
+                ok = [t for t, s in enumerate(r["seq"]) if s == 1]
+                best, pick = -math.inf, (ok[0], ok[0])
+                for a in ok:
+                    for b in ok:
+                        if a <= b < a + MAX_ANSWER_TOKENS and out[k, a, 0] + out[k, b, 1] > best:
+                            best, pick = out[k, a, 0] + out[k, b, 1], (a, b)
+                pred = r["read"][r["offsets"][pick[0]][0] : r["offsets"][pick[1]][1]]
+                f1s.append(_f1(pred, r["gold"]))
+                ems.append(float(_f1(pred, r["gold"]) == 1.0))
+    model.bert.train()
+    return float(np.mean(f1s)), float(np.mean(ems))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("squad_train", type=Path)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--layers", type=int, default=6, help="top layers trained")
+    parser.add_argument("--minutes", type=float, default=60.0, help="training time budget")
+    parser.add_argument("--lr", type=float, default=5e-5)
+    parser.add_argument("--head-lr", type=float, default=1e-3)
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--epochs", type=int, default=2, help="at most (the time budget rules)")
+    parser.add_argument("--held-out", type=int, default=1500, help="held-out pairs scored")
+    parser.add_argument("--articles", type=int, default=None, help="only this many (a smoke run)")
+    args = parser.parse_args()
+    raw = args.squad_train.read_bytes()
+    if hashlib.sha256(raw).hexdigest() != SQUAD_TRAIN_SHA256:
+        raise SystemExit(f"{args.squad_train} is not SQuAD v1.1 train (sha256 differs)")
+    squad = json.loads(raw)
+    import torch
+    from transformers import AutoTokenizer
+
+    from qa.embeddings import bundled_model_path
+
+    torch.manual_seed(SEED)
+    rng = random.Random(SEED)
+    order = list(range(len(squad["data"])))
+    rng.shuffle(order)
+    order = order[: args.articles]
+    cut = len(order) * 9 // 10
+    tokenizer = AutoTokenizer.from_pretrained(str(bundled_model_path()))
+    t0 = time.time()
+    train = encode(tokenizer, pairs(squad, order[:cut]))
+    held = encode(tokenizer, pairs(squad, order[cut:]))
+    rng.shuffle(held)
+    held = held[: args.held_out]
+    took = time.time() - t0
+    print(f"{len(train)} training pairs, {len(held)} held out ({took:.0f} s)", flush=True)
+
+    model = SpanReaderModel(args.layers)
+    optimiser = torch.optim.AdamW(
+        [
+            {"params": model.parameters(), "lr": args.lr},
+            {"params": model.head.parameters(), "lr": args.head_lr},
+        ],
+        weight_decay=0.01,
+    )
+    plan = [b for _ in range(args.epochs) for b in batches(train, args.batch, rng)]
+    # time-boxed: the schedule is planned from the first steps' speed
+    budget = args.minutes * 60
+    started = time.time()
+    steps_planned = len(plan)
+    lrs = [g["lr"] for g in optimiser.param_groups]
+    loss_fn = torch.nn.CrossEntropyLoss()
+    done = 0
+    for step, idx in enumerate(plan):
+        if step == 20:
+            per_step = (time.time() - started) / 20
+            steps_planned = min(len(plan), int(budget / per_step))
+            print(f"{per_step:.2f} s a step: {steps_planned} of {len(plan)} steps", flush=True)
+        if step >= steps_planned:
+            break
+        warm = max(1, steps_planned // 20)
+        # linear warm-up over the first 5 % of the steps, then linear decay to 0
+        left = (steps_planned - step) / max(1, steps_planned - warm)
+        scale = (step + 1) / warm if step < warm else max(0.0, left)
+        for g, lr in zip(optimiser.param_groups, lrs, strict=True):
+            g["lr"] = lr * scale
+        batch = tensors(train, idx)
+        out = model.logits(batch)
+        mask = batch["attention_mask"] == 0
+        out = out.masked_fill(mask[..., None], -1e4)
+        start = torch.tensor([train[i]["start"] for i in idx])
+        end = torch.tensor([train[i]["end"] for i in idx])
+        loss = (loss_fn(out[..., 0], start) + loss_fn(out[..., 1], end)) / 2
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters() + list(model.head.parameters()), 1.0)
+        optimiser.step()
+        optimiser.zero_grad()
+        done = step + 1
+        if done % 100 == 0:
+            took = time.time() - started
+            print(f"step {done}: loss {loss.item():.3f} ({took:.0f} s)", flush=True)
+    f1, em = evaluate(model, held)
+    print(f"{done} steps ({done * args.batch} pairs); held out: token F1 {f1:.3f}, EM {em:.3f}")
+    from safetensors.torch import save_file
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = args.out / "span_reader.safetensors"
+    save_file(model.state(), str(path))
+    print(f"wrote {path} (sha256 {hashlib.sha256(path.read_bytes()).hexdigest()})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,154 @@
+"""The span reader: the answer phrase inside the sentence the extractive reader cites.
+
+A copy of the answer selector (the bundled model's embeddings, the selector's transformer
+layers) fine-tuned for spans, with a start/end layer over its final token states (BERT's
+SQuAD head, Devlin et al. 2019, section 4.3). It reads the question and the chosen sentence
+as the selector does (``selector_input``: the sentence, then the sentence before it) and gives
+each token of the sentence a start and an end score. It runs once per answer, after the
+reader has chosen its sentence, and only says where the phrase is: whether there is an answer
+at all stays with the selector, the no-answer head and the reader's gates.
+
+Trained by eval/train_span_reader.py on SQuAD v1.1 train only (figures: eval/README.md); the
+changed tensors ship as ``qa/models/span_reader.safetensors`` (fp16, checked by hash). It runs
+on ONNX Runtime from an export made once from the verified weights (``qa.onnx_export``, its
+own pinned sha256), so answering imports no torch.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qa.answer.span import Span, best_spans
+from qa.errors import ModelIntegrityError
+
+__all__ = [
+    "READER_ONNX_SHA256",
+    "READER_SHA256",
+    "READER_WEIGHTS",
+    "SpanReader",
+    "onnx_path",
+]
+
+READER_WEIGHTS = Path(__file__).resolve().parent.parent / "models" / "span_reader.safetensors"
+READER_SHA256 = "1951d6fff4e065e0fa659d9b4db2934ac6a60bbbd7f45b00b345ca78e682d8b6"
+# sha256 of the ONNX export qa.onnx_export.export_span_reader writes from the weights of
+# READER_SHA256, the selector's and the bundled model's (the versions pinned for the
+# selector's export)
+READER_ONNX_SHA256 = "16ef1dff26e0c255c2dc04ccbcfab3767503231f09ae495d8c98c2f69021eb45"
+MAX_TOKENS = 160  # question and reader input together, as in training; the context is cut first
+
+
+def onnx_path(folder: Path, *, int8: bool = False) -> Path:
+    """Where the span reader's ONNX export lives in ``folder`` (named by its hash); there is
+    no int8 variant (``int8`` is refused)."""
+    if int8:
+        raise ValueError("the span reader has no int8 export")
+    return folder / f"span-reader-{READER_ONNX_SHA256[:16]}.onnx"
+
+
+class SpanReader:
+    """Finds the answer phrase of a question in one sentence.
+
+    Args:
+        onnx_dir: where the ONNX export is kept (made there on first use, in a child
+            process); default the configured ``onnx_dir``.
+
+    Raises (on first use, or ``load``):
+        ModelIntegrityError: the weights or the export are missing or not of their pinned hash.
+        QAError: the export cannot be made (e.g. torch missing).
+    """
+
+    def __init__(self, onnx_dir: Path | None = None) -> None:
+        self.onnx_dir = onnx_dir
+        self._session: Any = None
+        self._tokenizer: Any = None
+        self._lock = threading.Lock()
+
+    def load(self) -> None:
+        """Load (and verify) the export now rather than on the first answer."""
+        with self._lock:
+            if self._session is None:
+                self._load()
+
+    def _load(self) -> None:
+        import hashlib
+        import os
+
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        from qa.embeddings import bundled_model_path
+        from qa.onnx_embedder import ensure_export
+
+        if not READER_WEIGHTS.is_file():
+            raise ModelIntegrityError(f"span reader weights are missing: {READER_WEIGHTS}")
+        folder = self.onnx_dir
+        if folder is None:
+            from qa.config import Settings
+
+            folder = Settings().onnx_models_dir
+        path = ensure_export(folder, model="span_reader")
+        data = path.read_bytes()
+        if (actual := hashlib.sha256(data).hexdigest()) != READER_ONNX_SHA256:
+            raise ModelIntegrityError(
+                f"ONNX span reader {path} has sha256 {actual}, expected {READER_ONNX_SHA256}; "
+                "delete it and qa exports it again from the shipped weights"
+            )
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        tokenizer = Tokenizer.from_file(str(bundled_model_path() / "tokenizer.json"))
+        tokenizer.enable_truncation(max_length=MAX_TOKENS, strategy="only_second")
+        tokenizer.no_padding()
+        options = ort.SessionOptions()
+        options.log_severity_level = 3
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        self._session = ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])
+        self._tokenizer = tokenizer
+
+    def logits(self, question: str, reader_input: str) -> tuple[np.ndarray, np.ndarray]:
+        """Start and end scores, shape ``(1 + m, 2)`` ([CLS], then the ``m`` tokens of the
+        reader input after truncation), and those tokens' character spans ``(m, 2)`` in the
+        reader input."""
+        self.load()
+        with self._lock:
+            e = self._tokenizer.encode(question, reader_input)
+        second = [t for t, sid in enumerate(e.sequence_ids) if sid == 1]
+        ids = np.asarray([e.ids], dtype=np.int64)
+        out = self._session.run(
+            ["logits"],
+            {
+                "input_ids": ids,
+                "attention_mask": np.ones_like(ids),
+                "token_type_ids": np.asarray([e.type_ids], dtype=np.int64),
+            },
+        )[0][0]
+        rows = np.concatenate([out[:1], out[second]]).astype(np.float32)
+        offsets = np.asarray([e.offsets[t] for t in second], dtype=np.int32).reshape(-1, 2)
+        return rows, offsets
+
+    def find(
+        self, question: str, reader_input: str, sentence_length: int, k: int = 20
+    ) -> list[Span]:
+        """The ``k`` best spans (at most ``qa.answer.span.MAX_ANSWER_TOKENS`` word pieces)
+        among the tokens that lie in the sentence (the first ``sentence_length`` characters of
+        ``reader_input``), best first; empty if none does.
+
+        A span's ``score`` is its start plus end logit and its ``null_score`` the log of the
+        two softmax normalisers over the sentence's tokens, so its ``margin`` is the span's
+        log-probability (start and end independent, as Hugging Face's question-answering
+        pipeline scores spans): at most 0, and near 0 when the reader is sure."""
+        logits, offsets = self.logits(question, reader_input)
+        m = int(np.sum(offsets[:, 1] <= sentence_length))
+        if m == 0:
+            return []
+        logits = logits[: 1 + m]
+        tokens = logits[1:].astype(np.float64)
+        top = tokens.max(axis=0)
+        null = float((top + np.log(np.exp(tokens - top).sum(axis=0))).sum())
+        return [
+            Span(int(offsets[i - 1, 0]), int(offsets[j - 1, 1]), score, null)
+            for (i, j), score in best_spans(logits, k=k)
+        ]
