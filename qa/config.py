@@ -130,6 +130,7 @@ class Settings(BaseSettings):
     )
     short_answer_margin: float | None = Field(
         None,
+        le=0.0,
         description="Extractive reader: lead the answer with the span reader's phrase only when "
         "its log-probability (at most 0) is at least this; unset: whenever it finds one "
         "(eval/README.md).",

@@ -83,6 +83,10 @@ def test_constructor_overrides_are_validated_like_env_settings(monkeypatch, tmp_
         QA(abstain_threshold="high")
     with pytest.raises(SettingsError, match="unknown setting 'bogus'"):
         QA(bogus=1)
+    # a phrase's log-probability is at most 0: a positive threshold would hide every phrase
+    with pytest.raises(SettingsError, match="short_answer_margin"):
+        QA(short_answer_margin=0.5)
+    assert QA(short_answer_margin=-1).settings.short_answer_margin == -1
     monkeypatch.setenv("QA_TOP_K", "lots")
     with pytest.raises(SettingsError, match="top_k"):
         QA()

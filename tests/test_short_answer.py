@@ -103,6 +103,12 @@ def _case_qa(make_qa, tmp_path: Path, *files: Path):
             "2028",
         ),
         (
+            ["markdown-table/results.md"],
+            "What was Solvik Foods' revenue in Q3 2024?",
+            "14.2",
+        ),
+        (["markdown-table/results.md"], "How many staff did Solvik Foods have in Q2 2024?", "215"),
+        (
             ["html-boilerplate/ferry.html"],
             "How much will the adult ferry fare to Lindholm be?",
             "9 euros",

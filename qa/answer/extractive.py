@@ -492,7 +492,10 @@ def short_answer(
         phrase = read[first:last].strip(" ,;:.")
         if not phrase or len(phrase.split()) >= len(best.text.split()):
             continue
-        if kind is not None and not holds(kind, phrase, question):
+        # a table row is read with each value before its column's name ("14.2 Revenue
+        # (million EUR)"): the kind is judged on the value with its column's name
+        judged = phrase if read == best.text else read[first:last] + read[last:].split(";")[0]
+        if kind is not None and not holds(kind, judged, question):
             continue
         if asked.units:
             # the words after the phrase, up to the next number, must name the unit
