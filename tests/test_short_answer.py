@@ -176,3 +176,43 @@ def test_an_open_question_is_led_by_a_phrase_unless_switched_off(make_qa, tmp_pa
     plain = make_qa(short_answer_open=False).ask(question)
     assert plain.short is None and not plain.abstained
     assert [c.quote for c in plain.citations] == [c.quote for c in led.citations]
+
+
+def test_a_german_answer_comes_without_a_phrase(make_qa, tmp_path: Path) -> None:
+    """The span reader was trained on English only (its German and Spanish phrases were mostly
+    wrong on XQuAD dev): a German question about a German article is answered with its
+    sentence, led by no phrase; the same fact in English is led by one."""
+    (tmp_path / "de").mkdir()
+    (tmp_path / "de" / "molkerei.md").write_text(
+        "# Neue Molkerei in Rodez\n\nDie Molkerei Belmont wird in ihrem neuen Werk in Rodez "
+        "ab dem Frühjahr fünfundachtzig Mitarbeiter beschäftigen und 14 Millionen Euro "
+        "investieren.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en" / "dairy.md").write_text(
+        "# New dairy in Rodez\n\nThe Belmont dairy will invest 14 million euros in its new "
+        "plant in Rodez, which will employ eighty-five people from the spring.\n",
+        encoding="utf-8",
+    )
+    german = make_qa()
+    german.ingest([tmp_path / "de"])
+    answer = _checked(german, "Wie viel investiert die Molkerei Belmont in Rodez?")
+    assert not answer.abstained and "14 Millionen Euro" in answer.citations[0].quote
+    assert answer.short is None
+    english = make_qa(collection="english")
+    english.ingest([tmp_path / "en"])
+    answer = _checked(english, "How much will the Belmont dairy invest in Rodez?")
+    assert answer.short is not None and "14 million euros" in answer.short.text
+
+
+def test_the_language_identifier_is_checked_by_its_pinned_hash(monkeypatch) -> None:
+    from qa.answer import language
+    from qa.errors import ModelIntegrityError
+
+    assert language.is_english("How much will the Belmont dairy invest in its new plant?")
+    assert language.language("Wie viel investiert die Molkerei in ihr neues Werk?") == "de"
+    monkeypatch.setattr(language, "_identifier", None)
+    monkeypatch.setattr(language, "MODEL_SHA256", "0" * 64)
+    with pytest.raises(ModelIntegrityError, match="language identifier"):
+        language.load()

@@ -65,6 +65,8 @@ from qa.answer.dateline import (
     is_publication_question,
     speaks_of_publication,
 )
+from qa.answer.language import is_english
+from qa.answer.language import load as load_language_identifier
 from qa.answer.no_answer import NoAnswerHead
 from qa.answer.selector import AnswerSelector, selector_input
 from qa.answer.span import Span, whole_words
@@ -217,6 +219,7 @@ class ExtractiveReader(Answerer):
             self.no_answer.load()
         if self.span_reader is not None:
             self.span_reader.load()
+            load_language_identifier()
 
     def score(
         self, question: str, hits: Sequence[Hit], query: QueryEncoding
@@ -353,8 +356,10 @@ class ExtractiveReader(Answerer):
         if isinstance(found, str):
             return Draft.abstain(found)
         best = found.sentences[0]
-        if self.span_reader is not None and (self.short_open or answer_type(question)):
-            read = best.read or best.text
+        read = best.read or best.text
+        # the span reader was trained on English only: elsewhere its phrases were mostly wrong
+        wanted = self.short_open or answer_type(question) is not None
+        if self.span_reader is not None and wanted and is_english(f"{question} {read}"):
             context = best.sentence.previous if best.sentence else ""
             best.spans = self.span_reader.find(
                 question, selector_input(read, previous=context), len(read)
