@@ -88,3 +88,14 @@ def test_the_question_moves_the_best_span(reader: SpanReader) -> None:
 
 def test_a_sentence_without_tokens_gives_no_span(reader: SpanReader) -> None:
     assert reader.find("What?", "", 0) == []
+
+
+def test_a_question_too_long_to_leave_room_for_the_sentence_gives_no_span(
+    reader: SpanReader,
+) -> None:
+    """A question of 81 word pieces or more (of the reader's 160) is not read: the tokenizer
+    could not cut the sentence alone to fit (it raised), and what was left would be little."""
+    long = "Which " + "very " * 100 + "big plant opens in 2029?"
+    assert reader.find(long, SENTENCE, len(SENTENCE)) == []
+    fits = "Which " + "very " * 60 + "big plant opens in 2029?"
+    assert reader.find(fits, SENTENCE, len(SENTENCE))

@@ -66,6 +66,7 @@ class SpanReader:
         self.onnx_dir = onnx_dir
         self._session: Any = None
         self._tokenizer: Any = None
+        self._plain: Any = None
         self._lock = threading.Lock()
 
     def load(self) -> None:
@@ -102,6 +103,11 @@ class SpanReader:
         tokenizer = Tokenizer.from_file(str(bundled_model_path() / "tokenizer.json"))
         tokenizer.enable_truncation(max_length=MAX_TOKENS, strategy="only_second")
         tokenizer.no_padding()
+        # the question's own length, uncut: a question of more than half the word pieces
+        # leaves too little of the sentence to read
+        self._plain = Tokenizer.from_file(str(bundled_model_path() / "tokenizer.json"))
+        self._plain.no_truncation()
+        self._plain.no_padding()
         options = ort.SessionOptions()
         options.log_severity_level = 3
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
@@ -111,9 +117,12 @@ class SpanReader:
     def logits(self, question: str, reader_input: str) -> tuple[np.ndarray, np.ndarray]:
         """Start and end scores, shape ``(1 + m, 2)`` ([CLS], then the ``m`` tokens of the
         reader input after truncation), and those tokens' character spans ``(m, 2)`` in the
-        reader input."""
+        reader input; ``m`` is 0 for a question of more than half of ``MAX_TOKENS`` word
+        pieces (it would leave too little of the sentence)."""
         self.load()
         with self._lock:
+            if len(self._plain.encode(question, add_special_tokens=False).ids) > MAX_TOKENS // 2:
+                return np.zeros((1, 2), dtype=np.float32), np.zeros((0, 2), dtype=np.int32)
             e = self._tokenizer.encode(question, reader_input)
         second = [t for t, sid in enumerate(e.sequence_ids) if sid == 1]
         ids = np.asarray([e.ids], dtype=np.int64)
