@@ -34,9 +34,11 @@ __all__ = [
     "INT8_SHA256",
     "ONNX_SHA256",
     "OnnxEmbedder",
+    "bundled_tokenizer",
     "ensure_export",
     "export_path",
     "make_embedder",
+    "verified_session",
 ]
 
 # sha256 of the export written by qa.onnx_export with torch 2.13.0, transformers 5.24.0 and
@@ -62,17 +64,52 @@ def export_path(folder: Path, *, int8: bool = False) -> Path:
     return folder / f"all-MiniLM-L6-v2-{ONNX_SHA256[:16]}.onnx"
 
 
-def _verified_bytes(path: Path, expected: str) -> bytes:
-    data = path.read_bytes()
+def verified_session(
+    path: Path, expected: str, what: str, weights: str = "shipped", threads: int | None = None
+) -> Any:
+    """An ONNX Runtime session (CPU) of the export at ``path``, read once and run from the
+    bytes whose sha256 was checked against ``expected``. ``what`` names the model and
+    ``weights`` what it is exported from, for the error; ``threads``: intra-op threads (None:
+    ONNX Runtime's default, the physical cores).
+
+    Raises:
+        ModelIntegrityError: the file does not have ``expected``.
+    """
     import hashlib
 
+    import onnxruntime as ort
+
+    data = path.read_bytes()
     actual = hashlib.sha256(data).hexdigest()
     if actual != expected:
         raise ModelIntegrityError(
-            f"ONNX embedding model {path} has sha256 {actual}, expected {expected}; "
-            "delete it and qa exports it again from the bundled weights"
+            f"ONNX {what} {path} has sha256 {actual}, expected {expected}; "
+            f"delete it and qa exports it again from the {weights} weights"
         )
-    return data
+    options = ort.SessionOptions()
+    options.log_severity_level = 3
+    # its threads sleep between runs instead of spinning, which on shared cores slowed every
+    # pass (figures: README "Measured")
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    if threads is not None:
+        options.intra_op_num_threads = threads
+    return ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])
+
+
+def bundled_tokenizer(max_length: int | None = None, strategy: str = "longest_first") -> Any:
+    """The bundled model's ``tokenizers`` tokenizer, unpadded, truncating to ``max_length``
+    word pieces by ``strategy`` (None: never). Each user configures its own: changing a shared
+    one's truncation per call is what fails under concurrent requests ("Already borrowed")."""
+    from tokenizers import Tokenizer
+
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    tokenizer = Tokenizer.from_file(str(bundled_model_path() / "tokenizer.json"))
+    if max_length is None:
+        tokenizer.no_truncation()
+    else:
+        tokenizer.enable_truncation(max_length=max_length, strategy=strategy)
+    tokenizer.no_padding()
+    return tokenizer
 
 
 def ensure_export(
@@ -169,38 +206,23 @@ class OnnxEmbedder(Embedder):
         int8: bool = False,
         threads: int | None = None,
     ) -> None:
-        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         if folder is None:
             from qa.config import Settings
 
             folder = Settings().onnx_models_dir
-        model_folder = bundled_model_path()
-        data = _verified_bytes(
-            ensure_export(folder, int8=int8), INT8_SHA256 if int8 else ONNX_SHA256
-        )
-        import onnxruntime as ort
-        from tokenizers import Tokenizer
-
         self.model_id = INT8_NAME if int8 else BUNDLED_NAME
         self.batch_size = batch_size
         self.max_tokens = configured_max_tokens(BUNDLED_MODEL) or 256
-        tokenizer_file = str(model_folder / "tokenizer.json")
-        # two tokenizers, each configured once: changing a shared one's truncation per call is
-        # what fails under concurrent requests ("Already borrowed")
-        self._pieces_tokenizer = Tokenizer.from_file(tokenizer_file)
-        self._pieces_tokenizer.no_truncation()
-        self._pieces_tokenizer.no_padding()
-        self._tokenizer = Tokenizer.from_file(tokenizer_file)
-        self._tokenizer.enable_truncation(max_length=self.max_tokens)
-        self._tokenizer.no_padding()
-        options = ort.SessionOptions()
-        options.log_severity_level = 3
-        # its threads sleep between runs instead of spinning, which on shared cores slowed every
-        # pass (figures: README "Measured")
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        if threads is not None:
-            options.intra_op_num_threads = threads
-        self._session = ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])
+        # two tokenizers, each configured once (bundled_tokenizer)
+        self._pieces_tokenizer = bundled_tokenizer()
+        self._tokenizer = bundled_tokenizer(self.max_tokens)
+        self._session = verified_session(
+            ensure_export(folder, int8=int8),
+            INT8_SHA256 if int8 else ONNX_SHA256,
+            "embedding model",
+            "bundled",
+            threads,
+        )
         self.dimension = int(self._session.get_outputs()[0].shape[-1])
 
     def tokenize(self, text: str) -> Sequence[object]:

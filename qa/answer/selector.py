@@ -153,31 +153,11 @@ class _OnnxPairModel:
     """The selector's ONNX export on ONNX Runtime, with the bundled model's tokenizer."""
 
     def __init__(self, path: Path, expected: str) -> None:
-        import hashlib
-        import os
+        from qa.onnx_embedder import bundled_tokenizer, verified_session
 
-        import onnxruntime as ort
-        from tokenizers import Tokenizer
-
-        from qa.embeddings import bundled_model_path
-
-        data = path.read_bytes()
-        if (actual := hashlib.sha256(data).hexdigest()) != expected:
-            raise ModelIntegrityError(
-                f"ONNX answer selector {path} has sha256 {actual}, expected {expected}; "
-                "delete it and qa exports it again from the shipped weights"
-            )
-        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-        self.tokenizer = Tokenizer.from_file(str(bundled_model_path() / "tokenizer.json"))
+        self.session = verified_session(path, expected, "answer selector")
         # as transformers' tokenizer(..., truncation=True, max_length=MAX_TOKENS) pairs them
-        self.tokenizer.enable_truncation(max_length=MAX_TOKENS, strategy="longest_first")
-        self.tokenizer.no_padding()
-        options = ort.SessionOptions()
-        options.log_severity_level = 3
-        # its threads sleep between runs instead of spinning, which on shared cores slowed every
-        # pass (figures: README "Measured")
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self.session = ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])
+        self.tokenizer = bundled_tokenizer(MAX_TOKENS, "longest_first")
 
 
 class AnswerSelector:

@@ -76,14 +76,7 @@ class SpanReader:
                 self._load()
 
     def _load(self) -> None:
-        import hashlib
-        import os
-
-        import onnxruntime as ort
-        from tokenizers import Tokenizer
-
-        from qa.embeddings import bundled_model_path
-        from qa.onnx_embedder import ensure_export
+        from qa.onnx_embedder import bundled_tokenizer, ensure_export, verified_session
 
         if not READER_WEIGHTS.is_file():
             raise ModelIntegrityError(f"span reader weights are missing: {READER_WEIGHTS}")
@@ -93,26 +86,11 @@ class SpanReader:
 
             folder = Settings().onnx_models_dir
         path = ensure_export(folder, model="span_reader")
-        data = path.read_bytes()
-        if (actual := hashlib.sha256(data).hexdigest()) != READER_ONNX_SHA256:
-            raise ModelIntegrityError(
-                f"ONNX span reader {path} has sha256 {actual}, expected {READER_ONNX_SHA256}; "
-                "delete it and qa exports it again from the shipped weights"
-            )
-        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-        tokenizer = Tokenizer.from_file(str(bundled_model_path() / "tokenizer.json"))
-        tokenizer.enable_truncation(max_length=MAX_TOKENS, strategy="only_second")
-        tokenizer.no_padding()
+        self._session = verified_session(path, READER_ONNX_SHA256, "span reader")
+        self._tokenizer = bundled_tokenizer(MAX_TOKENS, "only_second")
         # the question's own length, uncut: a question of more than half the word pieces
         # leaves too little of the sentence to read
-        self._plain = Tokenizer.from_file(str(bundled_model_path() / "tokenizer.json"))
-        self._plain.no_truncation()
-        self._plain.no_padding()
-        options = ort.SessionOptions()
-        options.log_severity_level = 3
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self._session = ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])
-        self._tokenizer = tokenizer
+        self._plain = bundled_tokenizer()
 
     def logits(self, question: str, reader_input: str) -> tuple[np.ndarray, np.ndarray]:
         """Start and end scores, shape ``(1 + m, 2)`` ([CLS], then the ``m`` tokens of the
