@@ -18,6 +18,7 @@ from qa.embeddings import (
     verify_bundled_model,
 )
 from tests.conftest import CORPUS
+from tests.support.tamper import flip_byte
 
 
 def test_bundled_model_has_the_published_hash_and_loads_offline(embedder) -> None:
@@ -36,11 +37,7 @@ def test_bundled_model_has_the_published_hash_and_loads_offline(embedder) -> Non
 def test_tampered_weights_are_refused_before_loading(tmp_path: Path, monkeypatch) -> None:
     copy = tmp_path / "model"
     shutil.copytree(bundled_model_path(), copy)
-    with (copy / "model.safetensors").open("r+b") as fh:
-        fh.seek(4096)
-        byte = fh.read(1)
-        fh.seek(4096)
-        fh.write(bytes([byte[0] ^ 0xFF]))
+    flip_byte(copy / "model.safetensors", 4096)
     with pytest.raises(ModelIntegrityError, match="expected 53aa5117"):
         verify_bundled_model(copy)
     monkeypatch.setattr("qa.embeddings.bundled_model_path", lambda: copy)

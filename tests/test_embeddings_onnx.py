@@ -17,6 +17,7 @@ import pytest
 from qa import ModelIntegrityError
 from qa.onnx_embedder import ONNX_SHA256, OnnxEmbedder, export_path
 from tests.conftest import ARTICLE, CORPUS, ONNX_DIR, ROOT
+from tests.support.tamper import flip_byte
 
 
 @pytest.fixture(scope="module")
@@ -100,11 +101,7 @@ def test_a_tampered_export_is_refused_before_loading(embedder, tmp_path: Path) -
     folder.mkdir()
     copy = export_path(folder)
     shutil.copyfile(export_path(ONNX_DIR), copy)
-    with copy.open("r+b") as fh:
-        fh.seek(1 << 20)
-        byte = fh.read(1)
-        fh.seek(1 << 20)
-        fh.write(bytes([byte[0] ^ 0xFF]))
+    flip_byte(copy, 1 << 20)
     with pytest.raises(ModelIntegrityError, match=f"expected {ONNX_SHA256[:8]}"):
         OnnxEmbedder(folder)
 

@@ -26,6 +26,7 @@ from qa.answer.selector import (
 )
 from qa.errors import ModelIntegrityError
 from tests.conftest import CORPUS, ONNX_DIR, ROOT
+from tests.support.tamper import flip_byte
 
 
 @pytest.fixture(scope="module")
@@ -106,11 +107,7 @@ def test_the_export_has_its_pinned_hash_and_a_tampered_one_is_refused(
     folder.mkdir()
     copy = onnx_path(folder)
     shutil.copyfile(shipped, copy)
-    with copy.open("r+b") as fh:
-        fh.seek(1 << 20)
-        byte = fh.read(1)
-        fh.seek(1 << 20)
-        fh.write(bytes([byte[0] ^ 0xFF]))
+    flip_byte(copy, 1 << 20)
     with pytest.raises(ModelIntegrityError, match=f"expected {SELECTOR_ONNX_SHA256[:8]}"):
         AnswerSelector(onnx_dir=folder).load()
 

@@ -15,6 +15,7 @@ from qa.answer.span import MAX_ANSWER_TOKENS
 from qa.answer.span_reader import READER_ONNX_SHA256, SpanReader, onnx_path
 from qa.errors import ModelIntegrityError
 from tests.conftest import ONNX_DIR
+from tests.support.tamper import flip_byte
 
 SENTENCE = (
     "Wogen will provide Magrathea with $10 million of working capital, the companies said on "
@@ -37,11 +38,7 @@ def test_the_export_has_its_pinned_hash_and_a_tampered_one_is_refused(
     folder.mkdir()
     copy = onnx_path(folder)
     shutil.copyfile(shipped, copy)
-    with copy.open("r+b") as fh:
-        fh.seek(1 << 20)
-        byte = fh.read(1)
-        fh.seek(1 << 20)
-        fh.write(bytes([byte[0] ^ 0xFF]))
+    flip_byte(copy, 1 << 20)
     with pytest.raises(ModelIntegrityError, match=f"expected {READER_ONNX_SHA256[:8]}"):
         SpanReader(folder).load()
 
