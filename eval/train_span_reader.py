@@ -24,12 +24,9 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import math
 import random
-import re
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -167,21 +164,14 @@ class SpanReaderModel:
         return kept
 
 
-def _f1(pred: str, gold: str) -> float:
-    p, g = re.findall(r"\w+", pred.lower()), re.findall(r"\w+", gold.lower())
-    common = sum((Counter(p) & Counter(g)).values())
-    if not common:
-        return 0.0
-    precision, recall = common / len(p), common / len(g)
-    return 2 * precision * recall / (precision + recall)
-
-
 def evaluate(model: SpanReaderModel, rows: list[dict[str, Any]]) -> tuple[float, float]:
-    """Token F1 and exact match of the best span (sequence-1 tokens, at most
-    MAX_ANSWER_TOKENS) against the gold text."""
+    """SQuAD token F1 and exact match (``qa.evaluation.metrics``, as ``qa eval`` scores) of the
+    best span of the reader input's tokens (``qa.answer.span.best_span``: at most
+    MAX_ANSWER_TOKENS word pieces, as the reader picks) against the gold text."""
     import torch
 
-    from qa.answer.span import MAX_ANSWER_TOKENS
+    from qa.answer.span import best_span
+    from qa.evaluation.metrics import exact_match, token_f1
 
     f1s, ems = [], []
     model.bert.eval()
@@ -192,14 +182,11 @@ def evaluate(model: SpanReaderModel, rows: list[dict[str, Any]]) -> tuple[float,
             for k, i in enumerate(idx):
                 r = rows[i]
                 ok = [t for t, s in enumerate(r["seq"]) if s == 1]
-                best, pick = -math.inf, (ok[0], ok[0])
-                for a in ok:
-                    for b in ok:
-                        if a <= b < a + MAX_ANSWER_TOKENS and out[k, a, 0] + out[k, b, 1] > best:
-                            best, pick = out[k, a, 0] + out[k, b, 1], (a, b)
-                pred = r["read"][r["offsets"][pick[0]][0] : r["offsets"][pick[1]][1]]
-                f1s.append(_f1(pred, r["gold"]))
-                ems.append(float(_f1(pred, r["gold"]) == 1.0))
+                # best_span reads row 0 as [CLS] and rows 1.. as the candidate tokens
+                (a, b), _ = best_span(np.concatenate([out[k, :1], out[k, ok]]))
+                pred = r["read"][r["offsets"][ok[a - 1]][0] : r["offsets"][ok[b - 1]][1]]
+                f1s.append(token_f1(pred, r["gold"]))
+                ems.append(exact_match(pred, r["gold"]))
     model.bert.train()
     return float(np.mean(f1s)), float(np.mean(ems))
 
@@ -216,6 +203,9 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=2, help="at most (the time budget rules)")
     parser.add_argument("--held-out", type=int, default=1500, help="held-out pairs scored")
     parser.add_argument("--articles", type=int, default=None, help="only this many (a smoke run)")
+    parser.add_argument(
+        "--score", type=Path, help="score these weights on the held-out pairs, no training"
+    )
     args = parser.parse_args()
     raw = args.squad_train.read_bytes()
     if hashlib.sha256(raw).hexdigest() != SQUAD_TRAIN_SHA256:
@@ -242,6 +232,19 @@ def main() -> None:
     print(f"{len(train)} training pairs, {len(held)} held out ({took:.0f} s)", flush=True)
 
     model = SpanReaderModel(args.layers)
+    if args.score:
+        from safetensors.torch import load_file
+
+        state = load_file(str(args.score))
+        model.bert.load_state_dict(
+            {k.removeprefix("bert."): v.float() for k, v in state.items() if k.startswith("bert.")},
+            strict=False,
+        )
+        model.head.weight.data = state["qa_outputs.weight"].float()
+        model.head.bias.data = state["qa_outputs.bias"].float()
+        f1, em = evaluate(model, held)
+        print(f"{args.score}; held out: token F1 {f1:.3f}, EM {em:.3f}")
+        return
     optimiser = torch.optim.AdamW(
         [
             {"params": model.parameters(), "lr": args.lr},
