@@ -214,16 +214,20 @@ class ExtractiveReader(Answerer):
         self.short_open = short_open
         if self.span_reader is not None:
             # a cold ask builds the reader before it retrieves: load the phrase's models
-            # meanwhile, on the other core (about 1 s of a cold ask otherwise; README "Measured")
+            # meanwhile, on the other core (about 1 s of a cold ask otherwise; eval/README.md)
             threading.Thread(target=self._preload, name="qa-phrase-models", daemon=True).start()
 
-    def _preload(self) -> None:
-        """Load the span reader and the language identifier; a failure is left for their
-        load on first use to raise, in the asking thread."""
-        try:
-            assert self.span_reader is not None
+    def _load_phrase_models(self) -> None:
+        """Load the span reader and the language identifier (when there is a span reader)."""
+        if self.span_reader is not None:
             self.span_reader.load()
             load_language_identifier()
+
+    def _preload(self) -> None:
+        """``_load_phrase_models``; a failure is left for their load on first use to raise,
+        in the asking thread."""
+        try:
+            self._load_phrase_models()
         except Exception:  # raised again where it can be reported
             return
 
@@ -232,9 +236,7 @@ class ExtractiveReader(Answerer):
             self.selector.load()
         if self.no_answer is not None:
             self.no_answer.load()
-        if self.span_reader is not None:
-            self.span_reader.load()
-            load_language_identifier()
+        self._load_phrase_models()
 
     def score(
         self, question: str, hits: Sequence[Hit], query: QueryEncoding
