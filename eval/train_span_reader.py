@@ -6,14 +6,18 @@ eval/README.md). This script fine-tunes the top ``--layers`` transformer layers 
 the selector (its lower layers and the bundled embeddings frozen) with a start/end layer on
 top (BERT's SQuAD head, Devlin et al. 2019, section 4.3), on SQuAD v1.1 **train** questions
 against the sentence that holds their answer, read as the reader reads it
-(``selector_input``: the sentence, then the sentence before it). It runs once the reader has
-chosen the sentence, so it learns only where the answer is, not whether there is one:
-abstention stays with the selector, the no-answer head and the gates.
+(``selector_input``: the sentence, then the sentence before it). It runs on the sentences
+the reader has chosen, so it learns where the answer is; with ``--negatives`` it also learns
+which of them holds none ([CLS] as the target for a near-miss sentence of the same paragraph,
+as SQuAD 2.0 readers learn no-answer), which is what picks the sentence the phrase comes from.
+Abstention stays with the selector, the no-answer head and the gates.
 
     OMP_NUM_THREADS=2 python eval/train_span_reader.py SQUAD_TRAIN_JSON out/ --minutes 60
+    OMP_NUM_THREADS=2 python eval/train_span_reader.py SQUAD_TRAIN_JSON out2/ --minutes 40 \
+        --init out/span_reader.safetensors --negatives 0.5 --lr 3e-5 --head-lr 2e-4
 
 Articles are shuffled (seed 13) and the last 10 % held out: their pairs give the token F1
-and exact match printed at the end (the best span of at most
+and exact match printed at the end (over the pairs with an answer; the best span of at most
 ``qa.answer.span.MAX_ANSWER_TOKENS`` word pieces against the answer's characters). SQuAD 2.0
 dev, XQuAD and the article set are never read. Output: ``out/span_reader.safetensors``, the
 changed tensors only (fp16).
@@ -40,9 +44,16 @@ SEED = 13
 MAX_TOKENS = 160
 
 
-def pairs(squad: dict, articles: list[int]) -> list[tuple[str, str, int, int]]:
+def pairs(
+    squad: dict, articles: list[int], negatives: float = 0.0, rng: random.Random | None = None
+) -> list[tuple[str, str, int, int]]:
     """(question, reader input, answer start, answer end) for every question of ``articles``
-    whose first answer lies inside one sentence; the span is in reader-input characters."""
+    whose first answer lies inside one sentence; the span is in reader-input characters.
+
+    With ``negatives`` (a share, 0 to 1), that share of the questions also gets a no-answer
+    pair, start and end -1: the question against the sentence of its paragraph that shares
+    the most words with it and holds none of its answers (the reader's likeliest wrong
+    sentence), which teaches [CLS] as "this sentence does not answer"."""
     from qa.answer.selector import selector_input
     from qa.chunking import sentence_spans
 
@@ -60,7 +71,35 @@ def pairs(squad: dict, articles: list[int]) -> list[tuple[str, str, int, int]]:
                         read = selector_input(text[s:e], previous=previous)
                         out.append((q["question"], read, start - s, end - s))
                         break
+                else:
+                    continue
+                if negatives and rng is not None and rng.random() < negatives:
+                    wrong = _near_miss(q, text, spans)
+                    if wrong is not None:
+                        n, (s, e) = wrong
+                        previous = text[spans[n - 1][0] : spans[n - 1][1]] if n else ""
+                        out.append((q["question"], selector_input(text[s:e], previous), -1, -1))
     return out
+
+
+def _near_miss(
+    q: dict, text: str, spans: list[tuple[int, int]]
+) -> tuple[int, tuple[int, int]] | None:
+    """The sentence of the paragraph sharing the most words with the question that holds
+    none of its answers (index and span), or None."""
+    import re
+
+    words = set(re.findall(r"\w+", q["question"].lower()))
+    answers = {a["text"] for a in q["answers"]}
+    best, best_n = None, -1
+    for n, (s, e) in enumerate(spans):
+        sentence = text[s:e]
+        if any(a in sentence for a in answers) or len(sentence.split()) < 4:
+            continue
+        shared = len(words & set(re.findall(r"\w+", sentence.lower())))
+        if shared > best_n:
+            best, best_n = (n, (s, e)), shared
+    return best
 
 
 def encode(tokenizer: Any, rows: list[tuple[str, str, int, int]]) -> list[dict[str, Any]]:
@@ -77,9 +116,14 @@ def encode(tokenizer: Any, rows: list[tuple[str, str, int, int]]) -> list[dict[s
             return_token_type_ids=True,
         )
         seq = enc.sequence_ids()
-        inside = [
-            t for t, (s, e) in enumerate(enc["offset_mapping"]) if seq[t] == 1 and e > a and s < b
-        ]
+        if a < 0:  # a no-answer pair: [CLS] is the target
+            inside = [0]
+        else:
+            inside = [
+                t
+                for t, (s, e) in enumerate(enc["offset_mapping"])
+                if seq[t] == 1 and e > a and s < b
+            ]
         if not inside:
             continue
         out.append(
@@ -91,7 +135,7 @@ def encode(tokenizer: Any, rows: list[tuple[str, str, int, int]]) -> list[dict[s
                 "offsets": enc["offset_mapping"],
                 "seq": seq,
                 "read": read,
-                "gold": read[a:b],
+                "gold": read[a:b] if a >= 0 else None,
             }
         )
     return out
@@ -146,6 +190,18 @@ class SpanReaderModel:
         for name, p in self.bert.named_parameters():
             p.requires_grad = any(name.startswith(t) for t in self.trained)
 
+    def load(self, path: Path) -> None:
+        """Take the trained tensors of a previous run (``state``'s file)."""
+        from safetensors.torch import load_file
+
+        state = load_file(str(path))
+        self.bert.load_state_dict(
+            {k.removeprefix("bert."): v.float() for k, v in state.items() if k.startswith("bert.")},
+            strict=False,
+        )
+        self.head.weight.data = state["qa_outputs.weight"].float()
+        self.head.bias.data = state["qa_outputs.bias"].float()
+
     def parameters(self) -> list[Any]:
         return [p for p in self.bert.parameters() if p.requires_grad]
 
@@ -173,7 +229,7 @@ def evaluate(model: SpanReaderModel, rows: list[dict[str, Any]]) -> tuple[float,
     from qa.answer.span import best_span
     from qa.evaluation.metrics import exact_match, token_f1
 
-    f1s, ems = [], []
+    f1s, ems, nulls = [], [], []
     model.bert.eval()
     with torch.no_grad():
         for first in range(0, len(rows), 64):
@@ -182,12 +238,22 @@ def evaluate(model: SpanReaderModel, rows: list[dict[str, Any]]) -> tuple[float,
             for k, i in enumerate(idx):
                 r = rows[i]
                 ok = [t for t, s in enumerate(r["seq"]) if s == 1]
+                # no-answer score: [CLS] start + end minus the best span's (as the reader reads)
+                (a, b), top = best_span(np.concatenate([out[k, :1], out[k, ok]]))
+                nulls.append((r["gold"] is None, float(out[k, 0].sum()) - float(top)))
+                if r["gold"] is None:
+                    continue
                 # best_span reads row 0 as [CLS] and rows 1.. as the candidate tokens
                 (a, b), _ = best_span(np.concatenate([out[k, :1], out[k, ok]]))
                 pred = r["read"][r["offsets"][ok[a - 1]][0] : r["offsets"][ok[b - 1]][1]]
                 f1s.append(token_f1(pred, r["gold"]))
                 ems.append(exact_match(pred, r["gold"]))
     model.bert.train()
+    pos = [v for unanswered, v in nulls if unanswered]
+    neg = [v for unanswered, v in nulls if not unanswered]
+    if pos and neg:
+        wins = sum((p > n) + 0.5 * (p == n) for p in pos for n in neg)
+        print(f"no-answer score AUC on held-out near misses: {wins / len(pos) / len(neg):.3f}")
     return float(np.mean(f1s)), float(np.mean(ems))
 
 
@@ -205,6 +271,13 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=None, help="only this many (a smoke run)")
     parser.add_argument(
         "--score", type=Path, help="score these weights on the held-out pairs, no training"
+    )
+    parser.add_argument("--init", type=Path, help="start from these weights (a previous run's)")
+    parser.add_argument(
+        "--negatives",
+        type=float,
+        default=0.0,
+        help="share of questions that also get a no-answer pair (a near-miss sentence)",
     )
     args = parser.parse_args()
     raw = args.squad_train.read_bytes()
@@ -224,24 +297,17 @@ def main() -> None:
     cut = len(order) * 9 // 10
     tokenizer = AutoTokenizer.from_pretrained(str(bundled_model_path()))
     t0 = time.time()
-    train = encode(tokenizer, pairs(squad, order[:cut]))
-    held = encode(tokenizer, pairs(squad, order[cut:]))
+    train = encode(tokenizer, pairs(squad, order[:cut], args.negatives, rng))
+    held = encode(tokenizer, pairs(squad, order[cut:], args.negatives, random.Random(SEED)))
     rng.shuffle(held)
     held = held[: args.held_out]
     took = time.time() - t0
     print(f"{len(train)} training pairs, {len(held)} held out ({took:.0f} s)", flush=True)
 
     model = SpanReaderModel(args.layers)
+    if args.score or args.init:
+        model.load(args.score or args.init)
     if args.score:
-        from safetensors.torch import load_file
-
-        state = load_file(str(args.score))
-        model.bert.load_state_dict(
-            {k.removeprefix("bert."): v.float() for k, v in state.items() if k.startswith("bert.")},
-            strict=False,
-        )
-        model.head.weight.data = state["qa_outputs.weight"].float()
-        model.head.bias.data = state["qa_outputs.bias"].float()
         f1, em = evaluate(model, held)
         print(f"{args.score}; held out: token F1 {f1:.3f}, EM {em:.3f}")
         return

@@ -216,3 +216,24 @@ def test_the_language_identifier_is_checked_by_its_pinned_hash(monkeypatch) -> N
     monkeypatch.setattr(language, "MODEL_SHA256", "0" * 64)
     with pytest.raises(ModelIntegrityError, match="language identifier"):
         language.load()
+
+
+def test_the_phrase_comes_from_the_cited_sentence_that_holds_it(make_qa, tmp_path: Path) -> None:
+    """Both sentences are cited and the first ranked names the other opponent: the answer is
+    led by the second's phrase, cited [2] and highlighted inside it (each cited sentence is
+    read; the phrase that clears its sentence's "no span" score by most leads)."""
+    (tmp_path / "broncos.md").write_text(
+        "# Broncos reach the Super Bowl\n\nThe Broncos defeated the Pittsburgh Steelers in the "
+        "divisional round, 23–16, by scoring 11 points in the final three minutes of the game. "
+        "They then beat the defending Super Bowl XLIX champion New England Patriots in the AFC "
+        "Championship Game, 20–18, by intercepting a pass on a 2-point conversion attempt with "
+        "17 seconds left.\n",
+        encoding="utf-8",
+    )
+    qa = make_qa()
+    qa.ingest([tmp_path])
+    answer = _checked(qa, "Who did the Broncos beat to become the AFC champions?")
+    assert len(answer.citations) == 2, answer.text
+    assert answer.short is not None and "New England Patriots" in answer.short.text
+    assert answer.short.citation == 2
+    assert answer.to_dict()["short"]["citation"] == 2

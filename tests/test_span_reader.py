@@ -96,3 +96,18 @@ def test_a_question_too_long_to_leave_room_for_the_sentence_gives_no_span(
     assert reader.find(long, SENTENCE, len(SENTENCE)) == []
     fits = "Which " + "very " * 60 + "big plant opens in 2029?"
     assert reader.find(fits, SENTENCE, len(SENTENCE))
+
+
+def test_a_sentence_that_answers_beats_no_span_by_more_than_one_that_does_not(
+    reader: SpanReader,
+) -> None:
+    """The reading's ``null_score`` ([CLS], trained on near-miss sentences of the same
+    paragraph) is what a span is weighed against across sentences: the sentence holding the
+    amount must clear it by more than a sentence about the same company without one."""
+    question = "How much working capital will Wogen provide?"
+    near_miss = "Wogen is a global metal trader based in London, and Magrathea is based in Utah."
+    holds = reader.read(question, SENTENCE, len(SENTENCE))
+    lacks = reader.read(question, near_miss, len(near_miss))
+    assert holds.null_score is not None and lacks.null_score is not None
+    assert holds.spans[0].score - holds.null_score > lacks.spans[0].score - lacks.null_score
+    assert reader.read("What?", "", 0).null_score is None

@@ -139,6 +139,7 @@ class ScoredSentence:
     sentence: Sentence | None = None  # the passage's sentence (its id, the one before it)
     read: str = ""  # the sentence as judged: a table row read against its header row
     spans: list[Span] = field(default_factory=list)  # the span reader's best phrases in ``read``
+    phrase_null: float | None = None  # the span reader's [CLS] "no span" score of ``read``
 
 
 def make_reader(parts: AnswererParts) -> ExtractiveReader:
@@ -372,17 +373,35 @@ class ExtractiveReader(Answerer):
         found = self._choose_or_dateline(question, list(passages), query)
         if isinstance(found, str):
             return Draft.abstain(found)
-        best = found.sentences[0]
-        read = best.read or best.text
-        # the span reader was trained on English only: elsewhere its phrases were mostly wrong
-        wanted = self.short_open or answer_type(question) is not None
-        if self.span_reader is not None and wanted and is_english(f"{question} {read}"):
-            context = best.sentence.previous if best.sentence else ""
-            best.spans = self.span_reader.find(
-                question, selector_input(read, previous=context), len(read)
-            )
-        short = short_answer(best, self.short_margin, question, self.short_open)
+        # each cited sentence is read; the answer leads with the phrase that clears its
+        # sentence's "no span" score ([CLS]) by most (the sentence may be the second cited)
+        phrases = []
+        for i, sent in enumerate(found.sentences, start=1):
+            self._read_phrases(question, sent)
+            got = short_answer(sent, self.short_margin, question, self.short_open, index=i)
+            if got is not None:
+                phrases.append(got)
+        margins = [
+            s.spans[0].score - s.phrase_null
+            for s in found.sentences
+            if s.spans and s.phrase_null is not None
+        ]
+        if margins:
+            found.notes.append(f"span reader: best span over no span {max(margins):.2f}")
+        short = max(phrases, key=lambda p: p[1])[0] if phrases else None
         return _draft(found.sentences, found.notes, short)
+
+    def _read_phrases(self, question: str, sent: ScoredSentence) -> None:
+        """Fill ``sent.spans`` and ``sent.phrase_null`` from the span reader, for a question
+        that wants a phrase, in English (the reader was trained on English only: elsewhere its
+        phrases were mostly wrong)."""
+        read = sent.read or sent.text
+        wanted = self.short_open or answer_type(question) is not None
+        if self.span_reader is None or not wanted or not is_english(f"{question} {read}"):
+            return
+        context = sent.sentence.previous if sent.sentence else ""
+        reading = self.span_reader.read(question, selector_input(read, previous=context), len(read))
+        sent.spans, sent.phrase_null = reading.spans, reading.null_score
 
     def _choose_or_dateline(
         self, question: str, hits: list[Hit], query: QueryEncoding
@@ -489,9 +508,15 @@ def _overlap(a: ScoredSentence, b: ScoredSentence) -> bool:
 
 
 def short_answer(
-    best: ScoredSentence, margin: float | None, question: str, short_open: bool = False
-) -> ShortAnswer | None:
-    """The answer phrase of ``best`` (citation 1), or None.
+    best: ScoredSentence,
+    margin: float | None,
+    question: str,
+    short_open: bool = False,
+    index: int = 1,
+) -> tuple[ShortAnswer, float] | None:
+    """The answer phrase of ``best`` (citation ``index``) with its span's score over the
+    sentence's "no span" score (start plus end logits less [CLS]'s; how the phrases of two
+    cited sentences are compared), or None.
 
     For a question that asks for a kind of thing (an amount, a number, a date, a person, a
     name: ``answer_type``), the phrase is the best of the span reader's spans whose text
@@ -531,7 +556,9 @@ def short_answer(
             if at < 0 or best.text.find(phrase, at + 1) >= 0:
                 continue  # not in the cited text, or ambiguous there
         start = best.start + at
-        return ShortAnswer(phrase, 1, start, start + len(phrase), round(span.margin, 3))
+        null = best.phrase_null if best.phrase_null is not None else 0.0
+        found = ShortAnswer(phrase, index, start, start + len(phrase), round(span.margin, 3))
+        return found, span.score - null
     return None
 
 
@@ -544,8 +571,8 @@ def _draft(
     parts = [with_marker(s.text, i) for i, s in enumerate(chosen, start=1)]
     sentences, offset, lead = [], 0, ""
     if short is not None:
-        lead = f"{short.text} [1]"
-        sentences.append(SentenceSupport(lead, 0, len(lead), [1], 1.0, True))
+        lead = f"{short.text} [{short.citation}]"
+        sentences.append(SentenceSupport(lead, 0, len(lead), [short.citation], 1.0, True))
         lead += "\n\n"
         offset = len(lead)
     for i, part in enumerate(parts, start=1):

@@ -17,6 +17,7 @@ own pinned sha256), so answering imports no torch.
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,16 +30,17 @@ __all__ = [
     "READER_ONNX_SHA256",
     "READER_SHA256",
     "READER_WEIGHTS",
+    "Reading",
     "SpanReader",
     "onnx_path",
 ]
 
 READER_WEIGHTS = Path(__file__).resolve().parent.parent / "models" / "span_reader.safetensors"
-READER_SHA256 = "1951d6fff4e065e0fa659d9b4db2934ac6a60bbbd7f45b00b345ca78e682d8b6"
+READER_SHA256 = "22a5a632ca266742c5842089a1b784d9e217e79f2ba698b0054315561c5b9d03"
 # sha256 of the ONNX export qa.onnx_export.export_span_reader writes from the weights of
 # READER_SHA256, the selector's and the bundled model's (the versions pinned for the
 # selector's export)
-READER_ONNX_SHA256 = "16ef1dff26e0c255c2dc04ccbcfab3767503231f09ae495d8c98c2f69021eb45"
+READER_ONNX_SHA256 = "57d8c1334c87d2ed8d00ba09d30eb5324da46eb0c17c92c052dd45fab64bbc57"
 MAX_TOKENS = 160  # question and reader input together, as in training; the context is cut first
 
 
@@ -119,6 +121,10 @@ class SpanReader:
     def find(
         self, question: str, reader_input: str, sentence_length: int, k: int = 20
     ) -> list[Span]:
+        """``read``'s spans alone."""
+        return self.read(question, reader_input, sentence_length, k).spans
+
+    def read(self, question: str, reader_input: str, sentence_length: int, k: int = 20) -> Reading:
         """The ``k`` best spans (at most ``qa.answer.span.MAX_ANSWER_TOKENS`` word pieces)
         among the tokens that lie in the sentence (the first ``sentence_length`` characters of
         ``reader_input``), best first; empty if none does.
@@ -126,16 +132,28 @@ class SpanReader:
         A span's ``score`` is its start plus end logit and its ``null_score`` the log of the
         two softmax normalisers over the sentence's tokens, so its ``margin`` is the span's
         log-probability (start and end independent, as Hugging Face's question-answering
-        pipeline scores spans): at most 0, and near 0 when the reader is sure."""
+        pipeline scores spans): at most 0, and near 0 when the reader is sure. The reading's
+        ``null_score`` is the [CLS] start plus end logit (the SQuAD 2.0 no-answer score), what
+        a span's ``score`` is compared with across sentences; None without tokens."""
         logits, offsets = self.logits(question, reader_input)
         m = int(np.sum(offsets[:, 1] <= sentence_length))
         if m == 0:
-            return []
+            return Reading([], None)
         logits = logits[: 1 + m]
         tokens = logits[1:].astype(np.float64)
         top = tokens.max(axis=0)
         null = float((top + np.log(np.exp(tokens - top).sum(axis=0))).sum())
-        return [
+        spans = [
             Span(int(offsets[i - 1, 0]), int(offsets[j - 1, 1]), score, null)
             for (i, j), score in best_spans(logits, k=k)
         ]
+        return Reading(spans, float(logits[0].sum()))
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The span reader's reading of one sentence: its best spans, best first, and the
+    [CLS] start plus end logit (``null_score``: the score of "no span", None without tokens)."""
+
+    spans: list[Span]
+    null_score: float | None
