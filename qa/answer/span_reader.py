@@ -1,12 +1,14 @@
-"""The span reader: the answer phrase inside the sentence the extractive reader cites.
+"""The span reader: the answer phrase inside a sentence the extractive reader cites.
 
 A copy of the answer selector (the bundled model's embeddings, the selector's transformer
 layers) fine-tuned for spans, with a start/end layer over its final token states (BERT's
-SQuAD head, Devlin et al. 2019, section 4.3). It reads the question and the chosen sentence
-as the selector does (``selector_input``: the sentence, then the sentence before it) and gives
-each token of the sentence a start and an end score. It runs once per answer, after the
-reader has chosen its sentence, and only says where the phrase is: whether there is an answer
-at all stays with the selector, the no-answer head and the reader's gates.
+SQuAD head, Devlin et al. 2019, section 4.3). It reads the question and a cited sentence as
+the selector does (``selector_input``: the sentence, then the sentence before it) and gives
+[CLS] and each token of the sentence a start and an end score; [CLS] learnt "no span" on
+near-miss sentences, so a span's score less [CLS]'s compares phrases of different sentences.
+It runs on each cited sentence (one or two) after the reader has chosen them, and only says
+where the phrase is: whether there is an answer at all stays with the selector, the no-answer
+head and the reader's gates (its no-span score was measured for that and not used).
 
 Trained by eval/train_span_reader.py on SQuAD v1.1 train only (figures: eval/README.md); the
 changed tensors ship as ``qa/models/span_reader.safetensors`` (fp16, checked by hash). It runs
