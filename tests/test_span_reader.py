@@ -111,3 +111,21 @@ def test_a_sentence_that_answers_beats_no_span_by_more_than_one_that_does_not(
     assert holds.null_score is not None and lacks.null_score is not None
     assert holds.spans[0].score - holds.null_score > lacks.spans[0].score - lacks.null_score
     assert reader.read("What?", "", 0).null_score is None
+
+
+def test_reading_two_sentences_in_one_batch_gives_each_its_own_reading(
+    reader: SpanReader,
+) -> None:
+    """Padded and masked in one run, each sentence reads as it does alone (same spans, scores
+    within float rounding)."""
+    question = "How much working capital will Wogen provide?"
+    short = "Wogen is a metal trader."
+    together = reader.read_all(question, [(SENTENCE, len(SENTENCE)), (short, len(short))])
+    for text, got in zip([SENTENCE, short], together, strict=True):
+        alone = reader.read(question, text, len(text))
+        assert [(s.start, s.end) for s in got.spans] == [(s.start, s.end) for s in alone.spans]
+        assert got.null_score == pytest.approx(alone.null_score, abs=1e-3)
+        assert [s.score for s in got.spans] == pytest.approx(
+            [s.score for s in alone.spans], abs=1e-3
+        )
+    assert reader.read_all(question, []) == []

@@ -375,9 +375,9 @@ class ExtractiveReader(Answerer):
             return Draft.abstain(found)
         # each cited sentence is read; the answer leads with the phrase that clears its
         # sentence's "no span" score ([CLS]) by most (the sentence may be the second cited)
+        self._read_phrases(question, found.sentences)
         phrases = []
         for i, sent in enumerate(found.sentences, start=1):
-            self._read_phrases(question, sent)
             got = short_answer(sent, self.short_margin, question, self.short_open, index=i)
             if got is not None:
                 phrases.append(got)
@@ -391,17 +391,25 @@ class ExtractiveReader(Answerer):
         short = max(phrases, key=lambda p: p[1])[0] if phrases else None
         return _draft(found.sentences, found.notes, short)
 
-    def _read_phrases(self, question: str, sent: ScoredSentence) -> None:
-        """Fill ``sent.spans`` and ``sent.phrase_null`` from the span reader, for a question
-        that wants a phrase, in English (the reader was trained on English only: elsewhere its
-        phrases were mostly wrong)."""
-        read = sent.read or sent.text
+    def _read_phrases(self, question: str, sentences: list[ScoredSentence]) -> None:
+        """Fill each sentence's ``spans`` and ``phrase_null`` from the span reader (one model
+        run), for a question that wants a phrase, in English (the reader was trained on
+        English only: elsewhere its phrases were mostly wrong)."""
         wanted = self.short_open or answer_type(question) is not None
-        if self.span_reader is None or not wanted or not is_english(f"{question} {read}"):
+        if self.span_reader is None or not wanted:
             return
-        context = sent.sentence.previous if sent.sentence else ""
-        reading = self.span_reader.read(question, selector_input(read, previous=context), len(read))
-        sent.spans, sent.phrase_null = reading.spans, reading.null_score
+        read = [s for s in sentences if is_english(f"{question} {s.read or s.text}")]
+        inputs = [
+            (
+                selector_input(
+                    s.read or s.text, previous=s.sentence.previous if s.sentence else ""
+                ),
+                len(s.read or s.text),
+            )
+            for s in read
+        ]
+        for sent, reading in zip(read, self.span_reader.read_all(question, inputs), strict=True):
+            sent.spans, sent.phrase_null = reading.spans, reading.null_score
 
     def _choose_or_dateline(
         self, question: str, hits: list[Hit], query: QueryEncoding

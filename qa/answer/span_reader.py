@@ -19,6 +19,7 @@ own pinned sha256), so answering imports no torch.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -101,24 +102,36 @@ class SpanReader:
         reader input after truncation), and those tokens' character spans ``(m, 2)`` in the
         reader input; ``m`` is 0 for a question of more than half of ``MAX_TOKENS`` word
         pieces (it would leave too little of the sentence)."""
+        return self.logits_all(question, [reader_input])[0]
+
+    def logits_all(
+        self, question: str, reader_inputs: Sequence[str]
+    ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """``logits`` of each reader input, in one batch (padded, masked) of one model run."""
         self.load()
         with self._lock:
             if len(self._plain.encode(question, add_special_tokens=False).ids) > MAX_TOKENS // 2:
-                return np.zeros((1, 2), dtype=np.float32), np.zeros((0, 2), dtype=np.int32)
-            e = self._tokenizer.encode(question, reader_input)
-        second = [t for t, sid in enumerate(e.sequence_ids) if sid == 1]
-        ids = np.asarray([e.ids], dtype=np.int64)
+                empty = np.zeros((1, 2), dtype=np.float32), np.zeros((0, 2), dtype=np.int32)
+                return [empty for _ in reader_inputs]
+            encoded = [self._tokenizer.encode(question, r) for r in reader_inputs]
+        if not encoded:
+            return []
+        width = max(len(e.ids) for e in encoded)
+        ids = np.zeros((len(encoded), width), dtype=np.int64)
+        types, mask = np.zeros_like(ids), np.zeros_like(ids)
+        for b, e in enumerate(encoded):
+            ids[b, : len(e.ids)], types[b, : len(e.ids)] = e.ids, e.type_ids
+            mask[b, : len(e.ids)] = 1
         out = self._session.run(
-            ["logits"],
-            {
-                "input_ids": ids,
-                "attention_mask": np.ones_like(ids),
-                "token_type_ids": np.asarray([e.type_ids], dtype=np.int64),
-            },
-        )[0][0]
-        rows = np.concatenate([out[:1], out[second]]).astype(np.float32)
-        offsets = np.asarray([e.offsets[t] for t in second], dtype=np.int32).reshape(-1, 2)
-        return rows, offsets
+            ["logits"], {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+        )[0]
+        found = []
+        for b, e in enumerate(encoded):
+            second = [t for t, sid in enumerate(e.sequence_ids) if sid == 1]
+            rows = np.concatenate([out[b, :1], out[b, second]]).astype(np.float32)
+            offsets = np.asarray([e.offsets[t] for t in second], dtype=np.int32).reshape(-1, 2)
+            found.append((rows, offsets))
+        return found
 
     def find(
         self, question: str, reader_input: str, sentence_length: int, k: int = 20
@@ -137,19 +150,35 @@ class SpanReader:
         pipeline scores spans): at most 0, and near 0 when the reader is sure. The reading's
         ``null_score`` is the [CLS] start plus end logit (the SQuAD 2.0 no-answer score), what
         a span's ``score`` is compared with across sentences; None without tokens."""
-        logits, offsets = self.logits(question, reader_input)
-        m = int(np.sum(offsets[:, 1] <= sentence_length))
-        if m == 0:
-            return Reading([], None)
-        logits = logits[: 1 + m]
-        tokens = logits[1:].astype(np.float64)
-        top = tokens.max(axis=0)
-        null = float((top + np.log(np.exp(tokens - top).sum(axis=0))).sum())
-        spans = [
-            Span(int(offsets[i - 1, 0]), int(offsets[j - 1, 1]), score, null)
-            for (i, j), score in best_spans(logits, k=k)
-        ]
-        return Reading(spans, float(logits[0].sum()))
+        return self.read_all(question, [(reader_input, sentence_length)], k)[0]
+
+    def read_all(
+        self, question: str, sentences: Sequence[tuple[str, int]], k: int = 20
+    ) -> list[Reading]:
+        """``read`` of each ``(reader input, sentence length)``, in one model run."""
+        readings = []
+        inputs = [r for r, _ in sentences]
+        for (logits, offsets), (_, length) in zip(
+            self.logits_all(question, inputs), sentences, strict=True
+        ):
+            readings.append(_reading(logits, offsets, length, k))
+        return readings
+
+
+def _reading(logits: np.ndarray, offsets: np.ndarray, sentence_length: int, k: int) -> Reading:
+    """``SpanReader.read`` from one input's logits and token offsets."""
+    m = int(np.sum(offsets[:, 1] <= sentence_length))
+    if m == 0:
+        return Reading([], None)
+    logits = logits[: 1 + m]
+    tokens = logits[1:].astype(np.float64)
+    top = tokens.max(axis=0)
+    null = float((top + np.log(np.exp(tokens - top).sum(axis=0))).sum())
+    spans = [
+        Span(int(offsets[i - 1, 0]), int(offsets[j - 1, 1]), score, null)
+        for (i, j), score in best_spans(logits, k=k)
+    ]
+    return Reading(spans, float(logits[0].sum()))
 
 
 @dataclass(frozen=True)
