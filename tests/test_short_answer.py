@@ -237,3 +237,11 @@ def test_the_phrase_comes_from_the_cited_sentence_that_holds_it(make_qa, tmp_pat
     assert answer.short is not None and "New England Patriots" in answer.short.text
     assert answer.short.citation == 2
     assert answer.to_dict()["short"]["citation"] == 2
+    from ui.app import QAApp
+    from ui.render import sources_html
+
+    panel = sources_html(answer, QAApp(qa).sources(answer))
+    marked = f'<mark class="qa-short-span">{answer.short.text}</mark>'
+    assert panel.count(marked) == 1
+    # highlighted in the second source's quote, after the first source's
+    assert panel.index(marked) > panel.index("Pittsburgh Steelers")
