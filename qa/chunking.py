@@ -200,6 +200,20 @@ def read_in_context(
     return f"{title}: {read}"
 
 
+def is_table_header(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` lies in a Markdown table's header row (a row followed by a
+    rule row, ``|---|---|``) or in a rule row: column names and rules state no fact."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start : len(text) if line_end < 0 else line_end]
+    if not _is_row(line):
+        return False
+    if all(_RULE_CELL.match(c) for c in _cells(line)):
+        return True
+    below = "" if line_end < 0 else text[line_end + 1 :].split("\n", 1)[0]
+    return _is_row(below) and all(_RULE_CELL.match(c) for c in _cells(below))
+
+
 def _sentence_pieces(text: str) -> list[str]:
     """``text`` cut at its sentence starts: the pieces join back to ``text`` (what llama-index's
     splitter expects of its sentence tokenizer)."""

@@ -223,6 +223,43 @@ def test_markdown_table_case(make_qa, tmp_path: Path) -> None:
     _cites(qa, "How many people does Solvik Foods expect to hire next year?", "30 more")
 
 
+def test_a_table_header_row_is_never_cited(make_qa, tmp_path: Path) -> None:
+    """A table's header row and rule row state no fact: never cited, never a phrase (a
+    new-user test got "Amount [1]" citing "| Item | Amount |" for a question the corpus does
+    not answer, and the header as the second citation of the cost question)."""
+    (tmp_path / "src").mkdir()
+    path = tmp_path / "src" / "bridge.md"
+    path.write_text(
+        "# Riverton approves $48 million harbor bridge\n\nThe Riverton City Council voted 7 "
+        "to 2 on Tuesday to approve a new bridge across the Kessel Harbor. The project is "
+        "expected to cost $48 million and will be funded mainly by a state grant.\n\n"
+        "| Item | Amount |\n|------|--------|\n| State grant | $35 million |\n"
+        "| City bonds | $9 million |\n| Federal funds | $4 million |\n\n"
+        "The bridge will be 640 meters long and carry four lanes of traffic.\n",
+        encoding="utf-8",
+    )
+    qa, _ = _ingested(make_qa, tmp_path, path)
+    for question in ("What is the population of Riverton?", "How much will the bridge cost?"):
+        answer = qa.ask(question)
+        for c in answer.citations:
+            assert "Item" not in c.quote and "---" not in c.quote, (question, answer.text)
+        assert answer.short is None or answer.short.text != "Amount"
+
+
+def test_a_table_header_row_is_told_from_its_rows() -> None:
+    from qa.chunking import is_table_header
+
+    text = "Intro.\n\n| Item | Amount |\n|------|--------|\n| Bonds | $9 million |\n\nEnd."
+    header, rule, row = (text.index(t) for t in ("| Item", "|------", "| Bonds"))
+    assert is_table_header(text, header + 2, header + 6)
+    assert is_table_header(text, rule, rule + 5)
+    assert not is_table_header(text, row, row + 7)
+    assert not is_table_header(text, 0, 6)
+    # a table without a rule row has no header to tell: its first row is a row
+    bare = "| Item | Amount |\n| Bonds | $9 million |"
+    assert not is_table_header(bare, 0, 5)
+
+
 # ---- off-corpus ------------------------------------------------------------------------------
 def _no_answer_score(answer) -> float:
     import re

@@ -245,3 +245,20 @@ def test_the_phrase_comes_from_the_cited_sentence_that_holds_it(make_qa, tmp_pat
     assert panel.count(marked) == 1
     # highlighted in the second source's quote, after the first source's
     assert panel.index(marked) > panel.index("Pittsburgh Steelers")
+
+
+def test_no_phrase_from_an_english_second_sentence_when_the_first_is_not_english(
+    make_qa, tmp_path: Path
+) -> None:
+    """The span reader reads the cited sentences from the first up to one that is not
+    English: a German best sentence must not let an English sentence of another article lead
+    the answer with its phrase (tests/data/mixed-language/README.md)."""
+    folder = Path(__file__).resolve().parent / "data" / "mixed-language"
+    docs = sorted(p for p in folder.iterdir() if p.name != "README.md")
+    qa = _case_qa(make_qa, tmp_path, *docs)
+    answer = _checked(qa, "Who warned of forest fires in the Upper Palatinate?")
+    assert "Waldbränden" in answer.citations[0].quote, answer.text
+    assert answer.short is None, answer.text
+    # an English question about an English article of the same store still gets its phrase
+    bridge = _checked(qa, "How much will the harbor bridge cost?")
+    assert bridge.short is not None and "48 million" in bridge.short.text

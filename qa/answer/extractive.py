@@ -73,7 +73,7 @@ from qa.answer.selector import AnswerSelector, selector_input
 from qa.answer.span import Span, whole_words
 from qa.answer.span_reader import SpanReader
 from qa.answer.token_match import TokenMatcher
-from qa.chunking import read_in_context
+from qa.chunking import is_table_header, read_in_context
 from qa.lexical import terms
 from qa.types import Hit, Note, Sentence, SentenceSupport, ShortAnswer, same_words
 
@@ -285,6 +285,8 @@ class ExtractiveReader(Answerer):
             text = hit.span_text(start, end)
             if text.lstrip().startswith("#"):  # a heading names a topic, it answers nothing
                 continue
+            if is_table_header(hit.text, start - hit.start, end - hit.start):
+                continue  # so do a table's column names
             dense = float(np.dot(vector, query_vector))
             # a table row is judged as read against its header row ("Q3 2024: 14.2 Revenue
             # (million EUR); 222 Staff"); what is cited is still the row
@@ -392,13 +394,19 @@ class ExtractiveReader(Answerer):
         return _draft(found.sentences, found.notes, short)
 
     def _read_phrases(self, question: str, sentences: list[ScoredSentence]) -> None:
-        """Fill each sentence's ``spans`` and ``phrase_null`` from the span reader (one model
-        run), for a question that wants a phrase, in English (the reader was trained on
-        English only: elsewhere its phrases were mostly wrong)."""
+        """Fill the cited sentences' ``spans`` and ``phrase_null`` from the span reader (one
+        model run), for a question that wants a phrase. The reader learnt English only
+        (elsewhere its phrases were mostly wrong), so it reads the sentences from the first
+        up to one that is not English with the question: when the best sentence is German,
+        an English second one from another article would lend it a phrase."""
         wanted = self.short_open or answer_type(question) is not None
         if self.span_reader is None or not wanted:
             return
-        read = [s for s in sentences if is_english(f"{question} {s.read or s.text}")]
+        read: list[ScoredSentence] = []
+        for s in sentences:
+            if not is_english(f"{question} {s.read or s.text}"):
+                break
+            read.append(s)
         inputs = [
             (
                 selector_input(
