@@ -262,3 +262,8 @@ def test_no_phrase_from_an_english_second_sentence_when_the_first_is_not_english
     # an English question about an English article of the same store still gets its phrase
     bridge = _checked(qa, "How much will the harbor bridge cost?")
     assert bridge.short is not None and "48 million" in bridge.short.text
+    # a .txt headline ("Teenager wins national chess championship in Oslo") names the topic
+    # as a Markdown heading does: it is not cited, and "Teenager" did not lead the answer
+    chess = _checked(qa, "Who won the national chess championship in Oslo?")
+    assert all(not c.quote.startswith("Teenager wins") for c in chess.citations), chess.text
+    assert chess.short is not None and "Solberg" in chess.short.text, chess.text

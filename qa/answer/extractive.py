@@ -285,6 +285,8 @@ class ExtractiveReader(Answerer):
             text = hit.span_text(start, end)
             if text.lstrip().startswith("#"):  # a heading names a topic, it answers nothing
                 continue
+            if hit.title and text.strip() == hit.title.strip():
+                continue  # so does a headline without "#" (a .txt or HTML document's title)
             if is_table_header(hit.text, start - hit.start, end - hit.start):
                 continue  # so do a table's column names
             dense = float(np.dot(vector, query_vector))
