@@ -146,6 +146,11 @@ def _cells(row: str) -> list[str]:
     return [cell.strip() for cell in row.strip().strip("|").split("|")]
 
 
+def _is_rule_row(line: str) -> bool:
+    """``|---|:--:|``: the line under a Markdown table's header row."""
+    return _is_row(line) and all(_RULE_CELL.match(c) for c in _cells(line))
+
+
 def in_context(doc: Document, start: int, end: int) -> str:
     """What is embedded for the sentence ``doc.text[start:end]``: the sentence itself, or for
     a table row the row read against its table's first (header) row, under the document's
@@ -180,7 +185,7 @@ def read_in_context(
         header, pos = text[above : pos - 1], above
     if values_first and header is not None:
         below = text[pos + len(header) + 1 :].split("\n", 1)[0]
-        if not _is_row(below) or not all(_RULE_CELL.match(c) for c in _cells(below)):
+        if not _is_rule_row(below):
             header = None
     cells = _cells(text[start:end])
     if header is None:
@@ -208,10 +213,8 @@ def is_table_header(text: str, start: int, end: int) -> bool:
     line = text[line_start : len(text) if line_end < 0 else line_end]
     if not _is_row(line):
         return False
-    if all(_RULE_CELL.match(c) for c in _cells(line)):
-        return True
     below = "" if line_end < 0 else text[line_end + 1 :].split("\n", 1)[0]
-    return _is_row(below) and all(_RULE_CELL.match(c) for c in _cells(below))
+    return _is_rule_row(line) or _is_rule_row(below)
 
 
 def _sentence_pieces(text: str) -> list[str]:

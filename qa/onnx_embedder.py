@@ -38,6 +38,8 @@ __all__ = [
     "ensure_export",
     "export_path",
     "make_embedder",
+    "onnx_feeds",
+    "second_segment",
     "verified_session",
 ]
 
@@ -94,6 +96,28 @@ def verified_session(
     if threads is not None:
         options.intra_op_num_threads = threads
     return ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])
+
+
+def onnx_feeds(encodings: Sequence[Any]) -> dict[str, np.ndarray]:
+    """The inputs of one run of a BERT export over ``tokenizers`` encodings: ``input_ids``,
+    ``token_type_ids`` and ``attention_mask``, int64, shape ``(len(encodings), longest)``, the
+    shorter ones padded with 0 and masked."""
+    width = max(len(e.ids) for e in encodings)
+    ids = np.zeros((len(encodings), width), dtype=np.int64)
+    types, mask = np.zeros_like(ids), np.zeros_like(ids)
+    for row, e in enumerate(encodings):
+        ids[row, : len(e.ids)] = e.ids
+        types[row, : len(e.ids)] = e.type_ids
+        mask[row, : len(e.ids)] = 1
+    return {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+
+
+def second_segment(encoding: Any) -> tuple[list[int], np.ndarray]:
+    """The token rows of a pair encoding's second text (after truncation) and their character
+    spans ``[start, end)`` in that text, shape ``(m, 2)`` int32."""
+    rows = [t for t, sid in enumerate(encoding.sequence_ids) if sid == 1]
+    spans = np.asarray([encoding.offsets[t] for t in rows], dtype=np.int32).reshape(-1, 2)
+    return rows, spans
 
 
 def bundled_tokenizer(max_length: int | None = None, strategy: str = "longest_first") -> Any:
@@ -239,15 +263,7 @@ class OnnxEmbedder(Embedder):
         out: list[Any] = [None] * len(encodings)
         for start in range(0, len(order), self.batch_size):
             part = order[start : start + self.batch_size]
-            width = max(len(encodings[i].ids) for i in part)
-            ids = np.zeros((len(part), width), dtype=np.int64)
-            mask = np.zeros((len(part), width), dtype=np.int64)
-            for row, i in enumerate(part):
-                n = len(encodings[i].ids)
-                ids[row, :n] = encodings[i].ids
-                mask[row, :n] = 1
-            feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-            hidden = self._session.run(None, feeds)[0]
+            hidden = self._session.run(None, onnx_feeds([encodings[i] for i in part]))[0]
             for row, i in enumerate(part):
                 n = len(encodings[i].ids)
                 out[i] = (encodings[i].ids, hidden[row, :n])

@@ -355,6 +355,8 @@ class AnswerSelector:
     def _read_onnx(
         self, pairs: Sequence[tuple[str, str]], tokens: bool, reading: PairReading
     ) -> PairReading:
+        from qa.onnx_embedder import onnx_feeds, second_segment
+
         n = len(pairs)
         model: _OnnxPairModel = self._model
         states: list[np.ndarray] = [np.zeros((0, FEATURES), dtype=np.float32)] * n
@@ -363,18 +365,7 @@ class AnswerSelector:
             encodings = model.tokenizer.encode_batch([(q, s) for q, s in pairs])
         wanted = ["logits", "pooled", "last_hidden_state"] if tokens else ["logits", "pooled"]
         for batch in _length_batches([len(e.ids) for e in encodings]):
-            width = max(len(encodings[i].ids) for i in batch)
-            ids = np.zeros((len(batch), width), dtype=np.int64)
-            types = np.zeros((len(batch), width), dtype=np.int64)
-            mask = np.zeros((len(batch), width), dtype=np.int64)
-            for row, i in enumerate(batch):
-                e = encodings[i]
-                ids[row, : len(e.ids)] = e.ids
-                types[row, : len(e.ids)] = e.type_ids
-                mask[row, : len(e.ids)] = 1
-            out = model.session.run(
-                wanted, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
-            )
+            out = model.session.run(wanted, onnx_feeds([encodings[i] for i in batch]))
             logits = out[0].reshape(-1).astype(np.float64)
             reading.probabilities[batch] = 1.0 / (1.0 + np.exp(-logits))
             reading.features[batch] = out[1]
@@ -382,12 +373,8 @@ class AnswerSelector:
                 continue
             last = out[2]
             for row, i in enumerate(batch):
-                e = encodings[i]
-                second = [t for t, sid in enumerate(e.sequence_ids) if sid == 1]
+                second, offsets[i] = second_segment(encodings[i])
                 states[i] = np.concatenate([last[row, :1], last[row, second]]).astype(np.float32)
-                offsets[i] = np.asarray([e.offsets[t] for t in second], dtype=np.int32).reshape(
-                    -1, 2
-                )
         if tokens:
             reading.states.extend(states)
             reading.offsets.extend(offsets)

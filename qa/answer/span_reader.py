@@ -116,21 +116,13 @@ class SpanReader:
             encoded = [self._tokenizer.encode(question, r) for r in reader_inputs]
         if not encoded:
             return []
-        width = max(len(e.ids) for e in encoded)
-        ids = np.zeros((len(encoded), width), dtype=np.int64)
-        types, mask = np.zeros_like(ids), np.zeros_like(ids)
-        for b, e in enumerate(encoded):
-            ids[b, : len(e.ids)], types[b, : len(e.ids)] = e.ids, e.type_ids
-            mask[b, : len(e.ids)] = 1
-        out = self._session.run(
-            ["logits"], {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
-        )[0]
+        from qa.onnx_embedder import onnx_feeds, second_segment
+
+        out = self._session.run(["logits"], onnx_feeds(encoded))[0]
         found = []
         for b, e in enumerate(encoded):
-            second = [t for t, sid in enumerate(e.sequence_ids) if sid == 1]
-            rows = np.concatenate([out[b, :1], out[b, second]]).astype(np.float32)
-            offsets = np.asarray([e.offsets[t] for t in second], dtype=np.int32).reshape(-1, 2)
-            found.append((rows, offsets))
+            second, offsets = second_segment(e)
+            found.append((np.concatenate([out[b, :1], out[b, second]]).astype(np.float32), offsets))
         return found
 
     def find(
