@@ -33,31 +33,22 @@ def _memoised_reading(selector: Any) -> None:
     """Cache the selector's reading per (question, sentence) pair on the instance."""
     import numpy as np
 
-    from qa.answer.selector import PairReading
+    read = selector.read_pairs
+    cache: dict[tuple[str, str], tuple[Any, Any]] = {}
 
-    read = selector.read_tokens
-    cache: dict[tuple[tuple[str, str], bool], tuple[Any, Any, Any, Any]] = {}
-
-    def read_tokens(pairs: Sequence[tuple[str, str]], tokens: bool = True) -> PairReading:
-        missing = [p for p in dict.fromkeys(pairs) if (p, tokens) not in cache]
+    def read_pairs(pairs: Sequence[tuple[str, str]]) -> tuple[Any, Any]:
+        missing = [p for p in dict.fromkeys(pairs) if p not in cache]
         if missing:
-            got = read(missing, tokens=tokens)
+            probabilities, features = read(missing)
             for n, p in enumerate(missing):
-                cache[(p, tokens)] = (
-                    got.probabilities[n],
-                    got.features[n],
-                    got.states[n] if got.states else None,
-                    got.offsets[n] if got.offsets else None,
-                )
-        parts = [cache[(p, tokens)] for p in pairs]
-        return PairReading(
+                cache[p] = (probabilities[n], features[n])
+        parts = [cache[p] for p in pairs]
+        return (
             np.array([c[0] for c in parts]),
             np.stack([c[1] for c in parts]) if parts else np.zeros((0, 384)),
-            [c[2] for c in parts] if tokens else [],
-            [c[3] for c in parts] if tokens else [],
         )
 
-    selector.read_tokens = read_tokens
+    selector.read_pairs = read_pairs
 
 
 def configurations(gates: Sequence[str]) -> list[tuple[str, str]]:

@@ -127,8 +127,7 @@ def export_selector(target: Path, expected: str) -> Path:
     Inputs ``input_ids``, ``attention_mask``, ``token_type_ids``: int64, ``(batch, sequence)``
     (question then reader input, as its tokenizer pairs them). Outputs ``logits``: float32,
     ``(batch, 1)`` (the probability is their sigmoid); ``pooled``: ``(batch, 384)``, what the
-    classifier reads (BERT's pooler: tanh of a dense layer over [CLS]); ``last_hidden_state``:
-    ``(batch, sequence, 384)``, the final token states.
+    classifier reads (BERT's pooler: tanh of a dense layer over [CLS]).
 
     Raises:
         ModelIntegrityError: the shipped or bundled weights do not have their hash, or the
@@ -150,17 +149,17 @@ def export_selector(target: Path, expected: str) -> Path:
             input_ids: torch.Tensor,
             attention_mask: torch.Tensor,
             token_type_ids: torch.Tensor,
-        ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        ) -> tuple[torch.Tensor, torch.Tensor]:
             out = self.model.bert(
                 input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
             )
             pooled = out.pooler_output
             logits = self.model.classifier(self.model.dropout(pooled))
-            return logits, pooled, out.last_hidden_state
+            return logits, pooled
 
     return _export(
         PairModel(classifier.eval()),
-        ["logits", "pooled", "last_hidden_state"],
+        ["logits", "pooled"],
         target,
         expected,
         "the answer selector",

@@ -20,7 +20,6 @@ from qa.answer.selector import (
     SELECTOR_ONNX_SHA256,
     SELECTOR_WEIGHTS,
     AnswerSelector,
-    PairReading,
     onnx_path,
     selector_input,
 )
@@ -71,30 +70,24 @@ def test_onnx_reading_equals_the_torch_reading(
 ) -> None:
     pairs = sample_pairs()
     assert len(pairs) > 32  # two batches
-    onnx, torch = onnx_selector.read_tokens(pairs), torch_selector.read_tokens(pairs)
-    assert onnx.probabilities.shape == torch.probabilities.shape == (len(pairs),)
-    assert np.abs(onnx.probabilities - torch.probabilities).max() < 1e-5
-    assert onnx.features.shape == torch.features.shape == (len(pairs), 384)
-    assert np.abs(onnx.features - torch.features).max() < 1e-4
-    assert len(onnx.states) == len(torch.states) == len(pairs)
-    for got, want, got_at, want_at in zip(
-        onnx.states, torch.states, onnx.offsets, torch.offsets, strict=True
-    ):
-        assert got.shape == want.shape and got.dtype == np.float32
-        assert np.abs(got - want).max() < 1e-4
-        assert np.array_equal(got_at, want_at)
-    # the long pair was cut at 192 word pieces by both, the same way
-    assert 150 < onnx.states[-2].shape[0] < 192
-    # the features alone (training's read_pairs): the same numbers without the token states
-    probabilities, features = onnx_selector.read_pairs(pairs[:3])
-    assert np.allclose(probabilities, torch.probabilities[:3], atol=1e-5)
-    assert np.allclose(features, torch.features[:3], atol=1e-4)
+    (onnx_p, onnx_f), (torch_p, torch_f) = (
+        onnx_selector.read_pairs(pairs),
+        torch_selector.read_pairs(pairs),
+    )
+    assert onnx_p.shape == torch_p.shape == (len(pairs),)
+    assert np.abs(onnx_p - torch_p).max() < 1e-5
+    assert onnx_f.shape == torch_f.shape == (len(pairs), 384)
+    assert onnx_f.dtype == np.float32
+    assert np.abs(onnx_f - torch_f).max() < 1e-4
+    # given order back: a pair read alone reads as it did in the sorted batches
+    alone_p, alone_f = onnx_selector.read_pairs(pairs[-2:-1])
+    assert np.allclose(alone_p, onnx_p[-2:-1], atol=1e-5)
+    assert np.allclose(alone_f, onnx_f[-2:-1], atol=1e-4)
 
 
 def test_onnx_reading_of_no_pairs_is_empty(onnx_selector: AnswerSelector) -> None:
-    reading = onnx_selector.read_tokens([])
-    assert isinstance(reading, PairReading)
-    assert reading.probabilities.shape == (0,) and reading.features.shape == (0, 384)
+    probabilities, features = onnx_selector.read_pairs([])
+    assert probabilities.shape == (0,) and features.shape == (0, 384)
 
 
 def test_the_export_has_its_pinned_hash_and_a_tampered_one_is_refused(
@@ -135,14 +128,17 @@ def test_the_int8_export_is_pinned_and_stays_close_to_fp32(
 ) -> None:
     int8 = AnswerSelector(onnx_dir=ONNX_DIR, quantize=True)
     pairs = sample_pairs()
-    quantised, fp32 = int8.read_tokens(pairs), onnx_selector.read_tokens(pairs)
+    (quantised, quantised_features), (fp32, fp32_features) = (
+        int8.read_pairs(pairs),
+        onnx_selector.read_pairs(pairs),
+    )
     digest = hashlib.sha256(onnx_path(ONNX_DIR, int8=True).read_bytes()).hexdigest()
     assert digest == SELECTOR_INT8_SHA256
     # ONNX Runtime's int8 kernels differ by CPU (with AVX512-VNNI or without; figures in
     # CHANGELOG.md), so the bound is on the mean, with a looser one on the worst pair
-    difference = np.abs(quantised.probabilities - fp32.probabilities)
+    difference = np.abs(quantised - fp32)
     assert difference.mean() < 0.03 and difference.max() < 0.2
-    assert float(np.corrcoef(quantised.features.ravel(), fp32.features.ravel())[0, 1]) > 0.99
+    assert float(np.corrcoef(quantised_features.ravel(), fp32_features.ravel())[0, 1]) > 0.99
 
 
 def test_the_backend_setting_reaches_the_reader(make_qa) -> None:

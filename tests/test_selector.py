@@ -223,17 +223,17 @@ def test_the_reader_gives_the_selector_the_previous_sentence_and_no_title(corpus
     question = "Whose smelting process has the Canadian developer obtained sole rights to use?"
     hits = corpus_qa.retrieve(question)
     read: list[str] = []
-    real = reader.selector.read_tokens
+    real = reader.selector.read_pairs
 
-    def recording(pairs: list[tuple[str, str]], tokens: bool = True):
+    def recording(pairs: list[tuple[str, str]]):
         read.extend(text for _, text in pairs)
-        return real(pairs, tokens)
+        return real(pairs)
 
-    reader.selector.read_tokens = recording
+    reader.selector.read_pairs = recording
     try:
         reader.score(question, hits, corpus_qa.embedder.encode_query(question))
     finally:
-        del reader.selector.read_tokens
+        del reader.selector.read_pairs
     title = hits[0].title
     assert title and read
     assert not any(title in text for text in read)

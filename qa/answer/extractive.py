@@ -343,7 +343,7 @@ class ExtractiveReader(Answerer):
         tokens = self.matcher.scores(query, ids)
         answers = np.zeros(len(best))
         if self.selector is not None:
-            reading = self.selector.read_tokens(
+            answers, pooled = self.selector.read_pairs(
                 [
                     (
                         question,
@@ -354,10 +354,8 @@ class ExtractiveReader(Answerer):
                         ),
                     )
                     for s in best
-                ],
-                tokens=False,
+                ]
             )
-            answers, pooled = reading.probabilities, reading.features
             if self.no_answer is not None:
                 for s, p in zip(best, self.no_answer.answers(pooled), strict=True):
                     s.no_answer = 1.0 - float(p)

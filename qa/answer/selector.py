@@ -30,7 +30,6 @@ import logging
 import threading
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +44,6 @@ __all__ = [
     "SELECTOR_SHA256",
     "SELECTOR_WEIGHTS",
     "AnswerSelector",
-    "PairReading",
     "export_weights",
     "onnx_path",
     "selector_input",
@@ -60,8 +58,8 @@ _FROZEN = "bert.embeddings."  # read from the bundled model, not shipped
 # weights of SELECTOR_SHA256 and the bundled model (torch 2.13.0, transformers 5.24.0,
 # onnx 1.23.2, opset 17, the TorchScript exporter), and of its int8 quantisation by
 # onnxruntime 1.32.0's quantize_dynamic (per channel, MatMul only)
-SELECTOR_ONNX_SHA256 = "41ae77dcea23ebb844aae4eb139afc227af05f78d576f59e34c3ab5a6fae5f32"
-SELECTOR_INT8_SHA256 = "682be20066eaac766efe4e69a56b1dec2d9ff5162f1be31b2a5117450fc940dd"
+SELECTOR_ONNX_SHA256 = "3cade813eee8f4ac0de85593c7a15aabc6cc0f6fce57acb4eb1a7d37475ed136"
+SELECTOR_INT8_SHA256 = "2f1f6867bf708225a65224f585b3aace798f38840b6687b96d627d4b88db08dc"
 ONNX_PINS = (SELECTOR_ONNX_SHA256, SELECTOR_INT8_SHA256)
 
 
@@ -116,23 +114,6 @@ def export_weights(model_dir: Path, out: Path) -> Path:
     }
     save_file(kept, str(out))
     return out
-
-
-@dataclass
-class PairReading:
-    """What one forward pass of the selector gives for ``n`` (question, reader input) pairs.
-
-    ``probabilities``: shape ``(n,)``, that each reader input answers its question.
-    ``features``: shape ``(n, 384)``, the pooled pair representation the classifier reads.
-    ``states`` (when asked for): per pair, shape ``(1 + m, 384)``, the final state of [CLS]
-    then of the ``m`` tokens of the reader input (after truncation); ``offsets``: per pair,
-    shape ``(m, 2)``, those tokens' character spans ``[start, end)`` in the reader input.
-    """
-
-    probabilities: np.ndarray
-    features: np.ndarray
-    states: list[np.ndarray]
-    offsets: list[np.ndarray]
 
 
 def _length_batches(lengths: Sequence[int], size: int = 32, slack: float = 1.25) -> list[list[int]]:
@@ -290,31 +271,23 @@ class AnswerSelector:
         return self.read_pairs([(question, s) for s in sentences])
 
     def read_pairs(self, pairs: Sequence[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
-        """``read`` for (question, sentence) pairs of any questions (training reads these)."""
-        reading = self.read_tokens(pairs, tokens=False)
-        return reading.probabilities, reading.features
-
-    def read_tokens(self, pairs: Sequence[tuple[str, str]], tokens: bool = True) -> PairReading:
-        """One forward pass over (question, reader input) pairs: the probabilities, the pooled
-        features and, with ``tokens``, each pair's final token states (what a span head,
-        qa.answer.span, reads). Pairs run in batches of 32, shortest first, and come back in
-        the given order (on ONNX Runtime, batches of similar length). Raises
+        """``read`` for (question, reader input) pairs of any questions, in one forward pass:
+        the probabilities, shape ``(n,)``, and the pooled features, shape ``(n, 384)``
+        (float32). Pairs run in batches of 32, shortest first (on ONNX Runtime, batches of
+        similar length), and come back in the given order. Raises
         ``ModelIntegrityError``/``QAError`` if the model cannot load."""
         n = len(pairs)
-        reading = PairReading(
-            np.zeros(n, dtype=np.float32), np.zeros((n, FEATURES), dtype=np.float32), [], []
-        )
+        probabilities = np.zeros(n, dtype=np.float32)
+        features = np.zeros((n, FEATURES), dtype=np.float32)
         if not pairs:
-            return reading
+            return probabilities, features
         self.load()
         if self.backend == "onnx":
-            return self._read_onnx(pairs, tokens, reading)
+            return self._read_onnx(pairs, probabilities, features)
         import torch
 
         model, tokenizer = self._model.model, self._model.tokenizer
         order = sorted(range(n), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
-        states: list[np.ndarray] = [np.zeros((0, FEATURES), dtype=np.float32)] * n
-        offsets: list[np.ndarray] = [np.zeros((0, 2), dtype=np.int32)] * n
         pooled: list[Any] = []
 
         def keep(_module: Any, inputs: tuple[Any, ...], _output: Any) -> None:
@@ -332,50 +305,29 @@ class AnswerSelector:
                         truncation=True,
                         max_length=MAX_TOKENS,
                         return_tensors="pt",
-                        return_offsets_mapping=True,
                     )
-                    spans = encoded.pop("offset_mapping").numpy()
-                    out = model(**encoded, output_hidden_states=tokens)
-                    reading.probabilities[batch] = torch.sigmoid(out.logits.float()).reshape(-1)
-                    reading.features[batch] = pooled.pop().numpy()
-                    if not tokens:
-                        continue
-                    last = out.hidden_states[-1].float().numpy()
-                    for row, i in enumerate(batch):
-                        second = [t for t, sid in enumerate(encoded.sequence_ids(row)) if sid == 1]
-                        states[i] = np.concatenate([last[row, :1], last[row, second]])
-                        offsets[i] = spans[row, second].astype(np.int32)
+                    out = model(**encoded)
+                    probabilities[batch] = torch.sigmoid(out.logits.float()).reshape(-1)
+                    features[batch] = pooled.pop().numpy()
             finally:
                 hook.remove()
-        if tokens:
-            reading.states.extend(states)
-            reading.offsets.extend(offsets)
-        return reading
+        return probabilities, features
 
     def _read_onnx(
-        self, pairs: Sequence[tuple[str, str]], tokens: bool, reading: PairReading
-    ) -> PairReading:
-        from qa.onnx_embedder import onnx_feeds, second_segment
+        self,
+        pairs: Sequence[tuple[str, str]],
+        probabilities: np.ndarray,
+        features: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        from qa.onnx_embedder import onnx_feeds
 
-        n = len(pairs)
         model: _OnnxPairModel = self._model
-        states: list[np.ndarray] = [np.zeros((0, FEATURES), dtype=np.float32)] * n
-        offsets: list[np.ndarray] = [np.zeros((0, 2), dtype=np.int32)] * n
         with self._lock:
             encodings = model.tokenizer.encode_batch([(q, s) for q, s in pairs])
-        wanted = ["logits", "pooled", "last_hidden_state"] if tokens else ["logits", "pooled"]
         for batch in _length_batches([len(e.ids) for e in encodings]):
-            out = model.session.run(wanted, onnx_feeds([encodings[i] for i in batch]))
-            logits = out[0].reshape(-1).astype(np.float64)
-            reading.probabilities[batch] = 1.0 / (1.0 + np.exp(-logits))
-            reading.features[batch] = out[1]
-            if not tokens:
-                continue
-            last = out[2]
-            for row, i in enumerate(batch):
-                second, offsets[i] = second_segment(encodings[i])
-                states[i] = np.concatenate([last[row, :1], last[row, second]]).astype(np.float32)
-        if tokens:
-            reading.states.extend(states)
-            reading.offsets.extend(offsets)
-        return reading
+            logits, pooled = model.session.run(
+                ["logits", "pooled"], onnx_feeds([encodings[i] for i in batch])
+            )
+            probabilities[batch] = 1.0 / (1.0 + np.exp(-logits.reshape(-1).astype(np.float64)))
+            features[batch] = pooled
+        return probabilities, features
