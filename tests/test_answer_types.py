@@ -41,6 +41,15 @@ from qa.answer.answer_types import (
         ("How many seconds were left when the Patriots failed?", "number"),
         ("In which decade did the movement start?", "date"),
         ("What does the Doctor do when his body is mortally damaged?", None),  # "when" mid-way
+        # a money word does not override the question word (a new-user test, 2026-12-01)
+        ("Who proposed the budget?", None),
+        ("Who paid for the bridge?", None),
+        ("When will the price rise take effect?", "date"),
+        ("How many days did she spend in hospital?", "number"),
+        ("How many council members voted against the budget?", "number"),
+        ("Why did taproom revenue fall?", None),
+        ("What was the price when the mine opened?", "money"),  # "what" asks first
+        ("How much did the company spend when it expanded?", "money"),
     ],
 )
 def test_question_types(question: str, kind: str | None) -> None:
@@ -79,6 +88,15 @@ def test_question_types(question: str, kind: str | None) -> None:
         ("date", "Interest in Tesla has grown since the 1990s.", True),
         ("date", "The movement began in the mid-18th century.", True),
         ("date", "It has 900V and 5.69 kW/kg.", False),
+        ("date", "The Riverton council voted on Tuesday to close the library.", True),
+        # names in other Latin letters, with particles and apostrophes
+        ("person", "Its chief executive is María José Núñez.", True),
+        ("person", "Chief executive Sofie de Ruiter said so.", True),
+        ("person", "Ludwig van Dijk won the stage.", True),
+        ("person", "Seán O'Brien spoke first.", True),
+        ("person", "The Riverton City Council approved it.", False),  # four words: no name
+        ("person", "It listed on the New York Stock Exchange.", False),
+        ("person", "US-based Magrathea signed with Wogen.", False),
         ("number", "He led two different teams to the final.", True),
         ("number", "The project is wholly owned by the Norway House Cree Nation.", False),
         (None, "Anything at all.", True),

@@ -267,3 +267,19 @@ def test_no_phrase_from_an_english_second_sentence_when_the_first_is_not_english
     chess = _checked(qa, "Who won the national chess championship in Oslo?")
     assert all(not c.quote.startswith("Teenager wins") for c in chess.citations), chess.text
     assert chess.short is not None and "Solberg" in chess.short.text, chess.text
+
+
+def test_the_question_word_decides_what_is_asked(make_qa, tmp_path: Path) -> None:
+    """Money words do not override who/when/how many, a weekday dates an event and a name in
+    other Latin letters is a person (tests/data/question-words/README.md)."""
+    folder = Path(__file__).resolve().parent / "data" / "question-words"
+    docs = sorted(p for p in folder.iterdir() if p.name != "README.md")
+    qa = _case_qa(make_qa, tmp_path, *docs)
+    who = _checked(qa, "Who proposed the budget?")
+    assert who.short is not None and "Angela Pruitt" in who.short.text, who.text
+    votes = _checked(qa, "How many council members voted against the budget?")
+    assert "five votes to two" in votes.citations[0].quote, votes.text
+    when = _checked(qa, "When did the council vote to close the library?")
+    assert not when.abstained and "Tuesday" in when.citations[0].quote, when.text
+    ceo = _checked(qa, "Who is the CEO of Pagofácil?")
+    assert ceo.short is not None and "Núñez" in ceo.short.text, ceo.text

@@ -118,7 +118,20 @@ _NOT_PEOPLE = frozenset(
         "Union",
     ]
 )
-_CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?:[ \t]+[A-Z]\.)?(?:[ \t]+[A-Z][a-z]+)+\b")
+# a capitalised word in Latin script ("Núñez", "O'Brien", "Jean-Luc", "McDonald"; not "CEO" or
+# "US-based"), then more, each after a space, an initial ("John F. Kennedy") or a name particle
+# ("Ludwig van Dijk", "Sofie de Ruiter")
+_UPPER = "".join(c for c in map(chr, range(0x250)) if c.isupper())
+_LOWER = "".join(c for c in map(chr, range(0x250)) if c.islower())
+_NAME_WORD = (
+    rf"(?:[{_UPPER}][{_LOWER}][{_UPPER}{_LOWER}]*(?:['’-][{_UPPER}{_LOWER}]+)*"
+    rf"|[{_UPPER}]['’][{_UPPER}][{_LOWER}]+)"
+)
+_PARTICLE = r"(?:van|von|der|den|de|del|della|da|di|du|dos|la|le|bin|ibn|al)"
+_CAPITALISED_RUN = re.compile(
+    rf"(?<![\w'’-]){_NAME_WORD}(?:[ \t]+(?:[A-Z]\.[ \t]+|{_PARTICLE}[ \t]+)?{_NAME_WORD})+"
+    r"(?![\w'’-])"
+)
 # a capitalised run joined to others by "and", "of"...: a headline or a title, not a name
 _TITLE_RUN = re.compile(
     r"\b[A-Z][\w-]*(?:[ \t]+(?:(?:and|of|with|for|the|in|on|to|&)[ \t]+)?[A-Z][\w-]*){4,}"
@@ -144,7 +157,9 @@ _SENTENCE_RULES: dict[AnswerType, re.Pattern[str]] = {
         rf"\b(1\d{{3}}|20\d\d)s?\b|\b\d{{1,4}}\s?(BC|BCE|AD|CE|BP)\b|\b{_MONTH}(?=\s+\d)|"
         rf"\b(January|February|March|April|June|July|August|September|October|November|"
         rf"December)\b|\b\d{{1,2}}:\d{{2}}\b|\b\d{{1,2}}(st|nd|rd|th)[- ]centur(y|ies)\b|"
-        rf"\b(centur(y|ies)|decades?|years? ago|(spring|summer|autumn|fall|winter) of)\b",
+        rf"\b(centur(y|ies)|decades?|years? ago|(spring|summer|autumn|fall|winter) of)\b|"
+        # news dates an event by its weekday: "voted on Tuesday"
+        rf"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b",
         _I,
     ),
     "number": re.compile(
@@ -155,13 +170,25 @@ _SENTENCE_RULES: dict[AnswerType, re.Pattern[str]] = {
 }
 
 
+# a question whose first question word is who, when, where, why or how many asks for that,
+# whatever money words it holds ("Who proposed the budget?", "How many days did she spend...?")
+_FIRST_ASKS = re.compile(
+    r"\b(who|whom|whose|when|where|why|what|which|how (?:much|many|long|often))\b", _I
+)
+_NOT_AMOUNT = {"who", "whom", "whose", "when", "where", "why", "how many", "how long", "how often"}
+
+
 @lru_cache(maxsize=256)
 def answer_type(question: str) -> AnswerType | None:
     """The kind of answer ``question`` asks for, or None when it asks for no particular kind.
 
     Remembered: the reader's scoring, its choice and ``quantity_asked`` all ask it of one
     question."""
+    first = _FIRST_ASKS.search(question)
+    other = first is not None and " ".join(first.group(1).lower().split()) in _NOT_AMOUNT
     for kind, rule in _QUESTION_RULES:
+        if kind == "money" and other:
+            continue
         if rule.search(question):
             return kind
     return None
@@ -220,8 +247,13 @@ def _names(sentence: str) -> list[str]:
     headline: "Lemon Zhao", "Carl Wilhelm Scheele", not "Green Production and High-End
     Applications"."""
     plain = _TITLE_RUN.sub(lambda m: " " if _is_title(m.group(0)) else m.group(0), sentence)
-    runs = (m.group(0).split() for m in _CAPITALISED_RUN.finditer(plain))
-    return [" ".join(r) for r in runs if len(r) in (2, 3) and not _NOT_PEOPLE.intersection(r)]
+    names = []
+    for match in _CAPITALISED_RUN.finditer(plain):
+        run = [_bare(w) for w in match.group(0).split()]
+        capitalised = [w for w in run if w[0].isupper() and not w.endswith(".")]
+        if len(capitalised) in (2, 3) and not _NOT_PEOPLE.intersection(run):
+            names.append(" ".join(run))
+    return names
 
 
 def _is_title(run: str) -> bool:
