@@ -173,6 +173,10 @@ def _load_html(raw: str) -> tuple[str, dict[str, Any]]:
             value = getattr(found, key, None)
             if value:
                 meta[name] = str(value)
+        if "author" in meta and not (author := _author(meta["author"])):
+            del meta["author"]
+        elif "author" in meta:
+            meta["author"] = author
         if found.sitename:
             meta["publisher"] = str(found.sitename)
     lines = [line.rstrip() for line in text.split("\n")]
@@ -182,6 +186,19 @@ def _load_html(raw: str) -> tuple[str, dict[str, Any]]:
     if text and title and title not in first_lines:
         text = f"# {title}\n\n{text}"
     return text + "\n", meta
+
+
+_DATE_PART = re.compile(
+    r"\d|^(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?$", re.IGNORECASE
+)
+
+
+def _author(found: str) -> str:
+    """trafilatura's author (names joined by "; ") without the date parts it takes from a
+    byline: "By Priya Raman, October 12, 2025" gives "Priya Raman; October" (trafilatura
+    2.3.1), which is "Priya Raman"."""
+    names = [part.strip() for part in found.split(";")]
+    return "; ".join(part for part in names if part and not _DATE_PART.search(part))
 
 
 def _visible_text(raw: str) -> str:

@@ -57,6 +57,15 @@ def test_the_dateline_is_a_short_line_with_a_day_near_the_top() -> None:
     # and so is a short one
     short = "# Title\n\nThe final was played on 7 February 2016.\n\nMore."
     assert dateline(_first_chunk(short, [(0, 7), (9, 49), (51, 56)])) is None
+    # a dateline in another language (a new-user test: it led "How many bikes...?" with its day)
+    french = "# Lyon va doubler le nombre de vélos\n\n*Lyon, le 22 avril 2025*\n\nLa Métropole."
+    at = french.index("*Lyon")
+    lines = [(0, at - 2), (at, at + 24), (at + 26, len(french))]
+    assert dateline(_first_chunk(french, lines)) == (at, at + 24)
+    spanish = "Madrid, 5 de mayo de 2024\n\nEl ayuntamiento aprobó el plan."
+    assert dateline(_first_chunk(spanish, [(0, 25), (27, len(spanish))])) == (0, 25)
+    # a short line with a number and a year is no dateline without a month's place between
+    assert dateline(_first_chunk("Top 10 of 2024\n\nMore.", [(0, 14), (16, 21)])) is None
 
 
 def test_the_reader_answers_publication_questions_with_the_dateline(corpus_qa) -> None:

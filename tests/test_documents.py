@@ -64,6 +64,22 @@ def test_html_title_meta_and_visible_text(tmp_path: Path) -> None:
     assert "var x" not in doc.text and "p{}" not in doc.text
 
 
+def test_an_html_byline_gives_the_author_without_its_date(tmp_path: Path) -> None:
+    # trafilatura 2.3.1 reads "By Priya Raman, October 12, 2025" as "Priya Raman; October"
+    page = tmp_path / "race.html"
+    page.write_text(
+        "<html><head><title>Kenyan runner breaks course record</title></head><body>"
+        "<article><h1>Kenyan runner breaks course record</h1>"
+        '<p class="byline">By Priya Raman, October 12, 2025</p>'
+        "<p>Faith Chepkoech won the Lakeshore Marathon on Sunday in 2 hours 16 minutes.</p>"
+        "<p>Chepkoech takes home $100,000 in prize money.</p></article></body></html>",
+        encoding="utf-8",
+    )
+    doc = load_file(page)
+    assert doc.metadata["author"] == "Priya Raman"
+    assert doc.metadata["published"] == "2025-10-12"
+
+
 def test_html_without_a_closing_head_tag_keeps_its_body(tmp_path: Path) -> None:
     # </head> is optional in HTML: the head ends where the body starts
     page = tmp_path / "page.html"

@@ -149,7 +149,11 @@ _SENTENCE_RULES: dict[AnswerType, re.Pattern[str]] = {
         r"RUB|BRL|MXN|ZAR|KRW)\b|\b(dollars?|euros?|pounds?|sterling|yen|yuan|renminbi|"
         r"francs?|rupees?|roubles?|rubles?|kron(a|e|or|er)|pesos?|reais|rand|lira|zloty)\b)"
     ),
-    "percent": re.compile(r"\d\s?%|\bper ?cent\b|\b(half|quarter|third|majority)\b", _I),
+    "percent": re.compile(
+        r"\d\s?%|\bper ?cent\b|\b(half|quarters?|thirds?|majority)\b|"
+        r"\b(a|one|two|three|four)[ -](fifth|sixth|seventh|eighth|ninth|tenth)s?\b",
+        _I,
+    ),
     "day": re.compile(
         rf"{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTH}|\b\d{{4}}-\d{{2}}-\d{{2}}\b"
     ),

@@ -47,6 +47,11 @@ _ABOUT_PUBLICATION = (
     "date day time hour minute published released posted issued dated datelined came come "
     "go went put gone appear appeared article report piece survey story column feature analysis"
 )
+# a day in any language that writes day, month name, year ("22 avril 2025", "19. Juli 2023",
+# "5 de mayo de 2024"); English ones are holds("day") too
+_DAY_MONTH_YEAR = re.compile(
+    r"\b(0?[1-9]|[12]\d|3[01])\.?\s+(de\s+)?[^\W\d_]{3,}\.?,?\s+(de\s+)?(1\d{3}|20\d\d)\b"
+)
 MIN_TOPIC_COVERAGE = 0.5  # share of the question's other terms the piece must contain
 MAX_DATELINE_CHARS = 60
 MAX_DATELINE_WORDS = 8  # "Published: Monday, January 15, 2026, 2:17 PM"
@@ -78,8 +83,9 @@ def about_document(question: str, texts: list[str]) -> bool:
 
 def dateline(first_chunk: Hit) -> tuple[int, int] | None:
     """The span of the dateline among the first sentences of a document's first chunk: a short
-    line of a few words that holds a day ("Jan 15, 2026 14:17", "2026-01-15"), not a heading and
-    not a sentence ("The final was played on 7 February 2016." ends as one)."""
+    line of a few words that holds a day ("Jan 15, 2026 14:17", "2026-01-15", "*Lyon, le 22
+    avril 2025*"), not a heading and not a sentence ("The final was played on 7 February 2016."
+    ends as one)."""
     seen = 0
     for sentence in first_chunk.sentences:
         start, end = sentence.start, sentence.end
@@ -87,7 +93,8 @@ def dateline(first_chunk: Hit) -> tuple[int, int] | None:
         if text.startswith("#"):
             continue
         short = len(text) <= MAX_DATELINE_CHARS and len(text.split()) <= MAX_DATELINE_WORDS
-        if short and not text.endswith((".", "!", "?")) and holds("day", text):
+        day = holds("day", text) or _DAY_MONTH_YEAR.search(text) is not None
+        if short and not text.endswith((".", "!", "?")) and day:
             return start, end
         seen += 1
         if seen >= DATELINE_SENTENCES:
