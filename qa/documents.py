@@ -189,14 +189,17 @@ def _load_html(raw: str) -> tuple[str, dict[str, Any]]:
 
 
 _DATE_PART = re.compile(
-    r"\d|^(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?$", re.IGNORECASE
+    r"\d|^(january|february|march|april|may|june|july|august|september|october|november|"
+    r"december)$",
+    re.IGNORECASE,
 )
 
 
 def _author(found: str) -> str:
     """trafilatura's author (names joined by "; ") without the date parts it takes from a
     byline: "By Priya Raman, October 12, 2025" gives "Priya Raman; October" (trafilatura
-    2.3.1), which is "Priya Raman"."""
+    2.3.1), which is "Priya Raman". A part is a date part when it holds a digit or is a whole
+    English month name ("Jun" and "Maya" stay: they are names too)."""
     names = [part.strip() for part in found.split(";")]
     return "; ".join(part for part in names if part and not _DATE_PART.search(part))
 

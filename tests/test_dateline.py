@@ -64,8 +64,12 @@ def test_the_dateline_is_a_short_line_with_a_day_near_the_top() -> None:
     assert dateline(_first_chunk(french, lines)) == (at, at + 24)
     spanish = "Madrid, 5 de mayo de 2024\n\nEl ayuntamiento aprobó el plan."
     assert dateline(_first_chunk(spanish, [(0, 25), (27, len(spanish))])) == (0, 25)
-    # a short line with a number and a year is no dateline without a month's place between
-    assert dateline(_first_chunk("Top 10 of 2024\n\nMore.", [(0, 14), (16, 21)])) is None
+    # a short line with a number, a word and a year is no dateline unless the word is a month
+    for line in ("Top 10 trails 2024", "Hall 4 since 2019"):
+        text = f"{line}\n\nMore."
+        assert dateline(_first_chunk(text, [(0, len(line)), (len(line) + 2, len(text))])) is None
+    german = "München, 19. Juli 2023\n\nMehr."
+    assert dateline(_first_chunk(german, [(0, 22), (24, len(german))])) == (0, 22)
 
 
 def test_the_reader_answers_publication_questions_with_the_dateline(corpus_qa) -> None:
@@ -104,3 +108,25 @@ def test_a_piece_without_a_dateline_abstains(make_qa, tmp_path: Path) -> None:
     qa = make_qa(corpus_dir=folder)
     qa.ingest([folder])
     assert qa.ask("When was the note on magnesium published?").abstained
+
+
+def test_a_piece_without_a_dateline_gives_no_other_date(make_qa, tmp_path: Path) -> None:
+    # a break-test: a date of the piece's events answered when it was published ("Saturday");
+    # trafilatura leaves the byline's date out of the text
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "cleanup.html").write_text(
+        "<html><head><title>River Cleanup Draws Volunteers</title></head><body><article>"
+        "<h1>River Cleanup Draws Volunteers</h1>"
+        '<p class="byline">By Priya Raman, October 12, 2025</p>'
+        "<p>More than 500 volunteers joined the annual cleanup of the Avon river on Saturday."
+        " They collected three tonnes of rubbish from the banks, the organisers said.</p>"
+        "<p>The cleanup has been held every autumn since 2009 and is funded by the county"
+        " council.</p></article></body></html>"
+    )
+    qa = make_qa(corpus_dir=folder)
+    qa.ingest([folder])
+    answer = qa.ask("When was the article about the river cleanup published?")
+    # refused for the missing dateline, whatever the no-answer score of the sentences
+    assert answer.abstained and any("no dateline" in n.text for n in answer.notes)
+    assert not qa.ask("When did volunteers join the cleanup of the Avon river?").abstained

@@ -85,6 +85,10 @@ _MONTH = (
     r"(January|February|March|April|May|June|July|August|September|October|November|"
     r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
 )
+_ON_WEEKDAY = (
+    r"\b(on|last|next|this|by|until|till|since|from|before|after|early|late)\s+"
+    r"(Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b"
+)
 # words that make a two-word capitalised run an organisation or a place, not a person's name
 # (generic ones only: the words taken from the article set's one article were removed)
 _NOT_PEOPLE = frozenset(
@@ -120,14 +124,15 @@ _NOT_PEOPLE = frozenset(
 )
 # a capitalised word in Latin script ("Núñez", "O'Brien", "Jean-Luc", "McDonald"; not "CEO" or
 # "US-based"), then more, each after a space, an initial ("John F. Kennedy") or a name particle
-# ("Ludwig van Dijk", "Sofie de Ruiter")
+# ("Ludwig van Dijk")
 _UPPER = "".join(c for c in map(chr, range(0x250)) if c.isupper())
 _LOWER = "".join(c for c in map(chr, range(0x250)) if c.islower())
 _NAME_WORD = (
     rf"(?:[{_UPPER}][{_LOWER}][{_UPPER}{_LOWER}]*(?:['’-][{_UPPER}{_LOWER}]+)*"
     rf"|[{_UPPER}]['’][{_UPPER}][{_LOWER}]+)"
 )
-_PARTICLE = r"(?:van|von|der|den|de|del|della|da|di|du|dos|la|le|bin|ibn|al)"
+# not the Romance "de", "da", "la": "Banco de España", "Ciudad de México" are no people
+_PARTICLE = r"(?:van|von|der|den|ter|ten|bin|ibn|al)"
 _CAPITALISED_RUN = re.compile(
     rf"(?<![\w'’-]){_NAME_WORD}(?:[ \t]+(?:[A-Z]\.[ \t]+|{_PARTICLE}[ \t]+)?{_NAME_WORD})+"
     r"(?![\w'’-])"
@@ -150,20 +155,22 @@ _SENTENCE_RULES: dict[AnswerType, re.Pattern[str]] = {
         r"francs?|rupees?|roubles?|rubles?|kron(a|e|or|er)|pesos?|reais|rand|lira|zloty)\b)"
     ),
     "percent": re.compile(
-        r"\d\s?%|\bper ?cent\b|\b(half|quarters?|thirds?|majority)\b|"
-        r"\b(a|one|two|three|four)[ -](fifth|sixth|seventh|eighth|ninth|tenth)s?\b",
+        r"\d\s?%|\bper ?cent\b|\b(half|quarter|third|majority)\b|"
+        # a fraction in words is a share of something: "a fifth of sales", not "a fifth time"
+        rf"\b(a|{_CARDINAL})[ -](third|quarter|fifth|sixth|seventh|eighth|ninth|tenth)s?\s+of\b",
         _I,
     ),
     "day": re.compile(
-        rf"{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTH}|\b\d{{4}}-\d{{2}}-\d{{2}}\b"
+        rf"{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTH}|\b\d{{4}}-\d{{2}}-\d{{2}}\b|"
+        rf"(?i:{_ON_WEEKDAY})"
     ),
     "date": re.compile(
         rf"\b(1\d{{3}}|20\d\d)s?\b|\b\d{{1,4}}\s?(BC|BCE|AD|CE|BP)\b|\b{_MONTH}(?=\s+\d)|"
         rf"\b(January|February|March|April|June|July|August|September|October|November|"
         rf"December)\b|\b\d{{1,2}}:\d{{2}}\b|\b\d{{1,2}}(st|nd|rd|th)[- ]centur(y|ies)\b|"
         rf"\b(centur(y|ies)|decades?|years? ago|(spring|summer|autumn|fall|winter) of)\b|"
-        # news dates an event by its weekday: "voted on Tuesday"
-        rf"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b",
+        # news dates an event by its weekday: "voted on Tuesday" (not "The Sunday Times")
+        rf"{_ON_WEEKDAY}",
         _I,
     ),
     "number": re.compile(

@@ -10,6 +10,7 @@ released on 3 March, ..."): a sentence that merely holds some date ("by 2029") d
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from qa.answer.answer_types import holds
 from qa.lexical import terms
@@ -47,11 +48,31 @@ _ABOUT_PUBLICATION = (
     "date day time hour minute published released posted issued dated datelined came come "
     "go went put gone appear appeared article report piece survey story column feature analysis"
 )
-# a day in any language that writes day, month name, year ("22 avril 2025", "19. Juli 2023",
-# "5 de mayo de 2024"); English ones are holds("day") too
-_DAY_MONTH_YEAR = re.compile(
-    r"\b(0?[1-9]|[12]\d|3[01])\.?\s+(de\s+)?[^\W\d_]{3,}\.?,?\s+(de\s+)?(1\d{3}|20\d\d)\b"
-)
+# languages whose datelines write day, month name, year ("22 avril 2025", "19. Juli 2023",
+# "5 de mayo de 2024"); English ones are holds("day")
+DATELINE_LOCALES = (
+    "fr", "de", "es", "it", "pt", "nl", "sv", "da", "nb", "fi", "pl", "cs", "ro", "hu", "tr",
+    "ru", "uk", "el",
+)  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def _day_month_year() -> re.Pattern[str]:
+    """Day, month name (CLDR's, from babel, in DATELINE_LOCALES), year."""
+    from babel.dates import get_month_names
+
+    names = {
+        name.lower()
+        for locale in DATELINE_LOCALES
+        for name in get_month_names("wide", locale=locale).values()
+    }
+    months = "|".join(sorted(map(re.escape, names), key=len, reverse=True))
+    return re.compile(
+        rf"\b(0?[1-9]|[12]\d|3[01])(\.|er)?\s+(de\s+)?({months}),?\s+(de\s+)?(1\d{{3}}|20\d\d)\b",
+        re.IGNORECASE,
+    )
+
+
 MIN_TOPIC_COVERAGE = 0.5  # share of the question's other terms the piece must contain
 MAX_DATELINE_CHARS = 60
 MAX_DATELINE_WORDS = 8  # "Published: Monday, January 15, 2026, 2:17 PM"
@@ -93,7 +114,7 @@ def dateline(first_chunk: Hit) -> tuple[int, int] | None:
         if text.startswith("#"):
             continue
         short = len(text) <= MAX_DATELINE_CHARS and len(text.split()) <= MAX_DATELINE_WORDS
-        day = holds("day", text) or _DAY_MONTH_YEAR.search(text) is not None
+        day = holds("day", text) or _day_month_year().search(text) is not None
         if short and not text.endswith((".", "!", "?")) and day:
             return start, end
         seen += 1

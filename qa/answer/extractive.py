@@ -434,7 +434,8 @@ class ExtractiveReader(Answerer):
         for doc_id in dict.fromkeys(h.doc_id for h in hits):
             piece = [h for h in hits if h.doc_id == doc_id]
             if about_document(question, [h.text for h in piece]):
-                return self._dateline(piece[0]) or found
+                # without a dateline, another date of the piece ("on Saturday") is no answer
+                return self._dateline(piece[0]) or f"{doc_id} has no dateline"
         return found
 
     def _dateline(self, best: Hit) -> Chosen | None:
