@@ -283,3 +283,22 @@ def test_the_question_word_decides_what_is_asked(make_qa, tmp_path: Path) -> Non
     assert not when.abstained and "Tuesday" in when.citations[0].quote, when.text
     ceo = _checked(qa, "Who is the CEO of Pagofácil?")
     assert ceo.short is not None and "Núñez" in ceo.short.text, ceo.text
+
+
+def test_a_bare_pronoun_leads_no_answer(make_qa, tmp_path: Path) -> None:
+    """A best span that is a pronoun ("He") points at a name in another sentence: the answer
+    leads with no phrase, and the sentence's other phrases still lead their questions."""
+    (tmp_path / "visit.md").write_text(
+        "# Mayor visits new battery plant\n\n"
+        "Mayor John Smith toured the new battery plant in Riverton on Monday. He said the plant"
+        " would start production in May and hire 300 workers.\n\n"
+        "The plant cost $120 million to build.\n",
+        encoding="utf-8",
+    )
+    qa = make_qa()
+    qa.ingest([tmp_path])
+    said = _checked(qa, "Who said the plant would start production in May?")
+    assert "He said the plant" in said.citations[0].quote, said.text
+    assert said.short is None or said.short.text.lower() not in {"he", "him", "his"}, said.text
+    workers = _checked(qa, "How many workers will the plant hire?")
+    assert workers.short is not None and "300" in workers.short.text, workers.text

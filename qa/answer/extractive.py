@@ -524,6 +524,16 @@ def _overlap(a: ScoredSentence, b: ScoredSentence) -> bool:
     return a.hit.doc_id == b.hit.doc_id and a.start < b.end and b.start < a.end
 
 
+# English personal pronouns: a span reader's best phrase that is one of them ("He [1]" for "Who
+# said...?") points at a name in another sentence, so the sentence leads with no phrase
+_PRONOUNS = frozenset(
+    [
+        "i", "me", "you", "he", "him", "she", "her", "it", "we", "us", "they", "them",
+        "his", "hers", "its", "our", "ours", "their", "theirs",
+    ]
+)  # fmt: skip
+
+
 def short_answer(
     best: ScoredSentence,
     margin: float | None,
@@ -541,7 +551,7 @@ def short_answer(
     the sentence, found in the cited text (a table row is read against its header: the phrase
     must be in the row) and, with ``margin``, of at least that log-probability. With
     ``short_open``, a question that asks for no kind of thing gets the best span (any text)
-    under the same conditions.
+    under the same conditions. A best span that is a bare pronoun gives no phrase.
     """
     kind = answer_type(question)
     if kind is None and not short_open:
@@ -556,6 +566,8 @@ def short_answer(
         phrase = read[first:last].strip(" ,;:.")
         if not phrase or len(phrase.split()) >= len(best.text.split()):
             continue
+        if phrase.lower() in _PRONOUNS:
+            return None
         # a table row is read with each value before its column's name ("14.2 Revenue
         # (million EUR)"): the kind is judged on the value with its column's name
         judged = phrase if read == best.text else read[first:last] + read[last:].split(";")[0]
