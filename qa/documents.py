@@ -173,9 +173,7 @@ def _load_html(raw: str) -> tuple[str, dict[str, Any]]:
             value = getattr(found, key, None)
             if value:
                 meta[name] = str(value)
-        if "author" in meta and not (author := _author(meta["author"])):
-            del meta["author"]
-        elif "author" in meta:
+        if author := _author(meta.pop("author", "")):
             meta["author"] = author
         if found.sitename:
             meta["publisher"] = str(found.sitename)

@@ -77,6 +77,14 @@ def test_the_article_amount_is_led_by_its_phrase(corpus_qa) -> None:
     assert answer.to_dict()["short"]["text"] == answer.short.text
 
 
+def _written_qa(make_qa, tmp_path: Path, name: str, text: str):
+    """A default QA over one document ``name`` written with ``text``."""
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    qa = make_qa()
+    qa.ingest([tmp_path])
+    return qa
+
+
 def _case_qa(make_qa, tmp_path: Path, *files: Path):
     folder = tmp_path / "docs"
     folder.mkdir()
@@ -143,13 +151,13 @@ def test_short_answer_in_json_and_ui(corpus_qa, capsys) -> None:
 def test_a_count_leads_with_the_number_of_what_was_asked(make_qa, tmp_path: Path) -> None:
     """The phrase must count the unit the question names: not the loaves of the sentence
     when asked about jobs (a new-user test got "3,000"), and "900 permanent jobs" counts."""
-    (tmp_path / "plant.md").write_text(
+    qa = _written_qa(
+        make_qa,
+        tmp_path,
+        "plant.md",
         "# Bakery expands\n\nThe Hollin bakery bakes about 3,000 loaves a week, and its "
         "expansion would create about 900 permanent jobs in the town.\n",
-        encoding="utf-8",
     )
-    qa = make_qa()
-    qa.ingest([tmp_path])
     answer = _checked(qa, "How many jobs will the bakery's expansion create?")
     assert not answer.abstained
     assert "900 permanent jobs" in answer.citations[0].quote
@@ -162,15 +170,15 @@ def test_an_open_question_is_led_by_a_phrase_unless_switched_off(make_qa, tmp_pa
     sentence it cites; switched off, the same answer comes without one."""
     from qa.answer.answer_types import answer_type
 
-    (tmp_path / "harbour.md").write_text(
-        "# Harbour works\n\nThe harbour authority of Brisk has hired a Danish firm to dredge the "
-        "old fishing channel before the autumn storms.\n",
-        encoding="utf-8",
-    )
     question = "What will the Danish firm dredge?"
     assert answer_type(question) is None
-    qa = make_qa()
-    qa.ingest([tmp_path])
+    qa = _written_qa(
+        make_qa,
+        tmp_path,
+        "harbour.md",
+        "# Harbour works\n\nThe harbour authority of Brisk has hired a Danish firm to dredge the "
+        "old fishing channel before the autumn storms.\n",
+    )
     led = _checked(qa, question)
     assert not led.abstained and led.short is not None, (led.text, led.notes)
     plain = make_qa(short_answer_open=False).ask(question)
@@ -222,16 +230,16 @@ def test_the_phrase_comes_from_the_cited_sentence_that_holds_it(make_qa, tmp_pat
     """Both sentences are cited and the first ranked names the other opponent: the answer is
     led by the second's phrase, cited [2] and highlighted inside it (each cited sentence is
     read; the phrase that clears its sentence's "no span" score by most leads)."""
-    (tmp_path / "broncos.md").write_text(
+    qa = _written_qa(
+        make_qa,
+        tmp_path,
+        "broncos.md",
         "# Broncos reach the Super Bowl\n\nThe Broncos defeated the Pittsburgh Steelers in the "
         "divisional round, 23–16, by scoring 11 points in the final three minutes of the game. "
         "They then beat the defending Super Bowl XLIX champion New England Patriots in the AFC "
         "Championship Game, 20–18, by intercepting a pass on a 2-point conversion attempt with "
         "17 seconds left.\n",
-        encoding="utf-8",
     )
-    qa = make_qa()
-    qa.ingest([tmp_path])
     answer = _checked(qa, "Who did the Broncos beat to become the AFC champions?")
     assert len(answer.citations) == 2, answer.text
     assert answer.short is not None and "New England Patriots" in answer.short.text
@@ -288,15 +296,15 @@ def test_the_question_word_decides_what_is_asked(make_qa, tmp_path: Path) -> Non
 def test_a_bare_pronoun_leads_no_answer(make_qa, tmp_path: Path) -> None:
     """A best span that is a pronoun ("He") points at a name in another sentence: the answer
     leads with no phrase, and the sentence's other phrases still lead their questions."""
-    (tmp_path / "visit.md").write_text(
+    qa = _written_qa(
+        make_qa,
+        tmp_path,
+        "visit.md",
         "# Mayor visits new battery plant\n\n"
         "Mayor John Smith toured the new battery plant in Riverton on Monday. He said the plant"
         " would start production in May and hire 300 workers.\n\n"
         "The plant cost $120 million to build.\n",
-        encoding="utf-8",
     )
-    qa = make_qa()
-    qa.ingest([tmp_path])
     said = _checked(qa, "Who said the plant would start production in May?")
     assert "He said the plant" in said.citations[0].quote, said.text
     assert said.short is None or said.short.text.lower() not in {"he", "him", "his"}, said.text

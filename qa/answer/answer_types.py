@@ -196,7 +196,7 @@ def answer_type(question: str) -> AnswerType | None:
     Remembered: the reader's scoring, its choice and ``quantity_asked`` all ask it of one
     question."""
     first = _FIRST_ASKS.search(question)
-    other = first is not None and " ".join(first.group(1).lower().split()) in _NOT_AMOUNT
+    other = first is not None and first.group(1).lower() in _NOT_AMOUNT
     for kind, rule in _QUESTION_RULES:
         if kind == "money" and other:
             continue
