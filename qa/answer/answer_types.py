@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["AnswerType", "answer_type", "holds", "new_names"]
+__all__ = ["AnswerType", "answer_type", "holds", "holds_calendar_day", "new_names"]
 
 AnswerType = str  # "person" | "money" | "percent" | "day" | "date" | "number" | "name"
 
@@ -89,6 +89,9 @@ _ON_WEEKDAY = (
     r"\b(on|last|next|this|by|until|till|since|from|before|after|early|late)\s+"
     r"(Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b"
 )
+# a day of the calendar: "Jan 15", "15 January", "2026-01-15" (not "on Monday")
+_CALENDAR_DAY = rf"{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTH}|\b\d{{4}}-\d{{2}}-\d{{2}}\b"
+_CALENDAR_DAY_RE = re.compile(_CALENDAR_DAY)
 # words that make a two-word capitalised run an organisation or a place, not a person's name
 # (generic ones only: the words taken from the article set's one article were removed)
 _NOT_PEOPLE = frozenset(
@@ -160,10 +163,7 @@ _SENTENCE_RULES: dict[AnswerType, re.Pattern[str]] = {
         rf"\b(a|{_CARDINAL})[ -](third|quarter|fifth|sixth|seventh|eighth|ninth|tenth)s?\s+of\b",
         _I,
     ),
-    "day": re.compile(
-        rf"{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTH}|\b\d{{4}}-\d{{2}}-\d{{2}}\b|"
-        rf"(?i:{_ON_WEEKDAY})"
-    ),
+    "day": re.compile(rf"{_CALENDAR_DAY}|(?i:{_ON_WEEKDAY})"),
     "date": re.compile(
         rf"\b(1\d{{3}}|20\d\d)s?\b|\b\d{{1,4}}\s?(BC|BCE|AD|CE|BP)\b|\b{_MONTH}(?=\s+\d)|"
         rf"\b(January|February|March|April|June|July|August|September|October|November|"
@@ -214,6 +214,12 @@ def holds(kind: AnswerType | None, sentence: str, question: str = "") -> bool:
     if kind == "name":
         return bool(new_names(sentence, question))
     return _SENTENCE_RULES[kind].search(sentence) is not None
+
+
+def holds_calendar_day(text: str) -> bool:
+    """True when ``text`` names a day of the calendar ("Jan 15", "15 January", "2026-01-15"),
+    not only a weekday ("on Monday", which holds("day") also accepts)."""
+    return _CALENDAR_DAY_RE.search(text) is not None
 
 
 # sentence-initial words that are capitalised for being first, not for being names

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from qa.answer.answer_types import holds
+from qa.answer.answer_types import holds, holds_calendar_day
 from qa.lexical import terms
 from qa.types import Hit
 
@@ -49,7 +49,7 @@ _ABOUT_PUBLICATION = (
     "go went put gone appear appeared article report piece survey story column feature analysis"
 )
 # languages whose datelines write day, month name, year ("22 avril 2025", "19. Juli 2023",
-# "5 de mayo de 2024"); English ones are holds("day")
+# "5 de mayo de 2024"); English ones are holds_calendar_day
 DATELINE_LOCALES = (
     "fr", "de", "es", "it", "pt", "nl", "sv", "da", "nb", "fi", "pl", "cs", "ro", "hu", "tr",
     "ru", "uk", "el",
@@ -104,7 +104,7 @@ def about_document(question: str, texts: list[str]) -> bool:
 
 def dateline(first_chunk: Hit) -> tuple[int, int] | None:
     """The span of the dateline among the first sentences of a document's first chunk: a short
-    line of a few words that holds a day ("Jan 15, 2026 14:17", "2026-01-15", "*Lyon, le 22
+    line of a few words that holds a calendar day ("Jan 15, 2026 14:17", "2026-01-15", "*Lyon, le 22
     avril 2025*"), not a heading and not a sentence ("The final was played on 7 February 2016."
     ends as one)."""
     seen = 0
@@ -114,7 +114,8 @@ def dateline(first_chunk: Hit) -> tuple[int, int] | None:
         if text.startswith("#"):
             continue
         short = len(text) <= MAX_DATELINE_CHARS and len(text.split()) <= MAX_DATELINE_WORDS
-        day = holds("day", text) or _day_month_year().search(text) is not None
+        # a calendar day: "Strike begins on Monday" is a headline, not a dateline
+        day = holds_calendar_day(text) or _day_month_year().search(text) is not None
         if short and not text.endswith((".", "!", "?")) and day:
             return start, end
         seen += 1
