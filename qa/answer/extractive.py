@@ -403,19 +403,14 @@ class ExtractiveReader(Answerer):
         if self.span_reader is None or not wanted:
             return
         read: list[ScoredSentence] = []
+        inputs: list[tuple[str, int]] = []
         for s in sentences:
-            if not is_english(f"{question} {s.read or s.text}"):
+            text = s.read or s.text
+            if not is_english(f"{question} {text}"):
                 break
             read.append(s)
-        inputs = [
-            (
-                selector_input(
-                    s.read or s.text, previous=s.sentence.previous if s.sentence else ""
-                ),
-                len(s.read or s.text),
-            )
-            for s in read
-        ]
+            previous = s.sentence.previous if s.sentence else ""
+            inputs.append((selector_input(text, previous=previous), len(text)))
         for sent, reading in zip(read, self.span_reader.read_all(question, inputs), strict=True):
             sent.spans, sent.phrase_null = reading.spans, reading.null_score
 
