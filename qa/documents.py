@@ -21,8 +21,10 @@ import hashlib
 import os
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -39,13 +41,14 @@ __all__ = [
     "load_documents",
     "load_file",
     "normalise_text",
+    "other_types",
     "supported_files",
     "unwrap",
 ]
 
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf")
 # part of every document's version: a store built by an older reader re-reads changed text
-READER_VERSION = "reader-3"
+READER_VERSION = "reader-4"
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n", re.DOTALL)
 _HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 # a line that stands alone: heading, list item, table row, quote, rule, fenced code
@@ -87,9 +90,14 @@ def _joins(line: str, following: str, longest: int) -> bool:
         return False
     if first.islower() or first.isdigit() or first in "([“\"'‘€$£":
         return True
-    # a capitalised word after a line as long as the paragraph's longest: the line was wrapped
-    # (a short line without a full stop is a heading or a byline and keeps its break)
-    return len(line) >= 0.7 * longest and len(line) >= 30
+    # a capitalised word after a line as long as the paragraph's longest, or one that would not
+    # have fitted on it ("The commission's chairwoman, Ottilie" / "Venkataraman, said"): the
+    # line was wrapped (a short line without a full stop is a heading or a byline and keeps
+    # its break)
+    if len(line) < 30:
+        return False
+    word = following.split(maxsplit=1)[0]
+    return len(line) >= 0.7 * longest or len(line) + 1 + len(word) > 0.9 * longest
 
 
 def unwrap(text: str) -> str:
@@ -108,9 +116,11 @@ def unwrap(text: str) -> str:
         lines = block.split("\n")
         longest = max(len(line.rstrip()) for line in lines)
         joined = [lines[0]]
-        for line in lines[1:]:
+        for physical, line in pairwise(lines):
             previous = joined[-1].rstrip()
-            if not _joins(previous, line, longest):
+            # the line as printed decides, not what earlier joins made of it: a two-line
+            # heading joined is as long as a wrapped line
+            if not _joins(physical.rstrip(), line, longest):
                 joined.append(line)
             elif _HYPHENATED.search(previous) and line.lstrip()[:1].islower():
                 joined[-1] = previous[:-1] + line.lstrip()
@@ -262,7 +272,14 @@ def _load_pdf(path: Path) -> tuple[str, str | None]:
 
     reader = PdfReader(str(path))
     pages = (page.extract_text() or "" for page in reader.pages)
-    return "\n\n".join(p.strip() for p in pages if p.strip()) + "\n", _pdf_title(reader)
+    text = "\n\n".join(p.strip() for p in pages if p.strip()) + "\n"
+    return text.translate(_PDF_PRIVATE_LIGATURES), _pdf_title(reader)
+
+
+# fonts that give the fi and fl ligatures Apple's old private-use code points (U+F001, U+F002;
+# Unicode's are U+FB01, U+FB02, which NFKC splits): pypdf passes them through, so "ﬁshermen"
+# read as "\uf001shermen" (a new-user test, a PDF printed by Chromium)
+_PDF_PRIVATE_LIGATURES = str.maketrans({"\uf001": "fi", "\uf002": "fl"})
 
 
 def load_file(path: Path | str) -> Document:
@@ -311,7 +328,8 @@ def _scan(root: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
     if root.is_file():
         return [root], []
     if not root.is_dir():
-        return [], []
+        # a pipe or a device named itself: said, not "no supported files"
+        return [], [(root, "not a regular file")] if root.exists() else []
     files, odd = [], []
     for p in sorted(root.rglob("*")):
         if p.suffix.lower() not in SUPPORTED_SUFFIXES or any(
@@ -325,6 +343,21 @@ def _scan(root: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
         elif not p.is_dir():
             odd.append((p, "not a regular file"))
     return files, odd
+
+
+def other_types(root: Path) -> Counter[str]:
+    """How many regular files of each suffix qa does not read lie under the folder ``root``
+    (hidden ones left out, as ``_scan`` leaves them): a ``.docx`` among the articles is said,
+    not silently passed over. Empty for a file."""
+    if not root.is_dir():
+        return Counter()
+    return Counter(
+        p.suffix.lower() or "(no suffix)"
+        for p in root.rglob("*")
+        if p.suffix.lower() not in SUPPORTED_SUFFIXES
+        and not any(part.startswith(".") for part in p.relative_to(root).parts)
+        and p.is_file()
+    )
 
 
 def supported_files(root: Path) -> list[Path]:
@@ -354,6 +387,8 @@ def _files(paths: Iterable[Path]) -> list[tuple[Path, str | None]]:
             raise NoDocumentsError(
                 f"no supported files in {root} (supported: {', '.join(SUPPORTED_SUFFIXES)})"
             )
+        # a file before the links to it: the link is what is skipped as "the same file"
+        found = sorted(found, key=Path.is_symlink)
         for path, why in [*odd, *((p, None) for p in found)]:
             named = os.path.abspath(path)  # ".." and "./" folded, links not followed
             if named in listed:

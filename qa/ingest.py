@@ -23,7 +23,13 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from qa.chunking import Chunker, document_version, in_context
-from qa.documents import display_path, iter_documents, supported_files
+from qa.documents import (
+    SUPPORTED_SUFFIXES,
+    display_path,
+    iter_documents,
+    other_types,
+    supported_files,
+)
 from qa.embeddings import Embedder
 from qa.errors import NoDocumentsError, UnreadableFilesError
 from qa.ids import sentence_id
@@ -141,6 +147,13 @@ class Ingestor:
             f"{display_path(p)} holds no supported file any more: its documents are removed"
             for p in gone
         ]
+        for root in readable:
+            if others := other_types(root):
+                kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(others.items()))
+                report.warnings.append(
+                    f"not read in {display_path(root)}: {kinds} (qa reads "
+                    f"{', '.join(SUPPORTED_SUFFIXES)})"
+                )
         skipped: list[tuple[Path, str]] = []
         present: set[str] = set()
         stored: dict[str, StoredDocument] | None = None

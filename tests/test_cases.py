@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.documents import load_file
+from qa.documents import load_file, unwrap
 from tests.support.pdf import make_pdf
 
 CASES = Path(__file__).resolve().parent / "data" / "cases"
@@ -98,6 +98,14 @@ def test_other_ligatures_in_a_pdf_read_as_their_letters(make_qa, tmp_path: Path)
     _cites(qa, "How many staff work in the harbour office?", "82 staff")
 
 
+def test_private_use_fi_and_fl_in_a_pdf_read_as_their_letters(tmp_path: Path) -> None:
+    """Some fonts give fi and fl Apple's private-use code points (a PDF printed by Chromium,
+    from a new-user test): they read as the letters, not as "\uf001shermen"."""
+    pdf = tmp_path / "silt.pdf"
+    pdf.write_bytes(make_pdf([["Local \uf001shermen said the \uf002oating barriers failed."]]))
+    assert "Local fishermen said the floating barriers failed." in load_file(pdf).text
+
+
 # ---- pdf-line-wraps --------------------------------------------------------------------------
 FUND_SENTENCE = (
     "The council of Dornhal approved on Monday a budget for the new pedestrian bridge of "
@@ -139,6 +147,25 @@ def test_hard_wrapped_text_with_windows_line_endings_reads_as_sentences(tmp_path
     )
     assert doc.text.startswith("Harbour news\n\n")  # a heading keeps its line
     assert "\n- first item\n- second item" in doc.text  # list items are not joined
+
+
+def test_a_wrapped_name_joins_and_a_two_line_heading_stays_apart() -> None:
+    """PDF text comes without blank lines (a new-user test): a headline over two lines is not
+    glued to the body for being as long, joined, as a wrapped line, and a line whose next word
+    would not have fitted on it was wrapped even when it is shorter than most."""
+    text = (
+        "Brackwater commission\n"
+        "backs rail electrification\n"
+        "In section 4, the Brackwater regional transportation\n"
+        "commission evaluated extraordinarily complicated\n"
+        "corridor estimated at 168 million dollars.\n"
+        "The commission's chairwoman, Ottilie\n"
+        "Venkataraman, said the electrification programme\n"
+        "would be completed by September 2029.\n"
+    )
+    out = unwrap(text)
+    assert out.startswith("Brackwater commission backs rail electrification\nIn section 4,")
+    assert "The commission's chairwoman, Ottilie Venkataraman, said the" in out
 
 
 def test_pdf_with_windows_line_endings_and_two_pages(tmp_path: Path) -> None:

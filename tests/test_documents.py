@@ -226,3 +226,18 @@ def test_broken_links_and_non_files_are_skipped_with_a_reason(tmp_path: Path) ->
     ]
     _, alone = load_documents([tmp_path / "gone.md"])  # named alone: skipped, not "missing"
     assert [(p.name, why) for p, why in alone] == [("gone.md", "a broken link")]
+    # a pipe named alone is said to be one, not "no supported files" (a new-user test)
+    _, alone = load_documents([tmp_path / "pipe.md"])
+    assert [(p.name, why) for p, why in alone] == [("pipe.md", "not a regular file")]
+
+
+def test_the_link_not_the_file_is_skipped_whatever_their_order(tmp_path: Path) -> None:
+    """"ferry-link.md" sorts before "ferry.md": the file is still the one read, and the link
+    the one skipped as the same file (a new-user test found it the other way round)."""
+    (tmp_path / "ferry.md").write_text("# Ferry\n\nThe ferry runs hourly.\n", encoding="utf-8")
+    (tmp_path / "ferry-link.md").symlink_to(tmp_path / "ferry.md")
+    docs, skipped = load_documents([tmp_path])
+    assert [Path(d.path).name for d in docs] == ["ferry.md"]
+    assert [(p.name, why) for p, why in skipped] == [
+        ("ferry-link.md", f"the same file as {tmp_path / 'ferry.md'}")
+    ]

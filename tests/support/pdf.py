@@ -2,7 +2,8 @@
 
 Lines are set in Helvetica with an encoding whose upper codes are the ligature glyphs, so text
 written with ``ﬀ ﬁ ﬂ ﬃ ﬄ`` comes back from a PDF reader as those ligature characters, as it
-does from PDFs typeset by TeX or InDesign.
+does from PDFs typeset by TeX or InDesign, and ``\uf001 \uf002`` as those private-use
+characters, as from a PDF Chromium printed.
 """
 
 from __future__ import annotations
@@ -11,9 +12,13 @@ from collections.abc import Sequence
 
 __all__ = ["make_pdf"]
 
-_LIGATURES = {"ﬀ": 0x80, "ﬁ": 0x81, "ﬂ": 0x82, "ﬃ": 0x83, "ﬄ": 0x84}
+# and the private-use code points some fonts give fi and fl (U+F001, U+F002)
+_LIGATURES = {
+    "ﬀ": 0x80, "ﬁ": 0x81, "ﬂ": 0x82, "ﬃ": 0x83, "ﬄ": 0x84, "\uf001": 0x85, "\uf002": 0x86,
+}  # fmt: skip
 _ENCODING = (
-    b"<< /Type /Encoding /BaseEncoding /WinAnsiEncoding /Differences [128 /ff /fi /fl /ffi /ffl] >>"
+    b"<< /Type /Encoding /BaseEncoding /WinAnsiEncoding "
+    b"/Differences [128 /ff /fi /fl /ffi /ffl /uniF001 /uniF002] >>"
 )
 
 
