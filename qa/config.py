@@ -6,8 +6,16 @@ import os
 import re
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlparse
 
-from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from qa.errors import SettingsError
@@ -29,7 +37,10 @@ class Settings(BaseSettings):
     Example: ``Settings(top_k=3)`` or ``QA_TOP_K=3 qa ask ...``.
     """
 
-    model_config = SettingsConfigDict(env_prefix="QA_", extra="ignore", validate_assignment=True)
+    # no NaN or infinity: "QA_ABSTAIN_THRESHOLD=nan" compares false with every score
+    model_config = SettingsConfigDict(
+        env_prefix="QA_", extra="ignore", validate_assignment=True, allow_inf_nan=False
+    )
 
     home: Path = Field(default_factory=default_home, description="Data dir (store, BM25 index).")
     corpus_dir: Path = Field(Path("corpus"), description="Folder ingested when no path is given.")
@@ -59,13 +70,32 @@ class Settings(BaseSettings):
                 raise ValueError(f"must be a number, not {value!r}")
         return value
 
-    @field_validator("home")
+    @field_validator("home", "onnx_dir", "llm_models_dir")
     @classmethod
-    def _a_folder(cls, home: Path) -> Path:
+    def _a_folder(cls, home: Path | None) -> Path | None:
         # a file there would surface as the store's "Not a directory", an exit 1 for a setting
-        if home.exists() and not home.is_dir():
+        if home is not None and home.exists() and not home.is_dir():
             raise ValueError(f"{home} is a file, not a folder")
         return home
+
+    @field_validator("chroma_url")
+    @classmethod
+    def _server_url(cls, url: str | None) -> str | None:
+        # checked here, not on connecting: a bad setting is bad input (exit 2)
+        if url is not None and (
+            urlparse(url).scheme not in ("http", "https") or not urlparse(url).hostname
+        ):
+            raise ValueError(f"{url!r} is not a server URL (http://host:port)")
+        return url
+
+    @model_validator(mode="after")
+    def _overlap_below_size(self) -> Settings:
+        # llama-index's splitter refuses it only when the first document is chunked
+        if self.chunk_overlap >= self.chunk_size:
+            raise ValueError(
+                f"chunk_overlap ({self.chunk_overlap}) must be below chunk_size ({self.chunk_size})"
+            )
+        return self
 
     @field_validator("collection")
     @classmethod
@@ -217,6 +247,7 @@ class Settings(BaseSettings):
 def settings_error(exc: ValidationError) -> SettingsError:
     """The first problem of a settings ``ValidationError`` as one line."""
     err = exc.errors()[0]
-    where = ".".join(map(str, err["loc"])) or "settings"
+    where = ".".join(map(str, err["loc"]))
     said = str(err["msg"]).removeprefix("Value error, ")  # a validator's own message
-    return SettingsError(f"bad setting {where}: {said}")
+    # a check of two settings together names them in its message
+    return SettingsError(f"bad setting {where}: {said}" if where else f"bad settings: {said}")

@@ -476,7 +476,8 @@ class ChunkStore:
         if built and built != model_id:
             raise ModelMismatchError(
                 f"the store was built with embedding model {built!r} but {model_id!r} is "
-                "configured; re-ingest with `qa ingest --reset` (or set QA_EMBED_MODEL back)"
+                "configured; re-ingest with `qa ingest --reset` (or set QA_EMBED_MODEL and "
+                "QA_EMBED_INT8 back to what built it)"
             )
 
     def open_for_writing(self, model_id: str, chunker: str) -> tuple[Any, Any]:

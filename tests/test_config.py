@@ -90,3 +90,30 @@ def test_constructor_overrides_are_validated_like_env_settings(monkeypatch, tmp_
     monkeypatch.setenv("QA_TOP_K", "lots")
     with pytest.raises(SettingsError, match="top_k"):
         QA()
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "said"),
+    [
+        ("QA_CHROMA_URL", "garbage", "bad setting chroma_url: 'garbage' is not a server URL"),
+        ("QA_ONNX_DIR", "FILE", "bad setting onnx_dir: FILE is a file, not a folder"),
+        ("QA_LLM_MODELS_DIR", "FILE", "bad setting llm_models_dir: FILE is a file, not a folder"),
+        ("QA_ABSTAIN_THRESHOLD", "nan", "bad setting abstain_threshold"),
+        ("QA_LLM_TIMEOUT", "inf", "bad setting llm_timeout"),
+        ("QA_CHUNK_OVERLAP", "300", "bad settings: chunk_overlap (300) must be below chunk_size"),
+    ],
+)
+def test_settings_a_new_user_got_wrong_are_bad_input(
+    name: str, value: str, said: str, tmp_path: Path, monkeypatch
+) -> None:
+    """Each was an exit 1 with a library's error, or taken without a word (a new-user test)."""
+    afile = tmp_path / "afile"
+    afile.write_text("kept\n", encoding="utf-8")
+    monkeypatch.setenv(name, value.replace("FILE", str(afile)))
+    result = run_cli("--home", str(tmp_path / "home"), "info")
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("qa: error: " + said.replace("FILE", str(afile)))
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    with pytest.raises(SettingsError):
+        QA()
+    assert afile.read_text(encoding="utf-8") == "kept\n"
