@@ -263,6 +263,11 @@ def info(
         return
     for key in ("documents", "chunks", "sentences", "embed_model", "store", "collection"):
         typer.echo(f"{key:12} {data[key]}")
+    if data["interrupted_chunks"]:
+        typer.echo(
+            f"{'':12} and {data['interrupted_chunks']} chunks of an interrupted ingest, which "
+            "the next `qa ingest` removes"
+        )
     for doc in data["documents_list"]:
         # the title the document gave itself (a headline, a PDF's title), when it has one
         stem = Path(doc["path"]).stem.replace("-", " ").replace("_", " ")

@@ -24,7 +24,7 @@ from qa.errors import (
     SettingsError,
 )
 from qa.lexical import BM25Index, fingerprint
-from qa.store import ChunkStore, summarise
+from qa.store import ChunkStore, StoredDocument, summarise
 from qa.types import Answer, DocumentInfo, Hit, IngestReport
 
 if TYPE_CHECKING:
@@ -512,7 +512,7 @@ class QA:
                 doc_id=d.doc_id,
                 title=d.title,
                 path=d.path,
-                chunks=sum(d.versions.values()),
+                chunks=_answering_chunks(d),
                 metadata=d.metadata,
             )
             for d in self._store.documents().values()
@@ -561,17 +561,29 @@ class QA:
         return lo, text[lo:hi]
 
     def info(self) -> dict[str, Any]:
-        """Counts, model and location of the store."""
-        chunks, sentences = self._store.count()
+        """Counts, model and location of the store. ``chunks`` counts the chunks that answer
+        (each document's complete version); ``interrupted_chunks``, those an interrupted ingest
+        left beside them, which the next ingest removes."""
+        stored, sentences = self._store.count()
+        documents = self._store.documents()
+        chunks = sum(_answering_chunks(d) for d in documents.values())
         return {
-            "documents": len(self._store.documents()),
+            "documents": len(documents),
             "chunks": chunks,
+            "interrupted_chunks": stored - chunks,
             "sentences": sentences,
             "embed_model": self._store.built_with() or self.model_id,
             "store": self._store.location,
             "collection": self.settings.collection,
             "home": str(self.settings.home),
         }
+
+
+def _answering_chunks(doc: StoredDocument) -> int:
+    """The chunks of the version of ``doc`` that answers: its complete one (an update killed
+    midway leaves part of the next beside it), else all there are."""
+    current = doc.current_version
+    return doc.versions[current] if current is not None else sum(doc.versions.values())
 
 
 def _settings(settings: Settings | None, overrides: dict[str, Any]) -> Settings:

@@ -208,6 +208,43 @@ def test_ingest_killed_half_way_then_rerun_equals_one_clean_run(make_qa, tmp_pat
     assert partial._store.count() == clean._store.count()
 
 
+def test_info_counts_the_chunks_that_answer_after_an_update_is_killed(
+    make_qa, tmp_path: Path
+) -> None:
+    """An update killed midway leaves part of a document's next version beside its complete
+    one: `qa info` counted both (a new-user test: 923 chunks where 906 answer). It counts the
+    complete version and says how many are left over; the next ingest removes them."""
+    corpus = tmp_path / "many"
+    _many_documents(corpus, 6)
+    home = tmp_path / "home"
+    make_qa(home=home).ingest([corpus])
+    clean = {d.path: d.chunks for d in make_qa(home=home).documents()}
+    for f in corpus.iterdir():  # the same number of chunks, other text
+        f.write_text(f.read_text(encoding="utf-8").replace("magnesium", "Magnesium"), "utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-c", INGEST_SCRIPT, str(home), str(corpus)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        done, total = (int(x) for x in line.split())
+        if total and done >= total // 2 and done % 40:  # inside a group of a document
+            os.kill(proc.pid, signal.SIGKILL)
+            break
+    proc.wait(timeout=60)
+    assert proc.returncode == -signal.SIGKILL
+    qa = make_qa(home=home)
+    assert {d.path: d.chunks for d in qa.documents()} == clean
+    info = qa.info()
+    assert info["chunks"] == sum(clean.values())
+    assert info["interrupted_chunks"] == qa._store.count()[0] - info["chunks"]
+    qa.ingest([corpus])
+    assert qa.info()["interrupted_chunks"] == 0 and qa.info()["chunks"] == sum(clean.values())
+
+
 def test_a_long_document_killed_while_streamed_is_not_stored_then_rerun_is_clean(
     make_qa, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
