@@ -63,6 +63,25 @@ def test_a_span_is_widened_to_whole_words(piece: str, expected: str) -> None:
     assert TEXT[first:last] == expected
 
 
+MARKDOWN = "The nucleus is **4 kilometres** wide, seen from [Europe](https://x.example/eu)."
+
+
+@pytest.mark.parametrize(
+    ("piece", "expected"),
+    [
+        ("**4 kilometres", "4 kilometres"),
+        ("4 kilometres**", "4 kilometres"),
+        ("[Europe", "Europe"),
+        ("Europe]", "Europe"),
+        ("nucleus is **4", "nucleus is **4"),  # inside the phrase: its text as written
+    ],
+)
+def test_markdown_marks_at_a_phrase_edge_are_left_out(piece: str, expected: str) -> None:
+    start = MARKDOWN.index(piece)
+    first, last = whole_words(MARKDOWN, start, start + len(piece))
+    assert MARKDOWN[first:last] == expected
+
+
 def test_a_bracket_that_does_not_close_in_the_sentence_is_dropped() -> None:
     text = "The plant (the largest in the region, by far the most modern of its kind anywhere. It"
     start = text.index("plant")

@@ -28,7 +28,8 @@ def whole_words(text: str, start: int, end: int) -> tuple[int, int]:
     """``[start, end)`` widened to whole words of ``text``: a span that ends on a word piece
     ("November 202" of "November 2025") takes the rest of its word, a number its digit groups
     ("300" of "4,300") and the currency sign before it ("$10"), and an opened bracket is closed
-    (or dropped when it does not close within the sentence)."""
+    (or dropped when it does not close within the sentence); Markdown emphasis and link marks
+    at its edges are left out."""
 
     def joined(a: int, b: int) -> bool:  # text[a] and text[b] (b = a + 1) are one token
         x, y = text[a], text[b]
@@ -54,6 +55,16 @@ def whole_words(text: str, start: int, end: int) -> tuple[int, int]:
             end = opened
             while end > start and text[end - 1] == " ":
                 end -= 1
+    # Markdown's marks at the edges are no part of the answer: "**4 kilometres" of "**4
+    # kilometres**", "[Europe" of "[Europe](https://...)" (a new-user test)
+    while end - start > 1 and text[start] in "*_`":
+        start += 1
+    while end - start > 1 and text[end - 1] in "*_`":
+        end -= 1
+    if end - start > 1 and text[start] == "[" and "]" not in text[start:end]:
+        start += 1
+    if end - start > 1 and text[end - 1] == "]" and "[" not in text[start:end]:
+        end -= 1
     return start, end
 
 
