@@ -26,7 +26,7 @@ PREVIOUS_GAP = 4  # characters between a sentence and the one before it (a parag
 
 
 def fuse(
-    rankings: list[list[str]], k: int = 60, tie: Callable[[str], str] = str
+    rankings: list[list[str]], k: int = 60, tie: Callable[[str], Any] = str
 ) -> list[tuple[str, float]]:
     """Reciprocal rank fusion: ``sum(1 / (k + rank))`` over the rankings, best first; equal
     sums (rank 3 in one ranking against rank 3 in the other) in the order of ``tie(item)``."""
@@ -150,8 +150,16 @@ class HybridRetriever:
         if chosen:
             dense = _first_of_each([(chosen.get(d[0], d[0]), *d[1:]) for d in dense])
             lexical = _first_of_each([(chosen.get(c, c), sc) for c, sc in lexical])
-        fused = fuse([[d[0] for d in dense], [c for c, _ in lexical]], self.rrf_k, content_key)
         dense_rank = {d[0]: (r, d[1]) for r, d in enumerate(dense, start=1)}
+        # equal sums (rank 2 in one ranking and 3 in the other, against 3 and 2) in the dense
+        # order, the finer of the two; not by id, whose version hash moved answers when only
+        # the reader's version string changed (eval/README.md)
+        unranked = len(dense) + 1
+
+        def tie(cid: str) -> tuple[int, str]:
+            return dense_rank.get(cid, (unranked, 0.0))[0], content_key(cid)
+
+        fused = fuse([[d[0] for d in dense], [c for c, _ in lexical]], self.rrf_k, tie)
         lexical_rank = {c: r for r, (c, _) in enumerate(lexical, start=1)}
         hits: list[Hit] = []
         seen: set[str] = set()
