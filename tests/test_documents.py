@@ -232,7 +232,7 @@ def test_broken_links_and_non_files_are_skipped_with_a_reason(tmp_path: Path) ->
 
 
 def test_the_link_not_the_file_is_skipped_whatever_their_order(tmp_path: Path) -> None:
-    """"ferry-link.md" sorts before "ferry.md": the file is still the one read, and the link
+    """A link "ferry-link.md" sorts before "ferry.md": the file is still the one read, and the link
     the one skipped as the same file (a new-user test found it the other way round)."""
     (tmp_path / "ferry.md").write_text("# Ferry\n\nThe ferry runs hourly.\n", encoding="utf-8")
     (tmp_path / "ferry-link.md").symlink_to(tmp_path / "ferry.md")

@@ -30,7 +30,7 @@ _PUBLISHED_WORDS = (
     r"appear(ed)?)"
 )
 _PUBLISHED = re.compile(rf"\b{_PUBLISHED_WORDS}\b", _I)
-_PIECE_WORDS = r"(article|report|piece|survey|story|column|feature|analysis)"
+PIECE_WORDS = r"(article|report|piece|survey|story|column|feature|analysis)"
 # any text up to the "?" that opens no clause of its own ("did the survey say the plant would
 # come out...")
 _NO_CLAUSE = (
@@ -39,14 +39,17 @@ _NO_CLAUSE = (
 # the piece is what came out: "was the report ... published", "did the piece ... go out"
 _PIECE_CAME_OUT = re.compile(
     rf"\b(was|were|is|did|does|has|had)\s+(the|this|that|its|\w+'s|\w+s')\s"
-    rf"{_NO_CLAUSE}\b{_PIECE_WORDS}\b{_NO_CLAUSE}\b{_PUBLISHED_WORDS}\b",
+    rf"{_NO_CLAUSE}\b{PIECE_WORDS}\b{_NO_CLAUSE}\b{_PUBLISHED_WORDS}\b",
     _I,
 )
 # the words of a publication question that say nothing about which piece it is
 _ABOUT_PUBLICATION = (
     "when what which on at was were is did does has had this that its out "
     "date day time hour minute published released posted issued dated datelined came come "
-    "go went put gone appear appeared article report piece survey story column feature analysis"
+    "go went put gone appear appeared article report piece survey story column feature analysis "
+    # and of an authorship question ("Who wrote the article about the tram?", qa.answer.byline)
+    "who whom about by wrote written authored penned author writer reporter journalist "
+    "correspondent"
 )
 # languages whose datelines write day, month name, year ("22 avril 2025", "19. Juli 2023",
 # "5 de mayo de 2024"); English ones are holds_calendar_day

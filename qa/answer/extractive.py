@@ -59,6 +59,7 @@ from qa.answer.answer_types import (
     subject_fits,
 )
 from qa.answer.base import Answerer, CorpusStats, Draft
+from qa.answer.byline import byline, is_authorship_question, speaks_of_writing
 from qa.answer.citations import cite, with_marker
 from qa.answer.dateline import (
     about_document,
@@ -106,6 +107,7 @@ GATES = (
     "subject",  # a quantity or date about what the question names (subject_fits)
     "near",  # a typed answer near the question's words (answer_near)
     "dateline",  # publication questions get the dateline (qa.answer.dateline)
+    "byline",  # "Who wrote the article?" gets the byline (qa.answer.byline)
 )
 
 
@@ -246,11 +248,12 @@ class ExtractiveReader(Answerer):
         query_vector = query.vector
         spans: dict[str, tuple[Hit, Sentence, int]] = {}
         for rank, hit in enumerate(hits, start=1):
-            # a dateline says when the piece came out and nothing else: publication questions
-            # get it from _choose_or_dateline; as a candidate it would answer "when will X...?"
-            line = dateline(hit) if hit.index == 0 else None
+            # a dateline says when the piece came out and a byline who wrote it, nothing else:
+            # those questions get them from _choose_or_top_line; as a candidate a dateline
+            # would answer "when will X...?" and a byline "Who leads the council?"
+            lines = {dateline(hit), byline(hit)} if hit.index == 0 else set()
             for sentence in hit.sentences:
-                if (sentence.start, sentence.end) == line:
+                if (sentence.start, sentence.end) in lines:
                     continue
                 spans.setdefault(sentence.id, (hit, sentence, rank))
         # the vectors of the candidates only: a dateline counts as no neighbour
@@ -372,7 +375,7 @@ class ExtractiveReader(Answerer):
         return sorted(best, key=order)
 
     def answer(self, question: str, passages: Sequence[Hit], query: QueryEncoding) -> Draft:
-        found = self._choose_or_dateline(question, list(passages), query)
+        found = self._choose_or_top_line(question, list(passages), query)
         if isinstance(found, str):
             return Draft.abstain(found)
         # each cited sentence is read; the answer leads with the phrase that clears its
@@ -414,37 +417,48 @@ class ExtractiveReader(Answerer):
         for sent, reading in zip(read, self.span_reader.read_all(question, inputs), strict=True):
             sent.spans, sent.phrase_null = reading.spans, reading.null_score
 
-    def _choose_or_dateline(
+    def _choose_or_top_line(
         self, question: str, hits: list[Hit], query: QueryEncoding
     ) -> Chosen | str:
         """``choose``; for "When was the report published?", the dateline unless the chosen
-        sentence itself says when something was published."""
+        sentence itself says when something was published; for "Who wrote the article?", the
+        byline unless the chosen sentence itself says who wrote something."""
         found = self.choose(question, hits, query)
-        if not hits or "dateline" not in self.gates or not is_publication_question(question):
+        if not hits:
             return found
-        if isinstance(found, Chosen) and speaks_of_publication(found.sentences[0].text):
+        if "dateline" in self.gates and is_publication_question(question):
+            asked, speaks, find = "dateline", speaks_of_publication, dateline
+        elif "byline" in self.gates and is_authorship_question(question):
+            asked, speaks, find = "byline", speaks_of_writing, byline
+        else:
+            return found
+        if isinstance(found, Chosen) and speaks(found.sentences[0].text):
             return found
         # the best-ranked document the question describes: in a two-part question the top hit
         # may belong to the other part's document
         for doc_id in dict.fromkeys(h.doc_id for h in hits):
             piece = [h for h in hits if h.doc_id == doc_id]
             if about_document(question, [h.text for h in piece]):
-                # without a dateline, another date of the piece ("on Saturday") is no answer
-                return self._dateline(piece[0]) or f"{doc_id} has no dateline"
+                # without a dateline, another date of the piece ("on Saturday") is no answer;
+                # without a byline, a name of the piece is not its author
+                return self._top_line(piece[0], find, asked) or f"{doc_id} has no {asked}"
         return found
 
-    def _dateline(self, best: Hit) -> Chosen | None:
-        """The dateline of ``best``'s document, for "When was the report published?"."""
+    def _top_line(
+        self, best: Hit, find: Callable[[Hit], tuple[int, int] | None], asked: str
+    ) -> Chosen | None:
+        """The dateline or byline (``find``) of ``best``'s document, for "When was the report
+        published?" or "Who wrote the article?"."""
         first = best if best.index == 0 else best.first_chunk
         if first is None:  # retrieval could not read it: the abstention stands
             return None
-        span = dateline(first)
+        span = find(first)
         if span is None:
             return None
         start, end = span
         text = first.span_text(start, end)
         line = ScoredSentence(first, start, end, text, 0.0, 0.0, frozenset(), 0.0)
-        return Chosen([line], [f"the dateline of {best.doc_id}: a question about publication"])
+        return Chosen([line], [f"the {asked} of {best.doc_id}: a question about the piece"])
 
     def _unknown_names(self, question: str) -> list[str]:
         """The names of ``question`` that no chunk of the corpus holds (a misspelt or

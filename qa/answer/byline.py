@@ -1,0 +1,66 @@
+"""Who wrote the article? Its byline says so.
+
+News pieces put their author's name on a short line near the top ("By Mira Holt"), which no
+question about the author resembles, so the similarity-ranked reader answers "Who wrote the
+article about the tram?" with some sentence about the tram. A question about who wrote the
+piece itself is answered with the byline of the document the question retrieves best, unless
+the sentence the reader found speaks of someone writing ("The report, written by the IEA,
+..."); a piece without a byline answers nothing.
+"""
+
+from __future__ import annotations
+
+import re
+
+from qa.answer.dateline import DATELINE_SENTENCES, MAX_DATELINE_WORDS, PIECE_WORDS
+from qa.types import Hit
+
+__all__ = ["byline", "is_authorship_question", "speaks_of_writing"]
+
+_I = re.IGNORECASE
+_WROTE = r"(wrote|written|authored|penned|by-?lined)"
+# "Who wrote the article...?", "Which reporter wrote this story?", "Who is the author of the
+# piece?": the piece is what was written
+_WHO_WROTE = re.compile(
+    rf"^\W*(who|which (journalist|reporter|writer|author|correspondent))\b[^?]*?\b{_WROTE}\b"
+    rf"[^?]*?\b(the|this|that)\s+{PIECE_WORDS}\b"
+    rf"|^\W*(who|which (journalist|reporter|writer|correspondent))\b[^?]*?\b(the|this|that)\s+"
+    rf"{PIECE_WORDS}\b[^?]*?\b{_WROTE}\b"
+    rf"|^\W*who (is|was) the (author|writer|reporter)\b",
+    _I,
+)
+_SPEAKS_OF_WRITING = re.compile(rf"\b{_WROTE}\b|\bauthors?\b", _I)
+# "By Mira Holt", "BY MIRA HOLT", "By Jean-Luc O'Brien and Ana Núñez, Reuters"; the field's
+# byline word in a few other languages ("Von", "Par", "Por", "Di", "Door", "Av")
+_BYLINE = re.compile(r"^\W*(?i:by|von|par|por|di|door|av)\s+[^\W\d_]")
+
+
+def is_authorship_question(question: str) -> bool:
+    """True for "Who wrote the article about the tram?", "Which reporter wrote this story?";
+    not for "Who wrote the Federalist Papers?"."""
+    return _WHO_WROTE.search(question) is not None
+
+
+def speaks_of_writing(sentence: str) -> bool:
+    """True for a sentence that may say who wrote something ("The report, written by...")."""
+    return _SPEAKS_OF_WRITING.search(sentence) is not None
+
+
+def byline(first_chunk: Hit) -> tuple[int, int] | None:
+    """The span of the byline among the first sentences of a document's first chunk: a short
+    line that opens with "By" (or its word in a few other languages) and does not end as a
+    sentence ("By the end of the year, prices rose." is none) and names someone ("By 2030" is
+    none)."""
+    seen = 0
+    for sentence in first_chunk.sentences:
+        text = first_chunk.span_text(sentence.start, sentence.end).strip()
+        if text.startswith("#"):
+            continue
+        short = len(text.split()) <= MAX_DATELINE_WORDS
+        named = (found := _BYLINE.match(text)) is not None and found.group(0)[-1].isupper()
+        if short and named and not text.endswith((".", "!", "?")):
+            return sentence.start, sentence.end
+        seen += 1
+        if seen >= DATELINE_SENTENCES:
+            break
+    return None

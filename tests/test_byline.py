@@ -1,0 +1,80 @@
+"""Questions about who wrote a piece are answered with its byline (a new-user test: "Who wrote
+the article about the tram extension?" was answered "The city council")."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qa.answer.byline import byline, is_authorship_question, speaks_of_writing
+from qa.types import Hit, Sentence
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Who wrote the article about the tram extension?", True),
+        ("Which reporter wrote this story?", True),
+        ("Who is the author of the piece on Magrathea?", True),
+        ("Who was the story on the harbour written by?", True),
+        ("Who wrote the Federalist Papers?", False),  # not the piece
+        ("Who wrote to the council about the tram?", False),
+        ("Who leads the council?", False),
+    ],
+)
+def test_authorship_questions(question: str, expected: bool) -> None:
+    assert is_authorship_question(question) is expected
+
+
+def test_sentences_that_speak_of_writing() -> None:
+    assert speaks_of_writing("The report, written by the IEA, warns of shortages.")
+    assert not speaks_of_writing("The council approved the tram extension.")
+
+
+def _first_chunk(text: str, sentences: list[tuple[int, int]]) -> Hit:
+    spans = [Sentence(f"s{a}", a, b) for a, b in sentences]
+    return Hit("c", "d", "t", "p", 0, len(text), text, 0.0, index=0, sentences=spans)
+
+
+def test_the_byline_is_a_short_by_line_that_names_someone() -> None:
+    text = "# Tram line extended\n\nBy Mira Holt\n\nThe council approved the extension."
+    spans = [(0, 20), (22, 34), (36, len(text))]
+    assert byline(_first_chunk(text, spans)) == (22, 34)
+    for line in ("By 2030", "By the end of the year, prices rose.", "Bypass opens"):
+        other = f"{line}\n\nMore."
+        got = _first_chunk(other, [(0, len(line)), (len(line) + 2, len(other))])
+        assert byline(got) is None, line
+    german = "Von Anna Schmidt\n\nMehr."
+    assert byline(_first_chunk(german, [(0, 16), (18, len(german))])) == (0, 16)
+
+
+def _tram_qa(make_qa, tmp_path: Path, byline_line: str):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "tram.md").write_text(
+        f"# Tram line to Ekvik extended\n\n{byline_line}"
+        "The city council approved the extension of the tram line to Ekvik on Tuesday. "
+        "Construction will start in March and the line will open in 2028.\n\n"
+        "The extension will cost 48 million euros.\n",
+        encoding="utf-8",
+    )
+    qa = make_qa(corpus_dir=folder)
+    qa.ingest([folder])
+    return qa
+
+
+def test_the_reader_answers_who_wrote_the_piece_with_its_byline(make_qa, tmp_path: Path) -> None:
+    qa = _tram_qa(make_qa, tmp_path, "By Mira Holt\n\n")
+    answer = qa.ask("Who wrote the article about the tram extension?")
+    assert not answer.abstained, answer.text
+    assert [c.quote for c in answer.citations] == ["By Mira Holt"]
+    # the byline is no candidate for other questions
+    other = qa.ask("Who approved the extension of the tram line?")
+    assert all("Mira Holt" not in c.quote for c in other.citations), other.text
+
+
+def test_a_piece_without_a_byline_names_no_author(make_qa, tmp_path: Path) -> None:
+    qa = _tram_qa(make_qa, tmp_path, "")
+    answer = qa.ask("Who wrote the article about the tram extension?")
+    assert answer.abstained and any("no byline" in n.text for n in answer.notes), answer.text
