@@ -112,21 +112,6 @@ _NOT_PEOPLE = frozenset(
         "University",
         "Institute",
         "Association",
-        "Council",
-        "Committee",
-        "Commission",
-        "Ministry",
-        "Department",
-        "Agency",
-        "Authority",
-        "Board",
-        "Court",
-        "Parliament",
-        "Senate",
-        "Party",
-        "Fund",
-        "Exchange",
-        "Foundation",
         "North",
         "South",
         "East",
@@ -277,25 +262,15 @@ def _bare(word: str) -> str:
 def _names(sentence: str) -> list[str]:
     """Runs of two or three capitalised words that are not an organisation, a place or part of a
     headline: "Lemon Zhao", "Carl Wilhelm Scheele", not "Green Production and High-End
-    Applications". A longer run that the sentence goes on after in lower case ends in a name
-    after its title: "Chief Financial Officer Dana Whitcombe said", "Prime Minister Rishi
-    Sunak will" give "Dana Whitcombe", "Rishi Sunak"."""
+    Applications"."""
     plain = _TITLE_RUN.sub(lambda m: " " if _is_title(m.group(0)) else m.group(0), sentence)
     names = []
     for match in _CAPITALISED_RUN.finditer(plain):
         run = [_bare(w) for w in match.group(0).split()]
         capitalised = [w for w in run if w[0].isupper() and not w.endswith(".")]
-        if len(capitalised) > 3 and _GOES_ON.match(plain, match.end()):
-            run = run[-2:]
-        elif len(capitalised) not in (2, 3):
-            continue
-        if not _NOT_PEOPLE.intersection(run):
+        if len(capitalised) in (2, 3) and not _NOT_PEOPLE.intersection(run):
             names.append(" ".join(run))
     return names
-
-
-# a sentence going on in lower case after a capitalised run: ", who", " said"
-_GOES_ON = re.compile(r",?[ \t]+[a-z]")
 
 
 def _is_title(run: str) -> bool:

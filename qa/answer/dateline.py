@@ -76,6 +76,7 @@ def _day_month_year() -> re.Pattern[str]:
     )
 
 
+_YEAR_OR_TIME = re.compile(r"\b(1\d{3}|20\d\d)\b|\b\d{1,2}:\d{2}\b")
 MIN_TOPIC_COVERAGE = 0.5  # share of the question's other terms the piece must contain
 MAX_DATELINE_CHARS = 60
 MAX_DATELINE_WORDS = 8  # "Published: Monday, January 15, 2026, 2:17 PM"
@@ -107,9 +108,9 @@ def about_document(question: str, texts: list[str]) -> bool:
 
 def dateline(first_chunk: Hit) -> tuple[int, int] | None:
     """The span of the dateline among the first sentences of a document's first chunk: a short
-    line of a few words that holds a calendar day ("Jan 15, 2026 14:17", "2026-01-15", "*Lyon, le 22
-    avril 2025*"), not a heading and not a sentence ("The final was played on 7 February 2016."
-    ends as one)."""
+    line of a few words that holds a calendar day with its year or time ("Jan 15, 2026 14:17",
+    "2026-01-15", "*Lyon, le 22 avril 2025*"), not a heading and not a sentence ("The final was
+    played on 7 February 2016." ends as one)."""
     seen = 0
     for sentence in first_chunk.sentences:
         start, end = sentence.start, sentence.end
@@ -117,8 +118,11 @@ def dateline(first_chunk: Hit) -> tuple[int, int] | None:
         if text.startswith("#"):
             continue
         short = len(text) <= MAX_DATELINE_CHARS and len(text.split()) <= MAX_DATELINE_WORDS
-        # a calendar day: "Strike begins on Monday" is a headline, not a dateline
-        day = holds_calendar_day(text) or _day_month_year().search(text) is not None
+        # a calendar day with its year or time: "Strike begins on Monday" and "Strike to begin
+        # on March 3" are headlines, not datelines
+        day = (holds_calendar_day(text) and _YEAR_OR_TIME.search(text) is not None) or (
+            _day_month_year().search(text) is not None
+        )
         if short and not text.endswith((".", "!", "?")) and day:
             return start, end
         seen += 1
