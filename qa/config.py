@@ -50,7 +50,7 @@ class Settings(BaseSettings):
         description="Chroma collection name (letters, digits, '.', '_', '-').",
     )
 
-    @field_validator("home", "corpus_dir", mode="before")
+    @field_validator("home", "corpus_dir", "onnx_dir", "llm_models_dir", mode="before")
     @classmethod
     def _not_empty(cls, value: object) -> object:
         # "" would be the current folder: a store written wherever the command ran
@@ -76,15 +76,27 @@ class Settings(BaseSettings):
         # a file there would surface as the store's "Not a directory", an exit 1 for a setting
         if home is not None and home.exists() and not home.is_dir():
             raise ValueError(f"{home} is a file, not a folder")
+        # nor may it lie below a file ("afile/sub"): NotADirectoryError on the first write
+        if home is not None:
+            above = next((p for p in home.parents if p.exists()), None)
+            if above is not None and not above.is_dir():
+                raise ValueError(f"{home} is below {above}, a file, not a folder")
         return home
 
     @field_validator("chroma_url")
     @classmethod
     def _server_url(cls, url: str | None) -> str | None:
         # checked here, not on connecting: a bad setting is bad input (exit 2)
-        if url is not None and (
-            urlparse(url).scheme not in ("http", "https") or not urlparse(url).hostname
-        ):
+        if url is None:
+            return url
+        parsed = urlparse(url)
+        try:
+            parsed.port  # noqa: B018 - raises for a port out of range or not a number
+        except ValueError:
+            ok = False
+        else:
+            ok = parsed.scheme in ("http", "https") and bool(parsed.hostname)
+        if not ok or url != url.strip():
             raise ValueError(f"{url!r} is not a server URL (http://host:port)")
         return url
 
@@ -100,11 +112,13 @@ class Settings(BaseSettings):
     @field_validator("collection")
     @classmethod
     def _chroma_name(cls, name: str) -> str:
-        # Chroma's rule for the names made from it ("<name>-chunks"...)
-        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,400}", name):
+        # Chroma's rule for the names made from it ("<name>-chunks"...); at most 128
+        # characters, as the name is part of file names (the BM25 index, the write lock),
+        # which most file systems end at 255 bytes
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}", name):
             raise ValueError(
-                f"{name!r} is not a collection name: use letters, digits, '.', '_' and '-', "
-                "starting with a letter or digit"
+                f"{name[:40]!r}{'...' if len(name) > 40 else ''} is not a collection name: use "
+                "at most 128 letters, digits, '.', '_' and '-', starting with a letter or digit"
             )
         return name
 

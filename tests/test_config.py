@@ -101,6 +101,14 @@ def test_constructor_overrides_are_validated_like_env_settings(monkeypatch, tmp_
         ("QA_ABSTAIN_THRESHOLD", "nan", "bad setting abstain_threshold"),
         ("QA_LLM_TIMEOUT", "inf", "bad setting llm_timeout"),
         ("QA_CHUNK_OVERLAP", "300", "bad settings: chunk_overlap (300) must be below chunk_size"),
+        # a second break-test: exit 1 with a library's error, or a write to the current folder
+        ("QA_CHROMA_URL", "http://localhost:99999", "bad setting chroma_url: 'http://localhost:9"),
+        ("QA_CHROMA_URL", "http://localhost:abc", "bad setting chroma_url"),
+        ("QA_CHROMA_URL", "http://localhost:8000 ", "bad setting chroma_url"),
+        ("QA_ONNX_DIR", "", "bad setting onnx_dir: is empty"),
+        ("QA_LLM_MODELS_DIR", " ", "bad setting llm_models_dir: is empty"),
+        ("QA_ONNX_DIR", "FILE/sub", "bad setting onnx_dir: FILE/sub is below FILE, a file"),
+        ("QA_COLLECTION", "c" * 250, "bad setting collection: 'cccc"),
     ],
 )
 def test_settings_a_new_user_got_wrong_are_bad_input(
