@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from qa.answer.dateline import DATELINE_SENTENCES, MAX_DATELINE_WORDS, PIECE_WORDS
+from qa.answer.dateline import MAX_DATELINE_WORDS, PIECE_WORDS, top_line
 from qa.types import Hit
 
 __all__ = ["byline", "is_authorship_question", "speaks_of_writing"]
@@ -51,16 +51,10 @@ def byline(first_chunk: Hit) -> tuple[int, int] | None:
     line that opens with "By" (or its word in a few other languages) and does not end as a
     sentence ("By the end of the year, prices rose." is none) and names someone ("By 2030" is
     none)."""
-    seen = 0
-    for sentence in first_chunk.sentences:
-        text = first_chunk.span_text(sentence.start, sentence.end).strip()
-        if text.startswith("#"):
-            continue
-        short = len(text.split()) <= MAX_DATELINE_WORDS
-        named = (found := _BYLINE.match(text)) is not None and found.group(0)[-1].isupper()
-        if short and named and not text.endswith((".", "!", "?")):
-            return sentence.start, sentence.end
-        seen += 1
-        if seen >= DATELINE_SENTENCES:
-            break
-    return None
+    return top_line(first_chunk, _is_byline)
+
+
+def _is_byline(text: str) -> bool:
+    named = (found := _BYLINE.match(text)) is not None and found.group(0)[-1].isupper()
+    short = len(text.split()) <= MAX_DATELINE_WORDS
+    return short and named and not text.endswith((".", "!", "?"))

@@ -10,6 +10,7 @@ released on 3 March, ..."): a sentence that merely holds some date ("by 2029") d
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from qa.answer.answer_types import holds, holds_calendar_day
@@ -21,6 +22,7 @@ __all__ = [
     "dateline",
     "is_publication_question",
     "speaks_of_publication",
+    "top_line",
 ]
 
 _I = re.IGNORECASE
@@ -106,26 +108,36 @@ def about_document(question: str, texts: list[str]) -> bool:
     return len(wanted & found) >= MIN_TOPIC_COVERAGE * len(wanted)
 
 
+def top_line(first_chunk: Hit, is_line: Callable[[str], bool]) -> tuple[int, int] | None:
+    """The span of the first of a document's first ``DATELINE_SENTENCES`` sentences (in its
+    first chunk; headings left out) whose stripped text ``is_line`` accepts, or None: where a
+    dateline or a byline (qa.answer.byline) stands."""
+    seen = 0
+    for sentence in first_chunk.sentences:
+        text = first_chunk.span_text(sentence.start, sentence.end).strip()
+        if text.startswith("#"):
+            continue
+        if is_line(text):
+            return sentence.start, sentence.end
+        seen += 1
+        if seen >= DATELINE_SENTENCES:
+            break
+    return None
+
+
 def dateline(first_chunk: Hit) -> tuple[int, int] | None:
     """The span of the dateline among the first sentences of a document's first chunk: a short
     line of a few words that holds a calendar day with its year or time ("Jan 15, 2026 14:17",
     "2026-01-15", "*Lyon, le 22 avril 2025*"), not a heading and not a sentence ("The final was
     played on 7 February 2016." ends as one)."""
-    seen = 0
-    for sentence in first_chunk.sentences:
-        start, end = sentence.start, sentence.end
-        text = first_chunk.span_text(start, end).strip()
-        if text.startswith("#"):
-            continue
-        short = len(text) <= MAX_DATELINE_CHARS and len(text.split()) <= MAX_DATELINE_WORDS
-        # a calendar day with its year or time: "Strike begins on Monday" and "Strike to begin
-        # on March 3" are headlines, not datelines
-        day = (holds_calendar_day(text) and _YEAR_OR_TIME.search(text) is not None) or (
-            _day_month_year().search(text) is not None
-        )
-        if short and not text.endswith((".", "!", "?")) and day:
-            return start, end
-        seen += 1
-        if seen >= DATELINE_SENTENCES:
-            break
-    return None
+    return top_line(first_chunk, _is_dateline)
+
+
+def _is_dateline(text: str) -> bool:
+    short = len(text) <= MAX_DATELINE_CHARS and len(text.split()) <= MAX_DATELINE_WORDS
+    # a calendar day with its year or time: "Strike begins on Monday" and "Strike to begin on
+    # March 3" are headlines, not datelines
+    day = (holds_calendar_day(text) and _YEAR_OR_TIME.search(text) is not None) or (
+        _day_month_year().search(text) is not None
+    )
+    return short and not text.endswith((".", "!", "?")) and day
