@@ -331,10 +331,8 @@ def _scan(root: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
         # a pipe or a device named itself: said, not "no supported files"
         return [], [(root, "not a regular file")] if root.exists() else []
     files, odd = [], []
-    for p in sorted(root.rglob("*")):
-        if p.suffix.lower() not in SUPPORTED_SUFFIXES or any(
-            part.startswith(".") for part in p.relative_to(root).parts
-        ):
+    for p in sorted(_visible(root)):
+        if p.suffix.lower() not in SUPPORTED_SUFFIXES:
             continue
         if p.is_file():
             files.append(p)
@@ -353,11 +351,16 @@ def other_types(root: Path) -> Counter[str]:
         return Counter()
     return Counter(
         p.suffix.lower() or "(no suffix)"
-        for p in root.rglob("*")
-        if p.suffix.lower() not in SUPPORTED_SUFFIXES
-        and not any(part.startswith(".") for part in p.relative_to(root).parts)
-        and p.is_file()
+        for p in _visible(root)
+        if p.suffix.lower() not in SUPPORTED_SUFFIXES and p.is_file()
     )
+
+
+def _visible(root: Path) -> Iterator[Path]:
+    """Every entry under the folder ``root`` but hidden ones and those in hidden folders."""
+    for p in root.rglob("*"):
+        if not any(part.startswith(".") for part in p.relative_to(root).parts):
+            yield p
 
 
 def supported_files(root: Path) -> list[Path]:
