@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -174,27 +175,36 @@ def _many_documents(folder: Path, n: int) -> None:
         )
 
 
+def _ingest_killed(
+    home: Path, corpus: Path, kill: Callable[[int, int], bool], *args: str, **env: str
+) -> list[tuple[int, int]]:
+    """Run ``INGEST_SCRIPT`` (extra ``args`` and env vars given) and SIGKILL it at the first
+    progress report (chunks done, total) that ``kill`` accepts; the reports up to that one."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", INGEST_SCRIPT, str(home), str(corpus), *args],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **env},
+    )
+    assert proc.stdout is not None
+    progress = []
+    for line in proc.stdout:
+        done, total = (int(x) for x in line.split())
+        progress.append((done, total))
+        if kill(done, total):
+            os.kill(proc.pid, signal.SIGKILL)
+            break
+    proc.wait(timeout=60)
+    assert proc.returncode == -signal.SIGKILL
+    return progress
+
+
 def test_ingest_killed_half_way_then_rerun_equals_one_clean_run(make_qa, tmp_path: Path) -> None:
     corpus = tmp_path / "many"
     _many_documents(corpus, 12)
     killed_home = tmp_path / "killed"
-    proc = subprocess.Popen(
-        [sys.executable, "-c", INGEST_SCRIPT, str(killed_home), str(corpus)],
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    assert proc.stdout is not None
-    killed_at = None
-    for line in proc.stdout:
-        done, total = (int(x) for x in line.split())
-        if total and done >= total // 3:
-            os.kill(proc.pid, signal.SIGKILL)
-            killed_at = (done, total)
-            break
-    proc.wait(timeout=60)
-    assert killed_at is not None and proc.returncode == -signal.SIGKILL
+    _ingest_killed(killed_home, corpus, lambda done, total: bool(total and done >= total // 3))
 
     partial = make_qa(home=killed_home)
     stored = partial._store.documents()
@@ -221,21 +231,10 @@ def test_info_counts_the_chunks_that_answer_after_an_update_is_killed(
     clean = {d.path: d.chunks for d in make_qa(home=home).documents()}
     for f in corpus.iterdir():  # the same number of chunks, other text
         f.write_text(f.read_text(encoding="utf-8").replace("magnesium", "Magnesium"), "utf-8")
-    proc = subprocess.Popen(
-        [sys.executable, "-c", INGEST_SCRIPT, str(home), str(corpus)],
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    # killed inside a group of a document
+    _ingest_killed(
+        home, corpus, lambda done, total: bool(total and done >= total // 2 and done % 40)
     )
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        done, total = (int(x) for x in line.split())
-        if total and done >= total // 2 and done % 40:  # inside a group of a document
-            os.kill(proc.pid, signal.SIGKILL)
-            break
-    proc.wait(timeout=60)
-    assert proc.returncode == -signal.SIGKILL
     qa = make_qa(home=home)
     assert {d.path: d.chunks for d in qa.documents()} == clean
     info = qa.info()
@@ -262,23 +261,9 @@ def test_a_long_document_killed_while_streamed_is_not_stored_then_rerun_is_clean
     ]
     (corpus / "long.txt").write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
     killed_home = tmp_path / "killed"
-    proc = subprocess.Popen(
-        [sys.executable, "-c", INGEST_SCRIPT, str(killed_home), str(corpus), "2000"],
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "QA_CHUNK_SIZE": "64"},
+    progress = _ingest_killed(
+        killed_home, corpus, lambda done, _: done >= 30, "2000", QA_CHUNK_SIZE="64"
     )
-    assert proc.stdout is not None
-    progress = []
-    for line in proc.stdout:
-        done, total = (int(x) for x in line.split())
-        progress.append((done, total))
-        if done >= 30:
-            os.kill(proc.pid, signal.SIGKILL)
-            break
-    proc.wait(timeout=60)
-    assert proc.returncode == -signal.SIGKILL
     assert len({total for _, total in progress}) > 2  # sections came one after another
 
     monkeypatch.setattr(qa.chunking, "SECTION_CHARS", 2000)
