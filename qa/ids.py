@@ -7,7 +7,7 @@ re-ingest of the same text writes the same ids and a changed text writes new one
 
 from __future__ import annotations
 
-__all__ = ["chunk_id", "first_chunk_id", "sentence_id", "text_id"]
+__all__ = ["chunk_id", "first_chunk_id", "sentence_id", "text_id", "version_of"]
 
 
 def chunk_id(doc_id: str, version: str, index: int) -> str:
@@ -19,6 +19,11 @@ def content_key(chunk_id: str) -> str:
     """A chunk id without its document id (a hash of the path): the version (a hash of the
     text) and the index, so an order over chunks is the same wherever a corpus's files are."""
     return chunk_id.split("-", 1)[-1]
+
+
+def version_of(chunk_id: str) -> str:
+    """The document version a chunk id names (ids and versions hold no "-" of their own)."""
+    return chunk_id.split("-")[1]
 
 
 def first_chunk_id(doc_id: str, version: str) -> str:

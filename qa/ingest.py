@@ -177,7 +177,7 @@ class Ingestor:
                 report.unchanged.append(doc.path)
                 continue
             try:
-                batch.add(doc, version, _split(self.chunker, doc, version))
+                batch.add(doc, version, _split(self.chunker, doc, version), known)
             except _SplitError as failed:
                 batch.drop(doc.doc_id, version)
                 exc = failed.__cause__
@@ -246,6 +246,14 @@ class Ingestor:
         """Whether the store holds a document read from ``root`` or from under it."""
         resolved = [root.resolve()]
         return any(_under(d.source, resolved) for d in self.store.documents().values())
+
+
+def _replaces_complete(stored: StoredDocument, version: str) -> bool:
+    """Whether writing ``version`` of a document replaces a complete other version of it (an
+    update), rather than finishing its only one or one already complete."""
+    if stored.complete_chunks(version):
+        return False  # nothing of it to hide
+    return any(v != version and stored.complete_chunks(v) for v in stored.versions)
 
 
 class _SplitError(Exception):
@@ -317,10 +325,20 @@ class _Batch:
         self.total = 0
         self.done = 0
 
-    def add(self, doc: Document, version: str, sections: Iterator[list[Chunk]]) -> None:
+    def add(
+        self,
+        doc: Document,
+        version: str,
+        sections: Iterator[list[Chunk]],
+        stored: StoredDocument | None = None,
+    ) -> None:
         """Embed and write a document's chunks (and their sentences) as its ``sections`` are
         made: what is held at a time is a section and a batch, not the document's chunks. The
-        document counts as stored (``finished``) only after its last chunk's batch."""
+        document counts as stored (``finished``) only after its last chunk's batch. Beside a
+        complete other version of it (``stored``), the new one is marked pending first, so
+        readers keep answering from the complete one until the update is finished."""
+        if stored is not None and _replaces_complete(stored, version):
+            self.ingestor.store.mark_pending(doc.doc_id, version)
         # the text first: a version whose chunks are all stored always has its text
         self.ingestor.store.write_text(doc.doc_id, version, doc.text)
         section = next(sections, None)

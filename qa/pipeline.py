@@ -377,10 +377,18 @@ class QA:
     def lexical_search(self, question: str, *, top_k: int | None = None) -> list[Hit]:
         """The ``top_k`` chunks BM25 alone ranks best for ``question`` (no dense retrieval, no
         fusion: the BM25 baseline); ``Hit.score`` is the BM25 score."""
+        from qa.ids import version_of
         from qa.retrieval import hit_from_record
 
         question = self.check_question(question)
-        ranked = self.lexical_index().search(question, self.resolve_top_k(top_k))
+        pending = self._store.pending_versions()  # an update under way answers from the old
+        ranked = [
+            (cid, score)
+            for cid, score in self.lexical_index().search(
+                question, self.resolve_top_k(top_k) + (self.settings.candidates if pending else 0)
+            )
+            if version_of(cid) not in pending
+        ][: self.resolve_top_k(top_k)]
         records = self._store.get_chunks([cid for cid, _ in ranked])
         return [
             hit_from_record(cid, *records[cid], score=score)

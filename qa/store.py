@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 import tempfile
 import threading
@@ -83,6 +84,10 @@ class StoredDocument:
     def complete(self, version: str) -> bool:
         """True when exactly this version is stored, with all of its chunks."""
         return set(self.versions) == {version} and self.versions[version] == self.expected[version]
+
+    def complete_chunks(self, version: str) -> bool:
+        """True when all of ``version``'s chunks are stored (other versions may be too)."""
+        return self.versions.get(version, -1) == self.expected.get(version)
 
     @property
     def current_version(self) -> str | None:
@@ -353,6 +358,38 @@ class ChunkStore:
         _held()[where] = self.location
         return lock
 
+    # ---- updates under way ---------------------------------------------------------------
+    @property
+    def _pending_dir(self) -> Path:
+        return self._state_dir / f"{self._state_name}.pending"
+
+    def mark_pending(self, doc_id: str, version: str) -> None:
+        """Say, before its first record is written, that ``version`` of a document is being
+        written beside another stored version: until ``clear_pending``, readers leave it out
+        (``pending_versions``), so an update killed midway answers from the complete version
+        it was to replace, not from both. An empty file per version, named by the ids."""
+        self._pending_dir.mkdir(parents=True, exist_ok=True)
+        (self._pending_dir / f"{doc_id}-{version}").touch()
+
+    def clear_pending(self, doc_id: str, version: str | None = None) -> None:
+        """Forget a document's updates under way (all of them, or ``version``'s)."""
+        try:
+            names = [e.name for e in os.scandir(self._pending_dir)]
+        except FileNotFoundError:
+            return
+        for name in names:
+            if name == f"{doc_id}-{version}" or (version is None and name.startswith(f"{doc_id}-")):
+                (self._pending_dir / name).unlink(missing_ok=True)
+
+    def pending_versions(self) -> frozenset[str]:
+        """The versions whose records are being written (or were, by an ingest killed before it
+        finished) beside a complete version of their document: not to be answered from. Empty
+        in the usual case, at the cost of one directory read."""
+        try:
+            return frozenset(e.name.split("-")[1] for e in os.scandir(self._pending_dir))
+        except FileNotFoundError:
+            return frozenset()
+
     @property
     def _lock_path(self) -> str:
         """The file of this collection's inter-process write lock."""
@@ -506,10 +543,11 @@ class ChunkStore:
         return chunks, sentences
 
     def reset(self) -> None:
-        """Delete both collections."""
+        """Delete the collections (and the marks of updates under way)."""
         for name in (self.chunk_name, self.sentence_name, self.text_name):
             if self._get(name) is not None:
                 self._call("reset", self.client.delete_collection, name)
+        shutil.rmtree(self._pending_dir, ignore_errors=True)
 
     # ---- documents --------------------------------------------------------------------
     def documents(self) -> dict[str, StoredDocument]:
@@ -600,6 +638,8 @@ class ChunkStore:
             col = self._get(name)
             if col is not None:
                 self._call("delete", col.delete, where=where)
+        # the version kept is now the document's only one, complete or not
+        self.clear_pending(doc_id)
 
     def delete_version(self, doc_id: str, version: str) -> None:
         """Delete the records of one version of a document (chunks last)."""
@@ -608,6 +648,7 @@ class ChunkStore:
             col = self._get(name)
             if col is not None:
                 self._call("delete", col.delete, where=where)
+        self.clear_pending(doc_id, version)
 
     # ---- reads --------------------------------------------------------------------------
     def _read_all(self, name: str, field: str | None) -> tuple[list[str], list[Any]]:
@@ -643,16 +684,21 @@ class ChunkStore:
         )
         return [p[0] for p in pairs], [p[1] for p in pairs]
 
-    def query(self, vector: np.ndarray, n: int) -> list[tuple[str, float, dict, str]]:
-        """Nearest chunks: (id, cosine similarity, metadata, text), best first. A record read
-        without its metadata or text (written by another process as it was read) is left
-        out, as if not yet written."""
+    def query(
+        self, vector: np.ndarray, n: int, leave_out: Iterable[str] = ()
+    ) -> list[tuple[str, float, dict, str]]:
+        """Nearest chunks: (id, cosine similarity, metadata, text), best first, none of a
+        version in ``leave_out``. A record read without its metadata or text (written by
+        another process as it was read) is left out, as if not yet written."""
+        versions = sorted(leave_out)
+        where = {"version": {"$nin": versions}} if versions else None
         got = self._read(
             "query",
             self.chunk_name,
             "query",
             query_embeddings=[vector],
             n_results=n,
+            where=where,
             include=["distances", "metadatas", "documents"],
         )
         return [

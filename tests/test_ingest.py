@@ -244,6 +244,47 @@ def test_info_counts_the_chunks_that_answer_after_an_update_is_killed(
     assert qa.info()["interrupted_chunks"] == 0 and qa.info()["chunks"] == sum(clean.values())
 
 
+@pytest.mark.parametrize("revert", [False, True], ids=["finished", "reverted"])
+def test_an_update_killed_midway_answers_from_the_complete_version(
+    make_qa, tmp_path: Path, revert: bool
+) -> None:
+    """An update killed midway leaves part of the document's next version beside its complete
+    one; until the next ingest finishes it, answers come from the complete version only (a
+    break-test found both answering, the partial one's chunks beside the ones they replace)."""
+    corpus = tmp_path / "one"
+    corpus.mkdir()
+    article = corpus / "harbour.txt"
+    paragraphs = [
+        f"The harbour board of Eskild met on day {n} and agreed to spend {n * 7} thousand "
+        f"euros on the breakwater. Work on part {n} begins in week {n % 52 + 1}."
+        for n in range(40)
+    ]
+    article.write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    home = tmp_path / "home"
+    make_qa(home=home).ingest([corpus])
+    # every chunk changes, so whatever part of the update is written differs from the old
+    article.write_text(article.read_text("utf-8").replace("euros", "Euros"), "utf-8")
+    _ingest_killed(home, corpus, lambda done, total: bool(total and 0 < done < total))
+
+    qa = make_qa(home=home)
+    [stored] = qa._store.documents().values()
+    old = stored.current_version
+    assert old is not None and len(stored.versions) == 2  # a partial update beside the old
+    new = next(v for v in stored.versions if v != old)
+    assert qa._store.pending_versions() == {new}
+    question = "How much did the harbour board agree to spend on day 12?"
+    assert {h.version for h in qa.retrieve(question, top_k=8)} == {old}
+    assert {h.version for h in qa.lexical_search(question, top_k=8)} == {old}
+    assert qa.ask(question).citations  # still answered, from the complete version
+
+    if revert:  # the file put back as it was: the old version stays, the partial one goes
+        article.write_text(article.read_text("utf-8").replace("Euros", "euros"), "utf-8")
+    qa.ingest([corpus])  # finishes the update, or drops it: nothing is pending
+    assert qa._store.pending_versions() == frozenset()
+    assert set(qa._store.documents()[stored.doc_id].versions) == {old if revert else new}
+    assert {h.version for h in qa.retrieve(question, top_k=8)} == {old if revert else new}
+
+
 def test_a_long_document_killed_while_streamed_is_not_stored_then_rerun_is_clean(
     make_qa, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
