@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from qa.dates import opens_with_month
 from qa.documents import READER_VERSION
 from qa.ids import chunk_id
 from qa.types import Chunk, Document
@@ -81,6 +82,22 @@ def _segmenter(language: str) -> Any:
     return pysbd.Segmenter(language=language, clean=False)
 
 
+def runs_on(line: str, following: str) -> bool:
+    """Whether a sentence splitter reads ``line``, which ends in a full stop, and
+    ``following`` as one sentence where they meet: the stop ends an abbreviation ("by Mr." /
+    "Okonkwo, who…", "the U.S." / "Treasury said"), not a sentence. pysbd decides, on the
+    last words of the one and the first of the other."""
+    left = " ".join(line.split()[-6:])
+    right = " ".join(following.split()[:6])
+    if not left or not right:
+        return False
+    pieces = _segmenter(sentence_language(left)).segment(f"{left} {right}")
+    return len([p for p in pieces if p.strip()]) == 1
+
+
+_ORDINAL_DAY = re.compile(r"(?<!\d)(0?[1-9]|[12]\d|3[01])\.$")
+
+
 def _line_sentences(line: str) -> list[tuple[int, int]]:
     """Sentence spans of one line (no line breaks), offsets into ``line``, stripped. A table
     row is one sentence; a line without a letter or digit (a rule, a table's |---|) is none."""
@@ -106,7 +123,11 @@ def _line_sentences(line: str) -> list[tuple[int, int]]:
                 spans.append((cursor + lead, cursor + lead + len(rest.strip())))
             cursor = len(line)
             break
-        spans.append((start, start + len(piece)))
+        if spans and _ORDINAL_DAY.search(line, 0, spans[-1][1]) and opens_with_month(piece):
+            # "Berlin, 19." / "Juli 2023": a day's ordinal stop, not a sentence's end
+            spans[-1] = (spans[-1][0], start + len(piece))
+        else:
+            spans.append((start, start + len(piece)))
         cursor = start + len(piece)
     return [cut for s, e in spans for cut in _bounded(line, s, e)]
 

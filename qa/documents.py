@@ -48,7 +48,7 @@ __all__ = [
 
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf")
 # part of every document's version: a store built by an older reader re-reads changed text
-READER_VERSION = "reader-4"
+READER_VERSION = "reader-5"
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n", re.DOTALL)
 _HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 # a line that stands alone: heading, list item, table row, quote, rule, fenced code
@@ -86,7 +86,7 @@ def _joins(line: str, following: str, longest: int) -> bool:
     first = following.lstrip()[:1]
     if not first or _BLOCK_LINE.match(following) or _BLOCK_LINE.match(line):
         return False
-    if _ENDS_SENTENCE.search(line):
+    if _ENDS_SENTENCE.search(line) and not _ends_abbreviation(line, following):
         return False
     if first.islower() or first.isdigit() or first in "([“\"'‘€$£":
         return True
@@ -98,6 +98,20 @@ def _joins(line: str, following: str, longest: int) -> bool:
         return False
     word = following.split(maxsplit=1)[0]
     return len(line) >= 0.7 * longest or len(line) + 1 + len(word) > 0.9 * longest
+
+
+def _ends_abbreviation(line: str, following: str) -> bool:
+    """Whether ``line`` ends in an abbreviation's full stop that runs on into ``following``
+    ("…run by Mr." / "Okonkwo…"): asked of the sentence splitter only for a short last word
+    or one with a stop inside ("U.S."), as a sentence's last word seldom is."""
+    from qa.chunking import runs_on
+
+    if not line.endswith("."):
+        return False
+    word = line.rsplit(maxsplit=1)[-1][:-1]
+    if not word or not (len(word) <= 4 or "." in word):
+        return False
+    return runs_on(line, following)
 
 
 def unwrap(text: str) -> str:
@@ -124,6 +138,8 @@ def unwrap(text: str) -> str:
                 joined.append(line)
             elif _HYPHENATED.search(previous) and line.lstrip()[:1].islower():
                 joined[-1] = previous[:-1] + line.lstrip()
+            elif _HYPHENATED.search(previous):  # "Fitzgerald-" / "Okonkwo": the hyphen stays
+                joined[-1] = previous + line.lstrip()
             else:
                 joined[-1] = previous + " " + line.lstrip()
         out.append("\n".join(joined))

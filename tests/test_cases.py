@@ -168,6 +168,34 @@ def test_a_wrapped_name_joins_and_a_two_line_heading_stays_apart() -> None:
     assert "The commission's chairwoman, Ottilie Venkataraman, said the" in out
 
 
+def test_a_wrap_after_an_abbreviation_or_a_hyphenated_name_is_joined() -> None:
+    """A break-test: a line ending in "Mr." or "U.S." kept its break ("...run by Mr." cited
+    alone), and a name hyphenated at a line's end got a space ("Fitzgerald- Okonkwo"). The
+    sentence splitter says where a stop ends an abbreviation; a sentence's own stop still ends
+    the line."""
+    text = (
+        "The new bakery on the market square of Tornby is run by Mr.\n"
+        "Okonkwo, who moved here from Lagos in 2019 and trained in Vienna.\n"
+        "The loan was approved by the office of the U.S.\n"
+        "Treasury on Monday after months of talks with the town council.\n"
+        "The report was written by the historian Margaret Fitzgerald-\n"
+        "Okonkwo, who has studied the harbour for twenty years by now.\n"
+        "Her book on the harbour was published by the town museum in May.\n"
+        "It sold out in two weeks, and a second printing is planned.\n"
+    )
+    lines = unwrap(text).split("\n")
+    assert lines[0].endswith(
+        "run by Mr. Okonkwo, who moved here from Lagos in 2019 and trained in Vienna."
+    )
+    assert lines[1] == (
+        "The loan was approved by the office of the U.S. Treasury on Monday after months of "
+        "talks with the town council."
+    )
+    assert "Margaret Fitzgerald-Okonkwo, who" in lines[2]
+    assert lines[3].startswith("Her book") and lines[3].endswith("in May.")
+    assert lines[4].startswith("It sold out")
+
+
 def test_pdf_with_windows_line_endings_and_two_pages(tmp_path: Path) -> None:
     pdf = tmp_path / "minutes.pdf"
     pdf.write_bytes(

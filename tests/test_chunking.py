@@ -70,6 +70,26 @@ def test_sentence_spans_split_sentences_and_lines() -> None:
     ]
 
 
+def test_a_day_written_with_an_ordinal_stop_is_not_a_sentence_end() -> None:
+    """ "19. Juli 2023" (German, Nordic, Czech... write the day's ordinal with a stop): the
+    splitter cut "Berlin, 19." from "Juli 2023", so the dateline was never one and a body
+    sentence was cut in two (a break-test). A sentence that ends in a number stays one."""
+    text = (
+        "Berlin, 19. Juli 2023\n"
+        "Am 19. Juli 2023 eröffnete die Stadt den Park. Er ist groß.\n"
+        "Oslo, 5. mai 2024 - Byen åpnet parken.\n"
+        "He was 19. July was hot.\n"
+    )
+    assert [text[s:e] for s, e in sentence_spans(text)] == [
+        "Berlin, 19. Juli 2023",
+        "Am 19. Juli 2023 eröffnete die Stadt den Park.",
+        "Er ist groß.",
+        "Oslo, 5. mai 2024 - Byen åpnet parken.",
+        "He was 19.",
+        "July was hot.",
+    ]
+
+
 def test_version_changes_with_text_and_with_chunking_config(tmp_path: Path) -> None:
     path = tmp_path / "a.md"
     path.write_text("Alpha.\n", encoding="utf-8")

@@ -79,6 +79,18 @@ def test_the_dateline_is_a_short_line_with_a_day_near_the_top() -> None:
         assert dateline(_first_chunk(text, [(0, len(line)), (len(line) + 2, len(text))])) is None
     german = "München, 19. Juli 2023\n\nMehr."
     assert dateline(_first_chunk(german, [(0, 22), (24, len(german))])) == (0, 22)
+    # days written with an ordinal, or in figures (a break-test: none was a dateline)
+    for line in ("January 15th, 2026", "15th of January 2026", "01/15/2026", "15.01.2026",
+                 "Oslo, 2026/01/15 09:30"):  # fmt: skip
+        text = f"{line}\n\nMore."
+        assert dateline(_first_chunk(text, [(0, len(line)), (len(line) + 2, len(text))])) == (
+            0,
+            len(line),
+        ), line
+    # figures that are no day: a version, a fraction of a year
+    for line in ("Release 1.5.2 of 2026", "Sold 12/2026 units"):
+        text = f"{line}\n\nMore."
+        assert dateline(_first_chunk(text, [(0, len(line)), (len(line) + 2, len(text))])) is None
 
 
 def test_the_reader_answers_publication_questions_with_the_dateline(corpus_qa) -> None:

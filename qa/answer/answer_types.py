@@ -89,8 +89,13 @@ _ON_WEEKDAY = (
     r"\b(on|last|next|this|by|until|till|since|from|before|after|early|late)\s+"
     r"(Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b"
 )
-# a day of the calendar: "Jan 15", "15 January", "2026-01-15" (not "on Monday")
-_CALENDAR_DAY = rf"{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTH}|\b\d{{4}}-\d{{2}}-\d{{2}}\b"
+# a day of the calendar: "Jan 15", "January 15th", "15 January", "15th of January",
+# "2026-01-15", "01/15/2026", "15.01.2026", "2026/01/15" (not "on Monday", not "1.5.2")
+_CALENDAR_DAY = (
+    rf"{_MONTH}\s+\d{{1,2}}(st|nd|rd|th)?\b|\b\d{{1,2}}(st|nd|rd|th)?\s+(of\s+)?{_MONTH}|"
+    r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/(1\d|20)\d\d\b|\b\d{1,2}\.\d{1,2}\.(1\d|20)\d\d\b|"
+    r"\b(1\d|20)\d\d/\d{1,2}/\d{1,2}\b"
+)
 _CALENDAR_DAY_RE = re.compile(_CALENDAR_DAY)
 # words that make a two-word capitalised run an organisation or a place, not a person's name
 # (generic ones only: the words taken from the article set's one article were removed)

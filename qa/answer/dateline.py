@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import lru_cache
 
 from qa.answer.answer_types import holds, holds_calendar_day
+from qa.dates import day_month_year
 from qa.lexical import terms
 from qa.types import Hit
 
@@ -53,31 +53,6 @@ _ABOUT_PUBLICATION = (
     "who whom about by wrote written authored penned author writer reporter journalist "
     "correspondent"
 )
-# languages whose datelines write day, month name, year ("22 avril 2025", "19. Juli 2023",
-# "5 de mayo de 2024"); English ones are holds_calendar_day
-DATELINE_LOCALES = (
-    "fr", "de", "es", "it", "pt", "nl", "sv", "da", "nb", "fi", "pl", "cs", "ro", "hu", "tr",
-    "ru", "uk", "el",
-)  # fmt: skip
-
-
-@lru_cache(maxsize=1)
-def _day_month_year() -> re.Pattern[str]:
-    """Day, month name (CLDR's, from babel, in DATELINE_LOCALES), year."""
-    from babel.dates import get_month_names
-
-    names = {
-        name.lower()
-        for locale in DATELINE_LOCALES
-        for name in get_month_names("wide", locale=locale).values()
-    }
-    months = "|".join(sorted(map(re.escape, names), key=len, reverse=True))
-    return re.compile(
-        rf"\b(0?[1-9]|[12]\d|3[01])(\.|er)?\s+(de\s+)?({months}),?\s+(de\s+)?(1\d{{3}}|20\d\d)\b",
-        re.IGNORECASE,
-    )
-
-
 _YEAR_OR_TIME = re.compile(r"\b(1\d{3}|20\d\d)\b|\b\d{1,2}:\d{2}\b")
 MIN_TOPIC_COVERAGE = 0.5  # share of the question's other terms the piece must contain
 MAX_DATELINE_CHARS = 60
@@ -138,6 +113,6 @@ def _is_dateline(text: str) -> bool:
     # a calendar day with its year or time: "Strike begins on Monday" and "Strike to begin on
     # March 3" are headlines, not datelines
     day = (holds_calendar_day(text) and _YEAR_OR_TIME.search(text) is not None) or (
-        _day_month_year().search(text) is not None
+        day_month_year().search(text) is not None
     )
     return short and not text.endswith((".", "!", "?")) and day

@@ -1,0 +1,59 @@
+"""Calendar days written with a month's name, in the languages news is written in.
+
+Month names come from CLDR (babel), not from a list of our own: English's are in the reader's
+answer types; these are the other languages whose datelines write day, month name, year
+("22 avril 2025", "19. Juli 2023", "5 de mayo de 2024").
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+__all__ = ["MONTH_LOCALES", "day_month_year", "month_names", "opens_with_month"]
+
+MONTH_LOCALES = (
+    "en", "fr", "de", "es", "it", "pt", "nl", "sv", "da", "nb", "fi", "pl", "cs", "ro", "hu",
+    "tr", "ru", "uk", "el",
+)  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def month_names() -> frozenset[str]:
+    """Every wide month name of ``MONTH_LOCALES``, lower-cased ("juli", "avril", "мая"...)."""
+    from babel.dates import get_month_names
+
+    return frozenset(
+        name.lower()
+        for locale in MONTH_LOCALES
+        for context in ("format", "stand-alone")
+        for name in get_month_names("wide", context=context, locale=locale).values()
+    )
+
+
+@lru_cache(maxsize=1)
+def day_month_year() -> re.Pattern[str]:
+    """Day, month name, year: "19. Juli 2023", "22 avril 2025", "5 de mayo de 2024"."""
+    months = "|".join(sorted(map(re.escape, month_names()), key=len, reverse=True))
+    return re.compile(
+        rf"\b(0?[1-9]|[12]\d|3[01])(\.|er)?\s+(de\s+)?({months}),?\s+(de\s+)?(1\d{{3}}|20\d\d)\b",
+        re.IGNORECASE,
+    )
+
+
+def opens_with_month(text: str) -> bool:
+    """Whether ``text`` starts with a month's name ("Juli 2023 eröffnete...", "mai 2024"):
+    what follows the "19." of a day written with an ordinal stop, which a sentence splitter
+    takes for a sentence's end. An English month needs its year after it, as English writes
+    no such stop ("He was 19. July was hot." is two sentences)."""
+    word = re.match(r"(\w+)(\s+(1\d|20)\d\d\b)?", text)
+    if word is None or word.group(1).lower() not in month_names():
+        return False
+    return word.group(2) is not None or word.group(1).lower() not in _english_months()
+
+
+@lru_cache(maxsize=1)
+def _english_months() -> frozenset[str]:
+    from babel.dates import get_month_names
+
+    return frozenset(n.lower() for n in get_month_names("wide", locale="en").values())
