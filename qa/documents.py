@@ -365,18 +365,29 @@ def other_types(root: Path) -> Counter[str]:
     not silently passed over. Empty for a file."""
     if not root.is_dir():
         return Counter()
-    return Counter(
-        p.suffix.lower() or "(no suffix)"
+    files = {  # a file and a link to it are one file
+        p.resolve(): p.suffix.lower() or "(no suffix)"
         for p in _visible(root)
         if p.suffix.lower() not in SUPPORTED_SUFFIXES and p.is_file()
-    )
+    }
+    return Counter(files.values())
 
 
 def _visible(root: Path) -> Iterator[Path]:
-    """Every entry under the folder ``root`` but hidden ones and those in hidden folders."""
-    for p in root.rglob("*"):
-        if not any(part.startswith(".") for part in p.relative_to(root).parts):
-            yield p
+    """Every entry under the folder ``root`` but hidden ones and those in hidden folders.
+    Linked folders are followed (a link to a folder of articles is read as the folder), each
+    real folder once, so a link to a folder above it loops no further."""
+    walked: set[str] = set()
+    for folder, dirs, files in os.walk(root, followlinks=True):
+        real = os.path.realpath(folder)
+        if real in walked:
+            dirs[:] = []
+            continue
+        walked.add(real)
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in (*dirs, *files):
+            if not name.startswith("."):
+                yield Path(folder, name)
 
 
 def supported_files(root: Path) -> list[Path]:
@@ -406,19 +417,28 @@ def _files(paths: Iterable[Path]) -> list[tuple[Path, str | None]]:
             raise NoDocumentsError(
                 f"no supported files in {root} (supported: {', '.join(SUPPORTED_SUFFIXES)})"
             )
-        # a file before the links to it: the link is what is skipped as "the same file"
-        found = sorted(found, key=Path.is_symlink)
         for path, why in [*odd, *((p, None) for p in found)]:
             named = os.path.abspath(path)  # ".." and "./" folded, links not followed
             if named in listed:
                 continue
             listed.add(named)
-            if why is None:
-                first = seen.setdefault(path.resolve(), path)
-                if first is not path:
-                    why = f"the same file as {display_path(first, resolve=False)}"
             entries.append((path, why))
-    return entries
+    # of a file and the links to it (in any folder or order named), the file is read and the
+    # links are skipped as "the same file"; of links alone, the first
+    for path, why in sorted(entries, key=lambda e: _is_link(e[0])):
+        if why is None:
+            seen.setdefault(path.resolve(), path)
+    return [
+        (path, why)
+        if why is not None or seen[path.resolve()] is path
+        else (path, f"the same file as {display_path(seen[path.resolve()], resolve=False)}")
+        for path, why in entries
+    ]
+
+
+def _is_link(path: Path) -> bool:
+    """Whether ``path`` reaches its file through a link: itself or a folder above it."""
+    return path.is_symlink() or os.path.realpath(path.parent) != os.path.abspath(path.parent)
 
 
 def _read(path: Path) -> Document | str:

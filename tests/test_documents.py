@@ -241,3 +241,25 @@ def test_the_link_not_the_file_is_skipped_whatever_their_order(tmp_path: Path) -
     assert [(p.name, why) for p, why in skipped] == [
         ("ferry-link.md", f"the same file as {tmp_path / 'ferry.md'}")
     ]
+    # and when the link is named first on the command line (a break-test)
+    docs, skipped = load_documents([tmp_path / "ferry-link.md", tmp_path / "ferry.md"])
+    assert [Path(d.path).name for d in docs] == ["ferry.md"]
+    assert [(p.name, why) for p, why in skipped] == [
+        ("ferry-link.md", f"the same file as {tmp_path / 'ferry.md'}")
+    ]
+
+
+def test_a_linked_folder_is_read_and_a_loop_ends(tmp_path: Path) -> None:
+    """A link to a folder of articles was passed over without a word (a break-test): it is
+    read as the folder; a link back up the tree is followed no further than once round."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "tram.md").write_text("# Tram\n\nThe tram opens in 2028.\n", encoding="utf-8")
+    docs_dir = tmp_path / "docs"
+    docs_dir.mkdir()
+    (docs_dir / "bakery.md").write_text("# Bakery\n\nSix staff.\n", encoding="utf-8")
+    (docs_dir / "more").symlink_to(outside, target_is_directory=True)
+    (outside / "up").symlink_to(docs_dir, target_is_directory=True)  # a loop
+    docs, skipped = load_documents([docs_dir])
+    assert sorted(Path(d.path).name for d in docs) == ["bakery.md", "tram.md"]
+    assert all("same file" in why for _, why in skipped)  # bakery.md again, through the loop

@@ -498,6 +498,10 @@ def test_files_of_other_types_in_a_folder_are_said_not_read(make_qa, tmp_path: P
     assert len(said) == 1 and "2 .docx" in said[0] and "1 .png" in said[0], report.warnings
     assert "config" not in said[0] and "no suffix" not in said[0]  # hidden files are not said
     assert not any("not read" in w for w in make_qa().ingest([folder / "acme.md"]).warnings)
+    # a link to a .docx is the same .docx, not a second one (a break-test)
+    (folder / "plan-link.docx").symlink_to(folder / "plan.DOCX")
+    said = [w for w in make_qa().ingest([folder]).warnings if w.startswith("not read in")]
+    assert "2 .docx" in said[0], said
 
 
 def test_an_emptied_file_keeps_its_stored_copy_and_the_report_says_so(
