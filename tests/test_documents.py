@@ -263,3 +263,64 @@ def test_a_linked_folder_is_read_and_a_loop_ends(tmp_path: Path) -> None:
     docs, skipped = load_documents([docs_dir])
     assert sorted(Path(d.path).name for d in docs) == ["bakery.md", "tram.md"]
     assert all("same file" in why for _, why in skipped)  # bakery.md again, through the loop
+
+
+def _word_document(path: Path) -> None:
+    """A .docx as Word writes one: a title, a heading, paragraphs, a list and a table."""
+    import docx
+
+    document = docx.Document()
+    document.core_properties.title = "Harbour budget 2027"
+    document.core_properties.author = "Mira Holt"
+    document.add_heading("Eskild harbour board sets its budget", level=1)
+    document.add_paragraph(
+        "The harbour board of Eskild agreed on Tuesday to spend 4.2 million euros on the "
+        "northern breakwater, work that will take two winters."
+    )
+    document.add_paragraph("dredging the inner basin", style="List Bullet")
+    table = document.add_table(rows=3, cols=2)
+    for row, (item, amount) in zip(
+        table.rows,
+        [("Item", "Amount"), ("Breakwater", "4.2 million euros"), ("Crane", "900,000 euros")],
+        strict=True,
+    ):
+        row.cells[0].text, row.cells[1].text = item, amount
+    document.add_paragraph("The board meets again in March.")
+    document.save(str(path))
+
+
+def test_a_word_document_is_read_with_its_headings_lists_and_tables(tmp_path: Path) -> None:
+    """.docx was not read at all (a new-user test: "not read in docs: 2 .docx")."""
+    _word_document(tmp_path / "budget.docx")
+    doc = load_file(tmp_path / "budget.docx")
+    assert doc.title == "Harbour budget 2027" and doc.metadata["author"] == "Mira Holt"
+    blocks = doc.text.strip().split("\n\n")
+    assert blocks[0] == "# Eskild harbour board sets its budget"
+    assert blocks[1].startswith("The harbour board of Eskild agreed on Tuesday")
+    assert blocks[2] == "- dredging the inner basin"
+    assert blocks[3].split("\n") == [
+        "| Item | Amount |",
+        "|---|---|",
+        "| Breakwater | 4.2 million euros |",
+        "| Crane | 900,000 euros |",
+    ]
+    assert blocks[4] == "The board meets again in March."
+    # a file named .docx that is no Word document is skipped with a reason, not a traceback
+    (tmp_path / "broken.docx").write_bytes(b"PK\x03\x04 not a document")
+    docs, skipped = load_documents([tmp_path])
+    assert [Path(d.path).name for d in docs] == ["budget.docx"]
+    assert [p.name for p, _ in skipped] == ["broken.docx"]
+
+
+def test_a_word_document_answers_with_exact_spans(make_qa, tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    _word_document(folder / "budget.docx")
+    qa = make_qa(mode="extractive")
+    assert qa.ingest([folder]).documents == 1
+    answer = qa.ask("How much will the crane cost?")
+    assert answer.citations
+    text = load_file(folder / "budget.docx").text
+    for c in answer.citations:
+        assert text[c.start : c.end] == c.quote
+    assert "Crane" in answer.citations[0].quote  # the table's row, not another sentence

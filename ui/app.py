@@ -37,7 +37,7 @@ from ui.render import (
 
 __all__ = ["UPLOAD_SUFFIXES", "QAApp"]
 
-UPLOAD_SUFFIXES = SUPPORTED_SUFFIXES  # what `qa ingest` reads: .md .markdown .txt .html .htm .pdf
+UPLOAD_SUFFIXES = SUPPORTED_SUFFIXES  # what `qa ingest` reads (qa.documents)
 EMPTY_STORE = "The store is empty: upload articles in the Corpus tab, or run `qa ingest corpus/`."
 Turns = list[tuple[str, str]]  # (question, plain answer text) per chat turn
 TICK_SECONDS = 1.0  # how often the wait for the first word is shown
