@@ -265,8 +265,8 @@ def info(
         typer.echo(f"{key:12} {data[key]}")
     if data["interrupted_chunks"]:
         typer.echo(
-            f"{'':12} and {data['interrupted_chunks']} chunks of an interrupted ingest, which "
-            "the next `qa ingest` removes"
+            f"{'':12} and {data['interrupted_chunks']} chunks of an interrupted ingest (not "
+            "answered from), which the next `qa ingest` of their files finishes or removes"
         )
     for doc in data["documents_list"]:
         # the title the document gave itself (a headline, a PDF's title), when it has one

@@ -7,7 +7,7 @@ re-ingest of the same text writes the same ids and a changed text writes new one
 
 from __future__ import annotations
 
-__all__ = ["chunk_id", "first_chunk_id", "sentence_id", "text_id", "version_of"]
+__all__ = ["chunk_id", "doc_version", "first_chunk_id", "sentence_id", "text_id"]
 
 
 def chunk_id(doc_id: str, version: str, index: int) -> str:
@@ -21,9 +21,10 @@ def content_key(chunk_id: str) -> str:
     return chunk_id.split("-", 1)[-1]
 
 
-def version_of(chunk_id: str) -> str:
-    """The document version a chunk id names (ids and versions hold no "-" of their own)."""
-    return chunk_id.split("-")[1]
+def doc_version(chunk_id: str) -> tuple[str, str]:
+    """The (doc_id, version) a chunk id names (ids and versions hold no "-" of their own)."""
+    doc_id, version, _ = chunk_id.split("-", 2)
+    return doc_id, version
 
 
 def first_chunk_id(doc_id: str, version: str) -> str:

@@ -176,6 +176,18 @@ class Ingestor:
             if known is not None and known.complete(version):
                 report.unchanged.append(doc.path)
                 continue
+            if known is not None and known.complete_chunks(version):
+                # stored whole beside what an interrupted run left (part of an update since
+                # reverted, or older versions whose deletion was cut short): those go, and
+                # nothing is embedded again
+                self.store.clear_pending(doc.doc_id, version)
+                for old in known.versions:
+                    if old != version:
+                        self.store.mark_pending(doc.doc_id, old)
+                self.store.delete_document(doc.doc_id, keep_version=version)
+                self.store.committed()
+                report.unchanged.append(doc.path)
+                continue
             try:
                 batch.add(doc, version, _split(self.chunker, doc, version), known)
             except _SplitError as failed:
@@ -288,15 +300,25 @@ class _Record(NamedTuple):
 
 
 def _records(
-    doc: Document, version: str, chunks: list[Chunk], n_chunks: int, *, pooled: bool = False
+    doc: Document,
+    version: str,
+    chunks: list[Chunk],
+    n_chunks: int,
+    *,
+    pooled: bool = False,
+    present: frozenset[str] = frozenset(),
 ) -> Iterator[_Record]:
     """A section's chunks in order, each after those of its sentences not yet given, made as
     they are consumed (a big file's progress moves chunk by chunk). ``n_chunks`` goes in each
     chunk's metadata: the document's chunk count in its last section, 0 (not known yet) in the
     others (``qa.store.summarise`` takes the largest). With ``pooled``, a sentence embedded as
-    it reads (not a table row) carries its span in the chunk that follows it."""
+    it reads (not a table row) carries its span in the chunk that follows it. A chunk in
+    ``present`` (stored by an interrupted run, its sentences before it) is not given again."""
     given: set[tuple[int, int]] = set()  # no chunk spans a section's end: no sentence either
     for c in chunks:
+        if c.chunk_id in present:
+            given.update(c.sentences)
+            continue
         for s, e in c.sentences:
             if (s, e) in given:
                 continue
@@ -321,7 +343,8 @@ class _Batch:
         self.progress = progress
         self.collections: tuple[Any, Any] | None = None  # (sentences, chunks)
         self.records: list[_Record] = []
-        self.finished: list[tuple[str, str]] = []  # (doc_id, version) whose last record is in
+        # (doc_id, version, its older versions) whose last record is in
+        self.finished: list[tuple[str, str, list[str]]] = []
         self.total = 0
         self.done = 0
 
@@ -339,6 +362,13 @@ class _Batch:
         readers keep answering from the complete one until the update is finished."""
         if stored is not None and _replaces_complete(stored, version):
             self.ingestor.store.mark_pending(doc.doc_id, version)
+        older = sorted(v for v in (stored.versions if stored else ()) if v != version)
+        # chunks of this version an interrupted run stored: not embedded again
+        present = (
+            self.ingestor.store.chunk_ids(doc.doc_id, version)
+            if stored is not None and stored.versions.get(version)
+            else frozenset()
+        )
         # the text first: a version whose chunks are all stored always has its text
         self.ingestor.store.write_text(doc.doc_id, version, doc.text)
         section = next(sections, None)
@@ -349,13 +379,14 @@ class _Batch:
                 self.progress(self.done, self.total)
             n_chunks = section[-1].index + 1 if following is None and section else 0
             pooled = bool(self.ingestor.pooled)
-            for record in _records(doc, version, section, n_chunks, pooled=pooled):
+            self.done += sum(c.chunk_id in present for c in section)
+            for record in _records(doc, version, section, n_chunks, pooled=pooled, present=present):
                 self.records.append(record)
                 # a batch ends at a chunk: its sentences, pooled from its pass, go with it
                 if record.collection == 1 and len(self.records) >= EMBED_GROUP:
                     self.flush()
             section = following
-        self.finished.append((doc.doc_id, version))
+        self.finished.append((doc.doc_id, version, older))
 
     def drop(self, doc_id: str, version: str) -> None:
         """Forget a document whose splitting failed part way: its records not yet written, and
@@ -376,7 +407,13 @@ class _Batch:
             self.done += chunks
             self.report.chunks_written += chunks
             self.records = []
-        for doc_id, version in self.finished:
+        for doc_id, version, older in self.finished:
+            # the new version is shown, then the older ones are hidden before their records
+            # go: a deletion killed midway leaves the complete new version answering, not an
+            # older one without its sentences (between the two steps, both answer)
+            store.clear_pending(doc_id, version)
+            for old in older:
+                store.mark_pending(doc_id, old)
             store.delete_document(doc_id, keep_version=version)
             store.committed()
         self.finished = []

@@ -377,18 +377,17 @@ class QA:
     def lexical_search(self, question: str, *, top_k: int | None = None) -> list[Hit]:
         """The ``top_k`` chunks BM25 alone ranks best for ``question`` (no dense retrieval, no
         fusion: the BM25 baseline); ``Hit.score`` is the BM25 score."""
-        from qa.ids import version_of
+        from qa.ids import doc_version
         from qa.retrieval import hit_from_record
 
         question = self.check_question(question)
-        pending = self._store.pending_versions()  # an update under way answers from the old
+        top_k = self.resolve_top_k(top_k)
+        pending = self._store.pending()  # an update under way answers from the old version
         ranked = [
             (cid, score)
-            for cid, score in self.lexical_index().search(
-                question, self.resolve_top_k(top_k) + (self.settings.candidates if pending else 0)
-            )
-            if version_of(cid) not in pending
-        ][: self.resolve_top_k(top_k)]
+            for cid, score in self.lexical_index().search(question, top_k * (4 if pending else 1))
+            if doc_version(cid) not in pending
+        ][:top_k]
         records = self._store.get_chunks([cid for cid, _ in ranked])
         return [
             hit_from_record(cid, *records[cid], score=score)

@@ -15,7 +15,7 @@ import numpy as np
 
 from qa.embeddings import Embedder
 from qa.errors import StoreError
-from qa.ids import content_key, first_chunk_id, sentence_id, version_of
+from qa.ids import content_key, doc_version, first_chunk_id, sentence_id
 from qa.lexical import BM25Index
 from qa.store import ChunkStore, shown_path
 from qa.types import Hit, Sentence, same_words
@@ -139,14 +139,16 @@ class HybridRetriever:
             vector = self.embedder.encode_query(question).vector
         # equal similarities (the same text in two files) in content order, not Chroma's
         # not the versions of an update under way (or killed): their complete ones answer
-        pending = self.store.pending_versions()
+        pending = self.store.pending()
         dense = sorted(
             self.store.query(vector, self.candidates, leave_out=pending),
             key=lambda d: (-d[1], content_key(d[0]), d[0]),
         )
-        lexical = self._lexical().search(question, self.candidates)
+        # a pending version's chunks may fill BM25's first places: read further then
+        lexical = self._lexical().search(question, self.candidates * (4 if pending else 1))
         if pending:
-            lexical = [(c, s) for c, s in lexical if version_of(c) not in pending]
+            lexical = [(c, s) for c, s in lexical if doc_version(c) not in pending]
+        lexical = lexical[: self.candidates]
         records = {cid: (meta, text) for cid, _, meta, text in dense}
         # a chunk stored twice (one text in two files) is ranked once, as the copy in the file
         # named first, so the copies neither take two ranks nor depend on where the files are

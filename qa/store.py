@@ -364,15 +364,17 @@ class ChunkStore:
         return self._state_dir / f"{self._state_name}.pending"
 
     def mark_pending(self, doc_id: str, version: str) -> None:
-        """Say, before its first record is written, that ``version`` of a document is being
-        written beside another stored version: until ``clear_pending``, readers leave it out
-        (``pending_versions``), so an update killed midway answers from the complete version
-        it was to replace, not from both. An empty file per version, named by the ids."""
+        """Leave ``version`` of a document out of answers until ``clear_pending``: marked before
+        a new version's first record is written beside a complete older one (so an update
+        killed midway answers from the older), and on the older ones before they are deleted
+        (so a deletion killed midway answers from the new). An empty file per version, named
+        by the two ids: another document holding the same text (the same version) is not
+        hidden with it."""
         self._pending_dir.mkdir(parents=True, exist_ok=True)
         (self._pending_dir / f"{doc_id}-{version}").touch()
 
     def clear_pending(self, doc_id: str, version: str | None = None) -> None:
-        """Forget a document's updates under way (all of them, or ``version``'s)."""
+        """Answer from a document's marked versions again (all of them, or ``version``)."""
         try:
             names = [e.name for e in os.scandir(self._pending_dir)]
         except FileNotFoundError:
@@ -381,14 +383,16 @@ class ChunkStore:
             if name == f"{doc_id}-{version}" or (version is None and name.startswith(f"{doc_id}-")):
                 (self._pending_dir / name).unlink(missing_ok=True)
 
-    def pending_versions(self) -> frozenset[str]:
-        """The versions whose records are being written (or were, by an ingest killed before it
-        finished) beside a complete version of their document: not to be answered from. Empty
-        in the usual case, at the cost of one directory read."""
+    def pending(self) -> frozenset[tuple[str, str]]:
+        """The (doc_id, version) pairs not to answer from (``mark_pending``). Empty in the usual
+        case, at the cost of one directory read."""
         try:
-            return frozenset(e.name.split("-")[1] for e in os.scandir(self._pending_dir))
+            names = [e.name for e in os.scandir(self._pending_dir)]
         except FileNotFoundError:
             return frozenset()
+        return frozenset(
+            (doc_id, version) for doc_id, _, version in (n.partition("-") for n in names) if version
+        )
 
     @property
     def _lock_path(self) -> str:
@@ -685,13 +689,17 @@ class ChunkStore:
         return [p[0] for p in pairs], [p[1] for p in pairs]
 
     def query(
-        self, vector: np.ndarray, n: int, leave_out: Iterable[str] = ()
+        self, vector: np.ndarray, n: int, leave_out: Iterable[tuple[str, str]] = ()
     ) -> list[tuple[str, float, dict, str]]:
         """Nearest chunks: (id, cosine similarity, metadata, text), best first, none of a
-        version in ``leave_out``. A record read without its metadata or text (written by
-        another process as it was read) is left out, as if not yet written."""
-        versions = sorted(leave_out)
-        where = {"version": {"$nin": versions}} if versions else None
+        (doc_id, version) in ``leave_out``. A record read without its metadata or text
+        (written by another process as it was read) is left out, as if not yet written."""
+        # for each pair left out: another document, or another version
+        each = [
+            {"$or": [{"doc_id": {"$ne": doc_id}}, {"version": {"$ne": version}}]}
+            for doc_id, version in sorted(leave_out)
+        ]
+        where = None if not each else each[0] if len(each) == 1 else {"$and": each}
         got = self._read(
             "query",
             self.chunk_name,
@@ -727,6 +735,14 @@ class ChunkStore:
             for i, m, t in zip(got["ids"], got["metadatas"], got["documents"], strict=True)
             if m is not None and t is not None
         }
+
+    def chunk_ids(self, doc_id: str, version: str) -> frozenset[str]:
+        """The ids of the stored chunks of one version of a document."""
+        if self._get(self.chunk_name) is None:
+            return frozenset()
+        where = {"$and": [{"doc_id": doc_id}, {"version": version}]}
+        got = self._read("read", self.chunk_name, "get", where=where, include=[])
+        return frozenset(got["ids"])
 
     def get_document_chunks(self, doc_id: str) -> list[tuple[dict, str]]:
         """A document's chunks (metadata, text) in order."""

@@ -244,45 +244,115 @@ def test_info_counts_the_chunks_that_answer_after_an_update_is_killed(
     assert qa.info()["interrupted_chunks"] == 0 and qa.info()["chunks"] == sum(clean.values())
 
 
+def _harbour(n: int = 40) -> str:
+    return (
+        "\n\n".join(
+            f"The harbour board of Eskild met on day {i} and agreed to spend {i * 7} thousand "
+            f"euros on the breakwater. Work on part {i} begins in week {i % 52 + 1}."
+            for i in range(n)
+        )
+        + "\n"
+    )
+
+
+HARBOUR_QUESTION = "How much did the harbour board agree to spend on day 12?"
+
+
 @pytest.mark.parametrize("revert", [False, True], ids=["finished", "reverted"])
 def test_an_update_killed_midway_answers_from_the_complete_version(
     make_qa, tmp_path: Path, revert: bool
 ) -> None:
     """An update killed midway leaves part of the document's next version beside its complete
     one; until the next ingest finishes it, answers come from the complete version only (a
-    break-test found both answering, the partial one's chunks beside the ones they replace)."""
+    break-test found both answering, the partial one's chunks beside the ones they replace).
+    Another file holding the new text already (the same version) still answers (a second
+    break-test: the mark hid it too). The next ingest embeds only what is missing."""
     corpus = tmp_path / "one"
     corpus.mkdir()
     article = corpus / "harbour.txt"
-    paragraphs = [
-        f"The harbour board of Eskild met on day {n} and agreed to spend {n * 7} thousand "
-        f"euros on the breakwater. Work on part {n} begins in week {n % 52 + 1}."
-        for n in range(40)
-    ]
-    article.write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    article.write_text(_harbour(), encoding="utf-8")
+    # every chunk changes, so whatever part of the update is written differs from the old
+    changed = _harbour().replace("breakwater", "outer breakwater")
+    (corpus / "copy.txt").write_text(changed, encoding="utf-8")
     home = tmp_path / "home"
     make_qa(home=home).ingest([corpus])
-    # every chunk changes, so whatever part of the update is written differs from the old
-    article.write_text(article.read_text("utf-8").replace("euros", "Euros"), "utf-8")
+    article.write_text(changed, "utf-8")
     _ingest_killed(home, corpus, lambda done, total: bool(total and 0 < done < total))
 
     qa = make_qa(home=home)
-    [stored] = qa._store.documents().values()
+    docs = qa._store.documents()
+    stored = next(d for d in docs.values() if d.path.endswith("harbour.txt"))
+    copy = next(d for d in docs.values() if d.path.endswith("copy.txt"))
     old = stored.current_version
     assert old is not None and len(stored.versions) == 2  # a partial update beside the old
     new = next(v for v in stored.versions if v != old)
-    assert qa._store.pending_versions() == {new}
-    question = "How much did the harbour board agree to spend on day 12?"
-    assert {h.version for h in qa.retrieve(question, top_k=8)} == {old}
-    assert {h.version for h in qa.lexical_search(question, top_k=8)} == {old}
-    assert qa.ask(question).citations  # still answered, from the complete version
+    assert set(copy.versions) == {new}  # the copy's complete version is the same text's
+    assert qa._store.pending() == {(stored.doc_id, new)}
+    answering = {(stored.doc_id, old), (copy.doc_id, new)}
+    retrieved = {(h.doc_id, h.version) for h in qa.retrieve(HARBOUR_QUESTION, top_k=8)}
+    assert retrieved <= answering and (copy.doc_id, new) in retrieved
+    lexical = {(h.doc_id, h.version) for h in qa.lexical_search(HARBOUR_QUESTION, top_k=8)}
+    assert lexical and lexical <= answering
+    assert qa.ask(HARBOUR_QUESTION).citations  # still answered
 
+    written_before = stored.versions[new]
     if revert:  # the file put back as it was: the old version stays, the partial one goes
-        article.write_text(article.read_text("utf-8").replace("Euros", "euros"), "utf-8")
-    qa.ingest([corpus])  # finishes the update, or drops it: nothing is pending
-    assert qa._store.pending_versions() == frozenset()
-    assert set(qa._store.documents()[stored.doc_id].versions) == {old if revert else new}
-    assert {h.version for h in qa.retrieve(question, top_k=8)} == {old if revert else new}
+        article.write_text(_harbour(), "utf-8")
+    report = qa.ingest([corpus])  # finishes the update, or drops it: nothing is pending
+    assert qa._store.pending() == frozenset()
+    after = qa._store.documents()[stored.doc_id]
+    assert set(after.versions) == {old if revert else new}
+    retrieved = {(h.doc_id, h.version) for h in qa.retrieve(HARBOUR_QUESTION, top_k=8)}
+    # (once finished, harbour.txt's passages are copy.txt's: one copy of each is retrieved)
+    assert retrieved and retrieved <= {(stored.doc_id, old if revert else new), (copy.doc_id, new)}
+    # only the chunks the killed run had not stored are embedded (none to revert)
+    missing = 0 if revert else after.versions[new] - written_before
+    assert report.chunks_written == missing
+    assert len(report.unchanged) == (2 if revert else 1)
+
+
+def test_a_deletion_of_older_versions_cut_short_answers_from_the_new_one(
+    make_qa, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An update killed while deleting the older version's records (its sentences gone, its
+    chunks not yet) left a document answering nothing until the next ingest re-embedded it
+    all (a break-test). The older version is hidden before its deletion starts: the complete
+    new one answers, and the next ingest only deletes what is left."""
+    from qa.store import ChunkStore
+
+    corpus = tmp_path / "one"
+    corpus.mkdir()
+    article = corpus / "harbour.txt"
+    article.write_text(_harbour(), encoding="utf-8")
+    qa = make_qa(home=tmp_path / "home")
+    qa.ingest([corpus])
+    old = next(iter(qa._store.documents().values())).current_version
+    article.write_text(_harbour().replace("breakwater", "outer breakwater"), "utf-8")
+
+    class Killed(BaseException):
+        pass
+
+    def cut_short(self: ChunkStore, doc_id: str, keep_version: str | None = None) -> None:
+        where = {"$and": [{"doc_id": doc_id}, {"version": {"$ne": keep_version}}]}
+        for name in (self.text_name, self.sentence_name):  # the chunks' turn never comes
+            self._call("delete", self._get(name).delete, where=where)
+        raise Killed
+
+    with monkeypatch.context() as patched:
+        patched.setattr(ChunkStore, "delete_document", cut_short)
+        with pytest.raises(Killed):
+            qa.ingest([corpus])
+
+    fresh = make_qa(home=tmp_path / "home")
+    [stored] = fresh._store.documents().values()
+    new = next(v for v in stored.versions if v != old)
+    assert stored.complete_chunks(new) and stored.versions[old]  # old chunks still there
+    assert {h.version for h in fresh.retrieve(HARBOUR_QUESTION, top_k=8)} == {new}
+    assert fresh.ask(HARBOUR_QUESTION).citations
+    report = fresh.ingest([corpus])
+    assert report.chunks_written == 0 and len(report.unchanged) == 1
+    assert set(fresh._store.documents()[stored.doc_id].versions) == {new}
+    assert fresh._store.pending() == frozenset()
 
 
 def test_a_long_document_killed_while_streamed_is_not_stored_then_rerun_is_clean(
