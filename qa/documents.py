@@ -13,7 +13,7 @@ it exactly (``quote == text[start:end]``). On the way in, each file's text is
 
 HTML is read by trafilatura (main content only: no cookie banner, navigation, "most read" box
 or footer), as Markdown so tables stay rows of cells; its title, date and author are metadata.
-A Word ``.docx`` file is read by python-docx in the same shape: headings as ``#`` lines, list
+A Word ``.docx`` file is read in the same shape (``qa.word``): headings as ``#`` lines, list
 paragraphs as items, tables as rows of cells.
 """
 
@@ -294,51 +294,6 @@ def _load_pdf(path: Path) -> tuple[str, str | None]:
     return text.translate(_PDF_PRIVATE_LIGATURES), _pdf_title(reader)
 
 
-def _load_docx(path: Path) -> tuple[str, dict[str, Any]]:
-    """A Word document's text, as Markdown-like lines (python-docx reads it): each paragraph
-    a paragraph, headings ("Title", "Heading N" styles) as ``#`` lines, list paragraphs as
-    ``-`` items, tables as ``|`` rows with a rule under the first, so the reader treats them
-    as it treats Markdown's; the document's title and author properties as metadata."""
-    import docx
-    from docx.table import Table
-
-    document = docx.Document(str(path))
-    blocks: list[str] = []
-    headings: list[str] = []
-    for block in document.iter_inner_content():
-        if isinstance(block, Table):
-            rows = [
-                "| "
-                + " | ".join(" ".join(c.text.split()).replace("|", "/") for c in r.cells)
-                + " |"
-                for r in block.rows
-            ]
-            if rows:
-                rule = "|" + "---|" * (rows[0].count(" | ") + 1)
-                blocks.append("\n".join([rows[0], rule, *rows[1:]]))
-            continue
-        text = block.text.strip()
-        if not text:
-            continue
-        style = (block.style.name if block.style is not None else "") or ""
-        if style == "Title" or style.startswith("Heading"):
-            level = int(style.rsplit(" ", 1)[-1]) if style[-1:].isdigit() else 1
-            headings.append(" ".join(text.split()))
-            text = "#" * min(max(level, 1), 6) + " " + " ".join(text.split())
-        elif style.startswith("List"):
-            text = "- " + text
-        blocks.append(text)
-    metadata: dict[str, Any] = {}
-    properties = document.core_properties
-    if properties.title and properties.title.strip():
-        metadata["title"] = normalise_text(properties.title.strip())
-    elif headings:
-        metadata["title"] = normalise_text(headings[0])
-    if properties.author and properties.author.strip():
-        metadata["author"] = normalise_text(properties.author.strip())
-    return normalise_text("\n\n".join(blocks) + "\n"), metadata
-
-
 # fonts that give the fi and fl ligatures Apple's old private-use code points (U+F001, U+F002;
 # Unicode's are U+FB01, U+FB02, which NFKC splits): pypdf passes them through, so "ﬁshermen"
 # read as "\uf001shermen" (a new-user test, a PDF printed by Chromium)
@@ -357,7 +312,11 @@ def load_file(path: Path | str) -> Document:
         if pdf_title:
             metadata["title"] = normalise_text(pdf_title)
     elif suffix == ".docx":
-        text, metadata = _load_docx(path)
+        from qa.word import load_docx
+
+        raw_text, metadata = load_docx(path)
+        text = normalise_text(raw_text)
+        metadata = {k: normalise_text(v) for k, v in metadata.items()}
     else:
         raw = normalise_text(decode(path.read_bytes()))
         if suffix in (".html", ".htm"):

@@ -265,6 +265,9 @@ def test_a_linked_folder_is_read_and_a_loop_ends(tmp_path: Path) -> None:
     assert all("same file" in why for _, why in skipped)  # bakery.md again, through the loop
 
 
+W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
 def _word_document(path: Path) -> None:
     """A .docx as Word writes one: a title, a heading, paragraphs, a list and a table."""
     import docx
@@ -278,13 +281,15 @@ def _word_document(path: Path) -> None:
         "northern breakwater, work that will take two winters."
     )
     document.add_paragraph("dredging the inner basin", style="List Bullet")
-    table = document.add_table(rows=3, cols=2)
-    for row, (item, amount) in zip(
+    table = document.add_table(rows=3, cols=3)
+    for row, cells in zip(
         table.rows,
-        [("Item", "Amount"), ("Breakwater", "4.2 million euros"), ("Crane", "900,000 euros")],
+        [("Item", "Amount", "Year"), ("Breakwater", "4.2 million euros", "2027"),
+         ("Crane", "900,000 euros", "2028")],
         strict=True,
-    ):
-        row.cells[0].text, row.cells[1].text = item, amount
+    ):  # fmt: skip
+        for cell, value in zip(row.cells, cells, strict=True):
+            cell.text = value
     document.add_paragraph("The board meets again in March.")
     document.save(str(path))
 
@@ -299,17 +304,108 @@ def test_a_word_document_is_read_with_its_headings_lists_and_tables(tmp_path: Pa
     assert blocks[1].startswith("The harbour board of Eskild agreed on Tuesday")
     assert blocks[2] == "- dredging the inner basin"
     assert blocks[3].split("\n") == [
-        "| Item | Amount |",
-        "|---|---|",
-        "| Breakwater | 4.2 million euros |",
-        "| Crane | 900,000 euros |",
+        "| Item | Amount | Year |",
+        "|---|---|---|",
+        "| Breakwater | 4.2 million euros | 2027 |",
+        "| Crane | 900,000 euros | 2028 |",
     ]
     assert blocks[4] == "The board meets again in March."
-    # a file named .docx that is no Word document is skipped with a reason, not a traceback
-    (tmp_path / "broken.docx").write_bytes(b"PK\x03\x04 not a document")
+
+
+def test_word_text_inside_other_elements_is_read(tmp_path: Path) -> None:
+    """A break-test: text in tracked insertions, content controls, fields and text boxes, and
+    footnotes, was dropped ("The tram extension will cost  according to..."); deleted text
+    and field codes are not text; merged cells were repeated; a fact box's first row was made
+    a header; a heading style named "Heading 2.1" made the file unreadable."""
+    import docx
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+    from docx.oxml import parse_xml
+
+    document = docx.Document()
+    body = document.element.body
+    sect = body[-1]  # the section properties stay last
+    for xml in (
+        # a tracked insertion and a tracked deletion
+        f"<w:p {W}><w:r><w:t xml:space='preserve'>The tram extension will cost </w:t></w:r>"
+        "<w:ins w:id='1' w:author='x' w:date='2026-01-01T00:00:00Z'><w:r><w:t>48 million "
+        "euros</w:t></w:r></w:ins><w:del w:id='2' w:author='x' w:date='2026-01-01T00:00:00Z'>"
+        "<w:r><w:delText>40 million euros</w:delText></w:r></w:del><w:r>"
+        "<w:t xml:space='preserve'>, according to the council.</w:t></w:r></w:p>",
+        # a content control around a paragraph, an inline one, and a field with its code
+        f"<w:sdt {W}><w:sdtContent><w:p><w:r><w:t>Tenders close on 3 March.</w:t></w:r></w:p>"
+        "</w:sdtContent></w:sdt>",
+        f"<w:p {W}><w:r><w:t xml:space='preserve'>The mayor is </w:t></w:r><w:sdt><w:sdtContent>"
+        "<w:r><w:t>Ada Lind</w:t></w:r></w:sdtContent></w:sdt><w:r><w:t xml:space='preserve'>"
+        " (page </w:t></w:r><w:fldSimple w:instr='PAGE'><w:r><w:t>4</w:t></w:r></w:fldSimple>"
+        "<w:r><w:instrText>PAGE</w:instrText></w:r><w:r><w:t>).</w:t></w:r></w:p>",
+        # a text box anchored in a paragraph
+        f"<w:p {W} xmlns:v='urn:schemas-microsoft-com:vml'><w:r><w:t>See the box.</w:t></w:r>"
+        "<w:r><w:pict><v:shape><v:textbox><w:txbxContent><w:p><w:r><w:t>Fares rise to 3 "
+        "euros.</w:t></w:r></w:p></w:txbxContent></v:textbox></v:shape></w:pict></w:r></w:p>",
+    ):
+        sect.addprevious(parse_xml(xml))
+    heading = document.add_paragraph("Costs in detail")
+    heading.style = document.styles.add_style("Heading 2.1", 1)
+    # a fact box (two columns, no header) with a merged caption row, and a merged cell
+    box = document.add_table(rows=4, cols=2)
+    box.cell(0, 0).merge(box.cell(0, 1)).text = "Nordhavn shipyard"
+    for i, (label, value) in enumerate([("Founded", "1923"), ("Employees", "1,450")], start=1):
+        box.cell(i, 0).text, box.cell(i, 1).text = label, value
+    box.cell(3, 0).merge(box.cell(3, 1)).text = "Owned by its workers"
+    document.add_paragraph("More text.")
+    notes = (
+        f"<w:footnotes {W}><w:footnote w:type='separator' w:id='-1'><w:p><w:r><w:t>--</w:t>"
+        "</w:r></w:p></w:footnote><w:footnote w:id='1'><w:p><w:r><w:t>Figures from the "
+        "council's 2026 budget.</w:t></w:r></w:p></w:footnote></w:footnotes>"
+    )
+    part = Part(
+        PackURI("/word/footnotes.xml"),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml",
+        notes.encode("utf-8"),
+        document.part.package,
+    )
+    document.part.relate_to(
+        part, "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"
+    )
+    document.save(str(tmp_path / "tram.docx"))
+
+    blocks = load_file(tmp_path / "tram.docx").text.strip().split("\n\n")
+    assert blocks[:7] == [
+        "The tram extension will cost 48 million euros, according to the council.",
+        "Tenders close on 3 March.",
+        "The mayor is Ada Lind (page 4).",
+        "See the box.",
+        "Fares rise to 3 euros.",
+        "## Costs in detail",
+        "Nordhavn shipyard",
+    ]
+    assert blocks[7].split("\n") == ["| Founded | 1923 |", "| Employees | 1,450 |"]
+    assert blocks[8:] == [
+        "Owned by its workers",
+        "More text.",
+        "[1] Figures from the council's 2026 budget.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (b"", "no text"),
+        (b"PK\x03\x04 not a document", "not a Word document"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), "password-protected"),
+    ],
+    ids=["empty", "damaged", "encrypted"],
+)
+def test_a_file_named_docx_that_is_no_word_document_is_skipped_with_a_reason(
+    tmp_path: Path, content: bytes, said: str
+) -> None:
+    _word_document(tmp_path / "budget.docx")
+    (tmp_path / "broken.docx").write_bytes(content)
     docs, skipped = load_documents([tmp_path])
     assert [Path(d.path).name for d in docs] == ["budget.docx"]
-    assert [p.name for p, _ in skipped] == ["broken.docx"]
+    [(path, why)] = skipped
+    assert path.name == "broken.docx" and said in why, why
 
 
 def test_a_word_document_answers_with_exact_spans(make_qa, tmp_path: Path) -> None:
