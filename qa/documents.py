@@ -342,6 +342,7 @@ def load_file(path: Path | str) -> Document:
         metadata=metadata,
         body_start=body_start,
         source=str(path.resolve()),
+        route=os.path.abspath(path),
     )
 
 
@@ -357,6 +358,8 @@ def _scan(root: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
     files, odd = [], []
     for p in sorted(_visible(root)):
         if p.suffix.lower() not in SUPPORTED_SUFFIXES:
+            if not p.suffix and p.is_symlink() and not p.exists():  # a folder's, likely
+                odd.append((p, "a broken link"))
             continue
         if p.is_file():
             files.append(p)
@@ -386,16 +389,27 @@ def _visible(root: Path) -> Iterator[Path]:
     Linked folders are followed (a link to a folder of articles is read as the folder), each
     real folder once, so a link to a folder above it loops no further."""
     walked: set[str] = set()
+    top = os.path.realpath(root)
     for folder, dirs, files in os.walk(root, followlinks=True):
         real = os.path.realpath(folder)
         if real in walked:
             dirs[:] = []
             continue
         walked.add(real)
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        # not a link to the folder itself or to one above it (its whole tree would be read)
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if not d.startswith(".") and not _above(os.path.realpath(os.path.join(folder, d)), top)
+        )
         for name in (*dirs, *files):
             if not name.startswith("."):
                 yield Path(folder, name)
+
+
+def _above(folder: str, top: str) -> bool:
+    """Whether the real folder ``folder`` is ``top`` or holds it."""
+    return top == folder or top.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 def supported_files(root: Path) -> list[Path]:

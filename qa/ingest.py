@@ -53,6 +53,7 @@ def _chunk_metadata(doc: Document, chunk: Chunk, version: str, n_chunks: int) ->
         "title": doc.title,
         "path": doc.path,
         "source": doc.source,
+        "route": doc.route,
         "sentences": json.dumps(chunk.sentences),
         "doc_meta": json.dumps(doc.metadata, ensure_ascii=False),
     }
@@ -223,6 +224,7 @@ class Ingestor:
             stored = self.store.documents()
 
         roots = [p.resolve() for p in paths]
+        routes = [Path(os.path.abspath(p)) for p in paths]  # links not followed
         skipped_sources = {str(p.resolve()) for p, _ in skipped}
         # with --exclusive, a stored document named like a file skipped now may be that file's
         # only readable copy (moved, then broken): it is kept, and the report says so
@@ -238,7 +240,11 @@ class Ingestor:
                     f"(qa remove {known.path} deletes it)"
                 )
                 continue
-            if not _under(known.source, roots):
+            # under the folders by its real path, or by the path it was found under (a file
+            # in a linked folder: gone when the link or the file is)
+            if not _under(known.source, roots) and not (
+                known.route and _under(known.route, routes)
+            ):
                 if not exclusive:
                     continue  # another folder's document
                 if Path(known.source).name in skipped_names:

@@ -78,6 +78,7 @@ class StoredDocument:
     path: str
     source: str
     metadata: dict[str, Any]
+    route: str = ""  # the path it was found under (``Document.route``); "" before reader-5
     versions: dict[str, int] = field(default_factory=dict)  # version -> chunks present
     expected: dict[str, int] = field(default_factory=dict)  # version -> chunks it should have
 
@@ -121,6 +122,7 @@ def summarise(metadatas: Iterable[dict]) -> dict[str, StoredDocument]:
                 path=shown_path(meta),
                 source=meta.get("source", ""),
                 metadata=json.loads(meta.get("doc_meta", "{}")),
+                route=meta.get("route", ""),
             )
         version = meta["version"]
         doc.versions[version] = doc.versions.get(version, 0) + 1

@@ -32,6 +32,9 @@ class Document:
     metadata: dict[str, Any]
     body_start: int = 0
     source: str = ""  # absolute path, used to find files that disappeared
+    # the absolute path it was found under, links not followed (a file in a linked folder is
+    # under the ingested folder by this path, not by ``source``)
+    route: str = ""
 
     @property
     def title(self) -> str:

@@ -575,6 +575,26 @@ def test_files_of_other_types_in_a_folder_are_said_not_read(make_qa, tmp_path: P
     assert "2 .odt" in said[0], said
 
 
+def test_a_document_read_through_a_linked_folder_goes_when_the_link_goes(
+    make_qa, tmp_path: Path
+) -> None:
+    """A break-test: a document read through a linked folder stayed, answering, after the link
+    (or its file) was removed, as its real path is outside the folder ingested."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "panda.md").write_text("# Zoo\n\nThe panda cub is called Fu Bao.\n", "utf-8")
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "tram.md").write_text("# Tram\n\nThe tram opens in 2028.\n", "utf-8")
+    (folder / "linked").symlink_to(outside, target_is_directory=True)
+    qa = make_qa()
+    assert qa.ingest([folder]).documents == 2
+    (folder / "linked").unlink()
+    report = qa.ingest([folder])
+    assert [Path(p).name for p in report.removed] == ["panda.md"]
+    assert [Path(d.path).name for d in qa.documents()] == ["tram.md"]
+
+
 def test_an_emptied_file_keeps_its_stored_copy_and_the_report_says_so(
     make_qa, tmp_path: Path
 ) -> None:
