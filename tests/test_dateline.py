@@ -110,6 +110,39 @@ def test_the_reader_answers_publication_questions_with_the_dateline(corpus_qa) -
     assert answer.citations and answer.citations[0].quote == "Jan 15, 2026 14:17"
 
 
+@pytest.mark.parametrize(
+    ("line", "day"),
+    [
+        ("January 15th, 2026", "January 15th, 2026"),
+        ("15th of January 2026", "15th of January 2026"),
+        ("Berlin, 19. Juli 2023", "19. Juli 2023"),
+        ("Oslo, 01/15/2026 09:30", "01/15/2026"),
+    ],
+)
+def test_a_publication_answer_leads_with_the_whole_day(
+    make_qa, tmp_path: Path, line: str, day: str
+) -> None:
+    """A break-test: the span reader, which never saw a dateline, cut "January 15th, 2026" to
+    "2026" and "19. Juli 2023" to "2023"; the answer's phrase is the dateline's whole day."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "pool.md").write_text(
+        f"# Tornby opens its new swimming pool\n\n{line}\n\nThe town of Tornby opened its new "
+        "swimming pool on Saturday, two years after building began.\n",
+        encoding="utf-8",
+    )
+    qa = make_qa(corpus_dir=folder)
+    qa.ingest([folder])
+    answer = qa.ask("When was the article about the swimming pool published?")
+    assert answer.citations and answer.citations[0].quote == line
+    assert answer.short is not None and answer.short.text == day
+    text = (folder / "pool.md").read_text(encoding="utf-8")
+    assert text[answer.short.start : answer.short.end] == day
+    if ":" in line:  # asked the time, the time
+        timed = qa.ask("At what time was the article about the swimming pool published?")
+        assert timed.short is not None and timed.short.text == "09:30"
+
+
 def test_the_dateline_is_never_a_candidate_sentence(corpus_qa) -> None:
     # it holds a date, so as a candidate it would answer any "when" question
     question = "When will the Minago project start production?"

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["AnswerType", "answer_type", "holds", "holds_calendar_day", "new_names"]
+__all__ = ["CALENDAR_DAY", "AnswerType", "answer_type", "holds", "holds_calendar_day", "new_names"]
 
 AnswerType = str  # "person" | "money" | "percent" | "day" | "date" | "number" | "name"
 
@@ -91,12 +91,12 @@ _ON_WEEKDAY = (
 )
 # a day of the calendar: "Jan 15", "January 15th", "15 January", "15th of January",
 # "2026-01-15", "01/15/2026", "15.01.2026", "2026/01/15" (not "on Monday", not "1.5.2")
-_CALENDAR_DAY = (
+CALENDAR_DAY = (
     rf"{_MONTH}\s+\d{{1,2}}(st|nd|rd|th)?\b|\b\d{{1,2}}(st|nd|rd|th)?\s+(of\s+)?{_MONTH}|"
     r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/(1\d|20)\d\d\b|\b\d{1,2}\.\d{1,2}\.(1\d|20)\d\d\b|"
     r"\b(1\d|20)\d\d/\d{1,2}/\d{1,2}\b"
 )
-_CALENDAR_DAY_RE = re.compile(_CALENDAR_DAY)
+_CALENDAR_DAY_RE = re.compile(CALENDAR_DAY)
 # words that make a two-word capitalised run an organisation or a place, not a person's name
 # (generic ones only: the words taken from the article set's one article were removed)
 _NOT_PEOPLE = frozenset(
@@ -168,7 +168,7 @@ _SENTENCE_RULES: dict[AnswerType, re.Pattern[str]] = {
         rf"\b(a|{_CARDINAL})[ -](third|quarter|fifth|sixth|seventh|eighth|ninth|tenth)s?\s+of\b",
         _I,
     ),
-    "day": re.compile(rf"{_CALENDAR_DAY}|(?i:{_ON_WEEKDAY})"),
+    "day": re.compile(rf"{CALENDAR_DAY}|(?i:{_ON_WEEKDAY})"),
     "date": re.compile(
         rf"\b(1\d{{3}}|20\d\d)s?\b|\b\d{{1,4}}\s?(BC|BCE|AD|CE|BP)\b|\b{_MONTH}(?=\s+\d)|"
         rf"\b(January|February|March|April|June|July|August|September|October|November|"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from qa.answer.answer_types import holds, holds_calendar_day
+from qa.answer.answer_types import CALENDAR_DAY, holds, holds_calendar_day
 from qa.dates import day_month_year
 from qa.lexical import terms
 from qa.types import Hit
@@ -20,6 +20,7 @@ from qa.types import Hit
 __all__ = [
     "about_document",
     "dateline",
+    "dateline_day",
     "is_publication_question",
     "speaks_of_publication",
     "top_line",
@@ -53,6 +54,9 @@ _ABOUT_PUBLICATION = (
     "who whom about by wrote written authored penned author writer reporter journalist "
     "correspondent"
 )
+_DAY_PHRASE = re.compile(rf"(?:{CALENDAR_DAY})(?:,?\s+(?:1\d{{3}}|20\d\d)\b)?")
+_TIME = re.compile(r"\b\d{1,2}:\d{2}(?:\s?[AaPp]\.?[Mm]\b\.?)?")
+_ASKS_TIME = re.compile(r"\b((what|which|at what) (time|hour)|hour and minute)\b", _I)
 _YEAR_OR_TIME = re.compile(r"\b(1\d{3}|20\d\d)\b|\b\d{1,2}:\d{2}\b")
 MIN_TOPIC_COVERAGE = 0.5  # share of the question's other terms the piece must contain
 MAX_DATELINE_CHARS = 60
@@ -106,6 +110,16 @@ def dateline(first_chunk: Hit) -> tuple[int, int] | None:
     "2026-01-15", "*Lyon, le 22 avril 2025*"), not a heading and not a sentence ("The final was
     played on 7 February 2016." ends as one)."""
     return top_line(first_chunk, _is_dateline)
+
+
+def dateline_day(text: str, question: str = "") -> tuple[int, int] | None:
+    """The span in a dateline ``text`` of what ``question`` asks of it: the time ("14:17")
+    for "At what time...?", else the day with its year ("Jan 15, 2026", "January 15th, 2026",
+    "19. Juli 2023"); None when the line gives none."""
+    if _ASKS_TIME.search(question) and (time := _TIME.search(text)):
+        return time.span()
+    found = day_month_year().search(text) or _DAY_PHRASE.search(text)
+    return found.span() if found else None
 
 
 def _is_dateline(text: str) -> bool:

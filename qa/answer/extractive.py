@@ -64,6 +64,7 @@ from qa.answer.citations import cite, with_marker
 from qa.answer.dateline import (
     about_document,
     dateline,
+    dateline_day,
     is_publication_question,
     speaks_of_publication,
 )
@@ -378,6 +379,16 @@ class ExtractiveReader(Answerer):
         found = self._choose_or_top_line(question, list(passages), query)
         if isinstance(found, str):
             return Draft.abstain(found)
+        if found.top_line == "dateline":
+            # the day the dateline gives, whole ("January 15th, 2026", "19. Juli 2023"), or its
+            # time: the span reader, trained on no datelines, cut them to "2026"
+            line = found.sentences[0]
+            day = dateline_day(line.text, question)
+            short = None
+            if day is not None:
+                at = line.start + day[0]
+                short = ShortAnswer(line.text[day[0] : day[1]], 1, at, at + day[1] - day[0], 0.0)
+            return _draft(found.sentences, found.notes, short)
         # each cited sentence is read; the answer leads with the phrase that clears its
         # sentence's "no span" score ([CLS]) by most (the sentence may be the second cited)
         self._read_phrases(question, found.sentences)
@@ -458,7 +469,8 @@ class ExtractiveReader(Answerer):
         start, end = span
         text = first.span_text(start, end)
         line = ScoredSentence(first, start, end, text, 0.0, 0.0, frozenset(), 0.0)
-        return Chosen([line], [f"the {asked} of {best.doc_id}: a question about the piece"])
+        notes = [f"the {asked} of {best.doc_id}: a question about the piece"]
+        return Chosen([line], notes, top_line=asked)
 
     def _unknown_names(self, question: str) -> list[str]:
         """The names of ``question`` that no chunk of the corpus holds (a misspelt or
@@ -524,6 +536,7 @@ class Chosen:
 
     sentences: list[ScoredSentence]
     notes: list[str]
+    top_line: str | None = None  # "dateline" or "byline": the piece's own line answers
 
 
 def _overlap(a: ScoredSentence, b: ScoredSentence) -> bool:
