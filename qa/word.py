@@ -150,7 +150,7 @@ def _table(tbl: Any) -> Iterator[str]:
             if id(cell._tc) in seen:
                 continue
             seen.add(id(cell._tc))
-            cells.append(" ".join(_text(cell._tc).split()).replace("|", "/"))
+            cells.append(_cell_text(cell._tc))
         if any(cells):
             rows.append((cells, row))
     lines: list[str] = []
@@ -169,6 +169,13 @@ def _table(tbl: Any) -> Iterator[str]:
                 lines.append("|" + "---|" * len(cells))
     if lines:
         yield "\n".join(lines)
+
+
+def _cell_text(tc: Any) -> str:
+    """A cell's text on one line: its paragraphs (and nested tables' and text boxes') joined
+    by spaces ("Rails: 40m" and "Stations: 12m" were read "Rails: 40mStations: 12m")."""
+    texts = (_text(p) for p in tc.iter(_P) if not _under(p, _FALLBACK, tc))
+    return " ".join(" ".join(texts).split()).replace("|", "/")
 
 
 def _is_header(cells: list[str], row: Any, width: int) -> bool:

@@ -356,6 +356,7 @@ def test_word_text_inside_other_elements_is_read(tmp_path: Path) -> None:
     box.cell(0, 0).merge(box.cell(0, 1)).text = "Nordhavn shipyard"
     for i, (label, value) in enumerate([("Founded", "1923"), ("Employees", "1,450")], start=1):
         box.cell(i, 0).text, box.cell(i, 1).text = label, value
+    box.cell(2, 1).add_paragraph("in 2026")  # a second paragraph in a cell
     box.cell(3, 0).merge(box.cell(3, 1)).text = "Owned by its workers"
     document.add_paragraph("More text.")
     notes = (
@@ -384,7 +385,7 @@ def test_word_text_inside_other_elements_is_read(tmp_path: Path) -> None:
         "## Costs in detail",
         "Nordhavn shipyard",
     ]
-    assert blocks[7].split("\n") == ["| Founded | 1923 |", "| Employees | 1,450 |"]
+    assert blocks[7].split("\n") == ["| Founded | 1923 |", "| Employees | 1,450 in 2026 |"]
     assert blocks[8:] == [
         "Owned by its workers",
         "More text.",
