@@ -1,8 +1,8 @@
 """Calendar days written with a month's name, in the languages news is written in.
 
-Month names come from CLDR (babel), not from a list of our own: English's are in the reader's
-answer types; these are the other languages whose datelines write day, month name, year
-("22 avril 2025", "19. Juli 2023", "5 de mayo de 2024").
+Month names come from CLDR (babel), not from a list of our own, for English and the languages
+whose datelines write day, month name, year ("22 avril 2025", "19. Juli 2023", "5 de mayo de
+2024"); the reader's answer types keep English's own forms ("Jan 15", "January 15th").
 """
 
 from __future__ import annotations

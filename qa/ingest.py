@@ -181,12 +181,7 @@ class Ingestor:
                 # stored whole beside what an interrupted run left (part of an update since
                 # reverted, or older versions whose deletion was cut short): those go, and
                 # nothing is embedded again
-                self.store.clear_pending(doc.doc_id, version)
-                for old in known.versions:
-                    if old != version:
-                        self.store.mark_pending(doc.doc_id, old)
-                self.store.delete_document(doc.doc_id, keep_version=version)
-                self.store.committed()
+                self.store.supersede(doc.doc_id, version, known.versions)
                 report.unchanged.append(doc.path)
                 continue
             try:
@@ -414,14 +409,7 @@ class _Batch:
             self.report.chunks_written += chunks
             self.records = []
         for doc_id, version, older in self.finished:
-            # the new version is shown, then the older ones are hidden before their records
-            # go: a deletion killed midway leaves the complete new version answering, not an
-            # older one without its sentences (between the two steps, both answer)
-            store.clear_pending(doc_id, version)
-            for old in older:
-                store.mark_pending(doc_id, old)
-            store.delete_document(doc_id, keep_version=version)
-            store.committed()
+            store.supersede(doc_id, version, older)
         self.finished = []
         if self.progress and self.total:
             self.progress(self.done, self.total)

@@ -377,17 +377,13 @@ class QA:
     def lexical_search(self, question: str, *, top_k: int | None = None) -> list[Hit]:
         """The ``top_k`` chunks BM25 alone ranks best for ``question`` (no dense retrieval, no
         fusion: the BM25 baseline); ``Hit.score`` is the BM25 score."""
-        from qa.ids import doc_version
-        from qa.retrieval import hit_from_record
+        from qa.retrieval import hit_from_record, lexical_search
 
         question = self.check_question(question)
-        top_k = self.resolve_top_k(top_k)
-        pending = self._store.pending()  # an update under way answers from the old version
-        ranked = [
-            (cid, score)
-            for cid, score in self.lexical_index().search(question, top_k * (4 if pending else 1))
-            if doc_version(cid) not in pending
-        ][:top_k]
+        # an update under way (or killed) answers from the version it replaces
+        ranked = lexical_search(
+            self.lexical_index(), question, self.resolve_top_k(top_k), self._store.pending()
+        )
         records = self._store.get_chunks([cid for cid, _ in ranked])
         return [
             hit_from_record(cid, *records[cid], score=score)
@@ -570,7 +566,7 @@ class QA:
     def info(self) -> dict[str, Any]:
         """Counts, model and location of the store. ``chunks`` counts the chunks that answer
         (each document's complete version); ``interrupted_chunks``, those an interrupted ingest
-        left beside them, which the next ingest removes."""
+        left beside them, which the next ingest of their files finishes or removes."""
         stored, sentences = self._store.count()
         documents = self._store.documents()
         chunks = sum(_answering_chunks(d) for d in documents.values())

@@ -37,6 +37,16 @@ def fuse(
     return sorted(scores.items(), key=lambda kv: (-kv[1], tie(kv[0]), kv[0]))
 
 
+def lexical_search(
+    index: BM25Index, question: str, n: int, pending: frozenset[tuple[str, str]]
+) -> list[tuple[str, float]]:
+    """BM25's ``n`` best (chunk id, score) for ``question``, none of a (doc_id, version) in
+    ``pending`` (``ChunkStore.pending``): their chunks may fill the first places, so BM25 is
+    read further when there are any."""
+    ranked = index.search(question, n * (4 if pending else 1))
+    return [(c, score) for c, score in ranked if doc_version(c) not in pending][:n]
+
+
 def _first_of_each(ranked: list[Any]) -> list[Any]:
     """``ranked`` (tuples led by an id) without the later tuples of an id already seen."""
     seen: set[str] = set()
@@ -144,11 +154,7 @@ class HybridRetriever:
             self.store.query(vector, self.candidates, leave_out=pending),
             key=lambda d: (-d[1], content_key(d[0]), d[0]),
         )
-        # a pending version's chunks may fill BM25's first places: read further then
-        lexical = self._lexical().search(question, self.candidates * (4 if pending else 1))
-        if pending:
-            lexical = [(c, s) for c, s in lexical if doc_version(c) not in pending]
-        lexical = lexical[: self.candidates]
+        lexical = lexical_search(self._lexical(), question, self.candidates, pending)
         records = {cid: (meta, text) for cid, _, meta, text in dense}
         # a chunk stored twice (one text in two files) is ranked once, as the copy in the file
         # named first, so the copies neither take two ranks nor depend on where the files are

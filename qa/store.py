@@ -93,7 +93,7 @@ class StoredDocument:
     @property
     def current_version(self) -> str | None:
         """A version stored with all of its chunks (what an interrupted ingest leaves aside)."""
-        return next((v for v, n in self.versions.items() if n == self.expected[v]), None)
+        return next((v for v in self.versions if self.complete_chunks(v)), None)
 
 
 def shown_path(meta: dict) -> str:
@@ -646,6 +646,18 @@ class ChunkStore:
                 self._call("delete", col.delete, where=where)
         # the version kept is now the document's only one, complete or not
         self.clear_pending(doc_id)
+
+    def supersede(self, doc_id: str, version: str, older: Iterable[str]) -> None:
+        """Make the complete ``version`` a document's only one: it is shown, its ``older``
+        versions hidden before their records are deleted (a deletion killed midway leaves
+        ``version`` answering, not an older one without its sentences; between the two steps
+        both answer), and readers told."""
+        self.clear_pending(doc_id, version)
+        for old in older:
+            if old != version:
+                self.mark_pending(doc_id, old)
+        self.delete_document(doc_id, keep_version=version)
+        self.committed()
 
     def delete_version(self, doc_id: str, version: str) -> None:
         """Delete the records of one version of a document (chunks last)."""

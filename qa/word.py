@@ -95,7 +95,7 @@ def _paragraph(p: Any, styles: dict[str, str]) -> Iterator[str]:
     """A paragraph's block (a ``#`` line, a ``-`` item or plain), then its text boxes'."""
     text = _text(p).strip()
     if text:
-        style = styles.get(p.style or "", p.style or "") if hasattr(p, "style") else ""
+        style = styles.get(p.style or "", p.style or "")  # the style's name, from its id
         if style == "Title" or style.lower().startswith("heading"):
             level = re.search(r"\d+", style)
             marks = "#" * min(max(int(level.group()) if level else 1, 1), 6)
@@ -104,8 +104,8 @@ def _paragraph(p: Any, styles: dict[str, str]) -> Iterator[str]:
             yield f"- {text}"
         else:
             yield text
-    for box in p.iter(_TXBX):
-        if not _under(box, _FALLBACK, p):
+    for box in p.iter(_TXBX):  # a box inside a box is its paragraph's, not this one's
+        if not _under(box, _FALLBACK, p) and not _under(box, _TXBX, p):
             for inner in box.iterchildren(_P):
                 yield from _paragraph(inner, styles)
 
