@@ -8,8 +8,9 @@ it exactly (``quote == text[start:end]``). On the way in, each file's text is
 - Unicode NFKC-normalised, so ligatures (``ﬁ`` -> ``fi``) and compatibility characters
   (full-width digits, no-break spaces) read and search as the letters they stand for;
 - unwrapped (plain text and PDF, and Markdown prose): a soft line wrap inside a paragraph is
-  joined with a space, a word hyphenated at the end of a line is joined whole; paragraph
-  breaks, headings, list items and table rows stay on their own lines.
+  joined with a space, a word hyphenated at the end of a line is joined whole, a compound
+  broken at its own hyphen keeps it ("state-owned", ``qa.hyphenation``); paragraph breaks,
+  headings, list items and table rows stay on their own lines.
 
 HTML is read by trafilatura (main content only: no cookie banner, navigation, "most read" box
 or footer), as Markdown so tables stay rows of cells; its title, date and author are metadata.
@@ -32,6 +33,7 @@ from typing import Any
 
 from qa.decoding import decode
 from qa.errors import InvalidPathError, NoDocumentsError
+from qa.hyphenation import WordCounts, keeps_hyphen
 from qa.types import Document
 
 __all__ = [
@@ -50,13 +52,15 @@ __all__ = [
 
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx")
 # part of every document's version: a store built by an older reader re-reads changed text
-READER_VERSION = "reader-5"
+READER_VERSION = "reader-6"
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n", re.DOTALL)
 _HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 # a line that stands alone: heading, list item, table row, quote, rule, fenced code
 _BLOCK_LINE = re.compile(r"^\s*(#|[-*+•]\s|\d{1,3}[.)]\s|\||>|```|~~~|---|___|\*\*\*)")
 _ENDS_SENTENCE = re.compile(r"[.!?:;…。！？؟।][\"'”’)\]]*$")
 _HYPHENATED = re.compile(r"[^\W\d_]-$")
+_LAST_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*$")
+_FIRST_LETTERS = re.compile(r"[^\W\d_]+")
 
 
 def doc_id_for(path: Path) -> str:
@@ -123,6 +127,7 @@ def unwrap(text: str) -> str:
     """
     out: list[str] = []
     fenced = False
+    counts = WordCounts(text)
     for block in re.split(r"(\n[ \t]*\n+)", text):
         if not block.strip() or block.lstrip().startswith(("```", "~~~")) or fenced:
             if block.count("```") % 2 or block.count("~~~") % 2:
@@ -139,7 +144,11 @@ def unwrap(text: str) -> str:
             if not _joins(physical.rstrip(), line, longest):
                 joined.append(line)
             elif _HYPHENATED.search(previous) and line.lstrip()[:1].islower():
-                joined[-1] = previous[:-1] + line.lstrip()
+                # "infor-" / "mation" is joined whole; "state-" / "owned" keeps its hyphen
+                head = _LAST_WORD.search(previous[:-1])
+                tail = _FIRST_LETTERS.match(line.lstrip())
+                keep = bool(head and tail and keeps_hyphen(head.group(0), tail.group(0), counts))
+                joined[-1] = (previous if keep else previous[:-1]) + line.lstrip()
             elif _HYPHENATED.search(previous):  # "Fitzgerald-" / "Okonkwo": the hyphen stays
                 joined[-1] = previous + line.lstrip()
             else:

@@ -196,6 +196,29 @@ def test_a_wrap_after_an_abbreviation_or_a_hyphenated_name_is_joined() -> None:
     assert lines[4].startswith("It sold out")
 
 
+def test_a_compound_broken_at_its_hyphen_keeps_it_and_a_broken_word_is_joined() -> None:
+    """A break-test: "state-" / "owned" read "stateowned", so "state-owned" was never found.
+    The document's own spelling decides first, then the bundled word list; a word broken
+    anywhere else is joined whole, in English or not."""
+    text = (
+        "The smelter in Tornby is run by a state-\n"
+        "owned company whose co-\n"
+        "founder signed a non-\n"
+        "binding agreement for the infor-\n"
+        "mation office and the Magnesium-\n"
+        "produktion of the anti-inflam-\n"
+        "matory plant, with an off-\n"
+        "take deal. The offtake deal was signed.\n"
+    )
+    out = unwrap(text)
+    for compound in ("state-owned company", "co-founder", "non-binding"):
+        assert compound in out
+    for word in ("information office", "Magnesiumproduktion", "anti-inflammatory"):
+        assert word in out
+    # "off" and "take" are both words, but the document spells it "offtake"
+    assert "with an offtake deal" in out
+
+
 def test_pdf_with_windows_line_endings_and_two_pages(tmp_path: Path) -> None:
     pdf = tmp_path / "minutes.pdf"
     pdf.write_bytes(
