@@ -195,6 +195,12 @@ def test_a_person_named_in_the_question_is_not_the_answer() -> None:
         # a word or two may describe the unit: "900 permanent jobs"
         ("How many jobs will it create?", "It would create about 900 permanent jobs.", True),
         ("How many jobs will it create?", "It bakes 3,000 loaves for the staff canteen.", False),
+        # "a day" after an auxiliary or "of" is a thing ("a day pass"), not a rate (a
+        # break-test: "How much does a day pass cost?" refused the fares table's row)
+        ("How much does a day pass cost?", "Day pass: 7.50 euros", True),
+        ("What is the price of a day pass?", "Day pass: 7.50 euros", True),
+        ("How much does the plant produce in a day?", "It produced 7,000 tonnes in 2024.", False),
+        ("How much does it cost a day?", "A day costs 7.50 euros.", True),
     ],
 )
 def test_quantity_fits(question: str, sentence: str, expected: bool) -> None:

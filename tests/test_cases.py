@@ -301,6 +301,22 @@ def test_markdown_table_case(make_qa, tmp_path: Path) -> None:
     _cites(qa, "How many people does Solvik Foods expect to hire next year?", "30 more")
 
 
+def test_a_row_named_by_a_compound_is_answered(make_qa, tmp_path: Path) -> None:
+    """A break-test: "How much does a day pass cost?" read "a day" as a rate asked for, so no
+    row of the fares table held it and the reader abstained."""
+    page = tmp_path / "fares.md"
+    page.write_text(
+        "# Tornby raises tram fares\n\n"
+        "Tornby's transport company will raise its fares on 1 March, the council said.\n\n"
+        "| Ticket | Price from March |\n|---|---|\n"
+        "| Single ride | 2.40 euros |\n| Day pass | 7.50 euros |\n| Monthly pass | 49 euros |\n\n"
+        "Children under six travel free, as before.\n",
+        encoding="utf-8",
+    )
+    qa, _ = _ingested(make_qa, tmp_path, page)
+    _row_is_the_unit(qa, "How much does a day pass cost?", "| Day pass | 7.50 euros |", "7.50")
+
+
 def test_a_table_header_row_is_never_cited(make_qa, tmp_path: Path) -> None:
     """A table's header row and rule row state no fact: never cited, never a phrase (a
     new-user test got "Amount [1]" citing "| Item | Amount |" for a question the corpus does

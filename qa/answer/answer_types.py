@@ -328,6 +328,11 @@ _IN_UNIT = re.compile(r"\bin ([a-z]+)\b(?!\s*\d)", _I)  # "in kilograms", not "i
 _PER = re.compile(
     r"(?:\b(?:per|a|each|every) |(?<=\w)/)(year|annum|month|day|tonne|ton|kilogram|kg|hour)\b", _I
 )  # "per year", "a tonne", "kW/kg"
+# "a" after an auxiliary or "of"/"for" opens a noun phrase: "How much does a day pass cost?" and
+# "the price of a day pass" ask for no rate ("eat in a day", "passengers a year" do)
+_ARTICLE_OF_A_NOUN = re.compile(
+    r"\b(do|does|did|is|are|was|were|will|would|can|could|should|has|have|had|of|for) a $", _I
+)
 _RATE_WORDS = {
     "year": r"per (year|annum)|a year|each year|every year|annual(ly)?|yearly|/\s?(year|yr|a)\b|"
     r"\btpa\b|\bmtpa\b|per-year",
@@ -354,7 +359,9 @@ def quantity_asked(question: str) -> QuantityAsked:
     if answer_type(question) not in ("money", "number", "percent"):
         return QuantityAsked()
     rates = tuple(
-        _UNIT_ALIASES.get(m.group(1).lower(), m.group(1).lower()) for m in _PER.finditer(question)
+        _UNIT_ALIASES.get(m.group(1).lower(), m.group(1).lower())
+        for m in _PER.finditer(question)
+        if not _ARTICLE_OF_A_NOUN.search(question, 0, m.start() + 2)
     )
     counted = _HOW_MANY.search(question)
     # "how many passengers a year": "a year" is one of the rates, not the counted unit
