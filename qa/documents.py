@@ -46,6 +46,7 @@ __all__ = [
     "load_file",
     "normalise_text",
     "other_types",
+    "set_tables",
     "supported_files",
     "unwrap",
 ]
@@ -59,6 +60,11 @@ _HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 _BLOCK_LINE = re.compile(r"^\s*(#|[-*+•]\s|\d{1,3}[.)]\s|\||>|```|~~~|---|___|\*\*\*)")
 _ENDS_SENTENCE = re.compile(r"[.!?:;…。！？؟।][\"'”’)\]]*$")
 _HYPHENATED = re.compile(r"[^\W\d_]-$")
+# a gap between two cells of a table set in spaces, not after a sentence's stop
+_DIGIT = re.compile(r"\d")
+_COLUMN_GAP = re.compile(r"(?<=[^\s.!?:;])(?: {2,}|\t+)(?=\S)")
+# a line that opens with a short label and a colon: "Saturday: 9:00 to 14:00", "Price: 7 euros"
+_LABEL = re.compile(r"^\s*([^\W_])[^:.!?\n]{0,40}:\s+\S")
 _LAST_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*$")
 _FIRST_LETTERS = re.compile(r"[^\W\d_]+")
 
@@ -94,6 +100,8 @@ def _joins(line: str, following: str, longest: int) -> bool:
         return False
     if _ENDS_SENTENCE.search(line) and not _ends_abbreviation(line, following):
         return False
+    if _aligned(line, following) or (_labelled(line) and _labelled(following)):
+        return False  # rows of a table set in spaces, or "Saturday: 9:00 to 14:00" lines
     if first.islower() or first.isdigit() or first in "([“\"'‘€$£":
         return True
     # a capitalised word after a line as long as the paragraph's longest, or one that would not
@@ -104,6 +112,53 @@ def _joins(line: str, following: str, longest: int) -> bool:
         return False
     word = following.split(maxsplit=1)[0]
     return len(line) >= 0.7 * longest or len(line) + 1 + len(word) > 0.9 * longest
+
+
+def _cells_at(line: str) -> list[tuple[int, int]]:
+    """Where the cells of ``line`` start and end, split at its column gaps: runs of two or
+    more spaces or a tab, not after a full stop (two spaces after a sentence are a typist's
+    habit, not a column)."""
+    body = line.rstrip()
+    cuts = [(g.start(), g.end()) for g in _COLUMN_GAP.finditer(body)]
+    starts = [len(body) - len(body.lstrip())] + [end for _, end in cuts]
+    ends = [start for start, _ in cuts] + [len(body)]
+    return list(zip(starts, ends, strict=True))
+
+
+def _aligned(line: str, following: str) -> bool:
+    """Whether two lines are rows of one table set in spaces: as many cells, two or more, and
+    each cell after the first starts in the same column on both lines or, holding a figure
+    after a gap of three or more, ends in the same column (set flush right), and not two
+    lines of one length widened by single spaces. Justified prose, whose widened spaces fall
+    anywhere, seldom lines up so (measured in eval/README.md, "Tables set in spaces"). Lines
+    with tabs between cells need only have as many."""
+    cells, cells2 = _cells_at(line), _cells_at(following)
+    if len(cells) != len(cells2) or len(cells) < 2:
+        return False
+    if "\t" in line.strip() or "\t" in following.strip():
+        return True
+    gaps = [b[0] - a[1] for a, b in pairwise(cells)]
+    gaps2 = [b[0] - a[1] for a, b in pairwise(cells2)]
+    if len(line.rstrip()) == len(following.rstrip()) and all(g == 2 for g in gaps + gaps2):
+        return False  # two full lines of justified prose, widened by a space here and there
+    # a figure set flush right ends where the one above ends, after a wide gap (a justified
+    # line's last word ends where every line does, after a gap of two)
+    return all(
+        a[0] == b[0]
+        or (
+            a[1] == b[1]
+            and max(g, g2) >= 3
+            and _DIGIT.search(line, *a)
+            and _DIGIT.search(following, *b)
+        )
+        for a, b, g, g2 in zip(cells[1:], cells2[1:], gaps, gaps2, strict=True)
+    )
+
+
+def _labelled(line: str) -> bool:
+    """Whether ``line`` opens with a capitalised label of up to 40 characters and a colon."""
+    match = _LABEL.match(line)
+    return match is not None and not match.group(1).islower()
 
 
 def _ends_abbreviation(line: str, following: str) -> bool:
@@ -118,6 +173,49 @@ def _ends_abbreviation(line: str, following: str) -> bool:
     if not word or not (len(word) <= 4 or "." in word):
         return False
     return runs_on(line, following)
+
+
+def set_tables(text: str) -> str:
+    """Rows of a table set in spaces or tabs, as Markdown ``|`` rows, so a row is read and
+    cited as one, against its header, as an HTML or Word table's is.
+
+    A table is two or more lines of one paragraph in a row, each aligned with the next
+    (``_aligned``) and split by its gaps into the same number of cells, two or more. A rule
+    row marks the first row as the header when the table has three or more columns and that
+    row holds no figure, as for Word tables (``qa.word``). Other lines are left as they are.
+    """
+    lines = text.split("\n")
+    out: list[str] = []
+    n = 0
+    while n < len(lines):
+        width = len(_split_cells(lines[n]))
+        end = n + 1
+        while (
+            width >= 2
+            and end < len(lines)
+            and len(_split_cells(lines[end])) == width
+            and _aligned(lines[end - 1], lines[end])
+        ):
+            end += 1
+        if end - n < 2:
+            out.append(lines[n])
+            n += 1
+            continue
+        rows = [_split_cells(line) for line in lines[n:end]]
+        out.extend("| " + " | ".join(cells) + " |" for cells in rows[:1])
+        if width >= 3 and not any(ch.isdigit() for cell in rows[0] for ch in cell):
+            out.append("|" + "---|" * width)
+        out.extend("| " + " | ".join(cells) + " |" for cells in rows[1:])
+        n = end
+    return "\n".join(out)
+
+
+def _split_cells(line: str) -> list[str]:
+    """``line``'s cells, split at its column gaps (one cell when it has none, or when it is a
+    Markdown row, heading or list item already)."""
+    if _BLOCK_LINE.match(line):
+        return [line]
+    return [cell.strip() for cell in _COLUMN_GAP.split(line.strip())]
 
 
 def unwrap(text: str) -> str:
@@ -317,7 +415,7 @@ def load_file(path: Path | str) -> Document:
     body_start = 0
     if suffix == ".pdf":
         raw_text, pdf_title = _load_pdf(path)
-        text = unwrap(normalise_text(raw_text))
+        text = unwrap(set_tables(normalise_text(raw_text)))
         if pdf_title:
             metadata["title"] = normalise_text(pdf_title)
     elif suffix == ".docx":
@@ -332,7 +430,9 @@ def load_file(path: Path | str) -> Document:
             text, metadata = _load_html(raw)
         else:
             metadata, body_start = _parse_front_matter(raw)
-            text = raw[:body_start] + unwrap(raw[body_start:])
+            body = raw[body_start:]
+            # a Markdown writer sets tables in "|" rows: only plain text is looked at
+            text = raw[:body_start] + unwrap(set_tables(body) if suffix == ".txt" else body)
             if "title" not in metadata and suffix in (".md", ".markdown"):
                 heading = _HEADING.search(text, body_start)
                 if heading:

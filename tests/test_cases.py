@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.documents import load_file, unwrap
+from qa.documents import load_file, set_tables, unwrap
 from tests.support.pdf import make_pdf
 
 CASES = Path(__file__).resolve().parent / "data" / "cases"
@@ -315,6 +315,72 @@ def test_a_row_named_by_a_compound_is_answered(make_qa, tmp_path: Path) -> None:
     )
     qa, _ = _ingested(make_qa, tmp_path, page)
     _row_is_the_unit(qa, "How much does a day pass cost?", "| Day pass | 7.50 euros |", "7.50")
+
+
+FARES_TXT = """Tornby raises tram fares
+
+Tornby's transport company will raise its fares on 1 March, the council
+said on Tuesday. The new prices were approved by a large majority of the
+council members after a long debate.
+
+Ticket          Price      Valid
+Single ride     2.40 EUR   90 minutes
+Day pass        7.50 EUR   until 3 am
+Monthly pass    49.00 EUR  one month
+
+Opening hours of the service centre:
+Monday to Friday: 8:00 to 18:00
+Saturday: 9:00 to 14:00
+"""
+
+
+def test_a_table_set_in_spaces_is_read_as_rows(make_qa, tmp_path: Path) -> None:
+    """A break-test: a plain-text table set in spaces was joined into one line, cited whole
+    for any fare, and "label: value" lines ran together. Its rows are now Markdown rows under
+    a header, each cited alone."""
+    page = tmp_path / "fares.txt"
+    page.write_text(FARES_TXT, encoding="utf-8")
+    lines = load_file(page).text.split("\n")
+    assert lines[4:9] == [
+        "| Ticket | Price | Valid |",
+        "|---|---|---|",
+        "| Single ride | 2.40 EUR | 90 minutes |",
+        "| Day pass | 7.50 EUR | until 3 am |",
+        "| Monthly pass | 49.00 EUR | one month |",
+    ]
+    assert lines[11:13] == ["Monday to Friday: 8:00 to 18:00", "Saturday: 9:00 to 14:00"]
+    assert lines[2].endswith(
+        "the council said on Tuesday. The new prices were approved by a "
+        "large majority of the council members after a long debate."
+    )
+    qa, _ = _ingested(make_qa, tmp_path, page)
+    _row_is_the_unit(
+        qa, "How much does a day pass cost?", "| Day pass | 7.50 EUR | until 3 am |", "7.50"
+    )
+
+
+def test_tab_tables_and_right_aligned_figures_are_rows_and_justified_prose_is_not() -> None:
+    tabs = "Quarter\tRevenue\tStaff\nQ1 2024\t11.8\t210\nQ2 2024\t12.4\t215\n"
+    assert set_tables(tabs).split("\n")[:4] == [
+        "| Quarter | Revenue | Staff |",
+        "|---|---|---|",
+        "| Q1 2024 | 11.8 | 210 |",
+        "| Q2 2024 | 12.4 | 215 |",
+    ]
+    # two columns, figures right-aligned: rows without a header (a label and its value)
+    box = "Founded           1898\nStaff               62\nRevenue   12.4 million\n"
+    assert set_tables(box).split("\n")[:3] == [
+        "| Founded | 1898 |",
+        "| Staff | 62 |",
+        "| Revenue | 12.4 million |",
+    ]
+    justified = (
+        "The  council said on Tuesday that the new tram line between\n"
+        "Tornby and Ekvik will open in 2028, two  years later than it\n"
+        "had planned, because of a shortage of rails.\n"
+    )
+    assert set_tables(justified) == justified
+    assert unwrap(set_tables(justified)).count("\n") == 1
 
 
 def test_a_table_header_row_is_never_cited(make_qa, tmp_path: Path) -> None:
