@@ -27,13 +27,14 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
+from functools import partial
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 from qa.decoding import decode
 from qa.errors import InvalidPathError, NoDocumentsError
-from qa.hyphenation import WordCounts, keeps_hyphen
+from qa.hyphenation import WordCounts, english, keeps_hyphen
 from qa.types import Document
 
 __all__ = [
@@ -60,6 +61,8 @@ _HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 _BLOCK_LINE = re.compile(r"^\s*(#|[-*+•]\s|\d{1,3}[.)]\s|\||>|```|~~~|---|___|\*\*\*)")
 _ENDS_SENTENCE = re.compile(r"[.!?:;…。！？؟।][\"'”’)\]]*$")
 _HYPHENATED = re.compile(r"[^\W\d_]-$")
+# any word broken at a hyphen: "infor-", "20-" ("20-" / "year"), "CO2-"
+_BROKEN = re.compile(r"[^\W_]-$")
 # a gap between two cells of a table set in spaces, not after a sentence's stop
 _DIGIT = re.compile(r"\d")
 _COLUMN_GAP = re.compile(r"(?<=[^\s.!?:;])(?: {2,}|\t+)(?=\S)")
@@ -98,6 +101,8 @@ def _joins(line: str, following: str, longest: int) -> bool:
     first = following.lstrip()[:1]
     if not first or _BLOCK_LINE.match(following) or _BLOCK_LINE.match(line):
         return False
+    if _BROKEN.search(line) and first.isalnum():
+        return True  # a word broken at a hyphen ("Anglo-" / "Dutch") ends no line of its own
     if _ENDS_SENTENCE.search(line) and not _ends_abbreviation(line, following):
         return False
     if _aligned(line, following) or (_labelled(line) and _labelled(following)):
@@ -245,9 +250,14 @@ def unwrap(text: str) -> str:
                 # "infor-" / "mation" is joined whole; "state-" / "owned" keeps its hyphen
                 head = _LAST_WORD.search(previous[:-1])
                 tail = _FIRST_LETTERS.match(line.lstrip())
-                keep = bool(head and tail and keeps_hyphen(head.group(0), tail.group(0), counts))
+                keep = bool(
+                    head
+                    and tail
+                    and keeps_hyphen(head.group(0), tail.group(0), counts, partial(english, block))
+                )
                 joined[-1] = (previous if keep else previous[:-1]) + line.lstrip()
-            elif _HYPHENATED.search(previous):  # "Fitzgerald-" / "Okonkwo": the hyphen stays
+            elif _BROKEN.search(previous):
+                # the hyphen stays: "Fitzgerald-" / "Okonkwo", "mid-" / "March", "20-" / "year"
                 joined[-1] = previous + line.lstrip()
             else:
                 joined[-1] = previous + " " + line.lstrip()

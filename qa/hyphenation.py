@@ -8,7 +8,8 @@ looks the same. Two sources decide, in this order:
    ("state-owned") than without ("stateowned"), the hyphen stays, and the other way round;
 2. a word list, the vocabulary of the bundled embedding model's tokenizer (bert-base-uncased's
    30,522 word pieces): a joined form in it is a word ("information"); otherwise, when both
-   halves are words in it ("non", "binding"), the hyphen stays.
+   halves are words in it ("non", "binding") and the paragraph is English (py3langid, as
+   ``qa.answer.language``: German "ge-" / "plant" is "geplant"), the hyphen stays.
 
 Anything else is joined without the hyphen, as before this module: a rare word's halves are
 seldom both words ("electro" / "lysis"), and a compound of another language is joined
@@ -22,9 +23,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from functools import lru_cache
 
-__all__ = ["WordCounts", "keeps_hyphen", "vocabulary"]
+__all__ = ["WordCounts", "english", "keeps_hyphen", "vocabulary"]
 
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
@@ -63,12 +65,28 @@ def vocabulary() -> frozenset[str]:
     return frozenset(line for line in lines if line.isalpha() and line.islower())
 
 
-def keeps_hyphen(head: str, tail: str, counts: WordCounts) -> bool:
+@lru_cache(maxsize=64)
+def english(text: str) -> bool:
+    """Whether ``text`` (a paragraph) is English, so the English word list may judge its
+    breaks ("ge-" / "plant" is German "geplant"); English when the identifier cannot load."""
+    from qa.answer.language import is_english
+    from qa.errors import QAError
+
+    try:
+        return is_english(text)
+    except (QAError, OSError, ImportError):
+        return True
+
+
+def keeps_hyphen(
+    head: str, tail: str, counts: WordCounts, is_english: Callable[[], bool] = lambda: True
+) -> bool:
     """Whether ``head`` + "-" + ``tail`` (``head`` without its hyphen) is one hyphenated word.
 
     ``head`` is the word that ends a line with a hyphen (letters, maybe with hyphens inside:
     "anti-inflam"), ``tail`` the letters that open the next line; see the module doc for the
-    order of the evidence.
+    order of the evidence. ``is_english`` says whether the text is English: asked only when
+    the word list would keep the hyphen, as the list is English.
     """
     hyphenated, joined = counts[f"{head}-{tail}"], counts[head + tail]
     if hyphenated != joined:
@@ -77,4 +95,4 @@ def keeps_hyphen(head: str, tail: str, counts: WordCounts) -> bool:
     last = head.rsplit("-", 1)[-1].lower()  # "anti-inflam" / "matory": the piece that broke
     if last + tail.lower() in words:
         return False
-    return last in words and tail.lower() in words
+    return last in words and tail.lower() in words and is_english()

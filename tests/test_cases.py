@@ -217,6 +217,28 @@ def test_a_compound_broken_at_its_hyphen_keeps_it_and_a_broken_word_is_joined() 
         assert word in out
     # "off" and "take" are both words, but the document spells it "offtake"
     assert "with an offtake deal" in out
+    # a second break-test: a figure before the hyphen got a space ("20- year"), a capital after
+    # it kept the line break ("mid-\nMarch"), and German "ge-" / "plant" kept its hyphen
+    # because both halves are English words
+    text = (
+        "The shipyard in Vlissingen signed a 20-\n"
+        "year contract with the provincial government in mid-\n"
+        "March, for two CO2-\n"
+        "free ferries to be delivered in the season 2023-\n"
+        "24, the company said on Monday.\n\n"
+        "Die neue Bürgermeisterin wurde am Sonntag gewählt. Die Amtsübernahme ist für den ersten\n"
+        "Juli ge-\n"
+        "plant, teilte die Stadt mit. Die Wahlbeteiligung lag bei 48 Prozent.\n"
+    )
+    out = unwrap(text)
+    for joined in (
+        "a 20-year contract",
+        "in mid-March, for",
+        "two CO2-free",
+        "2023-24,",
+        "geplant,",
+    ):
+        assert joined in out
 
 
 def test_pdf_with_windows_line_endings_and_two_pages(tmp_path: Path) -> None:
