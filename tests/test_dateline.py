@@ -6,7 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from qa.answer.dateline import dateline, is_publication_question, speaks_of_publication
+from qa.answer.dateline import (
+    dateline,
+    is_publication_question,
+    speaks_of_publication,
+    wire_dateline,
+)
 from qa.types import Hit, Sentence
 
 
@@ -46,6 +51,29 @@ def _first_chunk(text: str, sentences: list[tuple[int, int]]) -> Hit:
 )
 def test_sentences_that_speak_of_publication(sentence: str, expected: bool) -> None:
     assert speaks_of_publication(sentence) is expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "prefix"),
+    [
+        ("GENEVA, June 12, 2023 - The festival returns.", "GENEVA, June 12, 2023 - "),
+        ("NEW YORK (Reuters) — Stocks fell on Monday.", "NEW YORK (Reuters) — "),
+        ("Paris, 12 June 2023 -- The mayor said so.", "Paris, 12 June 2023 -- "),
+        ("The council said - again - that it would wait.", None),
+        ("EU - The Commission said no.", None),
+        ("Tornby, Saturday - the bakery opened.", None),
+    ],
+)
+def test_a_wire_dateline_opens_a_sentence(sentence: str, prefix: str | None) -> None:
+    end = wire_dateline(sentence)
+    assert (sentence[:end] if end is not None else None) == prefix
+
+
+def test_a_wire_dateline_is_the_dateline_without_its_sentence() -> None:
+    text = "Festival returns\n\nGENEVA, June 12, 2023 - The Lakeside festival will return."
+    spans = [(0, 16), (18, len(text))]
+    assert dateline(_first_chunk(text, spans)) == (18, 39)
+    assert text[18:39] == "GENEVA, June 12, 2023"
 
 
 def test_the_dateline_is_a_short_line_with_a_day_near_the_top() -> None:

@@ -183,6 +183,35 @@ def test_a_count_leads_with_the_number_of_what_was_asked(make_qa, tmp_path: Path
     assert answer.short is None or "3,000" not in answer.short.text
 
 
+UNIVERSITY = (
+    "# Northbridge raises tuition\n\n"
+    "NORTHBRIDGE, April 3, 2024 - Northbridge University will charge international students "
+    "18,500 pounds for a year of tuition from September, up from 16,000 pounds. The board "
+    "approved the plan after Baltic Forge Capital submitted a bid on February 28 to fund a "
+    "new campus.\n"
+)
+
+
+def test_no_phrase_from_a_wire_dateline_or_a_day_as_a_count(make_qa, tmp_path: Path) -> None:
+    """A new-user test: "When will the new tuition fees take effect?" got "April 3" from the
+    wire dateline opening the sentence, and "How many bids...?" got the 28 of "February 28".
+    The publication question gets the dateline, cited without the sentence."""
+    qa = _written_qa(make_qa, tmp_path, "university.md", UNIVERSITY)
+    prefix_end = UNIVERSITY.index(" - Northbridge University")
+    answer = _checked(qa, "When will the new tuition fees take effect?")
+    assert not answer.abstained
+    if answer.short is not None:
+        text = load_file(qa.source_of(answer.citations[0].doc_id)).text
+        assert answer.short.start > text.index(" - Northbridge University")
+    answer = _checked(qa, "How many bids did Baltic Forge Capital submit?")
+    assert answer.short is None or "28" not in answer.short.text
+    answer = _checked(qa, "When was the article about Northbridge University published?")
+    assert not answer.abstained
+    quote = answer.citations[0].quote
+    assert "April 3, 2024" in quote and "Northbridge University will" not in quote
+    assert len(quote) <= prefix_end
+
+
 def test_an_open_question_is_led_by_a_phrase_unless_switched_off(make_qa, tmp_path: Path) -> None:
     """A "What...?" question asks for no kind of thing (``answer_type`` is None); by default
     (``short_answer_open``) it is led by the span reader's phrase too, exact text inside the

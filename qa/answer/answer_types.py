@@ -191,6 +191,7 @@ _SENTENCE_RULES: dict[AnswerType, re.Pattern[str]] = {
 _FIRST_ASKS = re.compile(
     r"\b(who|whom|whose|when|where|why|what|which|how (?:much|many|long|often))\b", _I
 )
+_BY_HOW_MUCH = re.compile(r"\bby how much\b", _I)
 _NOT_AMOUNT = {"who", "whom", "whose", "when", "where", "why", "how many", "how long", "how often"}
 
 
@@ -202,6 +203,8 @@ def answer_type(question: str) -> AnswerType | None:
     question."""
     first = _FIRST_ASKS.search(question)
     other = first is not None and first.group(1).lower() in _NOT_AMOUNT
+    # "By how much did costs rise?" asks for a change, often a percentage, not for a sum
+    other = other or _BY_HOW_MUCH.search(question) is not None
     for kind, rule in _QUESTION_RULES:
         if kind == "money" and other:
             continue

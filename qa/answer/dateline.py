@@ -24,6 +24,7 @@ __all__ = [
     "is_publication_question",
     "speaks_of_publication",
     "top_line",
+    "wire_dateline",
 ]
 
 _I = re.IGNORECASE
@@ -108,8 +109,49 @@ def dateline(first_chunk: Hit) -> tuple[int, int] | None:
     """The span of the dateline among the first sentences of a document's first chunk: a short
     line of a few words that holds a calendar day with its year or time ("Jan 15, 2026 14:17",
     "2026-01-15", "*Lyon, le 22 avril 2025*"), not a heading and not a sentence ("The final was
-    played on 7 February 2016." ends as one)."""
-    return top_line(first_chunk, _is_dateline)
+    played on 7 February 2016." ends as one); else a wire dateline that opens the first
+    sentence and holds such a day ("GENEVA, June 12, 2023 - The festival..."), without the
+    sentence."""
+    found = top_line(first_chunk, _is_dateline)
+    if found is not None:
+        return found
+    line = top_line(first_chunk, lambda text: _wire_day(text) is not None)
+    if line is None:
+        return None
+    text = first_chunk.span_text(*line)
+    end = _wire_day(text) or 0
+    start = len(text) - len(text.lstrip())
+    return line[0] + start, line[0] + len(text[:end].rstrip(" -–—"))
+
+
+def _wire_day(text: str) -> int | None:
+    """``wire_dateline`` of ``text`` when that dateline holds a calendar day."""
+    end = wire_dateline(text)
+    return end if end is not None and _is_dateline(text[:end].strip(" -–—")) else None
+
+
+# "GENEVA, June 12, 2023 - ", "NEW YORK (Reuters) — ", "Paris, 12 June 2023 -- ": a place (in
+# capitals, or followed by a day) and a dash before the sentence proper, as news agencies
+# open a story
+_WIRE = re.compile(
+    r"^\s*(?:(?P<caps>[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+)*)|[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+)*)"
+    r"(?:,? [A-Z][\w.]*)?(?: ?\([^()]{1,30}\))?(?P<day>,? [^-–—\n]{4,40}?)? ?(?:--|[-–—]) "
+)
+
+
+def wire_dateline(text: str) -> int | None:
+    """Where a wire dateline that opens ``text`` ends (after its dash), or None: a place in
+    capitals ("GENEVA -", "NEW YORK (AP) —"), or any place with a calendar day and its year
+    ("Paris, 12 June 2023 --"), at most ``MAX_DATELINE_CHARS`` long."""
+    match = _WIRE.match(text)
+    if match is None or match.end() > MAX_DATELINE_CHARS:
+        return None
+    day = match.group("day")
+    if match.group("caps") and len(match.group("caps").replace(" ", "")) >= 3:
+        return match.end()
+    if day and _is_dateline(day.strip(" ,")):
+        return match.end()
+    return None
 
 
 def dateline_day(text: str, question: str = "") -> tuple[int, int] | None:

@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from qa.answer.answer_types import (
+    CALENDAR_DAY,
     QUANTITY_TYPES,
     answer_near,
     answer_type,
@@ -67,6 +68,7 @@ from qa.answer.dateline import (
     dateline_day,
     is_publication_question,
     speaks_of_publication,
+    wire_dateline,
 )
 from qa.answer.language import is_english
 from qa.answer.language import load as load_language_identifier
@@ -556,6 +558,15 @@ _PRONOUNS = frozenset(
 )  # fmt: skip
 
 
+_CALENDAR_DAY = re.compile(CALENDAR_DAY)
+
+
+def _in_calendar_day(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` overlaps a calendar day of ``text`` ("28" or "on February
+    28" of "on February 28")."""
+    return any(m.start() < end and start < m.end() for m in _CALENDAR_DAY.finditer(text))
+
+
 def short_answer(
     best: ScoredSentence,
     margin: float | None,
@@ -581,10 +592,17 @@ def short_answer(
     read = best.read or best.text
     # "How many jobs...?": the phrase is the number of jobs, not another number of the sentence
     asked = quantity_asked(question)
+    # a wire dateline opening the sentence ("GENEVA, June 12, 2023 - ") dates the piece, not
+    # what the sentence says: no phrase of it answers (publication questions get the dateline)
+    opening = wire_dateline(read) or 0
     for span in best.spans:
         if margin is not None and span.margin < margin:
             break
         first, last = whole_words(read, span.start, span.end)
+        if first < opening:
+            continue
+        if kind == "number" and _in_calendar_day(read, first, last):
+            continue  # "How many bids...?" is not answered by "on February 28"
         phrase = read[first:last].strip(" ,;:.")
         if not phrase or len(phrase.split()) >= len(best.text.split()):
             continue
