@@ -405,6 +405,30 @@ def test_tab_tables_and_right_aligned_figures_are_rows_and_justified_prose_is_no
     assert unwrap(set_tables(justified)).count("\n") == 1
 
 
+def test_a_rows_value_is_taken_from_the_column_the_question_names(make_qa, tmp_path: Path) -> None:
+    """A new-user test: "How many tonnes were recycled in Halden in 2022?" got the 2023 column's
+    10,450, and was refused when the unit stood only in the column's name ("Recycled tonnes
+    2023"); "under the new fares" got the old price."""
+    page = tmp_path / "results.md"
+    page.write_text(
+        "# Recycling results\n\nThe regional waste agency published its figures on Tuesday.\n\n"
+        "| Municipality | Households | Recycled tonnes 2022 | Recycled tonnes 2023 |\n"
+        "|---|---|---|---|\n| Halden | 14,200 | 9,800 | 10,450 |\n"
+        "| Fredrikstad | 39,800 | 25,600 | 27,900 |\n\n"
+        "| Ticket | Old price | New price |\n|---|---|---|\n"
+        "| Single ride | 2.80 euros | 3.20 euros |\n| Day pass | 6.90 euros | 7.50 euros |\n",
+        encoding="utf-8",
+    )
+    qa, _ = _ingested(make_qa, tmp_path, page)
+    for question, value in [
+        ("How many tonnes were recycled in Halden in 2022?", "9,800"),
+        ("How many tonnes did Fredrikstad recycle in 2023?", "27,900"),
+        ("What does a single ride cost under the new fares?", "3.20"),
+    ]:
+        answer = qa.ask(question)
+        assert answer.short is not None and value in answer.short.text, (question, answer.text)
+
+
 def test_a_table_header_row_is_never_cited(make_qa, tmp_path: Path) -> None:
     """A table's header row and rule row state no fact: never cited, never a phrase (a
     new-user test got "Amount [1]" citing "| Item | Amount |" for a question the corpus does

@@ -373,29 +373,34 @@ def quantity_asked(question: str) -> QuantityAsked:
     return QuantityAsked(rates, tuple(w for w in wanted if w in _UNIT_GROUPS))
 
 
-def quantity_fits(asked: QuantityAsked, sentence: str) -> bool:
+def quantity_fits(asked: QuantityAsked, sentence: str, *, row: bool = False) -> bool:
     """False when the sentence does not state the quantity ``asked`` for, in its unit or per
     its unit: "How many jobs...?" against "111 million mt of dolomite", "How much per year...?"
     against a total."""
     for rate in asked.rates:
         if not re.search(_RATE_WORDS[rate], sentence, _I):
             return False
-    return states_unit(asked, sentence)
+    return states_unit(asked, sentence, row=row)
 
 
-def states_unit(asked: QuantityAsked, text: str, *, leading: bool = False) -> bool:
+def states_unit(
+    asked: QuantityAsked, text: str, *, leading: bool = False, row: bool = False
+) -> bool:
     """True when ``text`` states a number in one of the units ``asked`` for (or none is asked):
     "900 permanent jobs" for "How many jobs...?"; a rate such as "3.1 kW/kg" only when the
     question asks a rate. With ``leading``, that number must be the first of ``text`` (within
-    its first three words: "about 900 jobs"), as an answer phrase's is."""
+    its first three words: "about 900 jobs"), as an answer phrase's is. With ``row``, ``text``
+    is a table row read against its header, so the unit may be in the column's name."""
     if asked.units:
         # "in kW" is not answered by "3.1 kW/kg", a rate, unless the question asks a rate
         # ("30,000 t/year" is still a number of tonnes)
         rate = (
             "" if asked.rates else r"(?!\s*/\s*(?!(?:year|yr|a|annum|month|day|d|h|hour)\b)[a-z])"
         )
-        # up to two lower-case words may stand between: "900 permanent jobs", "six new staff"
-        between = r"(?-i:(?:[a-z][a-z-]*\s+){0,2}?)"
+        # up to two lower-case words may stand between: "900 permanent jobs", "six new staff";
+        # in a table ``row`` read with its column's name after each value, any words: "27,900
+        # Recycled tonnes 2023"
+        between = r"(?:[\w-]+\s+){0,2}?" if row else r"(?-i:(?:[a-z][a-z-]*\s+){0,2}?)"
         start = r"^\W*(?:[^\W\d]+\s+){0,2}?" if leading else ""
         return any(
             re.search(

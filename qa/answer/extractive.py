@@ -307,7 +307,7 @@ class ExtractiveReader(Answerer):
             score = W_DENSE * dense + W_LEXICAL * coverage + position
             type_ok = (
                 ("type" not in on or holds(kind, read, question))
-                and (asked is None or quantity_fits(asked, read))
+                and (asked is None or quantity_fits(asked, read, row=read != text))
                 and subject_fits(names, hit.text)
                 and ("near" not in on or answer_near(kind, read, q_terms, terms))
             )
@@ -584,7 +584,8 @@ def short_answer(
     the sentence, found in the cited text (a table row is read against its header: the phrase
     must be in the row) and, with ``margin``, of at least that log-probability. With
     ``short_open``, a question that asks for no kind of thing gets the best span (any text)
-    under the same conditions. A best span that is a bare pronoun gives no phrase.
+    under the same conditions. A best span that is a bare pronoun gives no phrase. Of a table
+    row's spans, the one whose column's name shares most terms with the question leads.
     """
     kind = answer_type(question)
     if kind is None and not short_open:
@@ -595,6 +596,11 @@ def short_answer(
     # a wire dateline opening the sentence ("GENEVA, June 12, 2023 - ") dates the piece, not
     # what the sentence says: no phrase of it answers (publication questions get the dateline)
     opening = wire_dateline(read) or 0
+    row = read != best.text
+    # of a table row's values, the one in the column the question names ("in 2022", "the new
+    # price") leads; among equals, the reader's order
+    cells: list[tuple[int, tuple[ShortAnswer, float]]] = []
+    asked_terms = set(terms([question])[0]) if row else set()
     for span in best.spans:
         if margin is not None and span.margin < margin:
             break
@@ -610,15 +616,16 @@ def short_answer(
             return None
         # a table row is read with each value before its column's name ("14.2 Revenue
         # (million EUR)"): the kind is judged on the value with its column's name
-        judged = phrase if read == best.text else read[first:last] + read[last:].split(";")[0]
+        column = read[last:].split(";")[0]
+        judged = read[first:last] + column if row else phrase
         if kind is not None and not holds(kind, judged, question):
             continue
         if asked.units:
             # the words after the phrase, up to the next number, must name the unit
             after = re.split(r"\d", read[last : last + 40], maxsplit=1)[0]
-            if not states_unit(asked, read[first:last] + after, leading=True):
+            if not states_unit(asked, read[first:last] + after, leading=True, row=row):
                 continue
-        if read == best.text:
+        if not row:
             at = first + read[first:last].find(phrase)
         else:
             at = best.text.find(phrase)
@@ -627,7 +634,12 @@ def short_answer(
         start = best.start + at
         null = best.phrase_null if best.phrase_null is not None else 0.0
         found = ShortAnswer(phrase, index, start, start + len(phrase), round(span.margin, 3))
-        return found, span.score - null
+        if not row:
+            return found, span.score - null
+        named = len(asked_terms & set(terms([column])[0]))
+        cells.append((named, (found, span.score - null)))
+    if cells:
+        return max(cells, key=lambda cell: cell[0])[1]  # max keeps the first of equals
     return None
 
 
