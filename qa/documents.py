@@ -47,6 +47,7 @@ __all__ = [
     "load_file",
     "normalise_text",
     "other_types",
+    "pdf_rows",
     "set_tables",
     "supported_files",
     "unwrap",
@@ -191,6 +192,17 @@ def set_tables(text: str) -> str:
     """
     lines = text.split("\n")
     out: list[str] = []
+    done = 0
+    for n, end in _table_runs(lines):
+        out.extend(lines[done:n])
+        out.extend(_markdown_rows([_split_cells(line) for line in lines[n:end]]))
+        done = end
+    out.extend(lines[done:])
+    return "\n".join(out)
+
+
+def _table_runs(lines: list[str]) -> Iterator[tuple[int, int]]:
+    """``(first, end)`` of each run of two or more lines that are rows of one table."""
     n = 0
     while n < len(lines):
         width = len(_split_cells(lines[n]))
@@ -202,17 +214,67 @@ def set_tables(text: str) -> str:
             and _aligned(lines[end - 1], lines[end])
         ):
             end += 1
-        if end - n < 2:
-            out.append(lines[n])
-            n += 1
-            continue
-        rows = [_split_cells(line) for line in lines[n:end]]
-        out.extend("| " + " | ".join(cells) + " |" for cells in rows[:1])
-        if width >= 3 and not any(ch.isdigit() for cell in rows[0] for ch in cell):
-            out.append("|" + "---|" * width)
-        out.extend("| " + " | ".join(cells) + " |" for cells in rows[1:])
+        if end - n >= 2:
+            yield n, end
         n = end
-    return "\n".join(out)
+
+
+def _markdown_rows(rows: list[list[str]]) -> list[str]:
+    """``rows`` of cells as ``|`` lines, with a rule under a header (``set_tables``)."""
+    lines = ["| " + " | ".join(cells) + " |" for cells in rows]
+    width = len(rows[0])
+    if width >= 3 and not any(ch.isdigit() for cell in rows[0] for ch in cell):
+        lines.insert(1, "|" + "---|" * width)
+    return lines
+
+
+# the most words a cell of a PDF table found by its layout may have: two columns of prose set
+# side by side have lines of five words and more
+MAX_PDF_CELL_WORDS = 4
+
+
+def pdf_rows(plain: str, layout: str) -> str:
+    """``plain`` (a PDF page's text as pypdf reads it, cells of a table row run together with
+    one space: "Day rover 5.00 pounds 2.50 pounds") with the lines that are table rows in
+    ``layout`` (the same page in pypdf's layout mode, cells apart in their columns) written as
+    ``|`` rows. A table found in the layout counts only if every row below the first holds a
+    figure past its first cell, no cell has more than ``MAX_PDF_CELL_WORDS`` words (a page
+    of two columns set side by side is no table) and each of its rows is a line of ``plain``,
+    in order; else ``plain`` is left as it is. A line of as many cells without figures just
+    above is its header, however layout mode indents it."""
+    found = [line for line in layout.split("\n") if line.strip()]
+    plain_lines = plain.split("\n")
+    flat = [" ".join(line.split()) for line in plain_lines]
+    for n, end in _table_runs(found):
+        rows = [_split_cells(line) for line in found[n:end]]
+        if not all(_DIGIT.search(" ".join(cells[1:])) for cells in rows[1:]):
+            continue
+        if any(len(cell.split()) > MAX_PDF_CELL_WORDS for cells in rows for cell in cells):
+            continue  # lines of prose in two columns, not cells
+        above = _split_cells(found[n - 1]) if n else []
+        if (
+            len(above) == len(rows[0])
+            and not _DIGIT.search(found[n - 1])
+            and all(len(cell.split()) <= MAX_PDF_CELL_WORDS for cell in above)
+        ):
+            rows.insert(0, above)  # a header row layout mode set out of line with the rows
+        at: list[int] = []
+        for cells in rows:
+            want = " ".join(" ".join(cells).split())
+            start = at[-1] + 1 if at else 0
+            where = next((i for i in range(start, len(flat)) if flat[i] == want), None)
+            if where is None:
+                break
+            at.append(where)
+        if len(at) < len(rows):
+            continue
+        marked = _markdown_rows(rows)
+        header = len(marked) > len(rows)
+        for k, where in enumerate(at):
+            plain_lines[where] = (
+                marked[0] + "\n" + marked[1] if k == 0 and header else (marked[k + header])
+            )
+    return "\n".join(plain_lines)
 
 
 def _split_cells(line: str) -> list[str]:
@@ -406,9 +468,20 @@ def _load_pdf(path: Path) -> tuple[str, str | None]:
         pypdf_log.addHandler(logging.NullHandler())
 
     reader = PdfReader(str(path))
-    pages = (page.extract_text() or "" for page in reader.pages)
+    pages = (_pdf_page(page) for page in reader.pages)
     text = "\n\n".join(p.strip() for p in pages if p.strip()) + "\n"
     return text.translate(_PDF_PRIVATE_LIGATURES), _pdf_title(reader)
+
+
+def _pdf_page(page: Any) -> str:
+    """A page's text, its tables' rows as ``|`` rows where pypdf's layout mode shows their
+    columns (``pdf_rows``)."""
+    plain = page.extract_text() or ""
+    try:
+        layout = page.extract_text(extraction_mode="layout") or ""
+    except Exception:  # a page layout mode cannot read keeps its plain text
+        return plain
+    return pdf_rows(plain, layout)
 
 
 # fonts that give the fi and fl ligatures Apple's old private-use code points (U+F001, U+F002;

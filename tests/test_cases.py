@@ -429,6 +429,54 @@ def test_a_rows_value_is_taken_from_the_column_the_question_names(make_qa, tmp_p
         assert answer.short is not None and value in answer.short.text, (question, answer.text)
 
 
+def _bus_fares_pdf(path: Path) -> None:
+    """A page with a fares table set in cells and, below it, two columns of prose side by side
+    (made with fpdf2, as a word processor sets them)."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    pdf.cell(0, 8, "County bus fares for 2024", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 6, "TRURO, December 1, 2023 - Cornwall council published its bus fares.")
+    rows = [("Ticket", "Adult", "Child"), ("Single", "2.00 pounds", "1.00 pounds")]
+    rows += [("Day rover", "5.00 pounds", "2.50 pounds"), ("Weekly", "18.00 pounds", "9.00 pounds")]
+    for row in rows:
+        for k, cell in enumerate(row):
+            last = k == len(row) - 1
+            pdf.cell(
+                50, 7, cell, new_x="LMARGIN" if last else "RIGHT", new_y="NEXT" if last else "TOP"
+            )
+    left = ["The harbour handled 12 ships", "in 2023, up from 9 ships in"]
+    right = ["Its staff grew to 45 people", "from 38 people, and 2 cranes"]
+    for a, b in zip(left, right, strict=True):
+        pdf.cell(90, 6, a)
+        pdf.cell(90, 6, b, new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(path))
+
+
+def test_a_pdf_table_is_read_as_rows(make_qa, tmp_path: Path) -> None:
+    """A new-user test: pypdf gives a PDF table's row as one line with single spaces ("Day
+    rover 5.00 pounds 2.50 pounds"), so "How much does a child day rover cost?" got both
+    prices. Its layout mode shows the columns: the rows are read as ``|`` rows under the
+    header; two columns of prose are left as prose."""
+    page = tmp_path / "fares.pdf"
+    _bus_fares_pdf(page)
+    lines = load_file(page).text.split("\n")
+    table = lines.index("| Ticket | Adult | Child |")
+    assert lines[table + 1 : table + 5] == [
+        "|---|---|---|",
+        "| Single | 2.00 pounds | 1.00 pounds |",
+        "| Day rover | 5.00 pounds | 2.50 pounds |",
+        "| Weekly | 18.00 pounds | 9.00 pounds |",
+    ]
+    assert not any("| The harbour" in line or "people |" in line for line in lines)
+    qa, _ = _ingested(make_qa, tmp_path, page)
+    answer = qa.ask("How much does a child day rover cost?")
+    assert answer.citations[0].quote == "| Day rover | 5.00 pounds | 2.50 pounds |"
+    assert answer.short is not None and "2.50" in answer.short.text
+
+
 def test_a_table_header_row_is_never_cited(make_qa, tmp_path: Path) -> None:
     """A table's header row and rule row state no fact: never cited, never a phrase (a
     new-user test got "Amount [1]" citing "| Item | Amount |" for a question the corpus does
