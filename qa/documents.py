@@ -7,10 +7,12 @@ it exactly (``quote == text[start:end]``). On the way in, each file's text is
 - given ``\\n`` line endings (Windows and old Mac ones converted);
 - Unicode NFKC-normalised, so ligatures (``ﬁ`` -> ``fi``) and compatibility characters
   (full-width digits, no-break spaces) read and search as the letters they stand for;
+- for plain text and PDF, tables set in spaces or tabs written as Markdown ``|`` rows
+  (``set_tables``; a PDF's found in pypdf's layout mode, ``pdf_rows``);
 - unwrapped (plain text and PDF, and Markdown prose): a soft line wrap inside a paragraph is
   joined with a space, a word hyphenated at the end of a line is joined whole, a compound
   broken at its own hyphen keeps it ("state-owned", ``qa.hyphenation``); paragraph breaks,
-  headings, list items and table rows stay on their own lines.
+  headings, list items, table rows and "Label: value" lines stay on their own lines.
 
 HTML is read by trafilatura (main content only: no cookie banner, navigation, "most read" box
 or footer), as Markdown so tables stay rows of cells; its title, date and author are metadata.
