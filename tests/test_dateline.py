@@ -74,6 +74,11 @@ def test_a_wire_dateline_is_the_dateline_without_its_sentence() -> None:
     spans = [(0, 16), (18, len(text))]
     assert dateline(_first_chunk(text, spans)) == (18, 39)
     assert text[18:39] == "GENEVA, June 12, 2023"
+    # on a line of its own, it is cited without its dash (a break-test)
+    text = "Glacier melt record\n\nZURICH, August 3, 2023 -\nThe glaciers lost 4 percent."
+    spans = [(0, 19), (21, 45), (46, len(text))]
+    start, end = dateline(_first_chunk(text, spans))
+    assert text[start:end] == "ZURICH, August 3, 2023"
 
 
 def test_the_dateline_is_a_short_line_with_a_day_near_the_top() -> None:

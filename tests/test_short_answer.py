@@ -212,6 +212,22 @@ def test_no_phrase_from_a_wire_dateline_or_a_day_as_a_count(make_qa, tmp_path: P
     assert len(quote) <= prefix_end
 
 
+def test_a_wire_datelines_place_still_answers_where(make_qa, tmp_path: Path) -> None:
+    """A break-test of the rule above: "In which city is the lakeside jazz festival?" had
+    been answered "GENEVA" from the dateline, and lost it: only the dateline's day is kept
+    out of phrases."""
+    qa = _written_qa(
+        make_qa,
+        tmp_path,
+        "festival.txt",
+        "Jazz festival returns\n\nGENEVA, June 12, 2023 - The lakeside jazz festival will "
+        "return for its 40th edition next month with 120 concerts across 9 stages, organisers "
+        "said on Monday.\n",
+    )
+    answer = _checked(qa, "In which city is the lakeside jazz festival?")
+    assert answer.short is not None and "GENEVA" in answer.short.text
+
+
 def test_an_open_question_is_led_by_a_phrase_unless_switched_off(make_qa, tmp_path: Path) -> None:
     """A "What...?" question asks for no kind of thing (``answer_type`` is None); by default
     (``short_answer_open``) it is led by the span reader's phrase too, exact text inside the

@@ -113,8 +113,9 @@ def dateline(first_chunk: Hit) -> tuple[int, int] | None:
     sentence and holds such a day ("GENEVA, June 12, 2023 - The festival..."), without the
     sentence."""
     found = top_line(first_chunk, _is_dateline)
-    if found is not None:
-        return found
+    if found is not None:  # less a wire dateline's dash: "ZURICH, August 3, 2023 -"
+        text = first_chunk.span_text(*found)
+        return found[0], found[0] + len(text.rstrip(" -–—"))
     line = top_line(first_chunk, lambda text: _wire_day(text) is not None)
     if line is None:
         return None

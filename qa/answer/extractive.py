@@ -593,9 +593,11 @@ def short_answer(
     read = best.read or best.text
     # "How many jobs...?": the phrase is the number of jobs, not another number of the sentence
     asked = quantity_asked(question)
-    # a wire dateline opening the sentence ("GENEVA, June 12, 2023 - ") dates the piece, not
-    # what the sentence says: no phrase of it answers (publication questions get the dateline)
-    opening = wire_dateline(read) or 0
+    # the day of a wire dateline opening the sentence ("GENEVA, June 12, 2023 - ") dates the
+    # piece, not what the sentence says: no phrase of it answers (publication questions get
+    # the dateline); its place may ("Where is the festival held?")
+    opening = wire_dateline(read)
+    day = dateline_day(read[:opening]) if opening else None
     row = read != best.text
     # of a table row's values, the one in the column the question names ("in 2022", "the new
     # price") leads; among equals, the reader's order
@@ -605,7 +607,7 @@ def short_answer(
         if margin is not None and span.margin < margin:
             break
         first, last = whole_words(read, span.start, span.end)
-        if first < opening:
+        if day is not None and first < day[1] and day[0] < last:
             continue
         if kind == "number" and _in_calendar_day(read, first, last):
             continue  # "How many bids...?" is not answered by "on February 28"
