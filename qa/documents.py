@@ -68,6 +68,7 @@ _HYPHENATED = re.compile(r"[^\W\d_]-$")
 _BROKEN = re.compile(r"[^\W_]-$")
 # a gap between two cells of a table set in spaces, not after a sentence's stop
 _DIGIT = re.compile(r"\d")
+_YEAR = re.compile(r"\b(1[89]|20)\d\d\b")
 _COLUMN_GAP = re.compile(r"(?<=[^\s.!?:;])(?: {2,}|\t+)(?=\S)")
 # a line that opens with a short label and a colon: "Saturday: 9:00 to 14:00", "Price: 7 euros"
 _LABEL = re.compile(r"^\s*([^\W_])[^:.!?\n]{0,40}:\s+\S")
@@ -123,44 +124,83 @@ def _joins(line: str, following: str, longest: int) -> bool:
 
 
 def _cells_at(line: str) -> list[tuple[int, int]]:
-    """Where the cells of ``line`` start and end, split at its column gaps: runs of two or
-    more spaces or a tab, not after a full stop (two spaces after a sentence are a typist's
-    habit, not a column)."""
-    body = line.rstrip()
+    """Where the cells of ``line`` start and end (columns, tabs set every 8), split at its
+    column gaps: runs of two or more spaces or a tab, not after a full stop (two spaces
+    after a sentence are a typist's habit, not a column)."""
+    body = _expand_tabs(line).rstrip()
     cuts = [(g.start(), g.end()) for g in _COLUMN_GAP.finditer(body)]
     starts = [len(body) - len(body.lstrip())] + [end for _, end in cuts]
     ends = [start for start, _ in cuts] + [len(body)]
     return list(zip(starts, ends, strict=True))
 
 
-def _aligned(line: str, following: str) -> bool:
-    """Whether two lines are rows of one table set in spaces: as many cells, two or more, and
-    each cell after the first starts in the same column on both lines or, holding a figure
-    after a gap of three or more, ends in the same column (set flush right), and not two
-    lines of one length widened by single spaces. Justified prose, whose widened spaces fall
-    anywhere, seldom lines up so (measured in eval/README.md, "Tables set in spaces"). Lines
-    with tabs between cells need only have as many."""
-    cells, cells2 = _cells_at(line), _cells_at(following)
+def _expand_tabs(line: str) -> str:
+    """``line`` with each tab set to the next stop of every 8 columns, at least two spaces
+    (a tab between cells is a column gap however close the stop)."""
+    if "\t" not in line:
+        return line
+    out: list[str] = []
+    column = 0
+    for char in line:
+        if char == "\t":
+            width = 8 - column % 8
+            width += 8 if width < 2 else 0
+            out.append(" " * width)
+            column += width
+        else:
+            out.append(char)
+            column += 1
+    return "".join(out)
+
+
+def _aligned(line: str, following: str, slack: int = 0) -> bool:
+    """Whether two lines are rows of one table set in spaces or tabs: as many cells, two or
+    more, the first of at most ``MAX_LABEL_WORDS`` words (a line of prose cut by a wide space
+    is no row), and each cell after the first starts in the same column on both lines or,
+    after a gap of three or more with a figure in one of the two, ends in the same column (set
+    flush right), within ``slack`` columns; and not two lines of one length widened by single
+    spaces. Justified prose, whose widened spaces fall anywhere, seldom lines up so (measured
+    in eval/README.md, "Tables set in spaces")."""
+    body, body2 = _expand_tabs(line), _expand_tabs(following)
+    cells, cells2 = _cells_at(body), _cells_at(body2)
     if len(cells) != len(cells2) or len(cells) < 2:
         return False
-    if "\t" in line.strip() or "\t" in following.strip():
-        return True
+    for text, (a, b) in ((body, cells[0]), (body2, cells2[0])):
+        if len(text[a:b].split()) > MAX_LABEL_WORDS:
+            return False
     gaps = [b[0] - a[1] for a, b in pairwise(cells)]
     gaps2 = [b[0] - a[1] for a, b in pairwise(cells2)]
-    if len(line.rstrip()) == len(following.rstrip()) and all(g == 2 for g in gaps + gaps2):
+    if len(body.rstrip()) == len(body2.rstrip()) and all(g == 2 for g in gaps + gaps2):
         return False  # two full lines of justified prose, widened by a space here and there
     # a figure set flush right ends where the one above ends, after a wide gap (a justified
     # line's last word ends where every line does, after a gap of two)
     return all(
-        a[0] == b[0]
+        abs(a[0] - b[0]) <= slack
         or (
-            a[1] == b[1]
+            abs(a[1] - b[1]) <= slack
             and max(g, g2) >= 3
-            and _DIGIT.search(line, *a)
-            and _DIGIT.search(following, *b)
+            and bool(_DIGIT.search(body, *a) or _DIGIT.search(body2, *b))
         )
         for a, b, g, g2 in zip(cells[1:], cells2[1:], gaps, gaps2, strict=True)
     )
+
+
+def _heads(header: str, rows: list[str]) -> bool:
+    """Whether ``header`` is the column names of the table ``rows`` however it is set out
+    (centred, or left-aligned over figures set flush right): as many cells, no figure but a
+    year, and each cell overlapping its column's span in the rows (or, all set apart by tabs,
+    in any column)."""
+    cells = _cells_at(header)
+    columns = [_cells_at(row) for row in rows]
+    if len(cells) != len(columns[0]) or _DIGIT.search(_YEAR.sub("", header)):
+        return False
+    if "\t" in header.strip() and all("\t" in row.strip() for row in rows):
+        return True  # cells apart by tabs: a longer name runs past a tab stop its values don't
+    for k, (a, b) in enumerate(cells):
+        left, right = min(c[k][0] for c in columns), max(c[k][1] for c in columns)
+        if b <= left or a >= right:
+            return False
+    return True
 
 
 def _labelled(line: str) -> bool:
@@ -188,51 +228,93 @@ def set_tables(text: str) -> str:
     cited as one, against its header, as an HTML or Word table's is.
 
     A table is two or more lines of one paragraph in a row, each aligned with the next
-    (``_aligned``) and split by its gaps into the same number of cells, two or more. A rule
-    row marks the first row as the header when the table has three or more columns and that
-    row holds no figure, as for Word tables (``qa.word``). Other lines are left as they are.
+    (``_aligned``) and split by its gaps into the same number of cells, two or more, and the
+    line above when it names the columns however it is set out (``_heads``). A rule row marks
+    the first row as the header when the table has three or more columns and that row holds
+    no figure but years ("2022 2023"); a two-column table is labels and values, as for Word
+    tables (``qa.word``). Other lines are left as they are.
     """
     lines = text.split("\n")
     out: list[str] = []
     done = 0
-    for n, end in _table_runs(lines):
+    for n, end, rows in _table_runs(lines):
         out.extend(lines[done:n])
-        out.extend(_markdown_rows([_split_cells(line) for line in lines[n:end]]))
+        out.extend(_markdown_rows(rows))
         done = end
     out.extend(lines[done:])
     return "\n".join(out)
 
 
-def _table_runs(lines: list[str]) -> Iterator[tuple[int, int]]:
-    """``(first, end)`` of each run of two or more lines that are rows of one table."""
+def _table_runs(lines: list[str], slack: int = 0) -> Iterator[tuple[int, int, list[list[str]]]]:
+    """``(first, end, rows)`` of each run of two or more lines that are rows of one table
+    (``slack`` as for ``_aligned``), with the header line above it when there is one
+    (``_heads``); ``rows`` are their cells, "" where a row leaves a column empty."""
     n = 0
     while n < len(lines):
         width = len(_split_cells(lines[n]))
+        rows = [_split_cells(lines[n])]
+        full = [lines[n]]  # the rows with every column filled: the columns' extent
         end = n + 1
-        while (
-            width >= 2
-            and end < len(lines)
-            and len(_split_cells(lines[end])) == width
-            and _aligned(lines[end - 1], lines[end])
-        ):
+        while width >= 2 and end < len(lines):
+            if len(_split_cells(lines[end])) == width and _aligned(full[-1], lines[end], slack):
+                rows.append(_split_cells(lines[end]))
+                full.append(lines[end])
+            elif (placed := _placed(lines[end], lines[n], slack)) is not None:
+                rows.append(placed)
+            else:
+                break
             end += 1
-        if end - n >= 2:
-            yield n, end
+        if len(full) >= 2:  # two full rows at least: a table, not lines that touch by chance
+            above = lines[n - 1] if n else ""
+            if above.strip() and not _BLOCK_LINE.match(above) and _heads(above, full):
+                yield n - 1, end, [_split_cells(above), *rows]
+            else:
+                yield n, end, rows
         n = end
+
+
+def _placed(line: str, reference: str, slack: int) -> list[str] | None:
+    """The cells of ``line``, a row that leaves some columns of ``reference`` (a full row of
+    its table) empty, each in the column it starts in (or, a figure, ends in), "" in the
+    others; None when a cell lines up with no column, the label has more than
+    ``MAX_LABEL_WORDS`` words, or ``line`` has every cell or fewer than two."""
+    cells, columns = _cells_at(line), _cells_at(reference)
+    if not 2 <= len(cells) < len(columns) or _labelled(line):
+        return None
+    body = _expand_tabs(line)
+    if len(body[slice(*cells[0])].split()) > MAX_LABEL_WORDS:
+        return None
+    placed = [""] * len(columns)
+    k = 0
+    for a, b in cells:
+        # a cell starts where its column does, or is a figure that ends where it ends
+        while k < len(columns) and not (
+            abs(a - columns[k][0]) <= slack
+            or (abs(b - columns[k][1]) <= slack and _DIGIT.search(body, a, b))
+        ):
+            k += 1
+        if k == len(columns):
+            return None
+        placed[k] = body[a:b].strip()
+        k += 1
+    return placed if placed[0] else None
 
 
 def _markdown_rows(rows: list[list[str]]) -> list[str]:
     """``rows`` of cells as ``|`` lines, with a rule under a header (``set_tables``)."""
     lines = ["| " + " | ".join(cells) + " |" for cells in rows]
     width = len(rows[0])
-    if width >= 3 and not any(ch.isdigit() for cell in rows[0] for ch in cell):
-        lines.insert(1, "|" + "---|" * width)
+    if width >= 3 and not _DIGIT.search(_YEAR.sub("", " ".join(rows[0]))):
+        lines.insert(1, "|" + "---|" * width)  # column names: words, or years ("2022 2023")
     return lines
 
 
 # the most words a cell of a PDF table found by its layout may have: two columns of prose set
 # side by side have lines of five words and more
 MAX_PDF_CELL_WORDS = 4
+# the most words of a table row's first cell, its label ("Day pass", "London-Leeds"): a line
+# of prose with a wide space in it has more before the space
+MAX_LABEL_WORDS = 5
 
 
 def pdf_rows(plain: str, layout: str) -> str:
@@ -247,8 +329,7 @@ def pdf_rows(plain: str, layout: str) -> str:
     found = [line for line in layout.split("\n") if line.strip()]
     plain_lines = plain.split("\n")
     flat = [" ".join(line.split()) for line in plain_lines]
-    for n, end in _table_runs(found):
-        rows = [_split_cells(line) for line in found[n:end]]
+    for n, _end, rows in _table_runs(found, slack=1):  # layout mode's columns wander by one
         if not all(_DIGIT.search(" ".join(cells[1:])) for cells in rows[1:]):
             continue
         if any(len(cell.split()) > MAX_PDF_CELL_WORDS for cells in rows for cell in cells):

@@ -455,6 +455,61 @@ def _bus_fares_pdf(path: Path) -> None:
     pdf.output(str(path))
 
 
+@pytest.mark.parametrize(
+    ("table", "rows"),
+    [
+        # an empty cell: the row keeps its columns (a break-test: rows ran together)
+        (
+            "Ticket        Adult     Child     Senior\n"
+            "Day pass      12.00     6.00      8.00\n"
+            "Evening       9.00                7.00\n"
+            "Annual        60.00     30.00\n",
+            ["| Ticket | Adult | Child | Senior |", "|---|---|---|---|",
+             "| Day pass | 12.00 | 6.00 | 8.00 |", "| Evening | 9.00 |  | 7.00 |",
+             "| Annual | 60.00 | 30.00 |  |"],
+        ),
+        # years name the columns; figures set flush right under them
+        (
+            "Material      2021     2022     2023\n"
+            "Paper        8,100    8,400    8,950\n"
+            "Glass        3,200    3,050    2,980\n",
+            ["| Material | 2021 | 2022 | 2023 |", "|---|---|---|---|",
+             "| Paper | 8,100 | 8,400 | 8,950 |", "| Glass | 3,200 | 3,050 | 2,980 |"],
+        ),
+        # a centred header over labels and figures set flush right; "-" for none
+        (
+            "     Country     Gold    Silver\n"
+            "  Norway           16         8\n"
+            "  Germany          12         -\n",
+            ["| Country | Gold | Silver |", "|---|---|---|", "| Norway | 16 | 8 |",
+             "| Germany | 12 | - |"],
+        ),
+        # tabs: the header's longer names pass the values' tab stops
+        (
+            "Fuel\tOld price\tNew price\nPetrol\t1.65\t1.72\nDiesel\t1.58\t1.70\n",
+            ["| Fuel | Old price | New price |", "|---|---|---|", "| Petrol | 1.65 | 1.72 |",
+             "| Diesel | 1.58 | 1.70 |"],
+        ),
+    ],
+)  # fmt: skip
+def test_tables_with_empty_cells_year_headers_and_tabs(table: str, rows: list[str]) -> None:
+    assert set_tables(table).split("\n")[: len(rows)] == rows
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        # a line of prose cut by a wide space is no row, whatever lines up
+        "The river authority said on Tuesday that  the water level had risen by\n"
+        "two metres overnight, and that residents  of the low lying streets near\n",
+        "\tThe minister arrived in Brussels on Monday\tfor talks.\n"
+        "\tShe met the commissioner and several MEPs\tbefore lunch.\n",
+    ],
+)
+def test_prose_with_wide_spaces_is_no_table(prose: str) -> None:
+    assert set_tables(prose) == prose
+
+
 def test_a_pdf_table_is_read_as_rows(make_qa, tmp_path: Path) -> None:
     """A new-user test: pypdf gives a PDF table's row as one line with single spaces ("Day
     rover 5.00 pounds 2.50 pounds"), so "How much does a child day rover cost?" got both
