@@ -7,7 +7,8 @@ looks the same. Two sources decide, in this order:
 1. the document itself: if it spells the pair elsewhere more often with the hyphen
    ("state-owned") than without ("stateowned"), the hyphen stays, and the other way round;
 2. a word list, the vocabulary of the bundled embedding model's tokenizer (bert-base-uncased's
-   30,522 word pieces): a joined form in it is a word ("information"); otherwise, when both
+   30,522 word pieces): a joined form in it, or in it but for an inflection's ending
+   ("landlords"), is a word ("information"); otherwise, when both
    halves are words in it ("non", "binding") and the paragraph is English (py3langid, as
    ``qa.answer.language``: German "ge-" / "plant" is "geplant"), the hyphen stays.
 
@@ -78,6 +79,25 @@ def english(text: str) -> bool:
         return True
 
 
+# endings the word list lacks on the words it has: "landlords", "shipyards", "overhauled"
+_ENDINGS = (
+    ("s", ""),
+    ("es", ""),
+    ("ed", ""),
+    ("ed", "e"),
+    ("ing", ""),
+    ("ing", "e"),
+    ("men", "man"),
+)
+
+
+def _known(word: str, words: frozenset[str]) -> bool:
+    """Whether ``word`` is in ``words``, or is one of them with an inflection's ending."""
+    return word in words or any(
+        word.endswith(end) and word[: -len(end)] + base in words for end, base in _ENDINGS
+    )
+
+
 def keeps_hyphen(
     head: str, tail: str, counts: WordCounts, is_english: Callable[[], bool] = lambda: True
 ) -> bool:
@@ -93,6 +113,6 @@ def keeps_hyphen(
         return hyphenated > joined
     words = vocabulary()
     last = head.rsplit("-", 1)[-1].lower()  # "anti-inflam" / "matory": the piece that broke
-    if last + tail.lower() in words:
+    if _known(last + tail.lower(), words):
         return False
     return last in words and tail.lower() in words and is_english()
