@@ -429,6 +429,25 @@ def test_a_rows_value_is_taken_from_the_column_the_question_names(make_qa, tmp_p
         assert answer.short is not None and value in answer.short.text, (question, answer.text)
 
 
+def test_an_empty_cell_of_the_named_column_gives_no_other_value(make_qa, tmp_path: Path) -> None:
+    """A break-test: "How much is a family day ticket for a child?" led with 52.00, the adult
+    price, as the child's cell is "n/a". The row is cited; no other column's value leads."""
+    page = tmp_path / "zoo.md"
+    page.write_text(
+        "# Zoo admission prices\n\nRiverside Zoo has published its prices for the summer.\n\n"
+        "| Ticket type | Adult | Child | Senior |\n|---|---|---|---|\n"
+        "| Standard | 18.00 euros | 9.50 euros | 14.00 euros |\n"
+        "| Family day | 52.00 euros | n/a | n/a |\n",
+        encoding="utf-8",
+    )
+    qa, _ = _ingested(make_qa, tmp_path, page)
+    answer = qa.ask("How much is a family day ticket for a child?")
+    assert "| Family day |" in answer.citations[0].quote
+    assert answer.short is None or "52.00" not in answer.short.text
+    answer = qa.ask("How much is a family day ticket for an adult?")
+    assert answer.short is not None and "52.00" in answer.short.text
+
+
 def _bus_fares_pdf(path: Path) -> None:
     """A page with a fares table set in cells and, below it, two columns of prose side by side
     (made with fpdf2, as a word processor sets them)."""

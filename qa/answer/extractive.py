@@ -640,9 +640,15 @@ def short_answer(
             return found, span.score - null
         named = len(asked_terms & set(terms([column])[0]))
         cells.append((named, (found, span.score - null)))
-    if cells:
-        return max(cells, key=lambda cell: cell[0])[1]  # max keeps the first of equals
-    return None
+    if not cells:
+        return None
+    named, chosen = max(cells, key=lambda cell: cell[0])  # max keeps the first of equals
+    # the column the question names holds no phrase ("n/a", "-", empty): no other column's
+    # value answers it ("a family day ticket for a child" is not the adult price)
+    pieces = [piece.rsplit(": ", 1)[-1] for piece in read.split("; ")]
+    if named < max(len(asked_terms & set(terms([piece])[0])) for piece in pieces):
+        return None
+    return chosen
 
 
 def _draft(
