@@ -21,12 +21,13 @@ always joining (qa before qa.hyphenation), the document alone, the word list alo
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import re
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+
+from squad_train import load_squad_train
 
 from qa.hyphenation import WordCounts, keeps_hyphen, vocabulary
 
@@ -82,7 +83,7 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=120)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    data = json.loads(args.squad_train.read_text(encoding="utf-8"))["data"]
+    data = load_squad_train(args.squad_train)["data"]
     articles = random.Random(args.seed).sample(data, args.articles)
     made = breaks(articles, args.seed)
     for kind, right in (("compound", "kept"), ("word", "joined")):

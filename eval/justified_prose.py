@@ -17,10 +17,11 @@ rules).
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import textwrap
 from pathlib import Path
+
+from squad_train import load_squad_train
 
 from qa.documents import set_tables, unwrap
 
@@ -44,7 +45,7 @@ def main() -> None:
     parser.add_argument("--paragraphs", type=int, default=1500)
     parser.add_argument("--seed", type=int, default=3)
     args = parser.parse_args()
-    data = json.loads(args.squad_train.read_text(encoding="utf-8"))["data"]
+    data = load_squad_train(args.squad_train)["data"]
     rng = random.Random(args.seed)
     paragraphs = [
         " ".join(p["context"].split()) for a in rng.sample(data, len(data)) for p in a["paragraphs"]

@@ -31,13 +31,12 @@ transformer layers, the pooler and the new classifier change: those are written 
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import random
 import re
 from pathlib import Path
 
-SQUAD_TRAIN_SHA256 = "3527663986b8295af4f7fcdff1ba1ff3f72d07d61a20f487cb238a6ef92fd955"
+from squad_train import load_squad_train
+
 SEED = 13
 _WORD = re.compile(r"\w+")
 _STOP = frozenset(
@@ -192,10 +191,7 @@ def main() -> None:
     parser.add_argument("--learning-rate", type=float, default=5e-5)
     parser.add_argument("--max-length", type=int, default=96)
     args = parser.parse_args()
-    raw = args.squad_train.read_bytes()
-    if hashlib.sha256(raw).hexdigest() != SQUAD_TRAIN_SHA256:
-        raise SystemExit(f"{args.squad_train} is not SQuAD v1.1 train (sha256 differs)")
-    rows = build_pairs(json.loads(raw), context=args.context)
+    rows = build_pairs(load_squad_train(args.squad_train), context=args.context)
     print(f"{len(rows)} pairs, {sum(r[2] for r in rows)} positive; training on {args.pairs}")
     args.out_dir.mkdir(parents=True, exist_ok=True)
     model = train(

@@ -56,8 +56,8 @@ import re
 from pathlib import Path
 
 import numpy as np
+from squad_train import load_squad_train
 
-SQUAD_TRAIN_SHA256 = "3527663986b8295af4f7fcdff1ba1ff3f72d07d61a20f487cb238a6ef92fd955"
 SQUAD2_TRAIN_MD5 = "62108c273c268d70893182d5cf8df740"
 SQUAD2_COUNTS = (130319, 86821, 43498)
 SEED = 13
@@ -323,11 +323,8 @@ def main() -> None:
     parser.add_argument("--squad2", type=Path, help="SQuAD 2.0 train-v2.0.json (checked)")
     parser.add_argument("--typed", action="store_true", help="add the typed negatives")
     args = parser.parse_args()
-    raw = args.squad_train.read_bytes()
-    if hashlib.sha256(raw).hexdigest() != SQUAD_TRAIN_SHA256:
-        raise SystemExit(f"{args.squad_train} is not SQuAD v1.1 train (sha256 differs)")
+    squad = load_squad_train(args.squad_train)
     squad2 = check_squad2(args.squad2.read_bytes()) if args.squad2 else None
-    squad = json.loads(raw)
     rows = build_pairs(squad, args.questions, squad2, args.articles)
     if args.typed:
         rows += typed_pairs(squad, [r for r in rows if r[3] == "answer"], args.articles)

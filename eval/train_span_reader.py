@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import random
 import sys
 import time
@@ -38,7 +37,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from train_no_answer import SQUAD_TRAIN_SHA256
+from squad_train import load_squad_train
 
 SEED = 13
 MAX_TOKENS = 160
@@ -279,10 +278,7 @@ def main() -> None:
         help="share of questions that also get a no-answer pair (a near-miss sentence)",
     )
     args = parser.parse_args()
-    raw = args.squad_train.read_bytes()
-    if hashlib.sha256(raw).hexdigest() != SQUAD_TRAIN_SHA256:
-        raise SystemExit(f"{args.squad_train} is not SQuAD v1.1 train (sha256 differs)")
-    squad = json.loads(raw)
+    squad = load_squad_train(args.squad_train)
     import torch
     from transformers import AutoTokenizer
 
