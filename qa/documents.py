@@ -251,13 +251,14 @@ def _table_runs(lines: list[str], slack: int = 0) -> Iterator[tuple[int, int, li
     (``_heads``); ``rows`` are their cells, "" where a row leaves a column empty."""
     n = 0
     while n < len(lines):
-        width = len(_split_cells(lines[n]))
         rows = [_split_cells(lines[n])]
+        width = len(rows[0])
         full = [lines[n]]  # the rows with every column filled: the columns' extent
         end = n + 1
         while width >= 2 and end < len(lines):
-            if len(_split_cells(lines[end])) == width and _aligned(full[-1], lines[end], slack):
-                rows.append(_split_cells(lines[end]))
+            cells = _split_cells(lines[end])
+            if len(cells) == width and _aligned(full[-1], lines[end], slack):
+                rows.append(cells)
                 full.append(lines[end])
             elif (placed := _placed(lines[end], lines[n], slack)) is not None:
                 rows.append(placed)

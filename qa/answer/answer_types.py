@@ -15,7 +15,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["CALENDAR_DAY", "AnswerType", "answer_type", "holds", "holds_calendar_day", "new_names"]
+__all__ = [
+    "CALENDAR_DAY",
+    "AnswerType",
+    "answer_type",
+    "holds",
+    "holds_calendar_day",
+    "in_calendar_day",
+    "new_names",
+]
 
 AnswerType = str  # "person" | "money" | "percent" | "day" | "date" | "number" | "name"
 
@@ -228,6 +236,12 @@ def holds_calendar_day(text: str) -> bool:
     """True when ``text`` names a day of the calendar ("Jan 15", "15 January", "2026-01-15"),
     not only a weekday ("on Monday", which holds("day") also accepts)."""
     return _CALENDAR_DAY_RE.search(text) is not None
+
+
+def in_calendar_day(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` overlaps a calendar day of ``text`` ("28" or "on February
+    28" of "on February 28")."""
+    return any(m.start() < end and start < m.end() for m in _CALENDAR_DAY_RE.finditer(text))
 
 
 # sentence-initial words that are capitalised for being first, not for being names

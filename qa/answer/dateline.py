@@ -58,6 +58,7 @@ _ABOUT_PUBLICATION = (
 _DAY_PHRASE = re.compile(rf"(?:{CALENDAR_DAY})(?:,?\s+(?:1\d{{3}}|20\d\d)\b)?")
 _TIME = re.compile(r"\b\d{1,2}:\d{2}(?:\s?[AaPp]\.?[Mm]\b\.?)?")
 _ASKS_TIME = re.compile(r"\b((what|which|at what) (time|hour)|hour and minute)\b", _I)
+_DASHES = " -–—"  # what a wire dateline's end is stripped of: "ZURICH, August 3, 2023 -"
 _YEAR_OR_TIME = re.compile(r"\b(1\d{3}|20\d\d)\b|\b\d{1,2}:\d{2}\b")
 MIN_TOPIC_COVERAGE = 0.5  # share of the question's other terms the piece must contain
 MAX_DATELINE_CHARS = 60
@@ -115,20 +116,20 @@ def dateline(first_chunk: Hit) -> tuple[int, int] | None:
     found = top_line(first_chunk, _is_dateline)
     if found is not None:  # less a wire dateline's dash: "ZURICH, August 3, 2023 -"
         text = first_chunk.span_text(*found)
-        return found[0], found[0] + len(text.rstrip(" -–—"))
+        return found[0], found[0] + len(text.rstrip(_DASHES))
     line = top_line(first_chunk, lambda text: _wire_day(text) is not None)
     if line is None:
         return None
     text = first_chunk.span_text(*line)
     end = _wire_day(text) or 0
     start = len(text) - len(text.lstrip())
-    return line[0] + start, line[0] + len(text[:end].rstrip(" -–—"))
+    return line[0] + start, line[0] + len(text[:end].rstrip(_DASHES))
 
 
 def _wire_day(text: str) -> int | None:
     """``wire_dateline`` of ``text`` when that dateline holds a calendar day."""
     end = wire_dateline(text)
-    return end if end is not None and _is_dateline(text[:end].strip(" -–—")) else None
+    return end if end is not None and _is_dateline(text[:end].strip(_DASHES)) else None
 
 
 # "GENEVA, June 12, 2023 - ", "NEW YORK (Reuters) — ", "Paris, 12 June 2023 -- ": a place (in

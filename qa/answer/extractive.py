@@ -47,11 +47,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from qa.answer.answer_types import (
-    CALENDAR_DAY,
     QUANTITY_TYPES,
     answer_near,
     answer_type,
     holds,
+    in_calendar_day,
     named_subjects,
     quantity_asked,
     quantity_fits,
@@ -558,15 +558,6 @@ _PRONOUNS = frozenset(
 )  # fmt: skip
 
 
-_CALENDAR_DAY = re.compile(CALENDAR_DAY)
-
-
-def _in_calendar_day(text: str, start: int, end: int) -> bool:
-    """Whether ``text[start:end]`` overlaps a calendar day of ``text`` ("28" or "on February
-    28" of "on February 28")."""
-    return any(m.start() < end and start < m.end() for m in _CALENDAR_DAY.finditer(text))
-
-
 def short_answer(
     best: ScoredSentence,
     margin: float | None,
@@ -609,7 +600,7 @@ def short_answer(
         first, last = whole_words(read, span.start, span.end)
         if day is not None and first < day[1] and day[0] < last:
             continue
-        if kind == "number" and _in_calendar_day(read, first, last):
+        if kind == "number" and in_calendar_day(read, first, last):
             continue  # "How many bids...?" is not answered by "on February 28"
         phrase = read[first:last].strip(" ,;:.")
         if not phrase or len(phrase.split()) >= len(best.text.split()):
