@@ -357,9 +357,12 @@ def test_the_question_word_decides_what_is_asked(make_qa, tmp_path: Path) -> Non
     assert ceo.short is not None and "Núñez" in ceo.short.text, ceo.text
 
 
-def test_a_bare_pronoun_leads_no_answer(make_qa, tmp_path: Path) -> None:
-    """A best span that is a pronoun ("He") points at a name in another sentence: the answer
-    leads with no phrase, and the sentence's other phrases still lead their questions."""
+def test_a_pronoun_is_answered_by_the_name_in_the_sentence_before(make_qa, tmp_path: Path) -> None:
+    """A sentence whose best phrase is a pronoun ("He said the plant would start...") is cited
+    together with the sentence before it, which names whom it means, and the answer leads with
+    that name; within a paragraph and across one. A heading before the sentence is not read as
+    its subject, and a phrase that is no name ("The plant") does not stand in for the pronoun.
+    The sentence's other phrases still lead their questions, from the sentence alone."""
     qa = _written_qa(
         make_qa,
         tmp_path,
@@ -367,10 +370,26 @@ def test_a_bare_pronoun_leads_no_answer(make_qa, tmp_path: Path) -> None:
         "# Mayor visits new battery plant\n\n"
         "Mayor John Smith toured the new battery plant in Riverton on Monday. He said the plant"
         " would start production in May and hire 300 workers.\n\n"
-        "The plant cost $120 million to build.\n",
+        "Jonas Berg, who leads the local fishermen's union, criticised the plant.\n\n"
+        "He warned that its cooling water would warm the river in summer.\n\n"
+        "The plant cost $120 million to build. It will draw its power from solar panels on the"
+        " roof.\n\n"
+        "## Greta Holm\n\n"
+        "She will chair the plant's safety board from August.\n",
     )
     said = _checked(qa, "Who said the plant would start production in May?")
-    assert "He said the plant" in said.citations[0].quote, said.text
-    assert said.short is None or said.short.text.lower() not in {"he", "him", "his"}, said.text
+    assert said.short is not None and "John Smith" in said.short.text, said.text
+    quote = said.citations[said.short.citation - 1].quote
+    assert quote.startswith("Mayor John Smith toured") and "He said the plant" in quote, quote
+    warned = _checked(qa, "Who warned that the cooling water would warm the river?")
+    assert warned.short is not None and "Jonas Berg" in warned.short.text, warned.text
+    assert len(warned.citations) == len({c.quote for c in warned.citations})  # none cited twice
+    power = _checked(qa, "What will draw its power from solar panels?")
+    assert power.short is None or power.short.text.lower() not in {"it", "its"}, power.text
+    assert all(not c.quote.startswith("The plant cost") for c in power.citations), power.text
+    chair = _checked(qa, "Who will chair the plant's safety board?")
+    assert all("#" not in c.quote for c in chair.citations), chair.text
+    assert chair.short is None or chair.short.text.lower() != "she", chair.text
     workers = _checked(qa, "How many workers will the plant hire?")
     assert workers.short is not None and "300" in workers.short.text, workers.text
+    assert workers.citations[0].quote.startswith("He said"), workers.text

@@ -394,6 +394,7 @@ class ExtractiveReader(Answerer):
         # each cited sentence is read; the answer leads with the phrase that clears its
         # sentence's "no span" score ([CLS]) by most (the sentence may be the second cited)
         self._read_phrases(question, found.sentences)
+        self._widen_to_antecedents(question, found)
         phrases = []
         for i, sent in enumerate(found.sentences, start=1):
             got = short_answer(sent, self.short_margin, question, self.short_open, index=i)
@@ -429,6 +430,45 @@ class ExtractiveReader(Answerer):
             inputs.append((selector_input(text, previous=previous), len(text)))
         for sent, reading in zip(read, self.span_reader.read_all(question, inputs), strict=True):
             sent.spans, sent.phrase_null = reading.spans, reading.null_score
+
+    def _widen_to_antecedents(self, question: str, found: Chosen) -> None:
+        """A cited sentence whose best phrase is a pronoun ("She said the work would cost 42
+        million euros") is widened back over the sentence before it, when the chunk holds
+        that one and the span reader, reading the two as one passage, finds a phrase there
+        ("Maria Okafor, the harbour director, presented the plan. She said..."): the answer
+        leads with the name and cites both sentences as one span. Only a name (a capitalised
+        phrase) stands in for the pronoun. A cited sentence inside the
+        widened span is dropped (it is cited by it). A sentence that opens with a pronoun
+        ("They asked for a study") is widened so too for a question that asks who or which
+        one, whatever its best phrase."""
+        if self.span_reader is None:
+            return
+        asks_for_name = answer_type(question) == "name" or bool(_WHO.match(question))
+        for i, sent in enumerate(found.sentences):
+            before = _sentence_before(sent)
+            if before is None or not (
+                _leads_with_pronoun(sent) or (asks_for_name and _opens_with_pronoun(sent.text))
+            ):
+                continue
+            text = sent.hit.span_text(before.start, sent.end)
+            wide = ScoredSentence(
+                sent.hit, before.start, sent.end, text, sent.dense, sent.coverage,
+                sent.covered, sent.score, sent.type_ok, sent.position, sent.tokens,
+                sent.answers, sent.no_answer, sent.first_pass, sent.sentence,
+            )  # fmt: skip
+            reader_input = selector_input(text, previous=before.previous)
+            reading = self.span_reader.read_all(question, [(reader_input, len(text))])[0]
+            wide.spans, wide.phrase_null = reading.spans, reading.null_score
+            got = short_answer(wide, self.short_margin, question, self.short_open)
+            if got is None or got[0].start >= sent.start or not _is_name(got[0].text):
+                continue  # no name the pronoun stands for: the sentence stays as it was
+            found.sentences[i] = wide
+            found.notes.append(f"the phrase is in the sentence before citation {i + 1}")
+        kept: list[ScoredSentence] = []
+        for sent in found.sentences:
+            if not any(o is not sent and _within(sent, o) for o in found.sentences):
+                kept.append(sent)
+        found.sentences[:] = kept
 
     def _choose_or_top_line(
         self, question: str, hits: list[Hit], query: QueryEncoding
@@ -546,6 +586,63 @@ def _overlap(a: ScoredSentence, b: ScoredSentence) -> bool:
     if same_words(a.text) == same_words(b.text):
         return True
     return a.hit.doc_id == b.hit.doc_id and a.start < b.end and b.start < a.end
+
+
+def _sentence_before(sent: ScoredSentence) -> Sentence | None:
+    """The sentence just before ``sent`` in its chunk, unless ``sent`` is a table row or the
+    one before is a heading (a heading names no one a pronoun points at)."""
+    if sent.sentence is None or (sent.read and sent.read != sent.text):
+        return None
+    sentences = sent.hit.sentences
+    at = next((n for n, s in enumerate(sentences) if s.start == sent.start), 0)
+    if at == 0:
+        return None
+    before = sentences[at - 1]
+    if sent.hit.span_text(before.start, before.end).lstrip().startswith("#"):
+        return None
+    return before
+
+
+def _leads_with_pronoun(sent: ScoredSentence) -> bool:
+    """Whether the span reader's best phrase of ``sent`` (shorter than the sentence, as
+    ``short_answer`` takes them) is a bare pronoun."""
+    read = sent.read or sent.text
+    for span in sent.spans:
+        first, last = whole_words(read, span.start, span.end)
+        phrase = read[first:last].strip(" ,;:.")
+        if phrase and len(phrase.split()) < len(sent.text.split()):
+            return phrase.lower() in _PRONOUNS
+    return False
+
+
+_WHO = re.compile(r"\W*(who|whom)\b", re.IGNORECASE)
+_SUBJECT_PRONOUN = re.compile(r"\W*(he|she|they|it|we)\b", re.IGNORECASE)
+
+
+def _opens_with_pronoun(sentence: str) -> bool:
+    """Whether ``sentence`` opens with a subject pronoun ("They asked...")."""
+    return bool(_SUBJECT_PRONOUN.match(sentence))
+
+
+# capitalised at a sentence's start without being a name
+_DETERMINERS = frozenset(["the", "a", "an", "this", "that", "these", "those", "its", "their"])
+
+
+def _is_name(phrase: str) -> bool:
+    """Whether ``phrase`` opens with a capitalised word that is no determiner ("Maria Okafor",
+    "Acme Corp"; not "The plant", "a firm")."""
+    first = phrase.split()[0] if phrase.split() else ""
+    return first[:1].isupper() and first.lower() not in _DETERMINERS | _PRONOUNS
+
+
+def _within(inner: ScoredSentence, outer: ScoredSentence) -> bool:
+    """Whether ``inner``'s span lies inside ``outer``'s, in the same document."""
+    return (
+        inner.hit.doc_id == outer.hit.doc_id
+        and outer.start <= inner.start
+        and inner.end <= outer.end
+        and (inner.start, inner.end) != (outer.start, outer.end)
+    )
 
 
 # English personal pronouns: a span reader's best phrase that is one of them ("He [1]" for "Who
