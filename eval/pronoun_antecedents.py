@@ -28,6 +28,7 @@ from squad_train import load_squad_train
 
 from qa.answer import extractive
 from qa.answer.answer_types import answer_type
+from qa.answer.pronouns import PRONOUNS, opens_with_pronoun
 from qa.answer.selector import selector_input
 from qa.answer.span import whole_words
 from qa.answer.span_reader import SpanReader
@@ -53,7 +54,7 @@ def items(squad: dict) -> list[Item]:
                     continue
                 asked = set(terms([question])[0])
                 k = max(range(len(spans)), key=lambda i: len(asked & words[i]))
-                if k == 0 or not extractive._opens_with_pronoun(text[spans[k][0] : spans[k][1]]):
+                if k == 0 or not opens_with_pronoun(text[spans[k][0] : spans[k][1]]):
                     continue
                 gold = qa["answers"][0]
                 first, last = gold["answer_start"], gold["answer_start"] + len(gold["text"])
@@ -79,7 +80,7 @@ def main() -> None:
             first, last = whole_words(joined, span.start, span.end)
             phrase = joined[first:last].strip(" ,;:.")
             short = phrase and len(phrase.split()) < len(joined.split())
-            if short and phrase.lower() not in extractive._PRONOUNS:
+            if short and phrase.lower() not in PRONOUNS:
                 phrases.append((phrase, begin + first))
         reaches = bool(phrases) and phrases[0][1] < start
         names = [p for p in phrases[:5] if p[1] < start and extractive._is_name(p[0])]

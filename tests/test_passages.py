@@ -50,3 +50,28 @@ def test_narrow_refuses_a_span_outside_the_chunk(ranked):
     hits, _ = ranked
     with pytest.raises(ValueError):
         narrow(hits[0], hits[0].start, hits[0].end + 1)
+
+
+def test_a_sentence_opening_with_a_pronoun_brings_the_one_before(make_qa, tmp_path):
+    """With no window (the local model's), a best sentence that opens with "She" comes with the
+    sentence before it, which says who she is; one that does not comes alone."""
+    doc = (
+        "# Harbour plan approved\n\nThe council of Lindvik approved a harbour plan on Tuesday."
+        " Maria Okafor, the harbour director, presented the plan to the council. She said the"
+        " work would cost 42 million euros. The plan adds two new piers for ferries.\n"
+    )
+    (tmp_path / "harbour.md").write_text(doc, encoding="utf-8")
+    qa = make_qa()
+    qa.ingest([tmp_path])
+
+    def passage(question: str) -> str:
+        hits = qa.retrieve(question)
+        scored = qa.answerer("extractive").score(question, hits, qa.embedder.encode_query(question))
+        (best,) = select_passages([(s.hit, s.start, s.end) for s in scored], count=1, window=0)
+        assert best.text == doc[best.start : best.end]
+        return best.text
+
+    cost = passage("Who said the work would cost 42 million euros?")
+    assert cost.startswith("Maria Okafor") and cost.endswith("42 million euros."), cost
+    piers = passage("How many new piers does the plan add?")
+    assert piers == "The plan adds two new piers for ferries.", piers

@@ -73,6 +73,7 @@ from qa.answer.dateline import (
 from qa.answer.language import is_english
 from qa.answer.language import load as load_language_identifier
 from qa.answer.no_answer import NoAnswerHead
+from qa.answer.pronouns import PRONOUNS, opens_with_pronoun
 from qa.answer.selector import AnswerSelector, selector_input
 from qa.answer.span import Span, whole_words
 from qa.answer.span_reader import SpanReader
@@ -447,7 +448,7 @@ class ExtractiveReader(Answerer):
         for i, sent in enumerate(found.sentences):
             before = _sentence_before(sent)
             if before is None or not (
-                _leads_with_pronoun(sent) or (asks_for_name and _opens_with_pronoun(sent.text))
+                _leads_with_pronoun(sent) or (asks_for_name and opens_with_pronoun(sent.text))
             ):
                 continue
             text = sent.hit.span_text(before.start, sent.end)
@@ -611,19 +612,11 @@ def _leads_with_pronoun(sent: ScoredSentence) -> bool:
         first, last = whole_words(read, span.start, span.end)
         phrase = read[first:last].strip(" ,;:.")
         if phrase and len(phrase.split()) < len(sent.text.split()):
-            return phrase.lower() in _PRONOUNS
+            return phrase.lower() in PRONOUNS
     return False
 
 
 _WHO = re.compile(r"\W*(who|whom)\b", re.IGNORECASE)
-_SUBJECT_PRONOUN = re.compile(r"\W*(he|she|they|it|we)\b", re.IGNORECASE)
-
-
-def _opens_with_pronoun(sentence: str) -> bool:
-    """Whether ``sentence`` opens with a subject pronoun ("They asked...")."""
-    return bool(_SUBJECT_PRONOUN.match(sentence))
-
-
 # capitalised at a sentence's start without being a name
 _DETERMINERS = frozenset(["the", "a", "an", "this", "that", "these", "those", "its", "their"])
 
@@ -632,7 +625,7 @@ def _is_name(phrase: str) -> bool:
     """Whether ``phrase`` opens with a capitalised word that is no determiner ("Maria Okafor",
     "Acme Corp"; not "The plant", "a firm")."""
     first = phrase.split()[0] if phrase.split() else ""
-    return first[:1].isupper() and first.lower() not in _DETERMINERS | _PRONOUNS
+    return first[:1].isupper() and first.lower() not in _DETERMINERS | PRONOUNS
 
 
 def _within(inner: ScoredSentence, outer: ScoredSentence) -> bool:
@@ -643,16 +636,6 @@ def _within(inner: ScoredSentence, outer: ScoredSentence) -> bool:
         and inner.end <= outer.end
         and (inner.start, inner.end) != (outer.start, outer.end)
     )
-
-
-# English personal pronouns: a span reader's best phrase that is one of them ("He [1]" for "Who
-# said...?") points at a name in another sentence, so the sentence leads with no phrase
-_PRONOUNS = frozenset(
-    [
-        "i", "me", "you", "he", "him", "she", "her", "it", "we", "us", "they", "them",
-        "his", "hers", "its", "our", "ours", "their", "theirs",
-    ]
-)  # fmt: skip
 
 
 def short_answer(
@@ -702,7 +685,7 @@ def short_answer(
         phrase = read[first:last].strip(" ,;:.")
         if not phrase or len(phrase.split()) >= len(best.text.split()):
             continue
-        if phrase.lower() in _PRONOUNS:
+        if phrase.lower() in PRONOUNS:
             return None
         # a table row is read with each value before its column's name ("14.2 Revenue
         # (million EUR)"): the kind is judged on the value with its column's name

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
+from qa.answer.pronouns import opens_with_pronoun
 from qa.types import Hit
 
 __all__ = ["narrow", "select_passages"]
@@ -39,7 +40,8 @@ def select_passages(
         ranked: ``(hit, start, end)`` of candidate sentences, best first (document offsets of
             a sentence of ``hit``).
         count: how many of the best sentences to take.
-        window: sentences of context taken on each side of each, within its chunk.
+        window: sentences of context taken on each side of each, within its chunk; one
+            more before when the first of them opens with a pronoun ("She said...").
 
     Returns:
         Narrowed hits; windows in the same chunk that overlap or touch are merged into one.
@@ -51,6 +53,8 @@ def select_passages(
             continue
         i = sentences.index((start, end))
         lo, hi = max(0, i - window), min(len(sentences) - 1, i + window)
+        if lo > 0 and opens_with_pronoun(hit.span_text(*sentences[lo])):
+            lo -= 1  # "She said...": the sentence before says who she is
         for k, (other, a, b) in enumerate(spans):
             if other.chunk_id == hit.chunk_id and lo <= b + 1 and a <= hi + 1:
                 spans[k] = (other, min(a, lo), max(b, hi))
