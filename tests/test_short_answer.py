@@ -362,6 +362,7 @@ def test_a_pronoun_is_answered_by_the_name_in_the_sentence_before(make_qa, tmp_p
     together with the sentence before it, which names whom it means, and the answer leads with
     that name; within a paragraph and across one. A heading before the sentence is not read as
     its subject, and a phrase that is no name ("The plant") does not stand in for the pronoun.
+    A company asked for is found through "It" too (the type rule reads the sentence before).
     The sentence's other phrases still lead their questions, from the sentence alone."""
     qa = _written_qa(
         make_qa,
@@ -374,6 +375,8 @@ def test_a_pronoun_is_answered_by_the_name_in_the_sentence_before(make_qa, tmp_p
         "He warned that its cooling water would warm the river in summer.\n\n"
         "The plant cost $120 million to build. It will draw its power from solar panels on the"
         " roof.\n\n"
+        "Nordvolt, which is headquartered in Gothenburg, said it would keep all 410 employees."
+        " It also plans to open eight new service centres by the end of 2024.\n\n"
         "## Greta Holm\n\n"
         "She will chair the plant's safety board from August.\n",
     )
@@ -384,6 +387,10 @@ def test_a_pronoun_is_answered_by_the_name_in_the_sentence_before(make_qa, tmp_p
     warned = _checked(qa, "Who warned that the cooling water would warm the river?")
     assert warned.short is not None and "Jonas Berg" in warned.short.text, warned.text
     assert len(warned.citations) == len({c.quote for c in warned.citations})  # none cited twice
+    # the type rule (a company asked for) reads the sentence before too: "It" is Nordvolt
+    centres = _checked(qa, "Which company plans to open eight new service centres?")
+    assert centres.short is not None and centres.short.text == "Nordvolt", centres.text
+    assert "It also plans" in centres.citations[0].quote, centres.text
     power = _checked(qa, "What will draw its power from solar panels?")
     assert power.short is None or power.short.text.lower() not in {"it", "its"}, power.text
     assert all(not c.quote.startswith("The plant cost") for c in power.citations), power.text

@@ -306,8 +306,12 @@ class ExtractiveReader(Answerer):
             coverage = sum(weights[t] for t in covered) / total
             position = W_RANK / rank + W_CONTEXT * context.get(sid, 0.0)
             score = W_DENSE * dense + W_LEXICAL * coverage + position
+            # "It also plans to open eight shops" names its company in the sentence before
+            judged = read
+            if kind in ("person", "name") and sentence.previous and opens_with_pronoun(text):
+                judged = f"{sentence.previous} {read}"
             type_ok = (
-                ("type" not in on or holds(kind, read, question))
+                ("type" not in on or holds(kind, judged, question))
                 and (asked is None or quantity_fits(asked, read, row=read != text))
                 and subject_fits(names, hit.text)
                 and ("near" not in on or answer_near(kind, read, q_terms, terms))
