@@ -31,6 +31,7 @@ import numpy as np
 
 from qa.answer.base import ABSTAIN_TEXT, Draft
 from qa.answer.citations import cite
+from qa.answer.injection import addresses_the_model
 from qa.chunking import sentence_spans
 from qa.lexical import terms
 from qa.types import Citation, Hit, Note, SentenceSupport
@@ -181,6 +182,15 @@ class _Candidate:
     vector: np.ndarray
     words: set[str]
     numbers: set[str]
+    orders: bool = False  # addresses the model (qa.answer.injection): backs nothing
+
+
+def _candidate(start: int, end: int, text: str, vector: np.ndarray) -> _Candidate:
+    """A source sentence as the verifier scores it; one that gives the model orders keeps its
+    span but scores nothing (no vector, words or numbers), so no claim rests on it."""
+    if addresses_the_model(text):
+        return _Candidate(start, end, text, np.zeros_like(vector), set(), set(), orders=True)
+    return _Candidate(start, end, text, vector, _words(text), numbers(text))
 
 
 class Verifier:
@@ -227,10 +237,7 @@ class Verifier:
             fresh = self._embed([text for _, text in missing])
             vectors = {**vectors, **{sid: v for (sid, _), v in zip(missing, fresh, strict=True)}}
         return {
-            n: [
-                _Candidate(s, e, text, vectors[sid], _words(text), numbers(text))
-                for s, e, text, sid in items
-            ]
+            n: [_candidate(s, e, text, vectors[sid]) for s, e, text, sid in items]
             for n, items in spans.items()
         }
 
@@ -372,12 +379,25 @@ class Verifier:
                 mapping[n] = keys[key]
             mappings.append(mapping)
 
+        ordering = sorted(n for n, items in candidates.items() if any(c.orders for c in items))
+        orders = (
+            [
+                Note.warning(
+                    "text addressed to the assistant in source(s) "
+                    f"{', '.join(f'[{n}]' for n in ordering)} was read as data and backs no "
+                    "claim (a prompt injection?)"
+                )
+            ]
+            if ordering
+            else []
+        )
         if not any(ok for _, ok in verdicts):
             return Draft.abstain(
                 Note.warning(
                     "the model's answer was withheld: no sentence of it is supported by a cited "
                     f"source: {raw[:300]!r}"
-                )
+                ),
+                *orders,
             )
         text, supports, cursor = "", [], 0
         for (s, e), mapping, (score, ok) in zip(sentences, mappings, verdicts, strict=True):
@@ -412,6 +432,7 @@ class Verifier:
                     f"dropped {dropped} citation(s) of sources that do not back their sentence"
                 )
             )
+        notes += orders
         flagged = [s for s in supports if not s.supported]
         if flagged:
             notes.append(
