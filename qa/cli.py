@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import json
+import socket
 import sys
 from collections.abc import Callable, Sequence
 from enum import Enum, StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 
@@ -51,7 +53,7 @@ app = typer.Typer(
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def fail(message: str, code: int = 1) -> None:
+def fail(message: str, code: int = 1) -> NoReturn:
     """Print one line to stderr and exit with ``code``."""
     typer.echo(f"qa: error: {message}", err=True)
     raise typer.Exit(code)
@@ -427,7 +429,7 @@ def ui(
     host: Annotated[
         str, typer.Option(help="Address to bind; 0.0.0.0 exposes it to the network.")
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 7860,
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 7860,
     share: Annotated[
         bool, typer.Option("--share", help="Also open a public gradio.live link.")
     ] = False,
@@ -448,6 +450,7 @@ def ui(
         if not user or not password:
             fail("auth must look like USER:PASSWORD, both non-empty", 2)
         credentials = (user, password)
+    _check_listen(host, port)
     try:
         from ui.app import QAApp
     except ImportError as exc:
@@ -459,6 +462,23 @@ def ui(
         typer.echo("qa: the store is empty; upload articles in the Corpus tab", err=True)
     typer.echo(f"qa: starting the UI on http://{host}:{port}", err=True)
     QAApp(qa).launch(host, port, share=share, auth=credentials)
+
+
+def _check_listen(host: str, port: int) -> None:
+    """Fail in one line, before any model loads, when the UI could not listen on ``host:port``:
+    an address that is no address of this machine (exit 2) or a port in use (exit 1). Gradio
+    would raise a traceback, and for a bad address say the port is taken."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except (socket.gaierror, UnicodeError) as exc:
+        fail(f"--host {host!r} is not an address: {getattr(exc, 'strerror', None) or exc}", 2)
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            code = 1 if exc.errno in (errno.EADDRINUSE, errno.EACCES) else 2
+            fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}", code)
 
 
 # ---- qa eval ------------------------------------------------------------------------------

@@ -47,6 +47,34 @@ def test_malformed_auth_is_a_usage_error():
         assert done.stderr.strip() == message
 
 
+def test_a_port_or_host_it_cannot_listen_on_is_one_line(isolated_home):
+    """Out-of-range ports and addresses that are none are usage errors (exit 2), a port another
+    process holds exits 1; each in one line, before any model loads (gradio printed a
+    48-line traceback, and for a bad address said the port was taken)."""
+    import socket
+
+    for args, code in [
+        (["--port", "99999"], 2),
+        (["--port", "-1"], 2),
+        (["--host", "999.1.1.1"], 2),
+        (["--host", "10.255.255.1"], 2),  # an address, but none of this machine's
+    ]:
+        done = run_cli("ui", *args, timeout=120)
+        assert done.returncode == code, (args, done.stderr)
+        assert len(done.stderr.strip().splitlines()) == 1, (args, done.stderr)
+        assert done.stderr.startswith("qa: error:") and "Traceback" not in done.stderr
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        port = held.getsockname()[1]
+        done = run_cli("ui", "--port", str(port), timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert (
+        done.stderr.strip()
+        == f"qa: error: cannot listen on 127.0.0.1:{port}: Address already in use"
+    )
+
+
 @pytest.mark.slow
 def test_qa_ui_serves_on_loopback_behind_auth(isolated_home, tmp_path):
     port = free_port()

@@ -84,6 +84,12 @@ def test_answer_normalisation_and_matching():
     ]
     assert accepted_in("It secured $10 million [1].", ["10 million"])
     assert not accepted_in("In 1998 it grew.", ["98%"])
+    # every currency sign goes as "$" does; a number's point and separators stay inside it
+    assert accepted_in("It invested €275 million.", ["275 million"])
+    assert accepted_in("The prize is £250,000 [2].", ["250,000"])
+    assert not accepted_in("Sales grew 48.5 percent.", ["5 percent"])
+    assert not accepted_in("It cost 1,500 dollars.", ["500 dollars"])
+    assert token_f1("€275 million", "275 million") == 1.0
     assert accepted_in("Arkansas and Manitoba.", ["Arkansas", "Manitoba"], "all")
     assert not accepted_in("Arkansas only.", ["Arkansas", "Manitoba"], "all")
     assert token_f1("the 10 million dollars", "$10 million") == pytest.approx(0.8)

@@ -1,13 +1,17 @@
 """Per-question scores and their aggregates: retrieval, answer, citations, abstention, latency.
 
 Answers are compared after normalisation (SQuAD style: lower case, punctuation and the
-articles a/an/the dropped, citation markers ``[n]`` removed); an accepted string "appears" in an
-answer when its normalised tokens occur there as a contiguous run, so "98%" does not match
-"1998". Rates are over the questions they apply to and ``None`` when none do.
+articles a/an/the dropped, citation markers ``[n]`` removed, currency signs of every kind
+dropped as "$" is, a decimal point or thousands separator between digits kept inside its
+number); an accepted string "appears" in an answer when its normalised tokens occur there as a
+contiguous run, so "98%" does not match "1998", nor "5 percent" "48.5 percent", and "275
+million" matches "€275 million". Rates are over the questions they apply to and ``None`` when
+none do.
 """
 
 from __future__ import annotations
 
+import re
 import string
 import unicodedata
 from collections import Counter
@@ -37,12 +41,15 @@ KS = (1, 3, 5)
 _MARKER = MARKER
 _ARTICLES = {"a", "an", "the"}
 _PUNCT = set(string.punctuation) | {"’", "‘", "“", "”", "–", "—", "…"}
+_IN_NUMBER = re.compile(r"(?<=\d)[.,](?=\d)")  # a decimal point or thousands separator
 
 
 def normalise(text: str) -> list[str]:
     """Tokens of ``text`` for answer matching (see the module docstring)."""
     text = unicodedata.normalize("NFKC", _MARKER.sub(" ", text)).lower()
-    text = "".join(" " if ch in _PUNCT else ch for ch in text)
+    # "48.5" and "1,500" are one number each: "5 percent" is not in "48.5 percent"
+    text = _IN_NUMBER.sub("", text)
+    text = "".join(" " if ch in _PUNCT or unicodedata.category(ch) == "Sc" else ch for ch in text)
     return [t for t in text.split() if t not in _ARTICLES]
 
 
