@@ -86,6 +86,23 @@ def test_legacy_encoded_news_reads_as_written(
     assert load_file(path).text == text
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # chaos ties for both readings; cp1252 gave "Prùmìrná" and "Èeský"
+        "Zprávy z Prahy\n\nPrůměrná mzda v Praze vzrostla o 7 procent na 52 tisíc korun, "
+        "uvedl Český statistický úřad.\n",
+        # cp1250 is a little messier than cp1252 here; cp1252 gave "Wiadomoœci z £odzi"
+        "Wiadomości z Łodzi\n\nŚrednie wynagrodzenie w Łodzi wzrosło o 7 procent, "
+        "poinformował Główny Urząd Statystyczny w poniedziałek.\n",
+    ],
+)
+def test_short_central_european_news_is_not_read_as_cp1252(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "news.txt"
+    path.write_bytes(text.encode("cp1250"))
+    assert load_file(path).text == text
+
+
 def test_a_wrong_code_page_mixes_alphabets() -> None:
     """The measure the choice rests on: the right reading spells one language's letters."""
     data = TEXTS["fr"].encode("cp1252")
