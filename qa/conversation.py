@@ -12,7 +12,9 @@ reference ("Where is Wogen based and what does it trade?"), or is not written in
 English pronoun or article to resolve), is left as it is.
 
 When several entities share the latest turn, the subject is the one mentioned in the most
-turns of the conversation (questions and answers), the longer name on a tie.
+turns of the conversation (questions and answers), the longer name on a tie. "He", "she",
+"him", "her" and "his" mean a person: the name an answer to the latest "Who...?" question led
+with ("Anna Laski [1] ..."), when there was one, else the subject.
 """
 
 from __future__ import annotations
@@ -60,6 +62,10 @@ _REFERENCE = re.compile(
     re.IGNORECASE,
 )
 _POSSESSIVE_PRONOUNS = {"its", "their", "theirs", "his"}
+_PERSONAL_PRONOUNS = {"he", "him", "his", "she", "her"}  # a person, not a place or a firm
+_ASKS_WHO = re.compile(r"^\W*(?:and\s+)?(?:who|whom)\b", re.IGNORECASE)
+# the phrase an answer leads with, before its first citation: "Anna Laski [1]"
+_LEAD = re.compile(r"^\s*([^\n\[]{1,80}?)\s*\[\d+\]")
 _ELLIPSIS = re.compile(r"^\s*(?:and|also|what about|how about|and what about)\b", re.IGNORECASE)
 
 
@@ -169,6 +175,7 @@ class EntityTracker:
     def __init__(self) -> None:
         self.turn_mentions: dict[str, int] = {}  # entity -> turns (questions, answers) naming it
         self.latest: list[str] = []  # entities of the latest user turn that named any
+        self.person: str | None = None  # the answer to the latest "Who...?" that named one
 
     def _count(self, text: str) -> None:
         for name in entities_of(text):
@@ -181,6 +188,11 @@ class EntityTracker:
         names = entities_of(question)
         if names:
             self.latest = names
+        # "Who won the mayoralty?" answered "Anna Laski [1] ...": "she" then means her, not
+        # the place the question named
+        lead = _LEAD.match(answer)
+        if _ASKS_WHO.match(question) and lead and (people := entities_of(lead.group(1))):
+            self.person = people[0]
 
     @property
     def subject(self) -> str | None:
@@ -204,7 +216,8 @@ class EntityTracker:
             possessive = bool(match.group("poss")) or pronoun in _POSSESSIVE_PRONOUNS
             if pronoun == "her":  # possessive before a word ("her role"), else the object
                 possessive = bool(re.match(r"\s+[^\W\d_]", question[match.end() :]))
-            return f"{subject}'s" if possessive else subject
+            name = self.person if pronoun in _PERSONAL_PRONOUNS and self.person else subject
+            return f"{name}'s" if possessive else name
 
         # the first reference gets the name; later ones then have it as their antecedent
         resolved, replaced = _REFERENCE.subn(name_for, question, count=1)

@@ -85,6 +85,27 @@ def test_the_subject_is_the_entity_the_conversation_dwells_on() -> None:
     ]
 
 
+def test_he_and_she_mean_the_person_a_who_question_was_answered_with() -> None:
+    """After "Who won the Westmarch mayoralty?" answered "Anna Laski [1] ...", "she" and "her"
+    are Anna Laski (they were Westmarch, the only name the question held); "it" and "its"
+    still mean the question's subject, and without a "Who" answer "he" keeps the subject."""
+    history = [
+        (
+            "Who won the Westmarch mayoralty?",
+            "Anna Laski [1]\n\nAnna Laski of the Civic Party won the Westmarch mayoralty [1].",
+        )
+    ]
+    assert condense_rule(history, "What did she promise?") == "What did Anna Laski promise?"
+    assert condense_rule(history, "What is her party?") == "What is Anna Laski's party?"
+    assert condense_rule(history, "How many people live in it?") == (
+        "How many people live in Westmarch?"
+    )
+    later = [*history, ("What did Anna Laski promise?", "Free buses [1]\n\n...")]
+    assert condense_rule(later, "When will her buses run?") == ("When will Anna Laski's buses run?")
+    where = [("Where is Wogen based?", "London [1]\n\nWogen is based in London [1].")]
+    assert condense_rule(where, "What does he trade?") == "What does Wogen trade?"
+
+
 def test_a_role_content_history_is_read_as_turns() -> None:
     history = [
         {"role": "user", "content": "What did Yingfeimai Technology debut at CES?"},
