@@ -41,6 +41,7 @@ from qa.types import Document
 
 __all__ = [
     "READER_VERSION",
+    "SPANS_KEY",
     "SUPPORTED_SUFFIXES",
     "display_path",
     "doc_id_for",
@@ -57,7 +58,11 @@ __all__ = [
 
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx")
 # part of every document's version: a store built by an older reader re-reads changed text
-READER_VERSION = "reader-6"
+READER_VERSION = "reader-7"
+# the metadata key of the front matter's date and author values: {"published": [start, end,
+# text], "author": [...]}, their spans in the document text, so that "When was it published?"
+# cites the value when the body has no dateline (the body, not the front matter, is chunked)
+SPANS_KEY = "front_matter_spans"
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n", re.DOTALL)
 _HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 # a line that stands alone: heading, list item, table row, quote, rule, fenced code
@@ -432,7 +437,26 @@ def _parse_front_matter(text: str) -> tuple[dict[str, Any], int]:
         return {}, 0
     if not isinstance(data, dict):
         return {}, 0
-    return {str(k): _plain(v) for k, v in data.items() if v is not None}, match.end()
+    found = {str(k): _plain(v) for k, v in data.items() if v is not None}
+    spans = {
+        key: [m.start(2), m.end(2), m.group(2)]
+        for m in _FRONT_MATTER_LINE.finditer(text, 0, match.end())
+        for key in [_LINE_KEYS[m.group(1).lower()]]
+        if m.end(2) > m.start(2)
+    }
+    if spans:
+        found[SPANS_KEY] = spans
+    return found, match.end()
+
+
+# where a front matter gives the piece's date or author: "date: 2024-03-14", "author: "Dana W.""
+_LINE_KEYS = {
+    "date": "published", "published": "published", "pubdate": "published",
+    "publication_date": "published", "author": "author", "authors": "author", "byline": "author",
+}  # fmt: skip
+_FRONT_MATTER_LINE = re.compile(
+    rf"^({'|'.join(_LINE_KEYS)})[ \t]*:[ \t]*[\"']?(.*?)[\"']?[ \t]*$", re.MULTILINE | re.IGNORECASE
+)
 
 
 def _load_html(raw: str) -> tuple[str, dict[str, Any]]:
@@ -458,7 +482,9 @@ def _load_html(raw: str) -> tuple[str, dict[str, Any]]:
         or _visible_text(raw)
     )
     meta: dict[str, Any] = {}
-    found = trafilatura.extract_metadata(raw)
+    # not extensive: its date would otherwise be guessed from any year in the text ("held
+    # since 2009" gave 2009-01-01); markup and a byline's date are still read
+    found = trafilatura.extract_metadata(raw, extensive=False)
     if found is not None:
         for key, name in (("title", "title"), ("date", "published"), ("author", "author")):
             value = getattr(found, key, None)
@@ -472,8 +498,24 @@ def _load_html(raw: str) -> tuple[str, dict[str, Any]]:
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
     title = " ".join(meta.get("title", "").split())
     first_lines = {" ".join(line.strip("# ").split()) for line in text.split("\n")[:5]}
+    top = " ".join(text.split("\n")[:5])
+    # the byline and date a page shows around its headline, which trafilatura keeps as
+    # metadata only: a line of their own at the top, so "Who wrote it?" and "When was it
+    # published?" cite them as they cite a Markdown byline or dateline. Above the title, not
+    # under it: the answer selector reads the sentence before each candidate, and the title
+    # is what the article's first sentence was read with
+    line = " · ".join(
+        part
+        for part in (
+            f"By {meta['author']}" if meta.get("author") and meta["author"] not in top else "",
+            meta["published"] if meta.get("published") and meta["published"] not in top else "",
+        )
+        if part
+    )
     if text and title and title not in first_lines:
         text = f"# {title}\n\n{text}"
+    if text and line:
+        text = f"{line}\n\n{text}"
     return text + "\n", meta
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.answer.byline import byline, is_authorship_question, speaks_of_writing
+from qa.answer.byline import byline, byline_name, is_authorship_question, speaks_of_writing
 from qa.types import Hit, Sentence
 
 
@@ -18,6 +18,8 @@ from qa.types import Hit, Sentence
         ("Which reporter wrote this story?", True),
         ("Who is the author of the piece on Magrathea?", True),
         ("Who was the story on the harbour written by?", True),
+        ("Who wrote the bridge article?", True),  # its topic before the piece
+        ("Who wrote the solar farm story?", True),
         ("Who wrote the Federalist Papers?", False),  # not the piece
         ("Who wrote to the council about the tram?", False),
         ("Who leads the council?", False),
@@ -78,3 +80,62 @@ def test_a_piece_without_a_byline_names_no_author(make_qa, tmp_path: Path) -> No
     qa = _tram_qa(make_qa, tmp_path, "")
     answer = qa.ask("Who wrote the article about the tram extension?")
     assert answer.abstained and any("no byline" in n.text for n in answer.notes), answer.text
+
+
+@pytest.mark.parametrize(
+    ("line", "names"),
+    [
+        ("By Priya Raman · 2025-10-12", "Priya Raman"),
+        ("By Jean-Luc O'Brien and Ana Núñez, Reuters", "Jean-Luc O'Brien and Ana Núñez"),
+        ("BY MIRA HOLT", "MIRA HOLT"),
+        ("By Jo Lee (AP)", "Jo Lee"),
+        ("Von Anna Schmidt", "Anna Schmidt"),
+    ],
+)
+def test_the_names_of_a_byline(line: str, names: str) -> None:
+    span = byline_name(line)
+    assert span is not None and line[span[0] : span[1]] == names
+
+
+def test_a_front_matter_author_and_a_page_byline_answer_who_wrote_it(
+    make_qa, tmp_path: Path
+) -> None:
+    """A new-user test: "Who wrote the bridge article?" was refused although the Markdown front
+    matter says "author: Dana Whitcombe", and an HTML page's author (its <meta>, which
+    trafilatura keeps as metadata only) was lost too. The answer cites the front matter's value
+    and the page's byline line, each an exact span of the stored text."""
+    from qa.documents import load_file
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "bridge.md").write_text(
+        "---\ntitle: Port Ellery approves new harbor bridge\ndate: 2024-03-14\n"
+        'author: "Dana Whitcombe"\n---\n# Port Ellery approves new harbor bridge\n\n'
+        "The Port Ellery city council voted seven to two on Tuesday to approve a new bridge"
+        " across the inner harbor. The project will cost $48.5 million.\n",
+        encoding="utf-8",
+    )
+    (folder / "solar.html").write_text(
+        "<html><head><title>Kestrel Energy opens solar farm</title>"
+        '<meta name="author" content="Priya Nandakumar"><meta name="date" content="2024-08-21">'
+        "</head><body><article><h1>Kestrel Energy opens solar farm</h1><p>Kestrel Energy"
+        " switched on its Dunmore Valley solar farm on Wednesday. The farm has a capacity of 310"
+        " megawatts.</p></article></body></html>",
+        encoding="utf-8",
+    )
+    qa = make_qa(corpus_dir=folder)
+    qa.ingest([folder])
+    for question, name, doc in [
+        ("Who wrote the bridge article?", "Dana Whitcombe", "bridge.md"),
+        ("Who wrote the solar farm story?", "Priya Nandakumar", "solar.html"),
+    ]:
+        answer = qa.ask(question)
+        assert not answer.abstained, answer.text
+        assert answer.text.startswith(name), answer.text
+        (cited,) = answer.citations
+        assert cited.path.endswith(doc) and name in cited.quote
+        text = load_file(folder / doc).text
+        assert text[cited.start : cited.end] == cited.quote
+    when = qa.ask("When was the bridge article published?")
+    assert when.short is not None and when.short.text == "2024-03-14", when.text
+    assert when.citations[0].quote == "2024-03-14"

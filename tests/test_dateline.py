@@ -197,9 +197,12 @@ def test_a_piece_without_a_dateline_abstains(make_qa, tmp_path: Path) -> None:
     assert qa.ask("When was the note on magnesium published?").abstained
 
 
-def test_a_piece_without_a_dateline_gives_no_other_date(make_qa, tmp_path: Path) -> None:
+def test_a_page_byline_dropped_by_trafilatura_still_dates_the_piece(
+    make_qa, tmp_path: Path
+) -> None:
     # a break-test: a date of the piece's events answered when it was published ("Saturday");
-    # trafilatura leaves the byline's date out of the text
+    # trafilatura leaves the byline out of the text and keeps its author and date as metadata,
+    # which now stand in a line of their own under the title
     folder = tmp_path / "docs"
     folder.mkdir()
     (folder / "cleanup.html").write_text(
@@ -214,6 +217,28 @@ def test_a_piece_without_a_dateline_gives_no_other_date(make_qa, tmp_path: Path)
     qa = make_qa(corpus_dir=folder)
     qa.ingest([folder])
     answer = qa.ask("When was the article about the river cleanup published?")
-    # refused for the missing dateline, whatever the no-answer score of the sentences
-    assert answer.abstained and any("no dateline" in n.text for n in answer.notes)
+    assert answer.short is not None and answer.short.text == "2025-10-12", answer.text
+    assert answer.citations[0].quote == "By Priya Raman · 2025-10-12"
+    assert "Saturday" not in answer.text
+    wrote = qa.ask("Who wrote the article about the river cleanup?")
+    assert wrote.short is not None and wrote.short.text == "Priya Raman", wrote.text
     assert not qa.ask("When did volunteers join the cleanup of the Avon river?").abstained
+
+
+def test_a_piece_without_a_dateline_gives_no_other_date(make_qa, tmp_path: Path) -> None:
+    """A page with no date anywhere (text or metadata): "When was it published?" is refused
+    for the missing dateline, not answered with a date of its events ("Saturday")."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "cleanup.html").write_text(
+        "<html><head><title>River Cleanup Draws Volunteers</title></head><body><article>"
+        "<h1>River Cleanup Draws Volunteers</h1>"
+        "<p>More than 500 volunteers joined the annual cleanup of the Avon river on Saturday."
+        " They collected three tonnes of rubbish from the banks, the organisers said.</p>"
+        "<p>The cleanup has been held every autumn since 2009 and is funded by the county"
+        " council.</p></article></body></html>"
+    )
+    qa = make_qa(corpus_dir=folder)
+    qa.ingest([folder])
+    answer = qa.ask("When was the article about the river cleanup published?")
+    assert answer.abstained and any("no dateline" in n.text for n in answer.notes)

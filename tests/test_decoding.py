@@ -91,7 +91,9 @@ def test_legacy_encoded_news_reads_as_written(
     [
         # chaos ties for both readings; cp1252 gave "Prùmìrná" and "Èeský"
         "Zprávy z Prahy\n\nPrůměrná mzda v Praze vzrostla o 7 procent na 52 tisíc korun, "
-        "uvedl Český statistický úřad.\n",
+        "uvedl Český statistický úřad. Ředitel úřadu řekl, že růst byl nejvyšší za posledních "
+        "deset let. Ceny potravin se zvýšily o čtyři procenta, zatímco nájemné v hlavním městě "
+        "stouplo o devět procent. Odborníci očekávají, že příští rok bude růst pomalejší.\n",
         # cp1250 is a little messier than cp1252 here; cp1252 gave "Wiadomoœci z £odzi"
         "Wiadomości z Łodzi\n\nŚrednie wynagrodzenie w Łodzi wzrosło o 7 procent, "
         "poinformował Główny Urząd Statystyczny w poniedziałek.\n",

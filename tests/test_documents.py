@@ -425,3 +425,39 @@ def test_a_word_document_answers_with_exact_spans(make_qa, tmp_path: Path) -> No
     for c in answer.citations:
         assert text[c.start : c.end] == c.quote
     assert "Crane" in answer.citations[0].quote  # the table's row, not another sentence
+
+
+def test_front_matter_date_and_author_spans_index_the_text(tmp_path: Path) -> None:
+    from qa.documents import SPANS_KEY
+
+    path = tmp_path / "bridge.md"
+    path.write_text(
+        "---\ntitle: Bridge\ndate: 2024-03-14\nauthor: 'Dana Whitcombe'\n---\n# Bridge\n\nText.\n",
+        encoding="utf-8",
+    )
+    doc = load_file(path)
+    spans = doc.metadata[SPANS_KEY]
+    assert {k: doc.text[s:e] for k, (s, e, _) in spans.items()} == {
+        "published": "2024-03-14",
+        "author": "Dana Whitcombe",
+    }
+    assert all(doc.text[s:e] == t for s, e, t in spans.values())
+
+
+def test_a_page_keeps_its_byline_and_date_and_guesses_no_date(tmp_path: Path) -> None:
+    """The author and date trafilatura keeps as metadata stand in a line above the title; a
+    page that gives no date in its markup gets none from a year in its text ("since 2009")."""
+    page = tmp_path / "solar.html"
+    page.write_text(
+        "<html><head><title>Solar farm opens</title><meta name='author' content='Priya Nandakumar'>"
+        "<meta name='date' content='2024-08-21'></head><body><article><h1>Solar farm opens</h1>"
+        "<p>Kestrel Energy switched on its solar farm on Wednesday, its first since 2009.</p>"
+        "</article></body></html>",
+        encoding="utf-8",
+    )
+    text = load_file(page).text
+    assert text.startswith("By Priya Nandakumar · 2024-08-21\n\n# Solar farm opens\n\n"), text
+    bare = tmp_path / "bare.html"
+    bare.write_text(page.read_text().replace("<meta name='date' content='2024-08-21'>", ""))
+    doc = load_file(bare)
+    assert "published" not in doc.metadata and doc.text.startswith("By Priya Nandakumar\n\n")

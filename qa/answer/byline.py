@@ -15,17 +15,19 @@ import re
 from qa.answer.dateline import MAX_DATELINE_WORDS, PIECE_WORDS, top_line
 from qa.types import Hit
 
-__all__ = ["byline", "is_authorship_question", "speaks_of_writing"]
+__all__ = ["byline", "byline_name", "is_authorship_question", "speaks_of_writing"]
 
 _I = re.IGNORECASE
 _WROTE = r"(wrote|written|authored|penned|by-?lined)"
 # "Who wrote the article...?", "Which reporter wrote this story?", "Who is the author of the
-# piece?": the piece is what was written
+# piece?": the piece is what was written; up to three words may name its topic ("the bridge
+# article", "the solar farm story")
+_TOPIC = r"(?:(?!(?:that|which|who|whom|the|a|an|this|of|in|on|by)\b)[\w'’-]+\s+){0,3}?"
 _WHO_WROTE = re.compile(
     rf"^\W*(who|which (journalist|reporter|writer|author|correspondent))\b[^?]*?\b{_WROTE}\b"
-    rf"[^?]*?\b(the|this|that)\s+{PIECE_WORDS}\b"
+    rf"[^?]*?\b(the|this|that)\s+{_TOPIC}{PIECE_WORDS}\b"
     rf"|^\W*(who|which (journalist|reporter|writer|correspondent))\b[^?]*?\b(the|this|that)\s+"
-    rf"{PIECE_WORDS}\b[^?]*?\b{_WROTE}\b"
+    rf"{_TOPIC}{PIECE_WORDS}\b[^?]*?\b{_WROTE}\b"
     rf"|^\W*who (is|was) the (author|writer|reporter)\b",
     _I,
 )
@@ -58,3 +60,21 @@ def _is_byline(text: str) -> bool:
     named = (found := _BYLINE.match(text)) is not None and found.group(0)[-1].isupper()
     short = len(text.split()) <= MAX_DATELINE_WORDS
     return short and named and not text.endswith((".", "!", "?"))
+
+
+# what ends the names of a byline: "By Priya Raman · 2025-10-12", "By Ana Núñez, Reuters",
+# "By Mira Holt | Staff", "By Jo Lee (AP)", "By Jo Lee - Oct 3"
+_NAMES_END = re.compile(r"\s+[·|–—-]\s|,|\s*\(|\s*$")
+
+
+def byline_name(text: str) -> tuple[int, int] | None:
+    """The span in a byline ``text`` of the names it gives ("Priya Raman" of "By Priya Raman ·
+    2025-10-12"; "Jean-Luc O'Brien and Ana Núñez" of "By Jean-Luc O'Brien and Ana Núñez,
+    Reuters"), or None when ``text`` is no byline."""
+    found = _BYLINE.match(text)
+    if found is None:
+        return None
+    start = found.end() - 1  # the name's first letter
+    end = _NAMES_END.search(text, start)
+    stop = end.start() if end else len(text)
+    return (start, stop) if stop > start else None

@@ -41,7 +41,7 @@ import os
 import re
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -60,7 +60,7 @@ from qa.answer.answer_types import (
     subject_fits,
 )
 from qa.answer.base import Answerer, CorpusStats, Draft
-from qa.answer.byline import byline, is_authorship_question, speaks_of_writing
+from qa.answer.byline import byline, byline_name, is_authorship_question, speaks_of_writing
 from qa.answer.citations import cite, with_marker
 from qa.answer.dateline import (
     about_document,
@@ -79,6 +79,7 @@ from qa.answer.span import Span, whole_words
 from qa.answer.span_reader import SpanReader
 from qa.answer.token_match import TokenMatcher
 from qa.chunking import is_table_header, read_in_context
+from qa.documents import SPANS_KEY
 from qa.lexical import terms
 from qa.types import Hit, Note, Sentence, SentenceSupport, ShortAnswer, same_words
 
@@ -396,6 +397,18 @@ class ExtractiveReader(Answerer):
                 at = line.start + day[0]
                 short = ShortAnswer(line.text[day[0] : day[1]], 1, at, at + day[1] - day[0], 0.0)
             return _draft(found.sentences, found.notes, short)
+        if found.top_line == "byline":
+            # the names the byline gives (the span reader, trained on no bylines, cut "Priya
+            # Raman" to "Priya"); a front matter's "author:" value is the names itself
+            line = found.sentences[0]
+            names = None if found.front_matter else byline_name(line.text)
+            short = None
+            if names is not None:
+                at = line.start + names[0]
+                short = ShortAnswer(
+                    line.text[names[0] : names[1]], 1, at, at + names[1] - names[0], 0.0
+                )
+            return _draft(found.sentences, found.notes, short)
         # each cited sentence is read; the answer leads with the phrase that clears its
         # sentence's "no span" score ([CLS]) by most (the sentence may be the second cited)
         self._read_phrases(question, found.sentences)
@@ -511,13 +524,20 @@ class ExtractiveReader(Answerer):
         if first is None:  # retrieval could not read it: the abstention stands
             return None
         span = find(first)
+        front_matter = False
         if span is None:
-            return None
+            # a Markdown front matter's "date:" or "author:" value, when the body has no line
+            key = "published" if asked == "dateline" else "author"
+            found = _front_matter_line(best, key)
+            if found is None:
+                return None
+            first, span, front_matter = found, (found.start, found.end), True
         start, end = span
         text = first.span_text(start, end)
         line = ScoredSentence(first, start, end, text, 0.0, 0.0, frozenset(), 0.0)
-        notes = [f"the {asked} of {best.doc_id}: a question about the piece"]
-        return Chosen([line], notes, top_line=asked)
+        where = " (its front matter)" if front_matter else ""
+        notes = [f"the {asked} of {best.doc_id}{where}: a question about the piece"]
+        return Chosen([line], notes, top_line=asked, front_matter=front_matter)
 
     def _unknown_names(self, question: str) -> list[str]:
         """The names of ``question`` that no chunk of the corpus holds (a misspelt or
@@ -577,6 +597,20 @@ class ExtractiveReader(Answerer):
         )
 
 
+def _front_matter_line(hit: Hit, key: str) -> Hit | None:
+    """The front-matter value ``key`` ("published", "author") of ``hit``'s document as a hit
+    of its own (its exact span and text, recorded at ingest: ``SPANS_KEY``), or None."""
+    value = (hit.document.get(SPANS_KEY) or {}).get(key)
+    if not (isinstance(value, list) and len(value) == 3):
+        return None
+    start, end, text = value
+    if not (isinstance(start, int) and isinstance(end, int) and isinstance(text, str)):
+        return None
+    if end - start != len(text) or not text:
+        return None
+    return replace(hit, start=start, end=end, text=text, sentences=[], index=0)
+
+
 @dataclass
 class Chosen:
     """The sentences the reader answers a question with, best first, and how it chose them."""
@@ -584,6 +618,7 @@ class Chosen:
     sentences: list[ScoredSentence]
     notes: list[str]
     top_line: str | None = None  # "dateline" or "byline": the piece's own line answers
+    front_matter: bool = False  # that line is a value of the document's front matter
 
 
 def _overlap(a: ScoredSentence, b: ScoredSentence) -> bool:
@@ -734,6 +769,16 @@ def _draft(
     citations = [cite(i, s.hit, s.start, s.end) for i, s in enumerate(chosen, start=1)]
     parts = [with_marker(s.text, i) for i, s in enumerate(chosen, start=1)]
     sentences, offset, lead = [], 0, ""
+    if short is not None and len(chosen) == 1 and short.text == chosen[0].text.strip():
+        # the phrase is the whole cited line (a dateline "2024-03-14"): said once
+        lead = f"{short.text} [{short.citation}]"
+        return Draft(
+            text=lead,
+            citations=citations,
+            sentences=[SentenceSupport(lead, 0, len(lead), [short.citation], 1.0, True)],
+            notes=[Note.info(n) for n in notes],
+            short=short,
+        )
     if short is not None:
         lead = f"{short.text} [{short.citation}]"
         sentences.append(SentenceSupport(lead, 0, len(lead), [short.citation], 1.0, True))
