@@ -544,7 +544,9 @@ def eval_run(
     from qa.evaluation.sets import slug
 
     check_report_folder(out or Path("eval/runs"))  # before the run, not after it
-    settings = make_qa(ctx).settings
+    made = make_qa(ctx)
+    made.resolve_top_k(top_k)  # a bad --top-k before the set's ingest and the models' load
+    settings = made.settings
     if judge:
         from qa.evaluation.judge import require_llm
 

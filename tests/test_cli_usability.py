@@ -84,3 +84,17 @@ def test_eval_of_a_missing_set_says_so_without_a_progress_line(invoke, tmp_path:
     assert result.stderr.strip().splitlines() == [
         f"qa: error: eval set not found: {tmp_path / 'nope.json'}"
     ]
+
+
+def test_eval_refuses_a_folder_and_a_bad_top_k_before_any_work(invoke, tmp_path: Path) -> None:
+    """A folder given as --set is said to be one (it was "not found"), and --top-k 0 is refused
+    before the set's documents are ingested and the models loaded (it was refused after)."""
+    folder = invoke("eval", "--set", str(tmp_path), "--out", str(tmp_path / "r"))
+    assert folder.exit_code == 2
+    assert folder.stderr.strip().splitlines() == [
+        f"qa: error: {tmp_path} is a folder: give the eval set's JSON file"
+    ]
+    top_k = invoke("eval", "--top-k", "0", "--out", str(tmp_path / "r2"))
+    assert top_k.exit_code == 2
+    assert top_k.stderr.strip().splitlines() == ["qa: error: top_k must be between 1 and 50, not 0"]
+    assert not (tmp_path / "r2").exists()

@@ -332,6 +332,8 @@ def load_set(
     path = Path(path)
     if documents is not None and not Path(documents).is_dir():
         raise InvalidPathError(f"documents folder not found: {documents}")
+    if path.is_dir():
+        raise InvalidPathError(f"{path} is a folder: give the eval set's JSON file")
     if not path.is_file():
         raise InvalidPathError(f"eval set not found: {path}")
     try:
