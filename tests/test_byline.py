@@ -20,6 +20,7 @@ from qa.types import Hit, Sentence
         ("Who was the story on the harbour written by?", True),
         ("Who wrote the bridge article?", True),  # its topic before the piece
         ("Who wrote the solar farm story?", True),
+        ("Who was the medical report written for?", False),  # for whom, not by whom
         ("Who wrote the Federalist Papers?", False),  # not the piece
         ("Who wrote to the council about the tram?", False),
         ("Who leads the council?", False),

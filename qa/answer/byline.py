@@ -20,14 +20,15 @@ __all__ = ["byline", "byline_name", "is_authorship_question", "speaks_of_writing
 _I = re.IGNORECASE
 _WROTE = r"(wrote|written|authored|penned|by-?lined)"
 # "Who wrote the article...?", "Which reporter wrote this story?", "Who is the author of the
-# piece?": the piece is what was written; up to three words may name its topic ("the bridge
-# article", "the solar farm story")
+# piece?": the piece is what was written; after "wrote", up to three words may name its topic
+# ("Who wrote the bridge article?"), not in the passive form ("Who was the medical report
+# written for?" asks no author)
 _TOPIC = r"(?:(?!(?:that|which|who|whom|the|a|an|this|of|in|on|by)\b)[\w'’-]+\s+){0,3}?"
 _WHO_WROTE = re.compile(
     rf"^\W*(who|which (journalist|reporter|writer|author|correspondent))\b[^?]*?\b{_WROTE}\b"
     rf"[^?]*?\b(the|this|that)\s+{_TOPIC}{PIECE_WORDS}\b"
     rf"|^\W*(who|which (journalist|reporter|writer|correspondent))\b[^?]*?\b(the|this|that)\s+"
-    rf"{_TOPIC}{PIECE_WORDS}\b[^?]*?\b{_WROTE}\b"
+    rf"{PIECE_WORDS}\b[^?]*?\b{_WROTE}\b"
     rf"|^\W*who (is|was) the (author|writer|reporter)\b",
     _I,
 )
