@@ -263,5 +263,12 @@ def settings_error(exc: ValidationError) -> SettingsError:
     err = exc.errors()[0]
     where = ".".join(map(str, err["loc"]))
     said = str(err["msg"]).removeprefix("Value error, ")  # a validator's own message
+    variable = f"QA_{where.upper()}"
+    if (
+        where
+        and os.environ.get(variable) is not None
+        and str(err.get("input")) == os.environ[variable]
+    ):
+        where = variable  # the value came from the environment: name what the user set
     # a check of two settings together names them in its message
     return SettingsError(f"bad setting {where}: {said}" if where else f"bad settings: {said}")

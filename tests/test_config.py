@@ -71,7 +71,7 @@ def test_bad_setting_is_a_one_line_error(monkeypatch) -> None:
     monkeypatch.setenv("QA_TOP_K", "lots")
     result = run_cli("info")
     assert result.returncode == 2  # bad input
-    assert result.stderr.startswith("qa: error: bad setting top_k")
+    assert result.stderr.startswith("qa: error: bad setting QA_TOP_K")  # what the user set
     assert result.stderr.count("\n") == 1
 
 
@@ -88,27 +88,35 @@ def test_constructor_overrides_are_validated_like_env_settings(monkeypatch, tmp_
         QA(short_answer_margin=0.5)
     assert QA(short_answer_margin=-1).settings.short_answer_margin == -1
     monkeypatch.setenv("QA_TOP_K", "lots")
-    with pytest.raises(SettingsError, match="top_k"):
+    with pytest.raises(SettingsError, match="bad setting QA_TOP_K"):  # named as the user set it
         QA()
 
 
 @pytest.mark.parametrize(
     ("name", "value", "said"),
     [
-        ("QA_CHROMA_URL", "garbage", "bad setting chroma_url: 'garbage' is not a server URL"),
-        ("QA_ONNX_DIR", "FILE", "bad setting onnx_dir: FILE is a file, not a folder"),
-        ("QA_LLM_MODELS_DIR", "FILE", "bad setting llm_models_dir: FILE is a file, not a folder"),
-        ("QA_ABSTAIN_THRESHOLD", "nan", "bad setting abstain_threshold"),
-        ("QA_LLM_TIMEOUT", "inf", "bad setting llm_timeout"),
+        ("QA_CHROMA_URL", "garbage", "bad setting QA_CHROMA_URL: 'garbage' is not a server URL"),
+        ("QA_ONNX_DIR", "FILE", "bad setting QA_ONNX_DIR: FILE is a file, not a folder"),
+        (
+            "QA_LLM_MODELS_DIR",
+            "FILE",
+            "bad setting QA_LLM_MODELS_DIR: FILE is a file, not a folder",
+        ),
+        ("QA_ABSTAIN_THRESHOLD", "nan", "bad setting QA_ABSTAIN_THRESHOLD"),
+        ("QA_LLM_TIMEOUT", "inf", "bad setting QA_LLM_TIMEOUT"),
         ("QA_CHUNK_OVERLAP", "300", "bad settings: chunk_overlap (300) must be below chunk_size"),
         # a second break-test: exit 1 with a library's error, or a write to the current folder
-        ("QA_CHROMA_URL", "http://localhost:99999", "bad setting chroma_url: 'http://localhost:9"),
-        ("QA_CHROMA_URL", "http://localhost:abc", "bad setting chroma_url"),
-        ("QA_CHROMA_URL", "http://localhost:8000 ", "bad setting chroma_url"),
-        ("QA_ONNX_DIR", "", "bad setting onnx_dir: is empty"),
-        ("QA_LLM_MODELS_DIR", " ", "bad setting llm_models_dir: is empty"),
-        ("QA_ONNX_DIR", "FILE/sub", "bad setting onnx_dir: FILE/sub is below FILE, a file"),
-        ("QA_COLLECTION", "c" * 250, "bad setting collection: 'cccc"),
+        (
+            "QA_CHROMA_URL",
+            "http://localhost:99999",
+            "bad setting QA_CHROMA_URL: 'http://localhost:9",
+        ),
+        ("QA_CHROMA_URL", "http://localhost:abc", "bad setting QA_CHROMA_URL"),
+        ("QA_CHROMA_URL", "http://localhost:8000 ", "bad setting QA_CHROMA_URL"),
+        ("QA_ONNX_DIR", "", "bad setting QA_ONNX_DIR: is empty"),
+        ("QA_LLM_MODELS_DIR", " ", "bad setting QA_LLM_MODELS_DIR: is empty"),
+        ("QA_ONNX_DIR", "FILE/sub", "bad setting QA_ONNX_DIR: FILE/sub is below FILE, a file"),
+        ("QA_COLLECTION", "c" * 250, "bad setting QA_COLLECTION: 'cccc"),
     ],
 )
 def test_settings_a_new_user_got_wrong_are_bad_input(
