@@ -13,10 +13,11 @@ lies in the sentence itself, so reaching back loses it.
 
 Each is read as ``ExtractiveReader._widen_to_antecedents`` reads it (the two sentences as one
 passage, the one before them as context) and two choices of the name are compared: the span
-reader's best phrase when it lies in the sentence before and is a name (``reader``, shipped),
-and the earliest name of the sentence before among its five best phrases (``earliest``, the
-grammatical subject that a pronoun most often means). Printed per group and choice: how many
-were widened and the token F1 against the gold answer (0 for one not widened).
+reader's best phrase when it lies in the sentence before and is capitalised (``best``, the
+first version), and ``extractive.antecedent`` (``shipped``: the best-rated name among the
+five best phrases, every word capitalised, agreeing in number with "he"/"she"). Printed per group
+and choice: how many were widened and the token F1 against the gold answer (0 for one not
+widened).
 """
 
 from __future__ import annotations
@@ -75,18 +76,24 @@ def main() -> None:
         joined = text[begin:end]
         context = text[spans[k - 2][0] : spans[k - 2][1]] if k >= 2 else ""
         reading = reader.read(question, selector_input(joined, previous=context), len(joined))
+        spans = reading.spans
         phrases = []
-        for span in reading.spans:
+        for span in spans:
             first, last = whole_words(joined, span.start, span.end)
             phrase = joined[first:last].strip(" ,;:.")
             short = phrase and len(phrase.split()) < len(joined.split())
             if short and phrase.lower() not in PRONOUNS:
                 phrases.append((phrase, begin + first))
         reaches = bool(phrases) and phrases[0][1] < start
-        names = [p for p in phrases[:5] if p[1] < start and extractive._is_name(p[0])]
+        chosen_span = extractive.antecedent(joined, spans, start - begin)
+        shipped = None
+        if chosen_span is not None:
+            first, last = whole_words(joined, chosen_span.start, chosen_span.end)
+            shipped = joined[first:last].strip(" ,;:.")
         chosen = {
-            "reader": phrases[0][0] if reaches and extractive._is_name(phrases[0][0]) else None,
-            "earliest": min(names, key=lambda p: p[1])[0] if reaches and names else None,
+            # before: the reader's best phrase, when in the sentence before and capitalised
+            "best": phrases[0][0] if reaches and phrases[0][0][:1].isupper() else None,
+            "shipped": shipped,  # extractive.antecedent
         }
         for how, phrase in chosen.items():
             row = totals.setdefault((group, how), [0, 0, 0.0])

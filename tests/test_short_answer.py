@@ -400,3 +400,25 @@ def test_a_pronoun_is_answered_by_the_name_in_the_sentence_before(make_qa, tmp_p
     workers = _checked(qa, "How many workers will the plant hire?")
     assert workers.short is not None and "300" in workers.short.text, workers.text
     assert workers.citations[0].quote.startswith("He said"), workers.text
+
+
+@pytest.mark.parametrize(
+    ("pronoun", "phrase", "text", "expected"),
+    [
+        ("she", "Maria Okafor", "Maria Okafor presented the plan.", True),
+        ("he", "Mayor John Smith", "Mayor John Smith toured the plant.", True),
+        ("he", "Solberg", "Solberg defeated the champion.", True),  # a name no word list has
+        # a break-test: the man was named two sentences back
+        ("he", "Local officials", "Local officials praised the investment.", False),
+        ("she", "Officials", "Officials in the regional government welcomed it.", False),
+        ("he", "Tomas Brandt and Greta Lindqvist", "Tomas Brandt and Greta Lindqvist met.", False),
+        ("they", "Rosa Delgado and Mark Chen", "Rosa Delgado and Mark Chen objected.", True),
+        ("they", "Local officials", "Local officials praised the investment.", True),
+        ("it", "Hallstrom Engineering", "Hallstrom Engineering won the contract.", True),
+        ("it", "The plant", "The plant cost $120 million.", False),
+    ],
+)
+def test_what_a_pronoun_may_stand_for(pronoun: str, phrase: str, text: str, expected: bool) -> None:
+    from qa.answer.extractive import _stands_for
+
+    assert _stands_for(pronoun, phrase, text, text.index(phrase)) is expected
