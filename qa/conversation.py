@@ -64,6 +64,12 @@ _REFERENCE = re.compile(
 _POSSESSIVE_PRONOUNS = {"its", "their", "theirs", "his"}
 _PERSONAL_PRONOUNS = {"he", "him", "his", "she", "her"}  # a person, not a place or a firm
 _ASKS_WHO = re.compile(r"^\W*(?:and\s+)?(?:who|whom)\b", re.IGNORECASE)
+# a question about the piece itself ("When was it published?", "Who wrote the article?"): "it"
+# is the article about the subject, not the subject ("When was the museum published?")
+_ABOUT_THE_PIECE = re.compile(r"\b(published|written|wrote|authored|posted|appeared)\b", re.I)
+_THE_PIECE = re.compile(
+    r"\b(?:the|this|that)\s+(?:article|story|piece|report|post)\b(?!\s+(?:about|on|of)\b)", re.I
+)
 # the phrase an answer leads with, before its first citation: "Anna Laski [1]"
 _LEAD = re.compile(r"^\s*([^\n\[]{1,80}?)\s*\[\d+\]")
 _ELLIPSIS = re.compile(r"^\s*(?:and|also|what about|how about|and what about)\b", re.IGNORECASE)
@@ -176,6 +182,8 @@ class EntityTracker:
         self.turn_mentions: dict[str, int] = {}  # entity -> turns (questions, answers) naming it
         self.latest: list[str] = []  # entities of the latest user turn that named any
         self.person: str | None = None  # the answer to the latest "Who...?" that named one
+        self.people: set[str] = set()  # every person such an answer named
+        self.things: list[str] = []  # the latest entities that are no person: what "it" means
 
     def _count(self, text: str) -> None:
         for name in entities_of(text):
@@ -186,20 +194,37 @@ class EntityTracker:
         self._count(question)
         self._count(answer)
         names = entities_of(question)
+        lead = _LEAD.match(answer)
+        led = entities_of(lead.group(1)) if lead else []
+        if _ASKS_WHO.match(question) and led:
+            # "Who won the mayoralty?" answered "Anna Laski [1] ...": "she" then means her,
+            # not the place the question named
+            self.person = led[0]
+            self.people.add(led[0])
+        elif not names and led:
+            # "Which company won the contract?" answered "Hallstrom Engineering [1] ...":
+            # "it" then means the company
+            names = led
         if names:
             self.latest = names
-        # "Who won the mayoralty?" answered "Anna Laski [1] ...": "she" then means her, not
-        # the place the question named
-        lead = _LEAD.match(answer)
-        if _ASKS_WHO.match(question) and lead and (people := entities_of(lead.group(1))):
-            self.person = people[0]
+            if things := [n for n in names if n not in self.people]:
+                self.things = things
 
     @property
     def subject(self) -> str | None:
         """The entity a pronoun in the next question refers to, or None."""
-        if not self.latest:
+        return self._best(self.latest)
+
+    @property
+    def thing(self) -> str | None:
+        """What "it", "its", "they" and "the company" refer to: the subject, unless that is a
+        person a "Who...?" was answered with; then the latest entity that is none."""
+        return self._best(self.things) or self.subject
+
+    def _best(self, names: list[str]) -> str | None:
+        if not names:
             return None
-        return max(self.latest, key=lambda n: (self.turn_mentions.get(n, 0), len(n)))
+        return max(names, key=lambda n: (self.turn_mentions.get(n, 0), len(n)))
 
     def resolve(self, question: str) -> str:
         """``question`` with its references to the subject replaced by the subject's name."""
@@ -216,7 +241,12 @@ class EntityTracker:
             possessive = bool(match.group("poss")) or pronoun in _POSSESSIVE_PRONOUNS
             if pronoun == "her":  # possessive before a word ("her role"), else the object
                 possessive = bool(re.match(r"\s+[^\W\d_]", question[match.end() :]))
-            name = self.person if pronoun in _PERSONAL_PRONOUNS and self.person else subject
+            if pronoun in _PERSONAL_PRONOUNS:
+                name = self.person or subject
+            else:
+                name = self.thing or subject
+            if pronoun == "it" and _ABOUT_THE_PIECE.search(question):
+                return f"the article about {name}"  # "When was it published?"
             return f"{name}'s" if possessive else name
 
         # the first reference gets the name; later ones then have it as their antecedent
@@ -226,6 +256,11 @@ class EntityTracker:
         words = _WORD.findall(question)
         if names:
             return question
+        piece = _THE_PIECE.search(question)
+        if piece and _ABOUT_THE_PIECE.search(question):  # "Who wrote the article?"
+            return (
+                f"{question[: piece.end()]} about {self.thing or subject}{question[piece.end() :]}"
+            )
         if _ELLIPSIS.match(question) or len(words) <= 3:  # "And the price?", "How big?"
             return f"{question.rstrip()} ({subject})"
         return question

@@ -106,6 +106,44 @@ def test_he_and_she_mean_the_person_a_who_question_was_answered_with() -> None:
     assert condense_rule(where, "What does he trade?") == "What does Wogen trade?"
 
 
+def test_it_means_the_company_an_answer_named_not_the_person_before() -> None:
+    """A break-test: after "Which company won the bridge contract?" answered "Hallstrom
+    Engineering [1]", "it" was still the person of the turn before; and after "When will he
+    take office?", "its" was the man, not the town."""
+    turns = [
+        ("Who leads the engineering department of Linmouth?", "Maria Okafor [1]\n\n..."),
+        ("What did she say about the cost?", "42 million euros [1]\n\n..."),
+        ("Which company won the bridge contract?", "Hallstrom Engineering [1]\n\n..."),
+    ]
+    assert condense_rule(turns, "How many workers will it hire?") == (
+        "How many workers will Hallstrom Engineering hire?"
+    )
+    town = [
+        ("Who won the Westmarch election?", "Henrik Solberg [1]\n\n..."),
+        ("When will he take office?", "In May [1]\n\n..."),
+    ]
+    assert condense_rule(town[:1], "When will he take office?") == (
+        "When will Henrik Solberg take office?"
+    )
+    assert condense_rule(town, "What was its turnout?") == "What was Westmarch's turnout?"
+
+
+def test_a_question_about_the_piece_keeps_the_piece() -> None:
+    """ "When was it published?" asks about the article, not the museum it is about (it was
+    rewritten "When was Rosvik Maritime Museum published?"); "Who wrote the article?" names
+    which article."""
+    history = [("When did the Rosvik Maritime Museum reopen?", "In May [1]\n\n...")]
+    assert condense_rule(history, "Who wrote the article?") == (
+        "Who wrote the article about Rosvik Maritime Museum?"
+    )
+    assert condense_rule(history, "When was it published?") == (
+        "When was the article about Rosvik Maritime Museum published?"
+    )
+    assert condense_rule(history, "Who wrote the article about the pier?") == (
+        "Who wrote the article about the pier?"
+    )
+
+
 def test_a_role_content_history_is_read_as_turns() -> None:
     history = [
         {"role": "user", "content": "What did Yingfeimai Technology debut at CES?"},
