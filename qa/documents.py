@@ -455,7 +455,8 @@ _LINE_KEYS = {
     "publication_date": "published", "author": "author", "authors": "author", "byline": "author",
 }  # fmt: skip
 _FRONT_MATTER_LINE = re.compile(
-    rf"^({'|'.join(_LINE_KEYS)})[ \t]*:[ \t]*[\"']?(.*?)[\"']?[ \t]*$", re.MULTILINE | re.IGNORECASE
+    rf"^({'|'.join(_LINE_KEYS)})[ \t]*:[ \t]*[\"']?([^#\n]*?)[\"']?[ \t]*(?:#.*)?$",
+    re.MULTILINE | re.IGNORECASE,
 )
 
 

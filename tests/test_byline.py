@@ -133,6 +133,7 @@ def test_a_front_matter_author_and_a_page_byline_answer_who_wrote_it(
         answer = qa.ask(question)
         assert not answer.abstained, answer.text
         assert answer.text.startswith(name), answer.text
+        assert answer.short is not None and answer.short.text == name, answer.text
         (cited,) = answer.citations
         assert cited.path.endswith(doc) and name in cited.quote
         text = load_file(folder / doc).text
@@ -140,3 +141,26 @@ def test_a_front_matter_author_and_a_page_byline_answer_who_wrote_it(
     when = qa.ask("When was the bridge article published?")
     assert when.short is not None and when.short.text == "2024-03-14", when.text
     assert when.citations[0].quote == "2024-03-14"
+
+
+def test_a_sentence_about_writing_another_piece_does_not_hide_the_byline(
+    make_qa, tmp_path: Path
+) -> None:
+    """A break-test: "Who wrote the pier article?" was answered with the engineer who wrote a
+    safety report the article cites (that sentence speaks of writing); the article's byline
+    answers it, and the report's author still answers who wrote the report."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "pier.txt").write_text(
+        "Cracks found in the Linmouth pier\n\nBy Karen Holt\n\n"
+        "A safety report written by engineer Paul Dressler found deep cracks in three of the"
+        " pier's supports. The council closed the pier on Monday and will decide on repairs"
+        " next month.\n",
+        encoding="utf-8",
+    )
+    qa = make_qa(corpus_dir=folder)
+    qa.ingest([folder])
+    article = qa.ask("Who wrote the pier article?")
+    assert article.short is not None and article.short.text == "Karen Holt", article.text
+    report = qa.ask("Who wrote the safety report on the pier?")
+    assert report.short is not None and "Paul Dressler" in report.short.text, report.text

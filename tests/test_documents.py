@@ -432,7 +432,8 @@ def test_front_matter_date_and_author_spans_index_the_text(tmp_path: Path) -> No
 
     path = tmp_path / "bridge.md"
     path.write_text(
-        "---\ntitle: Bridge\ndate: 2024-03-14\nauthor: 'Dana Whitcombe'\n---\n# Bridge\n\nText.\n",
+        "---\ntitle: Bridge\ndate: 2024-03-14  # updated later\nauthor: 'Dana Whitcombe'\n---\n"
+        "# Bridge\n\nText.\n",
         encoding="utf-8",
     )
     doc = load_file(path)

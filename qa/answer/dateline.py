@@ -18,6 +18,7 @@ from qa.lexical import terms
 from qa.types import Hit
 
 __all__ = [
+    "PIECE_WORDS",
     "about_document",
     "dateline",
     "dateline_day",

@@ -63,6 +63,7 @@ from qa.answer.base import Answerer, CorpusStats, Draft
 from qa.answer.byline import byline, byline_name, is_authorship_question, speaks_of_writing
 from qa.answer.citations import cite, with_marker
 from qa.answer.dateline import (
+    PIECE_WORDS,
     about_document,
     dateline,
     dateline_day,
@@ -399,9 +400,10 @@ class ExtractiveReader(Answerer):
             return _draft(found.sentences, found.notes, short)
         if found.top_line == "byline":
             # the names the byline gives (the span reader, trained on no bylines, cut "Priya
-            # Raman" to "Priya"); a front matter's "author:" value is the names itself
+            # Raman" to "Priya"); a front matter's "author:" value is the names itself (said
+            # once: the phrase is the whole line)
             line = found.sentences[0]
-            names = None if found.front_matter else byline_name(line.text)
+            names = (0, len(line.text)) if found.front_matter else byline_name(line.text)
             short = None
             if names is not None:
                 at = line.start + names[0]
@@ -507,7 +509,13 @@ class ExtractiveReader(Answerer):
             asked, speaks, find = "byline", speaks_of_writing, byline
         else:
             return found
-        if isinstance(found, Chosen) and speaks(found.sentences[0].text):
+        # the chosen sentence says it itself; but "A safety report written by Paul Dressler"
+        # does not say who wrote the article
+        if (
+            isinstance(found, Chosen)
+            and speaks(found.sentences[0].text)
+            and (asked == "dateline" or _same_piece(question, found.sentences[0].text))
+        ):
             return found
         # the best-ranked document the question describes: in a two-part question the top hit
         # may belong to the other part's document
@@ -599,6 +607,16 @@ class ExtractiveReader(Answerer):
         return Chosen(
             chosen, [f"{said}best sentence score {scored[0].score:.3f} (first pass {fit:.3f})"]
         )
+
+
+_PIECE = re.compile(rf"\b{PIECE_WORDS}s?\b", re.IGNORECASE)
+
+
+def _same_piece(question: str, sentence: str) -> bool:
+    """Whether ``sentence`` names the kind of piece ``question`` asks about ("report" and
+    "report"), so that it may say who wrote that piece."""
+    asked = {m.group(1).lower() for m in _PIECE.finditer(question)}
+    return bool(asked & {m.group(1).lower() for m in _PIECE.finditer(sentence)})
 
 
 def _front_matter_line(hit: Hit, key: str) -> Hit | None:
