@@ -77,13 +77,11 @@ def main() -> None:
         context = text[spans[k - 2][0] : spans[k - 2][1]] if k >= 2 else ""
         reading = reader.read(question, selector_input(joined, previous=context), len(joined))
         spans = reading.spans
-        phrases = []
-        for span in spans:
-            first, last = whole_words(joined, span.start, span.end)
-            phrase = joined[first:last].strip(" ,;:.")
-            short = phrase and len(phrase.split()) < len(joined.split())
-            if short and phrase.lower() not in PRONOUNS:
-                phrases.append((phrase, begin + first))
+        phrases = [
+            (phrase, begin + at)
+            for _, at, phrase in extractive._phrases(joined, spans, len(joined.split()))
+            if phrase.lower() not in PRONOUNS
+        ]
         reaches = bool(phrases) and phrases[0][1] < start
         chosen_span = extractive.antecedent(joined, spans, start - begin)
         shipped = None

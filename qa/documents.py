@@ -498,8 +498,9 @@ def _load_html(raw: str) -> tuple[str, dict[str, Any]]:
     lines = [line.rstrip() for line in text.split("\n")]
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
     title = " ".join(meta.get("title", "").split())
-    first_lines = {" ".join(line.strip("# ").split()) for line in text.split("\n")[:5]}
-    top = " ".join(text.split("\n")[:5])
+    head = text.split("\n")[:5]
+    first_lines = {" ".join(line.strip("# ").split()) for line in head}
+    top = " ".join(head)
     # the byline and date a page shows around its headline, which trafilatura keeps as
     # metadata only: a line of their own at the top, so "Who wrote it?" and "When was it
     # published?" cite them as they cite a Markdown byline or dateline. Above the title, not

@@ -40,7 +40,7 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -392,25 +392,16 @@ class ExtractiveReader(Answerer):
             # the day the dateline gives, whole ("January 15th, 2026", "19. Juli 2023"), or its
             # time: the span reader, trained on no datelines, cut them to "2026"
             line = found.sentences[0]
-            day = dateline_day(line.text, question)
-            short = None
-            if day is not None:
-                at = line.start + day[0]
-                short = ShortAnswer(line.text[day[0] : day[1]], 1, at, at + day[1] - day[0], 0.0)
-            return _draft(found.sentences, found.notes, short)
+            return _draft(
+                found.sentences, found.notes, _line_phrase(line, dateline_day(line.text, question))
+            )
         if found.top_line == "byline":
             # the names the byline gives (the span reader, trained on no bylines, cut "Priya
             # Raman" to "Priya"); a front matter's "author:" value is the names itself (said
             # once: the phrase is the whole line)
             line = found.sentences[0]
             names = (0, len(line.text)) if found.front_matter else byline_name(line.text)
-            short = None
-            if names is not None:
-                at = line.start + names[0]
-                short = ShortAnswer(
-                    line.text[names[0] : names[1]], 1, at, at + names[1] - names[0], 0.0
-                )
-            return _draft(found.sentences, found.notes, short)
+            return _draft(found.sentences, found.notes, _line_phrase(line, names))
         # each cited sentence is read; the answer leads with the phrase that clears its
         # sentence's "no span" score ([CLS]) by most (the sentence may be the second cited)
         self._read_phrases(question, found.sentences)
@@ -470,19 +461,17 @@ class ExtractiveReader(Answerer):
             ):
                 continue
             text = sent.hit.span_text(before.start, sent.end)
-            wide = ScoredSentence(
-                sent.hit, before.start, sent.end, text, sent.dense, sent.coverage,
-                sent.covered, sent.score, sent.type_ok, sent.position, sent.tokens,
-                sent.answers, sent.no_answer, sent.first_pass, sent.sentence,
-            )  # fmt: skip
             reader_input = selector_input(text, previous=before.previous)
             reading = self.span_reader.read_all(question, [(reader_input, len(text))])[0]
             chosen = antecedent(text, reading.spans, sent.start - before.start)
             if chosen is None:
                 continue  # no name the pronoun stands for: the sentence stays as it was
             # the chosen name leads; the reader's other spans follow in its order
-            wide.spans = [chosen, *(s for s in reading.spans if s is not chosen)]
-            wide.phrase_null = reading.null_score
+            spans = [chosen, *(s for s in reading.spans if s is not chosen)]
+            wide = replace(
+                sent, start=before.start, text=text, read="", spans=spans,
+                phrase_null=reading.null_score,
+            )  # fmt: skip
             got = short_answer(wide, self.short_margin, question, self.short_open)
             if got is None or got[0].start >= sent.start:
                 continue
@@ -612,6 +601,15 @@ class ExtractiveReader(Answerer):
 _PIECE = re.compile(rf"\b{PIECE_WORDS}s?\b", re.IGNORECASE)
 
 
+def _line_phrase(line: ScoredSentence, span: tuple[int, int] | None) -> ShortAnswer | None:
+    """The phrase ``line.text[start:end]`` of a dateline or byline, as citation 1's short
+    answer (None for no span)."""
+    if span is None:
+        return None
+    start, end = span
+    return ShortAnswer(line.text[start:end], 1, line.start + start, line.start + end, 0.0)
+
+
 def _same_piece(question: str, sentence: str) -> bool:
     """Whether ``sentence`` names the kind of piece ``question`` asks about ("report" and
     "report"), so that it may say who wrote that piece."""
@@ -665,16 +663,21 @@ def _sentence_before(sent: ScoredSentence) -> Sentence | None:
     return before
 
 
-def _leads_with_pronoun(sent: ScoredSentence) -> bool:
-    """Whether the span reader's best phrase of ``sent`` (shorter than the sentence, as
-    ``short_answer`` takes them) is a bare pronoun."""
-    read = sent.read or sent.text
-    for span in sent.spans:
+def _phrases(read: str, spans: Sequence[Span], longest: int) -> Iterator[tuple[Span, int, str]]:
+    """The span reader's phrases of ``read``, best first, as ``short_answer`` takes them:
+    ``(span, offset of the phrase in read, phrase)``, whole words less edge punctuation, each
+    of fewer than ``longest`` words."""
+    for span in spans:
         first, last = whole_words(read, span.start, span.end)
         phrase = read[first:last].strip(" ,;:.")
-        if phrase and len(phrase.split()) < len(sent.text.split()):
-            return phrase.lower() in PRONOUNS
-    return False
+        if phrase and len(phrase.split()) < longest:
+            yield span, first + read[first:last].find(phrase), phrase
+
+
+def _leads_with_pronoun(sent: ScoredSentence) -> bool:
+    """Whether the span reader's best phrase of ``sent`` is a bare pronoun."""
+    best = next(_phrases(sent.read or sent.text, sent.spans, len(sent.text.split())), None)
+    return best is not None and best[2].lower() in PRONOUNS
 
 
 _WHO = re.compile(r"\W*(who|whom)\b", re.IGNORECASE)
@@ -717,8 +720,8 @@ def _stands_for(pronoun: str, phrase: str, text: str, at: int) -> bool:
     a capitalised word other than a determiner ("Hallstrom Engineering", "Protestant
     reformers"; not "The plant")."""
     if pronoun not in ("he", "she"):
-        words = phrase.split()
-        return words[0][:1].isupper() and words[0].lower() not in _DETERMINERS | PRONOUNS
+        first = phrase.split()[0]
+        return first[:1].isupper() and first.lower() not in _DETERMINERS | PRONOUNS
     return (
         _is_name(phrase)
         and not re.search(r"\s(and|&)\s", phrase)
@@ -734,12 +737,7 @@ def antecedent(text: str, spans: Sequence[Span], sentence_start: int) -> Span | 
     sentence before and that the pronoun may stand for (``_stands_for``: "He" is not "Tomas
     Brandt and Greta Lindqvist" nor "Local officials"). Chosen on SQuAD v1.1 train and the
     cases of a new-user test (eval/README.md "A pronoun's name")."""
-    phrases: list[tuple[Span, int, str]] = []
-    for span in spans:
-        first, last = whole_words(text, span.start, span.end)
-        phrase = text[first:last].strip(" ,;:.")
-        if phrase and len(phrase.split()) < len(text.split()) and phrase.lower() not in PRONOUNS:
-            phrases.append((span, first + text[first:last].find(phrase), phrase))
+    phrases = [p for p in _phrases(text, spans, len(text.split())) if p[2].lower() not in PRONOUNS]
     if not phrases or phrases[0][1] >= sentence_start:
         return None
     words = text[sentence_start:].split()
@@ -854,21 +852,14 @@ def _draft(
     citations = [cite(i, s.hit, s.start, s.end) for i, s in enumerate(chosen, start=1)]
     parts = [with_marker(s.text, i) for i, s in enumerate(chosen, start=1)]
     sentences, offset, lead = [], 0, ""
-    if short is not None and len(chosen) == 1 and short.text == chosen[0].text.strip():
-        # the phrase is the whole cited line (a dateline "2024-03-14"): said once
-        lead = f"{short.text} [{short.citation}]"
-        return Draft(
-            text=lead,
-            citations=citations,
-            sentences=[SentenceSupport(lead, 0, len(lead), [short.citation], 1.0, True)],
-            notes=[Note.info(n) for n in notes],
-            short=short,
-        )
     if short is not None:
         lead = f"{short.text} [{short.citation}]"
         sentences.append(SentenceSupport(lead, 0, len(lead), [short.citation], 1.0, True))
-        lead += "\n\n"
-        offset = len(lead)
+        if len(chosen) == 1 and short.text == chosen[0].text.strip():
+            parts = []  # the phrase is the whole cited line (a dateline "2024-03-14"): said once
+        else:
+            lead += "\n\n"
+            offset = len(lead)
     for i, part in enumerate(parts, start=1):
         # each sentence is the verbatim text of the span it cites: supported by construction
         sentences.append(SentenceSupport(part, offset, offset + len(part), [i], 1.0, True))
