@@ -52,19 +52,25 @@ def test_the_byline_is_a_short_by_line_that_names_someone() -> None:
     assert byline(_first_chunk(german, [(0, 16), (18, len(german))])) == (0, 16)
 
 
-def _tram_qa(make_qa, tmp_path: Path, byline_line: str):
+def _docs_qa(make_qa, tmp_path: Path, files: dict[str, str]):
+    """A QA over a folder of ``files`` (name -> text), and the folder."""
     folder = tmp_path / "docs"
     folder.mkdir()
-    (folder / "tram.md").write_text(
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    qa = make_qa(corpus_dir=folder)
+    qa.ingest([folder])
+    return qa, folder
+
+
+def _tram_qa(make_qa, tmp_path: Path, byline_line: str):
+    text = (
         f"# Tram line to Ekvik extended\n\n{byline_line}"
         "The city council approved the extension of the tram line to Ekvik on Tuesday. "
         "Construction will start in March and the line will open in 2028.\n\n"
-        "The extension will cost 48 million euros.\n",
-        encoding="utf-8",
+        "The extension will cost 48 million euros.\n"
     )
-    qa = make_qa(corpus_dir=folder)
-    qa.ingest([folder])
-    return qa
+    return _docs_qa(make_qa, tmp_path, {"tram.md": text})[0]
 
 
 def test_the_reader_answers_who_wrote_the_piece_with_its_byline(make_qa, tmp_path: Path) -> None:
@@ -107,25 +113,20 @@ def test_a_front_matter_author_and_a_page_byline_answer_who_wrote_it(
     and the page's byline line, each an exact span of the stored text."""
     from qa.documents import load_file
 
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "bridge.md").write_text(
+    bridge = (
         "---\ntitle: Port Ellery approves new harbor bridge\ndate: 2024-03-14\n"
         'author: "Dana Whitcombe"\n---\n# Port Ellery approves new harbor bridge\n\n'
         "The Port Ellery city council voted seven to two on Tuesday to approve a new bridge"
-        " across the inner harbor. The project will cost $48.5 million.\n",
-        encoding="utf-8",
+        " across the inner harbor. The project will cost $48.5 million.\n"
     )
-    (folder / "solar.html").write_text(
+    solar = (
         "<html><head><title>Kestrel Energy opens solar farm</title>"
         '<meta name="author" content="Priya Nandakumar"><meta name="date" content="2024-08-21">'
         "</head><body><article><h1>Kestrel Energy opens solar farm</h1><p>Kestrel Energy"
         " switched on its Dunmore Valley solar farm on Wednesday. The farm has a capacity of 310"
-        " megawatts.</p></article></body></html>",
-        encoding="utf-8",
+        " megawatts.</p></article></body></html>"
     )
-    qa = make_qa(corpus_dir=folder)
-    qa.ingest([folder])
+    qa, folder = _docs_qa(make_qa, tmp_path, {"bridge.md": bridge, "solar.html": solar})
     for question, name, doc in [
         ("Who wrote the bridge article?", "Dana Whitcombe", "bridge.md"),
         ("Who wrote the solar farm story?", "Priya Nandakumar", "solar.html"),
@@ -149,17 +150,13 @@ def test_a_sentence_about_writing_another_piece_does_not_hide_the_byline(
     """A break-test: "Who wrote the pier article?" was answered with the engineer who wrote a
     safety report the article cites (that sentence speaks of writing); the article's byline
     answers it, and the report's author still answers who wrote the report."""
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "pier.txt").write_text(
+    pier = (
         "Cracks found in the Linmouth pier\n\nBy Karen Holt\n\n"
         "A safety report written by engineer Paul Dressler found deep cracks in three of the"
         " pier's supports. The council closed the pier on Monday and will decide on repairs"
-        " next month.\n",
-        encoding="utf-8",
+        " next month.\n"
     )
-    qa = make_qa(corpus_dir=folder)
-    qa.ingest([folder])
+    qa, _ = _docs_qa(make_qa, tmp_path, {"pier.txt": pier})
     article = qa.ask("Who wrote the pier article?")
     assert article.short is not None and article.short.text == "Karen Holt", article.text
     report = qa.ask("Who wrote the safety report on the pier?")

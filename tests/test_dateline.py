@@ -197,18 +197,13 @@ def test_a_piece_without_a_dateline_abstains(make_qa, tmp_path: Path) -> None:
     assert qa.ask("When was the note on magnesium published?").abstained
 
 
-def test_a_page_byline_dropped_by_trafilatura_still_dates_the_piece(
-    make_qa, tmp_path: Path
-) -> None:
-    # a break-test: a date of the piece's events answered when it was published ("Saturday");
-    # trafilatura leaves the byline out of the text and keeps its author and date as metadata,
-    # which now stand in a line of their own under the title
+def _cleanup_page_qa(make_qa, tmp_path: Path, byline: str):
+    """A QA over one page on a river cleanup, ``byline`` (HTML) under its headline."""
     folder = tmp_path / "docs"
     folder.mkdir()
     (folder / "cleanup.html").write_text(
         "<html><head><title>River Cleanup Draws Volunteers</title></head><body><article>"
-        "<h1>River Cleanup Draws Volunteers</h1>"
-        '<p class="byline">By Priya Raman, October 12, 2025</p>'
+        f"<h1>River Cleanup Draws Volunteers</h1>{byline}"
         "<p>More than 500 volunteers joined the annual cleanup of the Avon river on Saturday."
         " They collected three tonnes of rubbish from the banks, the organisers said.</p>"
         "<p>The cleanup has been held every autumn since 2009 and is funded by the county"
@@ -216,6 +211,17 @@ def test_a_page_byline_dropped_by_trafilatura_still_dates_the_piece(
     )
     qa = make_qa(corpus_dir=folder)
     qa.ingest([folder])
+    return qa
+
+
+def test_a_page_byline_dropped_by_trafilatura_still_dates_the_piece(
+    make_qa, tmp_path: Path
+) -> None:
+    # a break-test: a date of the piece's events answered when it was published ("Saturday");
+    # trafilatura leaves the byline out of the text and keeps its author and date as metadata,
+    # which now stand in a line of their own above the title
+    byline = '<p class="byline">By Priya Raman, October 12, 2025</p>'
+    qa = _cleanup_page_qa(make_qa, tmp_path, byline)
     answer = qa.ask("When was the article about the river cleanup published?")
     assert answer.short is not None and answer.short.text == "2025-10-12", answer.text
     assert answer.citations[0].quote == "By Priya Raman · 2025-10-12"
@@ -228,17 +234,6 @@ def test_a_page_byline_dropped_by_trafilatura_still_dates_the_piece(
 def test_a_piece_without_a_dateline_gives_no_other_date(make_qa, tmp_path: Path) -> None:
     """A page with no date anywhere (text or metadata): "When was it published?" is refused
     for the missing dateline, not answered with a date of its events ("Saturday")."""
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "cleanup.html").write_text(
-        "<html><head><title>River Cleanup Draws Volunteers</title></head><body><article>"
-        "<h1>River Cleanup Draws Volunteers</h1>"
-        "<p>More than 500 volunteers joined the annual cleanup of the Avon river on Saturday."
-        " They collected three tonnes of rubbish from the banks, the organisers said.</p>"
-        "<p>The cleanup has been held every autumn since 2009 and is funded by the county"
-        " council.</p></article></body></html>"
-    )
-    qa = make_qa(corpus_dir=folder)
-    qa.ingest([folder])
+    qa = _cleanup_page_qa(make_qa, tmp_path, "")
     answer = qa.ask("When was the article about the river cleanup published?")
     assert answer.abstained and any("no dateline" in n.text for n in answer.notes)
