@@ -58,12 +58,13 @@ __all__ = [
 
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx")
 # part of every document's version: a store built by an older reader re-reads changed text
-READER_VERSION = "reader-7"
-# the metadata key of the front matter's date and author values: {"published": [start, end,
-# text], "author": [...]}, their spans in the document text, so that "When was it published?"
-# cites the value when the body has no dateline (the body, not the front matter, is chunked)
+READER_VERSION = "reader-8"
+# the metadata key of the front matter's date and author values: {"published": [[start, end,
+# text]], "author": [[...], ...]}, their spans in the document text, so that "When was it
+# published?" cites the value when the body has no dateline (the body, not the front matter,
+# is chunked); an author list has one span per line
 SPANS_KEY = "front_matter_spans"
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n", re.DOTALL)
+_FRONT_MATTER = re.compile(r"\A(---|\+\+\+)[ \t]*\n(.*?)\n\1[ \t]*\n", re.DOTALL)
 _HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 # a line that stands alone: heading, list item, table row, quote, rule, fenced code
 _BLOCK_LINE = re.compile(r"^\s*(#|[-*+•]\s|\d{1,3}[.)]\s|\||>|```|~~~|---|___|\*\*\*)")
@@ -417,36 +418,108 @@ def unwrap(text: str) -> str:
 
 
 def _plain(value: Any) -> Any:
-    """Front-matter values as JSON/Chroma-friendly scalars."""
+    """Front-matter values as JSON/Chroma-friendly scalars: a list of names as "A, B", a
+    nested author map as its ``name``."""
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     if isinstance(value, (str, int, float, bool)):
         return value
+    if isinstance(value, list) and (names := _names(value)):
+        return ", ".join(names)
+    if isinstance(value, dict) and (names := _names([value])):
+        return names[0]
     return str(value)
 
 
-def _parse_front_matter(text: str) -> tuple[dict[str, Any], int]:
-    import yaml
+def _names(items: list[Any]) -> list[str]:
+    """The strings of a front-matter list: its scalars, and each map's ``name``."""
+    found = []
+    for item in items:
+        if isinstance(item, dict):
+            item = item.get("name")
+        if isinstance(item, (str, int, float)) and not isinstance(item, bool) and str(item):
+            found.append(str(item))
+    return found
 
+
+def _parse_front_matter(text: str) -> tuple[dict[str, Any], int]:
+    """A leading YAML (``---``) or TOML (``+++``, Hugo's) front matter: its values, and where
+    the body starts (0 without one, or when the block does not parse as a map)."""
     match = _FRONT_MATTER.match(text)
     if not match:
         return {}, 0
-    try:
-        data = yaml.safe_load(match.group(1)) or {}
-    except yaml.YAMLError:
-        return {}, 0
-    if not isinstance(data, dict):
+    data = _front_matter_data(match.group(2), toml=match.group(1) == "+++")
+    if data is None:
         return {}, 0
     found = {str(k): _plain(v) for k, v in data.items() if v is not None}
-    spans = {
-        key: [m.start(2), m.end(2), m.group(2)]
-        for m in _FRONT_MATTER_LINE.finditer(text, 0, match.end())
-        for key in [_LINE_KEYS[m.group(1).lower()]]
-        if m.end(2) > m.start(2)
-    }
+    spans = _value_spans(text, match.start(2), match.end(2), data)
     if spans:
         found[SPANS_KEY] = spans
     return found, match.end()
+
+
+def _front_matter_data(block: str, *, toml: bool) -> dict[str, Any] | None:
+    if toml:
+        import tomllib
+
+        try:
+            return tomllib.loads(block)
+        except tomllib.TOMLDecodeError:
+            return None
+    import yaml
+
+    try:
+        data = yaml.safe_load(block) or {}
+    except yaml.YAMLError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _value_spans(text: str, start: int, end: int, data: dict[str, Any]) -> dict[str, list[Any]]:
+    """Where the date and author values of a front matter (``text[start:end]``) stand:
+    {"published": [[start, end, text]], "author": [[...], ...]}, one span per line of a
+    list of names ("authors:" then "- A", "- B"), one for names on one line ("[A, B]"), the
+    ``name`` of an author map; first of each kind wins."""
+    spans: dict[str, list[Any]] = {}
+    for key, value in data.items():
+        kind = _LINE_KEYS.get(str(key).lower())
+        if kind is None or kind in spans or value is None:
+            continue
+        line = re.compile(rf"^{re.escape(str(key))}[ \t]*[:=][ \t]*", re.MULTILINE)
+        at = line.search(text, start, end)
+        if at is None:
+            continue
+        after = _TOP_LEVEL_KEY.search(text, at.end(), end)
+        found = _located(text, at.end(), after.start() if after else end, value)
+        if found:
+            spans[kind] = found
+    return spans
+
+
+def _located(text: str, start: int, end: int, value: Any) -> list[list[Any]]:
+    """The spans of ``value`` in ``text[start:end]`` (what follows its key): a scalar's
+    text as written on the key's line (quotes and a comment off), a list's or map's names in
+    order, those on one line joined into one span; [] when one is not found."""
+    if not isinstance(value, (list, dict)):
+        eol = text.find("\n", start, end)
+        value_line = _SCALAR.match(text, start, end if eol < 0 else eol)
+        if value_line is None or value_line.end(1) == value_line.start(1):
+            return []
+        return [[value_line.start(1), value_line.end(1), value_line.group(1)]]
+    names = _names(value if isinstance(value, list) else [value])
+    spans: list[list[Any]] = []
+    at = start
+    for name in names:
+        found = text.find(name, at, end)
+        if found < 0:
+            return []
+        if spans and _JOINER.fullmatch(text, spans[-1][1], found):
+            spans[-1][1] = found + len(name)  # "[A, B]", "A and B": one span
+            spans[-1][2] = text[spans[-1][0] : spans[-1][1]]
+        else:
+            spans.append([found, found + len(name), name])
+        at = found + len(name)
+    return spans
 
 
 # where a front matter gives the piece's date or author: "date: 2024-03-14", "author: "Dana W.""
@@ -454,10 +527,12 @@ _LINE_KEYS = {
     "date": "published", "published": "published", "pubdate": "published",
     "publication_date": "published", "author": "author", "authors": "author", "byline": "author",
 }  # fmt: skip
-_FRONT_MATTER_LINE = re.compile(
-    rf"^({'|'.join(_LINE_KEYS)})[ \t]*:[ \t]*[\"']?([^#\n]*?)[\"']?[ \t]*(?:#.*)?$",
-    re.MULTILINE | re.IGNORECASE,
-)
+# a scalar value after its key: quotes and a comment left out ("2024-03-14  # updated")
+_SCALAR = re.compile(r"[\"']?([^#\n]*?)[\"']?[ \t]*(?:#.*)?$", re.MULTILINE)
+# what stands between two names of one span: "A, B", "A and B" (not '"A", "B"')
+_JOINER = re.compile(r"[ \t]*(,|;|&|and)[ \t]*")
+# the next key of the front matter's top level (a YAML list's "- " and comments are not keys)
+_TOP_LEVEL_KEY = re.compile(r"^[^\s#\-\[][^\n:=]*[:=]", re.MULTILINE)
 
 
 def _load_html(raw: str) -> tuple[str, dict[str, Any]]:
@@ -497,6 +572,7 @@ def _load_html(raw: str) -> tuple[str, dict[str, Any]]:
             meta["publisher"] = str(found.sitename)
     lines = [line.rstrip() for line in text.split("\n")]
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    text, restored = _restore_byline(text, raw)
     title = " ".join(meta.get("title", "").split())
     head = text.split("\n")[:5]
     first_lines = {" ".join(line.strip("# ").split()) for line in head}
@@ -509,7 +585,10 @@ def _load_html(raw: str) -> tuple[str, dict[str, Any]]:
     line = " · ".join(
         part
         for part in (
-            f"By {meta['author']}" if meta.get("author") and meta["author"] not in top else "",
+            # the page's own byline, when it shows one, over its <meta> author ("Newsroom Staff")
+            f"By {meta['author']}"
+            if meta.get("author") and meta["author"] not in top and not restored
+            else "",
             meta["published"] if meta.get("published") and meta["published"] not in top else "",
         )
         if part
@@ -535,6 +614,37 @@ def _author(found: str) -> str:
     English month name ("Jun" and "Maya" stay: they are names too)."""
     names = [part.strip() for part in found.split(";")]
     return "; ".join(part for part in names if part and not _DATE_PART.search(part))
+
+
+def _restore_byline(text: str, raw: str) -> tuple[str, bool]:
+    """``text`` with a byline trafilatura emptied ("By |": it takes the name and date out as
+    metadata) given back as the page shows it ("By Fiona Marsh | 12 October 2019"): the
+    shortest element of the page whose text opens as a byline. Whether one was restored."""
+    from qa.answer.byline import is_emptied_byline, opens_as_byline
+
+    lines = text.split("\n")
+    at = next((n for n, line in enumerate(lines[:8]) if is_emptied_byline(line)), None)
+    if at is None:
+        return text, False
+    import lxml.html
+
+    try:
+        root = lxml.html.fromstring(raw)
+    except Exception:  # lxml's parser errors: the line stays as it is
+        return text, False
+    shown = (" ".join(e.text_content().split()) for e in root.iter("p", "div", "span", "address"))
+    found = min(
+        (t for t in shown if opens_as_byline(t) and len(t.split()) <= _MAX_BYLINE_WORDS),
+        key=len,
+        default=None,
+    )
+    if found is None:
+        return text, False
+    lines[at] = found
+    return "\n".join(lines), True
+
+
+_MAX_BYLINE_WORDS = 16  # "By Jean-Luc O'Brien and Ana Núñez, Reuters | 12 October 2019, 14:05"
 
 
 def _visible_text(raw: str) -> str:

@@ -144,6 +144,78 @@ def test_a_front_matter_author_and_a_page_byline_answer_who_wrote_it(
     assert when.citations[0].quote == "2024-03-14"
 
 
+def test_a_list_of_authors_and_an_iso_datetime_answer_who_and_when(make_qa, tmp_path: Path) -> None:
+    """A break-test: "authors:" as a YAML list, an author map and a TOML front matter gave no
+    author, and an ISO datetime was given whole. Each author's line is cited; the day (or
+    the time, when asked) leads the datetime's citation."""
+    from qa.documents import load_file
+
+    crane = (
+        "---\ntitle: Harbour crane contract signed\ndate: 2024-03-14T09:30:00+01:00\n"
+        "authors:\n  - Dana Whitfield\n  - Lee Kim\n---\nThe port of Rosvik signed a contract"
+        " for two new cranes on Tuesday. The cranes cost 12 million euros.\n"
+    )
+    roof = (
+        "---\ntitle: School roof repaired\nauthor:\n  name: Priya Raman\n  email: p@example.org"
+        "\n---\nThe roof of Northside School was repaired over the summer.\n"
+    )
+    bridge = (
+        '+++\ntitle = "Bridge reopens"\ndate = 2024-07-09T08:00:00Z\nauthor = "Jonas Lind"\n'
+        "+++\nThe Elm Street bridge reopened on Monday after eight months of repairs.\n"
+    )
+    qa, folder = _docs_qa(
+        make_qa, tmp_path, {"crane.md": crane, "roof.md": roof, "bridge.md": bridge}
+    )
+    texts = {name: load_file(folder / name).text for name in ("crane.md", "roof.md", "bridge.md")}
+
+    def cited(answer) -> list[str]:
+        for c in answer.citations:
+            assert texts[Path(c.path).name][c.start : c.end] == c.quote
+        return [c.quote for c in answer.citations]
+
+    both = qa.ask("Who wrote the crane article?")
+    assert cited(both) == ["Dana Whitfield", "Lee Kim"], both.text
+    assert "Dana Whitfield [1]" in both.text and "Lee Kim [2]" in both.text
+    roof_author = qa.ask("Who wrote the school roof article?")
+    assert roof_author.short is not None and roof_author.short.text == "Priya Raman"
+    assert cited(roof_author) == ["Priya Raman"]
+    bridge_author = qa.ask("Who wrote the bridge article?")
+    assert bridge_author.short is not None and bridge_author.short.text == "Jonas Lind"
+    for question, phrase, quote in [
+        ("When was the crane article published?", "2024-03-14", "2024-03-14T09:30:00+01:00"),
+        ("At what time was the crane article published?", "09:30", "2024-03-14T09:30:00+01:00"),
+        ("When was the bridge article published?", "2024-07-09", "2024-07-09T08:00:00Z"),
+    ]:
+        answer = qa.ask(question)
+        assert answer.short is not None and answer.short.text == phrase, answer.text
+        assert cited(answer) == [quote]
+
+
+def test_a_page_byline_emptied_by_the_extractor_is_shown_as_on_the_page(
+    make_qa, tmp_path: Path
+) -> None:
+    """A break-test: trafilatura took a page's byline name and date out as metadata, leaving
+    "By |", and the page's generic <meta> author ("Newsroom Staff") answered who wrote it. The
+    byline stands in the text as the page shows it and answers; the <meta> author does not."""
+    from qa.documents import load_file
+
+    page = (
+        '<html><head><title>Stadium plan rejected</title><meta name="author" content="Newsroom'
+        ' Staff"></head><body><article><h1>Stadium plan rejected</h1><p>By <span class="author">'
+        'Fiona Marsh</span> | <time datetime="2019-10-12">12 October 2019</time></p><p>The'
+        " planning board of Eastvale rejected a new 30,000-seat stadium on Thursday.</p>"
+        "<p>Chairman Rui Costa said the club would appeal the decision.</p></article></body></html>"
+    )
+    qa, folder = _docs_qa(make_qa, tmp_path, {"stadium.html": page})
+    text = load_file(folder / "stadium.html").text
+    assert "By Fiona Marsh | 12 October 2019\n" in text and "By |" not in text
+    assert "Newsroom Staff" not in text
+    answer = qa.ask("Who wrote the stadium article?")
+    assert answer.short is not None and answer.short.text == "Fiona Marsh", answer.text
+    (cited,) = answer.citations
+    assert text[cited.start : cited.end] == cited.quote
+
+
 def test_a_sentence_about_writing_another_piece_does_not_hide_the_byline(
     make_qa, tmp_path: Path
 ) -> None:

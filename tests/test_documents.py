@@ -438,11 +438,71 @@ def test_front_matter_date_and_author_spans_index_the_text(tmp_path: Path) -> No
     )
     doc = load_file(path)
     spans = doc.metadata[SPANS_KEY]
-    assert {k: doc.text[s:e] for k, (s, e, _) in spans.items()} == {
-        "published": "2024-03-14",
-        "author": "Dana Whitcombe",
+    assert {k: [doc.text[s:e] for s, e, _ in v] for k, v in spans.items()} == {
+        "published": ["2024-03-14"],
+        "author": ["Dana Whitcombe"],
     }
-    assert all(doc.text[s:e] == t for s, e, t in spans.values())
+    assert all(doc.text[s:e] == t for v in spans.values() for s, e, t in v)
+
+
+@pytest.mark.parametrize(
+    ("front_matter", "author", "spans"),
+    [
+        # a break-test: each of these gave no author, or the list's Python form
+        ("authors:\n  - Dana Whitfield\n  - Lee Kim\n", "Dana Whitfield, Lee Kim",
+         ["Dana Whitfield", "Lee Kim"]),
+        ("authors:\n- Dana Whitfield\n- Lee Kim\n", "Dana Whitfield, Lee Kim",
+         ["Dana Whitfield", "Lee Kim"]),
+        ("author: [Maria Okafor, Tom Berg]\n", "Maria Okafor, Tom Berg",
+         ["Maria Okafor, Tom Berg"]),
+        ('author: ["Maria Okafor", "Tom Berg"]\n', "Maria Okafor, Tom Berg",
+         ["Maria Okafor", "Tom Berg"]),
+        ("author:\n  name: Priya Raman\n  email: priya@example.org\n", "Priya Raman",
+         ["Priya Raman"]),
+        ("authors:\n  - name: Priya Raman\n    twitter: '@pr'\n", "Priya Raman", ["Priya Raman"]),
+    ],
+)  # fmt: skip
+def test_a_front_matter_list_or_map_of_authors(
+    tmp_path: Path, front_matter: str, author: str, spans: list[str]
+) -> None:
+    from qa.documents import SPANS_KEY
+
+    path = tmp_path / "crane.md"
+    path.write_text(
+        f"---\ntitle: Cranes\n{front_matter}date: 2024-03-14T09:30:00+01:00\n---\nText.\n",
+        encoding="utf-8",
+    )
+    doc = load_file(path)
+    assert doc.metadata[front_matter.split(":")[0]] == author  # "authors" kept as written
+    found = doc.metadata[SPANS_KEY]
+    assert [doc.text[s:e] for s, e, _ in found["author"]] == spans
+    assert [t for _, _, t in found["author"]] == spans
+    assert [doc.text[s:e] for s, e, _ in found["published"]] == ["2024-03-14T09:30:00+01:00"]
+    assert doc.text[doc.body_start :] == "Text.\n"
+
+
+def test_a_toml_front_matter_is_read_like_yaml(tmp_path: Path) -> None:
+    """Hugo's "+++" front matter: title, date and author, and the body after it."""
+    from qa.documents import SPANS_KEY
+
+    path = tmp_path / "bridge.md"
+    path.write_text(
+        '+++\ntitle = "Bridge reopens"\ndate = 2024-07-09T08:00:00Z\nauthor = "Jonas Lind"'
+        '  # staff\ntags = ["roads"]\n+++\nThe Elm Street bridge reopened on Monday.\n',
+        encoding="utf-8",
+    )
+    doc = load_file(path)
+    assert doc.metadata["title"] == "Bridge reopens"
+    assert doc.metadata["author"] == "Jonas Lind"
+    assert doc.text[doc.body_start :].startswith("The Elm Street bridge")
+    spans = doc.metadata[SPANS_KEY]
+    assert {k: [doc.text[s:e] for s, e, _ in v] for k, v in spans.items()} == {
+        "published": ["2024-07-09T08:00:00Z"],
+        "author": ["Jonas Lind"],
+    }
+    broken = tmp_path / "broken.md"
+    broken.write_text('+++\ntitle = "unclosed\n+++\nBody.\n', encoding="utf-8")
+    assert load_file(broken).body_start == 0  # not a front matter: kept as text
 
 
 def test_a_page_keeps_its_byline_and_date_and_guesses_no_date(tmp_path: Path) -> None:

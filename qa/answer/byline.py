@@ -15,7 +15,14 @@ import re
 from qa.answer.dateline import MAX_DATELINE_WORDS, PIECE_WORDS, top_line
 from qa.types import Hit
 
-__all__ = ["byline", "byline_name", "is_authorship_question", "speaks_of_writing"]
+__all__ = [
+    "byline",
+    "byline_name",
+    "is_authorship_question",
+    "is_emptied_byline",
+    "opens_as_byline",
+    "speaks_of_writing",
+]
 
 _I = re.IGNORECASE
 _WROTE = r"(wrote|written|authored|penned|by-?lined)"
@@ -35,13 +42,27 @@ _WHO_WROTE = re.compile(
 _SPEAKS_OF_WRITING = re.compile(rf"\b{_WROTE}\b|\bauthors?\b", _I)
 # "By Mira Holt", "BY MIRA HOLT", "By Jean-Luc O'Brien and Ana Núñez, Reuters"; the field's
 # byline word in a few other languages ("Von", "Par", "Por", "Di", "Door", "Av")
-_BYLINE = re.compile(r"^\W*(?i:by|von|par|por|di|door|av)\s+[^\W\d_]")
+_WORD = r"(?i:by|von|par|por|di|door|av)"
+_BYLINE = re.compile(rf"^\W*{_WORD}\s+[^\W\d_]")
+# what an HTML extractor leaves of a byline whose name and date it took out as metadata
+# ("By <span class="author">Fiona Marsh</span> | <time>...</time>" gives "By |")
+_EMPTIED_BYLINE = re.compile(rf"^\W*{_WORD}\W*$")
 
 
 def is_authorship_question(question: str) -> bool:
     """True for "Who wrote the article about the tram?", "Which reporter wrote this story?";
     not for "Who wrote the Federalist Papers?"."""
     return _WHO_WROTE.search(question) is not None
+
+
+def opens_as_byline(line: str) -> bool:
+    """True for a line that opens as a byline does: "By Fiona Marsh | 12 October 2019"."""
+    return _BYLINE.match(line) is not None
+
+
+def is_emptied_byline(line: str) -> bool:
+    """True for a byline without its names: "By |", "By", "Von ·"."""
+    return _EMPTIED_BYLINE.match(line) is not None
 
 
 def speaks_of_writing(sentence: str) -> bool:

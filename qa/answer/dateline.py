@@ -57,7 +57,10 @@ _ABOUT_PUBLICATION = (
     "correspondent"
 )
 _DAY_PHRASE = re.compile(rf"(?:{CALENDAR_DAY})(?:,?\s+(?:1\d{{3}}|20\d\d)\b)?")
-_TIME = re.compile(r"\b\d{1,2}:\d{2}(?:\s?[AaPp]\.?[Mm]\b\.?)?")
+# "14:17", "2:17 PM", and the time of an ISO datetime ("2024-03-14T09:30:00+01:00")
+_TIME = re.compile(r"(?:\b|(?<=\dT))\d{1,2}:\d{2}(?:\s?[AaPp]\.?[Mm]\b\.?)?")
+# the day of an ISO date or datetime, a front matter's "date: 2024-03-14T09:30:00+01:00"
+_ISO_DAY = re.compile(r"\b(?:1\d{3}|20\d\d)-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?=\b|T)")
 _ASKS_TIME = re.compile(r"\b((what|which|at what) (time|hour)|hour and minute)\b", _I)
 _DASHES = " -–—"  # what a wire dateline's end is stripped of: "ZURICH, August 3, 2023 -"
 _YEAR_OR_TIME = re.compile(r"\b(1\d{3}|20\d\d)\b|\b\d{1,2}:\d{2}\b")
@@ -163,7 +166,7 @@ def dateline_day(text: str, question: str = "") -> tuple[int, int] | None:
     "19. Juli 2023"); None when the line gives none."""
     if _ASKS_TIME.search(question) and (time := _TIME.search(text)):
         return time.span()
-    found = day_month_year().search(text) or _DAY_PHRASE.search(text)
+    found = day_month_year().search(text) or _DAY_PHRASE.search(text) or _ISO_DAY.search(text)
     return found.span() if found else None
 
 

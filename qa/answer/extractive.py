@@ -400,6 +400,8 @@ class ExtractiveReader(Answerer):
             # Raman" to "Priya"); a front matter's "author:" value is the names itself (said
             # once: the phrase is the whole line)
             line = found.sentences[0]
+            if len(found.sentences) > 1:  # a front matter's list of authors, one line each
+                return _draft(found.sentences, found.notes, sep=", ")
             names = (0, len(line.text)) if found.front_matter else byline_name(line.text)
             return _draft(found.sentences, found.notes, _line_phrase(line, names))
         # each cited sentence is read; the answer leads with the phrase that clears its
@@ -525,20 +527,20 @@ class ExtractiveReader(Answerer):
         if first is None:  # retrieval could not read it: the abstention stands
             return None
         span = find(first)
-        front_matter = False
+        values: list[Hit] = []
         if span is None:
             # a Markdown front matter's "date:" or "author:" value, when the body has no line
-            key = "published" if asked == "dateline" else "author"
-            found = _front_matter_line(best, key)
-            if found is None:
+            values = _front_matter_lines(best, "published" if asked == "dateline" else "author")
+            if not values:
                 return None
-            first, span, front_matter = found, (found.start, found.end), True
-        start, end = span
-        text = first.span_text(start, end)
-        line = ScoredSentence(first, start, end, text, 0.0, 0.0, frozenset(), 0.0)
-        where = " (its front matter)" if front_matter else ""
+        lines = [(first, span)] if span is not None else [(v, (v.start, v.end)) for v in values]
+        chosen = [
+            ScoredSentence(hit, start, end, hit.span_text(start, end), 0.0, 0.0, frozenset(), 0.0)
+            for hit, (start, end) in lines
+        ]
+        where = " (its front matter)" if span is None else ""
         notes = [f"the {asked} of {best.doc_id}{where}: a question about the piece"]
-        return Chosen([line], notes, top_line=asked, front_matter=front_matter)
+        return Chosen(chosen, notes, top_line=asked, front_matter=span is None)
 
     def _unknown_names(self, question: str) -> list[str]:
         """The names of ``question`` that no chunk of the corpus holds (a misspelt or
@@ -617,18 +619,26 @@ def _same_piece(question: str, sentence: str) -> bool:
     return bool(asked & {m.group(1).lower() for m in _PIECE.finditer(sentence)})
 
 
-def _front_matter_line(hit: Hit, key: str) -> Hit | None:
-    """The front-matter value ``key`` ("published", "author") of ``hit``'s document as a hit
-    of its own (its exact span and text, recorded at ingest: ``SPANS_KEY``), or None."""
+def _front_matter_lines(hit: Hit, key: str) -> list[Hit]:
+    """The front-matter value ``key`` ("published", "author") of ``hit``'s document as hits
+    of their own (exact spans and texts, recorded at ingest: ``SPANS_KEY``): one per line of
+    a list of authors; [] without one."""
     value = (hit.document.get(SPANS_KEY) or {}).get(key)
-    if not (isinstance(value, list) and len(value) == 3):
-        return None
-    start, end, text = value
-    if not (isinstance(start, int) and isinstance(end, int) and isinstance(text, str)):
-        return None
-    if end - start != len(text) or not text:
-        return None
-    return replace(hit, start=start, end=end, text=text, sentences=[], index=0)
+    if not isinstance(value, list):
+        return []
+    if len(value) == 3 and isinstance(value[0], int):  # a store read by reader-7: one span
+        value = [value]
+    found = []
+    for span in value:
+        if not (isinstance(span, list) and len(span) == 3):
+            return []
+        start, end, text = span
+        if not (isinstance(start, int) and isinstance(end, int) and isinstance(text, str)):
+            return []
+        if end - start != len(text) or not text:
+            return []
+        found.append(replace(hit, start=start, end=end, text=text, sentences=[], index=0))
+    return found
 
 
 @dataclass
@@ -845,10 +855,14 @@ def short_answer(
 
 
 def _draft(
-    chosen: list[ScoredSentence], notes: list[str], short: ShortAnswer | None = None
+    chosen: list[ScoredSentence],
+    notes: list[str],
+    short: ShortAnswer | None = None,
+    sep: str = " ",
 ) -> Draft:
     """The answer: the short answer phrase when there is one, then each chosen sentence
-    verbatim (less the source's own footnote marks), with the citation of its span."""
+    verbatim (less the source's own footnote marks), with the citation of its span, joined
+    by ``sep`` (", " for a list of names)."""
     citations = [cite(i, s.hit, s.start, s.end) for i, s in enumerate(chosen, start=1)]
     parts = [with_marker(s.text, i) for i, s in enumerate(chosen, start=1)]
     sentences, offset, lead = [], 0, ""
@@ -863,9 +877,9 @@ def _draft(
     for i, part in enumerate(parts, start=1):
         # each sentence is the verbatim text of the span it cites: supported by construction
         sentences.append(SentenceSupport(part, offset, offset + len(part), [i], 1.0, True))
-        offset += len(part) + 1
+        offset += len(part) + len(sep)
     return Draft(
-        text=lead + " ".join(parts),
+        text=lead + sep.join(parts),
         citations=citations,
         sentences=sentences,
         notes=[Note.info(n) for n in notes],
