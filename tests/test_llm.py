@@ -247,6 +247,18 @@ def test_chat_falls_back_to_the_rule_when_condensing_fails(llm_qa, scripted_llm)
     assert any("condense" in n.text and "rule" in n.text for n in answer.notes)
 
 
+def test_a_condensed_follow_up_that_is_no_question_is_not_used(llm_qa, scripted_llm):
+    """A new-user test: the local model rewrote a follow-up question as a statement ("... is
+    reported in the article."), which was then retrieved and answered as if asked. Test
+    double: the scripted server gives that reply, which a real model gives only sometimes."""
+    scripted_llm.script(["condense_statement"])
+    history = [("What is Minago Development?", "")]
+    answer = llm_qa().chat(history, "How much dolomite does it have?")
+    assert answer.standalone_question == "How much dolomite does Minago Development have?"
+    assert "111 million" in answer.text and not answer.abstained
+    assert any("unusable" in n.text for n in answer.notes)
+
+
 def test_chat_condense_failure_raises_when_fallback_is_error(llm_qa, scripted_llm):
     scripted_llm.script(["fail_400"])
     with pytest.raises(LLMError, match="condense"):

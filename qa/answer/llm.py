@@ -323,7 +323,11 @@ class LLMAnswerer(Answerer):
                 self._notes.append(Note.warning(f"{message}; used the rule-based rewrite"))
             else:
                 standalone = _clean_question(text)
-                if standalone and len(standalone) <= max(3 * len(question), 300):
+                if (
+                    standalone
+                    and len(standalone) <= max(3 * len(question), 300)
+                    and (_asks(standalone) or not _asks(question))
+                ):
                     return standalone
                 self._notes.append(
                     Note.info(
@@ -454,6 +458,12 @@ def make_llm_answerer(parts: AnswererParts) -> LLMAnswerer:
 
 class _Deadline(Exception):
     """The deadline passed while a stream was still coming in."""
+
+
+def _asks(text: str) -> bool:
+    """Whether ``text`` ends as a question does ("?", and its full-width, Arabic and Greek
+    forms): a follow-up question condensed into a statement is no rewrite of it."""
+    return text.rstrip(" \"'”’").endswith(("?", "？", "؟", "\u037e"))
 
 
 def _clean_question(text: str) -> str:

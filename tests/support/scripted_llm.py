@@ -42,6 +42,7 @@ BEHAVIOURS = frozenset(
         "unsupported",
         "no_citation",
         "obey_injection",
+        "condense_statement",
         "fail_500",
         "fail_429",
         "fail_400",
@@ -234,6 +235,8 @@ def compose_reply(behaviour: str, messages: list[dict[str, Any]]) -> str:
     users = [_text(m.get("content")) for m in messages if m.get("role") == "user"]
     user = users[-1] if users else ""
     if "CONDENSE" in system:
+        if behaviour == "condense_statement":  # a small model's rewrite that answers instead
+            return condense(user).rstrip("?") + " is reported in the article."
         return condense(user)
     abstain = abstain_sentence(system)
     sources = parse_sources(user)
