@@ -23,6 +23,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from qa.answer.dateline import PIECE_WORDS
+from qa.answer.pronouns import ASKS_WHO, NAME_JOINERS
 from qa.errors import InvalidInputError
 
 __all__ = [
@@ -46,8 +48,6 @@ _FUNCTION_TEXT = (
     "question answer summarise summarize define outline identify state mention"
 )
 _FUNCTION_WORDS = frozenset(_FUNCTION_TEXT.split())
-# Lower-case words allowed inside a name ("Bank of England", "Johnson & Johnson").
-_NAME_JOINERS = frozenset({"of", "and", "&", "de", "la", "du", "von", "van", "der", "for"})
 _WORD = re.compile(r"[^\W_][\w&.'’-]*|&")
 _POSSESSIVE_END = re.compile(r"(?:['’]s|['’])$", re.IGNORECASE)
 
@@ -63,13 +63,10 @@ _REFERENCE = re.compile(
 )
 _POSSESSIVE_PRONOUNS = {"its", "their", "theirs", "his"}
 _PERSONAL_PRONOUNS = {"he", "him", "his", "she", "her"}  # a person, not a place or a firm
-_ASKS_WHO = re.compile(r"^\W*(?:and\s+)?(?:who|whom)\b", re.IGNORECASE)
 # a question about the piece itself ("When was it published?", "Who wrote the article?"): "it"
 # is the article about the subject, not the subject ("When was the museum published?")
 _ABOUT_THE_PIECE = re.compile(r"\b(published|written|wrote|authored|posted|appeared)\b", re.I)
-_THE_PIECE = re.compile(
-    r"\b(?:the|this|that)\s+(?:article|story|piece|report|post)\b(?!\s+(?:about|on|of)\b)", re.I
-)
+_THE_PIECE = re.compile(rf"\b(?:the|this|that)\s+{PIECE_WORDS}\b(?!\s+(?:about|on|of)\b)", re.I)
 # the phrase an answer leads with, before its first citation: "Anna Laski [1]"
 _LEAD = re.compile(r"^\s*([^\n\[]{1,80}?)\s*\[\d+\]")
 _ELLIPSIS = re.compile(r"^\s*(?:and|also|what about|how about|and what about)\b", re.IGNORECASE)
@@ -152,7 +149,7 @@ def entities_of(text: str) -> list[str]:
             run.append(word)
             if word != raw.rstrip(".-") or raw.endswith(("'", "’")):  # possessive ends it
                 close()
-        elif run and raw.lower() in _NAME_JOINERS and not joiners:
+        elif run and raw.lower() in NAME_JOINERS and not joiners:
             joiners.append(raw)
         else:
             close()
@@ -196,7 +193,7 @@ class EntityTracker:
         names = entities_of(question)
         lead = _LEAD.match(answer)
         led = entities_of(lead.group(1)) if lead else []
-        if _ASKS_WHO.match(question) and led:
+        if ASKS_WHO.match(question) and led:
             # "Who won the mayoralty?" answered "Anna Laski [1] ...": "she" then means her,
             # not the place the question named
             self.person = led[0]

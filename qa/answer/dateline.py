@@ -35,7 +35,7 @@ _PUBLISHED_WORDS = (
     r"appear(ed)?)"
 )
 _PUBLISHED = re.compile(rf"\b{_PUBLISHED_WORDS}\b", _I)
-PIECE_WORDS = r"(article|report|piece|survey|story|column|feature|analysis)"
+PIECE_WORDS = r"(article|report|piece|survey|story|column|feature|analysis|post)"
 # any text up to the "?" that opens no clause of its own ("did the survey say the plant would
 # come out...")
 _NO_CLAUSE = (

@@ -74,7 +74,7 @@ from qa.answer.dateline import (
 from qa.answer.language import is_english
 from qa.answer.language import load as load_language_identifier
 from qa.answer.no_answer import NoAnswerHead
-from qa.answer.pronouns import PRONOUNS, opens_with_pronoun
+from qa.answer.pronouns import ASKS_WHO, NAME_JOINERS, PRONOUNS, opens_with_pronoun
 from qa.answer.selector import AnswerSelector, selector_input
 from qa.answer.span import Span, whole_words
 from qa.answer.span_reader import SpanReader
@@ -455,7 +455,7 @@ class ExtractiveReader(Answerer):
         question that asks who or which one, whatever its best phrase."""
         if self.span_reader is None:
             return
-        asks_for_name = answer_type(question) == "name" or bool(_WHO.match(question))
+        asks_for_name = answer_type(question) == "name" or bool(ASKS_WHO.match(question))
         for i, sent in enumerate(found.sentences):
             before = _sentence_before(sent)
             if before is None or not (
@@ -690,13 +690,10 @@ def _leads_with_pronoun(sent: ScoredSentence) -> bool:
     return best is not None and best[2].lower() in PRONOUNS
 
 
-_WHO = re.compile(r"\W*(who|whom)\b", re.IGNORECASE)
 # capitalised at a sentence's start without being a name
 _DETERMINERS = frozenset(["the", "a", "an", "this", "that", "these", "those", "its", "their"])
 
 
-# lower-case words inside a name: "Bank of England", "Rosa Delgado and Mark Chen"
-_NAME_JOINERS = frozenset(["of", "and", "&", "de", "la", "du", "von", "van", "der", "den", "da"])
 # how many of the span reader's best phrases of the two sentences are looked at for the name
 ANTECEDENT_SPANS = 5
 
@@ -708,7 +705,7 @@ def _is_name(phrase: str) -> bool:
     words = phrase.split()
     if not words or words[0].lower() in _DETERMINERS | PRONOUNS:
         return False
-    return all(w[:1].isupper() or w[:1].isdigit() or w in _NAME_JOINERS for w in words)
+    return all(w[:1].isupper() or w[:1].isdigit() or w in NAME_JOINERS for w in words)
 
 
 def _ordinary_opening_word(text: str, at: int, phrase: str) -> bool:
