@@ -598,6 +598,8 @@ def eval_run(
     if not quiet:
         print_summary(run, Console())
     typer.echo(f"wrote {folder / 'results.json'} and {report}", err=True)
+    for line in run.meta["set_warnings"]:  # even with --quiet, as the one below
+        typer.echo(f"qa eval: warning: {line}", err=True)
     missing = [
         r.id for r in run.results if r.answerable and r.evidence_located and not r.evidence_found
     ]
@@ -660,6 +662,8 @@ def eval_export(
 
     settings = make_qa(ctx).settings
     eval_set = load_set(set_path, work_dir=settings.home / "eval-docs")
+    for line in eval_set.warnings:
+        typer.echo(f"qa eval: warning: {line}", err=True)
     path = export_labelled_rag(eval_set, out)
     typer.echo(f"wrote {len(eval_set.questions)} examples to {path}")
 

@@ -346,6 +346,43 @@ def test_a_gold_quote_not_in_the_documents_is_warned_of_even_when_quiet(tmp_path
     assert result.returncode == 0 and "warning" not in result.stderr, result.stderr
 
 
+def test_a_squad_answer_not_in_its_context_is_warned_of_even_when_quiet(tmp_path):
+    context = "Harbour Town was founded in 1821 by fishermen. Its lighthouse is 42 metres tall."
+    qas = [
+        ("h1", "When was Harbour Town founded?", "1821", 28),
+        ("h2", "How tall is the lighthouse?", "42 meters", 67),  # not in the context
+        ("h3", "Who founded Harbour Town?", "sailors", 3),  # nor this
+    ]
+    squad = {
+        "version": "1.1",
+        "data": [
+            {
+                "title": "Harbour",
+                "paragraphs": [
+                    {
+                        "context": context,
+                        "qas": [
+                            {"id": i, "question": q, "answers": [{"text": t, "answer_start": s}]}
+                            for i, q, t, s in qas
+                        ],
+                    }
+                ],
+            }
+        ],
+    }
+    path = tmp_path / "squad.json"
+    path.write_text(json.dumps(squad), encoding="utf-8")
+    out = tmp_path / "run"
+    result = run_cli("eval", "--set", str(path), "-q", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    warning = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert len(warning) == 1 and warning[0].startswith("qa eval: warning: ")
+    assert "2 question(s) is in its context (h2, h3)" in warning[0] and str(path) in warning[0]
+    run = Run.load(out)
+    assert [r.id for r in run.results] == ["h1", "h2", "h3"]  # the set is still evaluated
+    assert run.meta["set_warnings"] == [warning[0].removeprefix("qa eval: warning: ")]
+
+
 def test_a_report_that_cannot_be_written_leaves_the_results_elsewhere(full_run, tmp_path):
     from qa.errors import QAError
 
