@@ -633,11 +633,17 @@ def eval_compare(
     run_b: Annotated[Path, typer.Argument(help="The run to compare it with.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
-    """Compare two eval runs: metric deltas (B - A) and the questions that flipped."""
-    from qa.evaluation.compare import compare_runs, print_comparison
+    """Compare two eval runs: metric deltas (B - A) and the questions that flipped.
+
+    Runs of part of the same questions are compared on those they share; runs that share
+    none are refused.
+    """
+    from qa.evaluation.compare import compare_runs, overlap_warning, print_comparison
     from qa.evaluation.runner import Run
 
     diff = compare_runs(Run.load(run_a), Run.load(run_b))
+    if warning := overlap_warning(diff):
+        typer.echo(f"qa eval compare: warning: {warning}", err=True)
     if as_json:
         typer.echo(json.dumps(diff, ensure_ascii=False, indent=2))
     else:
