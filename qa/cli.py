@@ -598,6 +598,8 @@ def eval_run(
     if not quiet:
         print_summary(run, Console())
     typer.echo(f"wrote {folder / 'results.json'} and {report}", err=True)
+    for line in run.meta["set_warnings"]:  # even with --quiet, as the one below
+        typer.echo(f"qa eval: warning: {line}", err=True)
     missing = [
         r.id for r in run.results if r.answerable and r.evidence_located and not r.evidence_found
     ]
@@ -631,11 +633,17 @@ def eval_compare(
     run_b: Annotated[Path, typer.Argument(help="The run to compare it with.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
-    """Compare two eval runs: metric deltas (B - A) and the questions that flipped."""
-    from qa.evaluation.compare import compare_runs, print_comparison
+    """Compare two eval runs: metric deltas (B - A) and the questions that flipped.
+
+    Runs of part of the same questions are compared on those they share; runs that share
+    none are refused.
+    """
+    from qa.evaluation.compare import compare_runs, overlap_warning, print_comparison
     from qa.evaluation.runner import Run
 
     diff = compare_runs(Run.load(run_a), Run.load(run_b))
+    if warning := overlap_warning(diff):
+        typer.echo(f"qa eval compare: warning: {warning}", err=True)
     if as_json:
         typer.echo(json.dumps(diff, ensure_ascii=False, indent=2))
     else:
@@ -660,6 +668,8 @@ def eval_export(
 
     settings = make_qa(ctx).settings
     eval_set = load_set(set_path, work_dir=settings.home / "eval-docs")
+    for line in eval_set.warnings:
+        typer.echo(f"qa eval: warning: {line}", err=True)
     path = export_labelled_rag(eval_set, out)
     typer.echo(f"wrote {len(eval_set.questions)} examples to {path}")
 

@@ -231,7 +231,8 @@ class QA:
         exclusive: bool = False,
         progress: Progress | None = None,
     ) -> IngestReport:
-        """Bring the store in line with the files under ``paths`` (default: the corpus dir).
+        """Bring the store in line with the files under ``paths`` (None: the corpus dir; an
+        empty list is an InvalidPathError).
 
         Unchanged files are skipped, changed ones replaced, vanished ones deleted. Documents
         stored from other folders are kept, unless ``exclusive``: then ``paths`` are the whole
@@ -646,8 +647,8 @@ def stitched_context(
 
 def _roots(paths: object, default: Path) -> list[Path]:
     """The paths ``QA.ingest`` was given, as Paths (None: ``[default]``); InvalidPathError for
-    anything that is not a path or a list of paths, an empty path ("" would be the current
-    folder) or one with a NUL character."""
+    anything that is not a path or a list of paths, an empty list (no paths is not the corpus
+    folder), an empty path ("" would be the current folder) or one with a NUL character."""
     if paths is None:
         return [default]
     if isinstance(paths, (str, os.PathLike)):  # one path, not a sequence of its characters
@@ -668,4 +669,8 @@ def _roots(paths: object, default: Path) -> list[Path]:
         if "\0" in text:
             raise InvalidPathError(f"a path holds a NUL character: {text!r}")
         roots.append(Path(text))
-    return roots or [default]
+    if not roots:
+        raise InvalidPathError(
+            "no paths were given: name files or folders to ingest (None means the corpus folder)"
+        )
+    return roots

@@ -51,6 +51,20 @@ def test_ingest_refuses_what_is_not_a_path(make_qa, paths: object) -> None:
     assert qa.is_empty()
 
 
+def test_an_empty_list_of_paths_is_refused_and_changes_nothing(make_qa, tmp_path) -> None:
+    (tmp_path / "a.md").write_text("Zinc rose 2% in March.\n", encoding="utf-8")
+    qa = make_qa()  # its corpus folder holds the article: an empty list must not mean it
+    qa.ingest([tmp_path])
+    before = [d.path for d in qa.documents()]
+    for paths, flags in (([], {}), ((), {}), ([], {"reset": True}), ([], {"exclusive": True})):
+        with pytest.raises(InvalidPathError, match="no paths were given") as info:
+            qa.ingest(paths, **flags)
+        assert info.value.exit_code == 2 and "\n" not in str(info.value)
+        assert [d.path for d in qa.documents()] == before
+    qa.ingest(None)  # None still means the corpus folder
+    assert len(qa.documents()) == len(before) + 1
+
+
 def test_question_of_exactly_the_limit_is_accepted(corpus_qa) -> None:
     question = "How much working capital did Wogen provide? " * 50
     assert corpus_qa.ask(question[:2000]).question

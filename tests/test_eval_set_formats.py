@@ -257,6 +257,22 @@ def test_squad_keeps_answers_whose_evidence_cannot_be_located(tmp_path):
     assert s3.answers == ["Wogen AG", "Wogen"] and [e.quote for e in s3.evidence] == ["Wogen"]
 
 
+def test_squad_answers_not_in_their_context_are_one_warning_naming_the_questions(tmp_path):
+    lost = _squad_qa("s2", answers=[{"text": "Wogen AG", "answer_start": 0}])
+    mixed = _squad_qa(
+        "s3", answers=[{"text": "Wogen AG", "answer_start": 0}, *_squad_qa()["answers"]]
+    )
+    moved = _squad_qa("s4", answers=[{"text": "magnesium", "answer_start": 2}])  # found elsewhere
+    impossible = _squad_qa("s5", answers=[], is_impossible=True)
+    path = _squad(tmp_path, _squad_qa("s1"), lost, mixed, moved, impossible)
+    eval_set = _load(path)
+    assert [q.id for q in eval_set.questions] == ["s1", "s2", "s3", "s4", "s5"]  # all kept
+    [warning] = eval_set.warnings
+    assert warning.startswith(f"{path}: no answer of 1 question(s) is in its context (s2);")
+    assert "no gold evidence" in warning and "\n" not in warning
+    assert _load(_squad(tmp_path, _squad_qa("s1"), moved)).warnings == []
+
+
 def test_squad_2_impossible_questions_are_unanswerable(tmp_path):
     impossible = _squad_qa("s2", question="Who mines gold?", answers=[], is_impossible=True)
     plausible = _squad_qa("s3", is_impossible=True, plausible_answers=[{"text": "Wogen"}])

@@ -346,6 +346,43 @@ def test_a_gold_quote_not_in_the_documents_is_warned_of_even_when_quiet(tmp_path
     assert result.returncode == 0 and "warning" not in result.stderr, result.stderr
 
 
+def test_a_squad_answer_not_in_its_context_is_warned_of_even_when_quiet(tmp_path):
+    context = "Harbour Town was founded in 1821 by fishermen. Its lighthouse is 42 metres tall."
+    qas = [
+        ("h1", "When was Harbour Town founded?", "1821", 28),
+        ("h2", "How tall is the lighthouse?", "42 meters", 67),  # not in the context
+        ("h3", "Who founded Harbour Town?", "sailors", 3),  # nor this
+    ]
+    squad = {
+        "version": "1.1",
+        "data": [
+            {
+                "title": "Harbour",
+                "paragraphs": [
+                    {
+                        "context": context,
+                        "qas": [
+                            {"id": i, "question": q, "answers": [{"text": t, "answer_start": s}]}
+                            for i, q, t, s in qas
+                        ],
+                    }
+                ],
+            }
+        ],
+    }
+    path = tmp_path / "squad.json"
+    path.write_text(json.dumps(squad), encoding="utf-8")
+    out = tmp_path / "run"
+    result = run_cli("eval", "--set", str(path), "-q", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    warning = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert len(warning) == 1 and warning[0].startswith("qa eval: warning: ")
+    assert "2 question(s) is in its context (h2, h3)" in warning[0] and str(path) in warning[0]
+    run = Run.load(out)
+    assert [r.id for r in run.results] == ["h1", "h2", "h3"]  # the set is still evaluated
+    assert run.meta["set_warnings"] == [warning[0].removeprefix("qa eval: warning: ")]
+
+
 def test_a_report_that_cannot_be_written_leaves_the_results_elsewhere(full_run, tmp_path):
     from qa.errors import QAError
 
@@ -373,6 +410,66 @@ def test_compare_says_how_the_runs_differ_and_keeps_metrics_one_run_lacks(full_r
     print_comparison(diff)  # markup-like text is shown as written, not parsed
     shown = capsys.readouterr().out
     assert "the runs differ in split" in shown and "[citation needed]" in shown
+
+
+def _renamed(run: Run, prefix: str) -> Run:
+    """A copy of ``run`` whose questions have other ids: a run of another set."""
+    import copy
+
+    other = copy.deepcopy(run)
+    for r in other.results:
+        r.id = prefix + r.id
+    return other
+
+
+def test_compare_of_runs_sharing_part_of_their_questions_is_on_the_shared_ones(full_run):
+    import copy
+
+    from qa.evaluation.compare import overlap_warning
+
+    n = len(full_run.results)
+    a, b = copy.deepcopy(full_run), copy.deepcopy(full_run)
+    a.results = a.results[: n - 3]  # as another --limit or split would leave
+    b.results = [*b.results[2:], *_renamed(full_run, "x-").results[:1]]
+    flipped = next(r for r in b.results[: n - 5] if r.answerable and r.correct)  # a shared one
+    flipped.correct = False
+    diff = compare_runs(a, b)
+    shared = [r.id for r in a.results[2:]]
+    assert diff["compared"] == len(shared) == n - 5
+    assert diff["only_in_a"] == sorted(r.id for r in a.results[:2])
+    new_ones = [r.id for r in full_run.results[n - 3 :]] + [f"x-{full_run.results[0].id}"]
+    assert diff["only_in_b"] == sorted(new_ones)
+    assert diff["deltas"]["questions"] == {"a": n - 5, "b": n - 5, "delta": 0}
+    answerable = [r for r in a.results[2:] if r.answerable and r.correct is not None]
+    assert diff["deltas"]["accuracy"]["delta"] == pytest.approx(-1 / len(answerable))
+    assert [f["id"] for f in diff["flipped"]] == [flipped.id]
+    assert overlap_warning(diff) == (
+        f"compared on the {n - 5} question(s) both runs have; left out: 2 of A's {n - 3} and "
+        f"4 of B's {n - 1}"
+    )
+    assert overlap_warning(compare_runs(full_run, full_run)) == ""
+
+
+def test_compare_refuses_runs_that_share_no_question(full_run, tmp_path):
+    import copy
+
+    from qa.errors import InvalidInputError
+
+    with pytest.raises(InvalidInputError, match="share no questions: not runs of the same set"):
+        compare_runs(full_run, _renamed(full_run, "other-"))
+    full_run.save(tmp_path / "a")
+    _renamed(full_run, "other-").save(tmp_path / "b")
+    part = copy.deepcopy(full_run)
+    part.results = part.results[1:]
+    part.save(tmp_path / "part")
+    done = run_cli("eval", "compare", str(tmp_path / "a"), str(tmp_path / "b"))
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.count("\n") == 1 and "share no questions" in done.stderr
+    done = run_cli("eval", "compare", str(tmp_path / "a"), str(tmp_path / "part"), "--json")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith("qa eval compare: warning: ")
+    assert "left out: 1 of A's" in done.stderr and "0 of B's" in done.stderr
+    assert json.loads(done.stdout)["compared"] == len(full_run.results) - 1
 
 
 def test_questions_whose_evidence_is_not_in_the_documents_are_left_out_and_counted():

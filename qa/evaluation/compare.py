@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from qa.errors import InvalidInputError
+from qa.evaluation.metrics import summarise
 from qa.evaluation.runner import Run
 
-__all__ = ["compare_runs", "print_comparison"]
+__all__ = ["compare_runs", "overlap_warning", "print_comparison"]
 
 _HIGHER_IS_WORSE = {
     "false_abstention",
@@ -29,9 +31,23 @@ def compare_runs(a: Run, b: Run) -> dict[str, Any]:
     flips, and the run settings that differ (``mismatch``).
 
     A question flips when it is in both runs and its correctness (accepted answer present, or
-    abstained when unanswerable) or its retrieval hit@3 changed.
+    abstained when unanswerable) or its retrieval hit@3 changed. Runs of part of the same
+    questions (another ``--limit`` or split) are compared on the questions they share: their
+    metrics are computed again over those (``compared`` counts them; ``only_in_a`` and
+    ``only_in_b`` are the rest). Runs that share no question are an InvalidInputError.
     """
-    sa, sb = a.summary["overall"], b.summary["overall"]
+    ids_a, ids_b = {r.id for r in a.results}, {r.id for r in b.results}
+    shared = ids_a & ids_b
+    if not shared:
+        raise InvalidInputError(
+            "the runs share no questions: not runs of the same set (A has "
+            f"{len(ids_a)} of set {a.meta.get('set')!r}, B {len(ids_b)} of {b.meta.get('set')!r})"
+        )
+    if shared == ids_a == ids_b:
+        sa, sb = a.summary["overall"], b.summary["overall"]
+    else:
+        sa = summarise([r for r in a.results if r.id in shared])
+        sb = summarise([r for r in b.results if r.id in shared])
     deltas = {}
     for key in dict.fromkeys([*sa, *sb]):
         va, vb = sa.get(key), sb.get(key)
@@ -69,17 +85,28 @@ def compare_runs(a: Run, b: Run) -> dict[str, Any]:
                     "answer_b": rb.answer,
                 }
             )
-    only_a = sorted(set(by_id) - {r.id for r in b.results})
-    only_b = sorted({r.id for r in b.results} - set(by_id))
     return {
         "a": a.meta,
         "b": b.meta,
+        "compared": len(shared),
         "deltas": deltas,
         "mismatch": mismatch,
         "flipped": flipped,
-        "only_in_a": only_a,
-        "only_in_b": only_b,
+        "only_in_a": sorted(ids_a - shared),
+        "only_in_b": sorted(ids_b - shared),
     }
+
+
+def overlap_warning(diff: dict[str, Any]) -> str:
+    """A line saying the runs were compared on part of their questions, or '' (all of them)."""
+    left_a, left_b = len(diff["only_in_a"]), len(diff["only_in_b"])
+    if not (left_a or left_b):
+        return ""
+    n = diff["compared"]
+    return (
+        f"compared on the {n} question(s) both runs have; left out: {left_a} of A's "
+        f"{n + left_a} and {left_b} of B's {n + left_b}"
+    )
 
 
 def print_comparison(diff: dict[str, Any], console: Any | None = None) -> None:
@@ -94,7 +121,8 @@ def print_comparison(diff: dict[str, Any], console: Any | None = None) -> None:
     for key, (va, vb) in diff.get("mismatch", {}).items():
         console.print(f"[yellow]the runs differ in {key}: {escape(str(va))} → {escape(str(vb))}[/]")
     kinds = {k: kind for k, _, kind in METRICS}
-    table = Table(title="metrics: A → B", title_justify="left")
+    shared = "" if not (diff["only_in_a"] or diff["only_in_b"]) else f" ({diff['compared']} shared)"
+    table = Table(title=f"metrics{shared}: A → B", title_justify="left")
     for col in ("metric", "A", "B", "delta"):
         table.add_column(col, justify="left" if col == "metric" else "right")
     for key, d in diff["deltas"].items():

@@ -356,8 +356,10 @@ def load_squad(path: Path, data: dict[str, Any], work_dir: Path) -> EvalSet:
 
     Each answer becomes evidence pinned to its exact offset in the built document; the
     annotators' answers are alternatives. An answer whose text is not in its paragraph is still
-    accepted, without evidence. SQuAD 2.0 questions with ``is_impossible: true`` are
-    unanswerable (the right response is to abstain). Questions get a stable dev/test split by id.
+    accepted, without evidence; when no answer of a question is in its paragraph, the set's
+    ``warnings`` name it (it is scored without gold evidence). SQuAD 2.0 questions with
+    ``is_impossible: true`` are unanswerable (the right response is to abstain). Questions get
+    a stable dev/test split by id.
     """
     try:
         parsed = SquadFile.model_validate(data)
@@ -388,4 +390,20 @@ def load_squad(path: Path, data: dict[str, Any], work_dir: Path) -> EvalSet:
     for stale in folder.glob("*.txt"):
         if stale.name not in wanted:
             stale.unlink()
-    return EvalSet(name=name, questions=questions, documents=[folder], format="squad")
+    lost = [q.id for q in questions if q.answers and not q.evidence]
+    return EvalSet(
+        name=name,
+        questions=questions,
+        documents=[folder],
+        format="squad",
+        warnings=[_not_in_context(path, lost)] if lost else [],
+    )
+
+
+def _not_in_context(path: Path, ids: list[str]) -> str:
+    """The warning for the questions of ``path`` none of whose answers is in its context."""
+    shown = ", ".join(ids[:5]) + (", ..." if len(ids) > 5 else "")
+    return (
+        f"{path}: no answer of {len(ids)} question(s) is in its context ({shown}); they have "
+        "no gold evidence: their answers are scored, their retrieval and citations are not"
+    )

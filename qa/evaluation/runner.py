@@ -328,6 +328,7 @@ def run_eval(
         "baselines": [b.name for b in runners],
         "fuzzy_threshold": evidence_map.fuzzy_threshold,
         "published_baselines": eval_set.published_baselines,
+        "set_warnings": eval_set.warnings,
         "started": started,
         "seconds": 0.0,
     }

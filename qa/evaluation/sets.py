@@ -99,6 +99,9 @@ class EvalSet:
     description: str = ""
     # a published dataset's own baselines (llama datasets' card.json), as read from the card
     published_baselines: list[dict[str, Any]] = field(default_factory=list)
+    # what loading found wrong but kept (a SQuAD answer not in its context), one line each,
+    # naming the file; `qa eval` prints them on stderr
+    warnings: list[str] = field(default_factory=list)
 
     def select(self, split: str = "all", limit: int | None = None) -> list[EvalQuestion]:
         """The questions of ``split`` ('dev', 'test' or 'all'), at most ``limit`` of them.
