@@ -216,3 +216,24 @@ def test_a_question_about_something_the_corpus_never_names_abstains(make_qa, tmp
     ):
         answer = qa.ask(question)
         assert not answer.abstained and expected in answer.text
+
+
+def test_a_sum_in_crowns_zlotys_or_pence_answers_for_its_own_company(make_qa, tmp_path) -> None:
+    """A break-test: eight one-sentence articles, one company each, the same sum in another
+    currency; "crowns", "zlotys" and "pence" were no money, so Glenrock's "310 million dollars"
+    answered for Alderbrook, Dunmore and Hollins."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    currencies = {"Alderbrook": "crowns", "Dunmore": "zlotys", "Hollins": "pence"}
+    for company, currency in {**currencies, "Glenrock": "dollars"}.items():
+        (folder / f"{company}.txt").write_text(
+            f"{company} Holdings said on Friday it would build a new warehouse near the port for"
+            f" 310 million {currency}.\n\nThe warehouse should open in 2026, a spokesperson said.\n",
+            encoding="utf-8",
+        )
+    qa = make_qa(corpus_dir=folder)
+    qa.ingest([folder])
+    for company, currency in currencies.items():
+        answer = qa.ask(f"How much will {company} Holdings' new warehouse cost?")
+        assert answer.short is not None and answer.short.text == f"310 million {currency}"
+        assert answer.citations[0].path.endswith(f"{company}.txt"), answer.text

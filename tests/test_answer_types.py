@@ -107,6 +107,15 @@ def test_question_types(question: str, kind: str | None) -> None:
         ("person", "The Riverton City Council approved it.", False),  # four words: no name
         ("person", "It listed on the New York Stock Exchange.", False),
         ("person", "US-based Magrathea signed with Wogen.", False),
+        # a break-test: crowns, zlotys and pence were no money, so another company's sum in
+        # dollars answered; CLDR's English currency names (babel) and news words are money
+        ("money", "Alderbrook said it would build a warehouse for 310 million crowns.", True),
+        ("money", "It will cost 2 billion zlotys.", True),
+        ("money", "The board raised the interim dividend to 4.5 pence.", True),
+        ("money", "The bridge cost 5 billion forints and 40 million dirhams.", True),
+        ("money", "The hryvnia fell; the loan is 3 billion hryvnias.", True),
+        ("money", "Sales rose 5 per cent in Brazil's real estate market.", False),
+        ("money", "Korea won the final; the crown jewels were shown.", False),
         ("number", "He led two different teams to the final.", True),
         ("number", "The project is wholly owned by the Norway House Cree Nation.", False),
         (None, "Anything at all.", True),

@@ -163,13 +163,6 @@ _CARDINAL = (
     r"(?:thir|four|fif|six|seven|eigh|nine)teen|(?:twen|thir|for|fif|six|seven|eigh|nine)ty"
 )
 _SENTENCE_RULES: dict[AnswerType, re.Pattern[str]] = {
-    # currency symbols, ISO 4217 codes of the most traded currencies and their English names
-    # (not "won" or "real", which are common words)
-    "money": re.compile(
-        r"([$€£¥₹₽₩₺₪₫₴฿]|\b(USD|EUR|GBP|JPY|CNY|RMB|CHF|INR|CAD|AUD|HKD|SGD|SEK|NOK|DKK|"
-        r"RUB|BRL|MXN|ZAR|KRW)\b|\b(dollars?|euros?|pounds?|sterling|yen|yuan|renminbi|"
-        r"francs?|rupees?|roubles?|rubles?|kron(a|e|or|er)|pesos?|reais|rand|lira|zloty)\b)"
-    ),
     "percent": re.compile(
         r"\d\s?%|\bper ?cent\b|\b(half|quarter|third|majority)\b|"
         # a fraction in words is a share of something: "a fifth of sales", not "a fifth time"
@@ -221,6 +214,46 @@ def answer_type(question: str) -> AnswerType | None:
     return None
 
 
+# the last word of a currency's English name in CLDR that is a common word, or no currency's
+# unit ("Special Drawing Rights", "Testing Currency Code", "Brazilian real", "Korean won")
+_NOT_CURRENCY_WORDS = frozenset(
+    "account code convertible currency day financial funds gold offshore palladium platinum "
+    "rights silver unit units value mark marks real reals won sol som soms kip kips lek dram "
+    "drams inti intis cupon talonas talonases plz uf mvdol mvdols xbc xbd sucre sucres tala "
+    "loti kina".split()
+)
+# what English news calls a currency or its hundredth that CLDR does not name so ("310 million
+# crowns": Reuters' word for Nordic kronor and Czech koruny; "4.5 pence", "99 cents")
+# ("cent" is not one: "per cent"; nor "crown": "the crown jewels"; "reais" is "reals" in CLDR)
+_NEWS_CURRENCY_WORDS = ("crowns", "pence", "penny", "pennies", "cents", "sterling", "reais")
+
+
+@lru_cache(maxsize=1)
+def _money() -> re.Pattern[str]:
+    """A sum of money: a currency sign, an ISO 4217 code of the most traded currencies, or
+    a currency's English name as CLDR gives it (babel: "zloty"/"zlotys", "forint", "dirham",
+    "hryvnia", ...) or news writes it (``_NEWS_CURRENCY_WORDS``)."""
+    from babel import Locale
+
+    data = Locale("en")._data
+    names = set(_NEWS_CURRENCY_WORDS) | {"renminbi"}
+    forms = [*data["currency_names"].values()]
+    forms += [form for plural in data["currency_names_plural"].values() for form in plural.values()]
+    for form in forms:
+        word = form.split()[-1].lower()
+        if word.isalpha() and word not in _NOT_CURRENCY_WORDS:
+            names.add(word)
+    words = "|".join(sorted(map(re.escape, names), key=len, reverse=True))
+    return re.compile(
+        r"[$€£¥₹₽₩₺₪₫₴฿]|\b(USD|EUR|GBP|JPY|CNY|RMB|CHF|INR|CAD|AUD|HKD|SGD|SEK|NOK|DKK|"
+        rf"RUB|BRL|MXN|ZAR|KRW)\b|\b({words})\b"
+    )
+
+
+def _sentence_rule(kind: AnswerType) -> re.Pattern[str] | None:
+    return _money() if kind == "money" else _SENTENCE_RULES.get(kind)
+
+
 def holds(kind: AnswerType | None, sentence: str, question: str = "") -> bool:
     """True when ``sentence`` holds an answer of ``kind`` (a person not named in the question)."""
     if kind is None:
@@ -229,7 +262,8 @@ def holds(kind: AnswerType | None, sentence: str, question: str = "") -> bool:
         return any(name not in question for name in _names(sentence))
     if kind == "name":
         return bool(new_names(sentence, question))
-    return _SENTENCE_RULES[kind].search(sentence) is not None
+    rule = _sentence_rule(kind)
+    return rule is not None and rule.search(sentence) is not None
 
 
 def holds_calendar_day(text: str) -> bool:
@@ -474,7 +508,7 @@ def answer_near(
     are compared as ``tokenize`` (the lexical index's stemmer) gives them; a sentence that shares
     no word with the question, a paraphrase, is not judged.
     """
-    rule = _SENTENCE_RULES.get(kind) if kind in QUANTITY_TYPES else None
+    rule = _sentence_rule(kind) if kind in QUANTITY_TYPES else None
     if rule is None or not question_terms:
         return True
     words = list(_TOKEN.finditer(sentence))
