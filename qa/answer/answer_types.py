@@ -216,12 +216,13 @@ def answer_type(question: str) -> AnswerType | None:
 
 # the last word of a currency's English name in CLDR that is a common word, or no currency's
 # unit ("Special Drawing Rights", "Testing Currency Code", "Brazilian real", "Korean won")
-_NOT_CURRENCY_WORDS = frozenset(
+_NOT_CURRENCY_TEXT = (
     "account code convertible currency day financial funds gold offshore palladium platinum "
     "rights silver unit units value mark marks real reals won sol som soms kip kips lek dram "
     "drams inti intis cupon talonas talonases plz uf mvdol mvdols xbc xbd sucre sucres tala "
-    "loti kina".split()
+    "loti kina"
 )
+_NOT_CURRENCY_WORDS = frozenset(_NOT_CURRENCY_TEXT.split())
 # what English news calls a currency or its hundredth that CLDR does not name so ("310 million
 # crowns": Reuters' word for Nordic kronor and Czech koruny; "4.5 pence", "99 cents")
 # ("cent" is not one: "per cent"; nor "crown": "the crown jewels"; "reais" is "reals" in CLDR)
