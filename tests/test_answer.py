@@ -227,8 +227,9 @@ def test_a_sum_in_crowns_zlotys_or_pence_answers_for_its_own_company(make_qa, tm
     currencies = {"Alderbrook": "crowns", "Dunmore": "zlotys", "Hollins": "pence"}
     for company, currency in {**currencies, "Glenrock": "dollars"}.items():
         (folder / f"{company}.txt").write_text(
-            f"{company} Holdings said on Friday it would build a new warehouse near the port for"
-            f" 310 million {currency}.\n\nThe warehouse should open in 2026, a spokesperson said.\n",
+            f"{company} Holdings said on Friday it would build a new warehouse near the port"
+            f" for 310 million {currency}.\n\nThe warehouse should open in 2026, a spokesperson"
+            " said.\n",
             encoding="utf-8",
         )
     qa = make_qa(corpus_dir=folder)
