@@ -216,6 +216,25 @@ def test_a_page_byline_emptied_by_the_extractor_is_shown_as_on_the_page(
     assert text[cited.start : cited.end] == cited.quote
 
 
+def test_a_byline_with_its_outlet_and_day_answers_who_and_when(make_qa, tmp_path: Path) -> None:
+    """A break-test (a PDF): "By Maris Tamm, Baltic Freight Journal, 9 January 2025" was no
+    byline at nine words (the dateline's limit), so who wrote it and when were both refused.
+    It answers both, the day read out of the line."""
+    port = (
+        "Port of Kesk Bay handles record container volumes in 2024\n\n"
+        "By Maris Tamm, Baltic Freight Journal, 9 January 2025\n\n"
+        "The Port of Kesk Bay in Estonia handled 412,000 containers in 2024, a record for the"
+        " harbour, the port authority said on Thursday.\n"
+    )
+    qa, _ = _docs_qa(make_qa, tmp_path, {"port.txt": port})
+    line = "By Maris Tamm, Baltic Freight Journal, 9 January 2025"
+    author = qa.ask("Who wrote the article about the Port of Kesk Bay?")
+    assert author.short is not None and author.short.text == "Maris Tamm", author.text
+    when = qa.ask("When was the article about the Port of Kesk Bay published?")
+    assert when.short is not None and when.short.text == "9 January 2025", when.text
+    assert [c.quote for c in author.citations] == [c.quote for c in when.citations] == [line]
+
+
 def test_a_sentence_about_writing_another_piece_does_not_hide_the_byline(
     make_qa, tmp_path: Path
 ) -> None:
