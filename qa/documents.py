@@ -589,7 +589,12 @@ def _load_html(raw: str) -> tuple[str, dict[str, Any]]:
             f"By {meta['author']}"
             if meta.get("author") and meta["author"] not in top and not restored
             else "",
-            meta["published"] if meta.get("published") and meta["published"] not in top else "",
+            # nor its date, when the page's byline gives one ("Par Claire Dubois, le 2 juin 2025")
+            meta["published"]
+            if meta.get("published")
+            and meta["published"] not in top
+            and not (restored and _YEAR.search(top))
+            else "",
         )
         if part
     )
@@ -617,13 +622,23 @@ def _author(found: str) -> str:
 
 
 def _restore_byline(text: str, raw: str) -> tuple[str, bool]:
-    """``text`` with a byline trafilatura emptied ("By |": it takes the name and date out as
-    metadata) given back as the page shows it ("By Fiona Marsh | 12 October 2019"): the
-    shortest element of the page whose text opens as a byline. Whether one was restored."""
+    """``text`` with a byline trafilatura cut given back as the page shows it: it takes a
+    byline's name and date out as metadata ("By |" is left of "By <span class=author>Fiona
+    Marsh</span> | <time>12 October 2019</time>"; "Par Claire Dubois, le" of "... le <time>2
+    juin 2025</time>"). The line becomes the shortest element of the page whose text opens as
+    a byline and holds the line's words in order ("By Fiona Marsh | 12 October 2019").
+    Whether one was restored."""
     from qa.answer.byline import is_emptied_byline, opens_as_byline
 
     lines = text.split("\n")
-    at = next((n for n, line in enumerate(lines[:8]) if is_emptied_byline(line)), None)
+    at = next(
+        (
+            n
+            for n, line in enumerate(lines[:8])
+            if is_emptied_byline(line) or (opens_as_byline(line) and _MAY_BE_CUT.search(line))
+        ),
+        None,
+    )
     if at is None:
         return text, False
     import lxml.html
@@ -632,9 +647,17 @@ def _restore_byline(text: str, raw: str) -> tuple[str, bool]:
         root = lxml.html.fromstring(raw)
     except Exception:  # lxml's parser errors: the line stays as it is
         return text, False
+    cut = lines[at].split()
     shown = (" ".join(e.text_content().split()) for e in root.iter("p", "div", "span", "address"))
     found = min(
-        (t for t in shown if opens_as_byline(t) and len(t.split()) <= _MAX_BYLINE_WORDS),
+        (
+            t
+            for t in shown
+            if opens_as_byline(t)
+            and len(t.split()) <= _MAX_BYLINE_WORDS
+            and len(t) > len(lines[at])
+            and _in_order(cut, t.split())
+        ),
         key=len,
         default=None,
     )
@@ -644,6 +667,16 @@ def _restore_byline(text: str, raw: str) -> tuple[str, bool]:
     return "\n".join(lines), True
 
 
+def _in_order(words: list[str], among: list[str]) -> bool:
+    """Whether ``words`` stand in ``among`` in their order (others may stand between)."""
+    rest = iter(among)
+    return all(any(w == other for other in rest) for w in words)
+
+
+_YEAR = re.compile(r"\b(1\d{3}|20\d\d)\b")
+# a byline that ends on a word that wants more after it: "Par Claire Dubois, le", "By Jo Lee
+# on", "Von Anna Berg, am" (what trafilatura leaves when it takes the date out)
+_MAY_BE_CUT = re.compile(r"(?:[,·|–—-]|\b(?:on|le|am|el|il|den|op|the))\s*$", re.IGNORECASE)
 _MAX_BYLINE_WORDS = 16  # "By Jean-Luc O'Brien and Ana Núñez, Reuters | 12 October 2019, 14:05"
 
 

@@ -505,6 +505,25 @@ def test_a_toml_front_matter_is_read_like_yaml(tmp_path: Path) -> None:
     assert load_file(broken).body_start == 0  # not a front matter: kept as text
 
 
+def test_a_byline_cut_by_the_extractor_is_restored_as_the_page_shows_it(tmp_path: Path) -> None:
+    """A break-test: trafilatura took the <time> out of "Par Claire Dubois, le <time>2 juin
+    2025</time>", leaving "Par Claire Dubois, le", and put the date on a line of its own; the
+    byline stands whole, and the date is not said twice."""
+    page = tmp_path / "tram.html"
+    page.write_text(
+        "<html><head><title>Lyon : la ligne T10</title></head><body><article>"
+        "<h1>Lyon : la ligne de tramway T10 mise en service le 15 juin</h1>"
+        '<p class="auteur">Par Claire Dubois, le <time datetime="2025-06-02">2 juin 2025</time>'
+        "</p><p>La nouvelle ligne de tramway T10 reliera Vénissieux à Saint-Fons à partir du 15"
+        " juin, a annoncé lundi le syndicat des transports Sytral Mobilités.</p>"
+        "<p>Longue de 6,7 kilomètres, la ligne compte 14 stations.</p></article></body></html>",
+        encoding="utf-8",
+    )
+    text = load_file(page).text
+    assert "\nPar Claire Dubois, le 2 juin 2025\n" in text, text
+    assert "2025-06-02" not in text
+
+
 def test_a_page_keeps_its_byline_and_date_and_guesses_no_date(tmp_path: Path) -> None:
     """The author and date trafilatura keeps as metadata stand in a line above the title; a
     page that gives no date in its markup gets none from a year in its text ("since 2009")."""
