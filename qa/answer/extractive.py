@@ -75,6 +75,7 @@ from qa.answer.language import is_english
 from qa.answer.language import load as load_language_identifier
 from qa.answer.no_answer import NoAnswerHead
 from qa.answer.pronouns import ASKS_WHO, NAME_JOINERS, PRONOUNS, opens_with_pronoun
+from qa.answer.question_parts import question_parts
 from qa.answer.selector import AnswerSelector, selector_input
 from qa.answer.span import Span, whole_words
 from qa.answer.span_reader import SpanReader
@@ -114,6 +115,7 @@ GATES = (
     "near",  # a typed answer near the question's words (answer_near)
     "dateline",  # publication questions get the dateline (qa.answer.dateline)
     "byline",  # "Who wrote the article?" gets the byline (qa.answer.byline)
+    "parts",  # a two-part question leads with a phrase per part (qa.answer.question_parts)
 )
 
 
@@ -404,15 +406,19 @@ class ExtractiveReader(Answerer):
                 return _draft(found.sentences, found.notes, sep=", ")
             names = (0, len(line.text)) if found.front_matter else byline_name(line.text)
             return _draft(found.sentences, found.notes, _line_phrase(line, names))
+        parts = question_parts(question) if "parts" in self.gates else [question]
+        if len(parts) == 2:
+            # "How much do the cranes cost and when will they arrive?": a phrase per part,
+            # each read with its part, when both parts have one and they differ
+            first, second = (self._phrase(part, found.sentences) for part in parts)
+            if first and second and (first.end <= second.start or second.end <= first.start):
+                found.notes.append(f"two-part question: {parts[0]} / {parts[1]}")
+                return _draft(found.sentences, found.notes, first, also=second)
         # each cited sentence is read; the answer leads with the phrase that clears its
         # sentence's "no span" score ([CLS]) by most (the sentence may be the second cited)
         self._read_phrases(question, found.sentences)
         self._widen_to_antecedents(question, found)
-        phrases = []
-        for i, sent in enumerate(found.sentences, start=1):
-            got = short_answer(sent, self.short_margin, question, self.short_open, index=i)
-            if got is not None:
-                phrases.append(got)
+        short = self._best_phrase(question, found.sentences)
         margins = [
             s.spans[0].score - s.phrase_null
             for s in found.sentences
@@ -420,8 +426,22 @@ class ExtractiveReader(Answerer):
         ]
         if margins:
             found.notes.append(f"span reader: best span over no span {max(margins):.2f}")
-        short = max(phrases, key=lambda p: p[1])[0] if phrases else None
         return _draft(found.sentences, found.notes, short)
+
+    def _phrase(self, question: str, sentences: list[ScoredSentence]) -> ShortAnswer | None:
+        """The phrase ``question`` is answered with out of ``sentences`` (read for it)."""
+        self._read_phrases(question, sentences)
+        return self._best_phrase(question, sentences)
+
+    def _best_phrase(self, question: str, sentences: list[ScoredSentence]) -> ShortAnswer | None:
+        """Of the read ``sentences``' phrases, the one that clears its sentence's "no span"
+        score by most, or None."""
+        phrases = []
+        for i, sent in enumerate(sentences, start=1):
+            got = short_answer(sent, self.short_margin, question, self.short_open, index=i)
+            if got is not None:
+                phrases.append(got)
+        return max(phrases, key=lambda p: p[1])[0] if phrases else None
 
     def _read_phrases(self, question: str, sentences: list[ScoredSentence]) -> None:
         """Fill the cited sentences' ``spans`` and ``phrase_null`` from the span reader (one
@@ -856,8 +876,10 @@ def _draft(
     notes: list[str],
     short: ShortAnswer | None = None,
     sep: str = " ",
+    also: ShortAnswer | None = None,
 ) -> Draft:
-    """The answer: the short answer phrase when there is one, then each chosen sentence
+    """The answer: the short answer phrase when there is one (and ``also``, a two-part
+    question's second: "12 million euros [1]; March 2025 [1]"), then each chosen sentence
     verbatim (less the source's own footnote marks), with the citation of its span, joined
     by ``sep`` (", " for a list of names)."""
     citations = [cite(i, s.hit, s.start, s.end) for i, s in enumerate(chosen, start=1)]
@@ -865,8 +887,12 @@ def _draft(
     sentences, offset, lead = [], 0, ""
     if short is not None:
         lead = f"{short.text} [{short.citation}]"
-        sentences.append(SentenceSupport(lead, 0, len(lead), [short.citation], 1.0, True))
-        if len(chosen) == 1 and short.text == chosen[0].text.strip():
+        cited = [short.citation]
+        if also is not None:
+            lead += f"; {also.text} [{also.citation}]"
+            cited = sorted({short.citation, also.citation})
+        sentences.append(SentenceSupport(lead, 0, len(lead), cited, 1.0, True))
+        if len(chosen) == 1 and short.text == chosen[0].text.strip() and also is None:
             parts = []  # the phrase is the whole cited line (a dateline "2024-03-14"): said once
         else:
             lead += "\n\n"
