@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
-from qa.answer.dateline import PIECE_WORDS
 from qa.answer.pronouns import ASKS_WHO, NAME_JOINERS
 from qa.errors import InvalidInputError
 
@@ -66,7 +66,18 @@ _PERSONAL_PRONOUNS = {"he", "him", "his", "she", "her"}  # a person, not a place
 # a question about the piece itself ("When was it published?", "Who wrote the article?"): "it"
 # is the article about the subject, not the subject ("When was the museum published?")
 _ABOUT_THE_PIECE = re.compile(r"\b(published|written|wrote|authored|posted|appeared)\b", re.I)
-_THE_PIECE = re.compile(rf"\b(?:the|this|that)\s+{PIECE_WORDS}\b(?!\s+(?:about|on|of)\b)", re.I)
+
+
+@lru_cache(maxsize=1)
+def _the_piece() -> re.Pattern[str]:
+    """The piece itself: "the article", "this report" (not "the report on X"). Built
+    on first use: the reader's dateline module (and its answer types) load with the reader,
+    not with the pipeline."""
+    from qa.answer.dateline import PIECE_WORDS
+
+    return re.compile(rf"\b(?:the|this|that)\s+{PIECE_WORDS}\b(?!\s+(?:about|on|of)\b)", re.I)
+
+
 # the phrase an answer leads with, before its first citation: "Anna Laski [1]"
 _LEAD = re.compile(r"^\s*([^\n\[]{1,80}?)\s*\[\d+\]")
 _ELLIPSIS = re.compile(r"^\s*(?:and|also|what about|how about|and what about)\b", re.IGNORECASE)
@@ -253,7 +264,7 @@ class EntityTracker:
         words = _WORD.findall(question)
         if names:
             return question
-        piece = _THE_PIECE.search(question)
+        piece = _the_piece().search(question)
         if piece and _ABOUT_THE_PIECE.search(question):  # "Who wrote the article?"
             return (
                 f"{question[: piece.end()]} about {self.thing or subject}{question[piece.end() :]}"
