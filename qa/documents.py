@@ -551,11 +551,12 @@ def _load_html(raw: str) -> tuple[str, dict[str, Any]]:
         "include_links": False,
         "deduplicate": False,
     }
+    page = _captions_before_tables(raw)
     text = (
-        trafilatura.extract(raw, favor_precision=True, **options)
-        or trafilatura.extract(raw, **options)
-        or trafilatura.html2txt(raw)
-        or _visible_text(raw)
+        trafilatura.extract(page, favor_precision=True, **options)
+        or trafilatura.extract(page, **options)
+        or trafilatura.html2txt(page)
+        or _visible_text(page)
     )
     meta: dict[str, Any] = {}
     # not extensive: its date would otherwise be guessed from any year in the text ("held
@@ -619,6 +620,29 @@ def _author(found: str) -> str:
     English month name ("Jun" and "Maya" stay: they are names too)."""
     names = [part.strip() for part in found.split(";")]
     return "; ".join(part for part in names if part and not _DATE_PART.search(part))
+
+
+def _captions_before_tables(raw: str) -> str:
+    """``raw`` with each table's ``<caption>`` as a paragraph before the table: trafilatura
+    (2.0) makes a caption the table's first row, over the column names, so each row was read
+    against the caption ("Kestrel Foods, third quarter 2024") instead of "Segment | Revenue |
+    Operating profit". The page as it was when it has no caption or does not parse."""
+    if "<caption" not in raw.lower():
+        return raw
+    import lxml.html
+
+    try:
+        root = lxml.html.fromstring(raw)
+    except Exception:  # lxml's parser errors: trafilatura reads the page as it is
+        return raw
+    captions = root.xpath("//table/caption")
+    for caption in captions:
+        table = caption.getparent()
+        paragraph = lxml.html.Element("p")
+        paragraph.text = " ".join(caption.text_content().split())
+        table.addprevious(paragraph)
+        table.remove(caption)
+    return lxml.html.tostring(root, encoding="unicode") if captions else raw
 
 
 def _restore_byline(text: str, raw: str) -> tuple[str, bool]:

@@ -505,6 +505,28 @@ def test_a_toml_front_matter_is_read_like_yaml(tmp_path: Path) -> None:
     assert load_file(broken).body_start == 0  # not a front matter: kept as text
 
 
+def test_a_table_caption_is_a_line_before_the_table_not_its_first_row(tmp_path: Path) -> None:
+    """A break-test: trafilatura made a <caption> the table's first row, over the column
+    names, so "What operating profit did the bakery segment make?" read the rows against the
+    caption and answered with the revenue column."""
+    page = tmp_path / "results.html"
+    page.write_text(
+        "<html><head><title>Kestrel results</title></head><body><article><h1>Kestrel results"
+        "</h1><p>Kestrel Foods reported third-quarter revenue of £412 million on Thursday, up"
+        " 6 percent from a year earlier, helped by strong demand for its crisps.</p><table>"
+        "<caption>Kestrel Foods, third quarter 2024</caption><tr><th>Segment</th><th>Revenue"
+        "</th><th>Operating profit</th></tr><tr><td>Bakery</td><td>£38 million</td><td>£2.2"
+        " million</td></tr></table><p>The shares closed 3.1 percent higher at 684 pence.</p>"
+        "</article></body></html>",
+        encoding="utf-8",
+    )
+    text = load_file(page).text
+    assert (
+        "\nKestrel Foods, third quarter 2024\n\n| Segment | Revenue | Operating profit |\n"
+        "|---|---|---|\n| Bakery | £38 million | £2.2 million |\n"
+    ) in text, text
+
+
 def test_a_byline_cut_by_the_extractor_is_restored_as_the_page_shows_it(tmp_path: Path) -> None:
     """A break-test: trafilatura took the <time> out of "Par Claire Dubois, le <time>2 juin
     2025</time>", leaving "Par Claire Dubois, le", and put the date on a line of its own; the
