@@ -116,6 +116,11 @@ def test_question_types(question: str, kind: str | None) -> None:
         ("money", "The hryvnia fell; the loan is 3 billion hryvnias.", True),
         ("money", "Sales rose 5 per cent in Brazil's real estate market.", False),
         ("money", "Korea won the final; the crown jewels were shown.", False),
+        # a second break-test: a currency word after a number in any case; soles, austral
+        ("money", "The bridge will cost 12 million Euros.", True),
+        ("money", "FUNDING OF 310 MILLION CROWNS", True),
+        ("money", "The soles of the boot are made from recycled tyres.", False),
+        ("money", "The lab opened for the austral summer season.", False),
         ("number", "He led two different teams to the final.", True),
         ("number", "The project is wholly owned by the Norway House Cree Nation.", False),
         (None, "Anything at all.", True),

@@ -104,6 +104,25 @@ def test_the_names_of_a_byline(line: str, names: str) -> None:
     assert span is not None and line[span[0] : span[1]] == names
 
 
+@pytest.mark.parametrize(
+    ("line", "is_one"),
+    [
+        ("By Maris Tamm, Baltic Freight Journal, 9 January 2025", True),
+        ("By Ursula von der Leyen", True),
+        ("BY MIRA HOLT", True),
+        # a break-test: headlines that open with "By" (16 words are allowed since then)
+        ("By Friday the Council Must Decide on the Depot Sale", False),
+        ("By March 14, 2025, the council must choose a buyer", False),
+        ("By Friday", False),
+        ("By 2030", False),
+    ],
+)
+def test_a_byline_names_someone(line: str, is_one: bool) -> None:
+    from qa.answer.byline import is_byline
+
+    assert is_byline(line) is is_one
+
+
 def test_a_front_matter_author_and_a_page_byline_answer_who_wrote_it(
     make_qa, tmp_path: Path
 ) -> None:

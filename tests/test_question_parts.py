@@ -32,6 +32,30 @@ from qa.answer.question_parts import question_parts
         ),
         ("What did Magrathea and Wogen sign?", ["What did Magrathea and Wogen sign?"]),
         ("When and when?", ["When and when?"]),
+        # a break-test's wrong splits: a free relative, a title, an uninverted clause, a list
+        (
+            "What is the relationship between wages and what dock workers can buy?",
+            ["What is the relationship between wages and what dock workers can buy?"],
+        ),
+        (
+            'Who directed "Love and Where It Leads Us"?',
+            ['Who directed "Love and Where It Leads Us"?'],
+        ),
+        (
+            "Who decides how much the fare is and when it changes?",
+            ["Who decides how much the fare is and when it changes?"],
+        ),
+        (
+            "How many ships and how many cranes did the port buy?",
+            ["How many ships and how many cranes did the port buy?"],
+        ),
+        (
+            "Which firm licensed its technology to Minago, and which UK trader partnered with it?",
+            [
+                "Which firm licensed its technology to Minago?",
+                "Which UK trader partnered with it?",
+            ],
+        ),
         (
             "Tell me who founded it and when it was founded",
             ["Tell me who founded it and when it was founded"],

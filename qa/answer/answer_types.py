@@ -220,7 +220,7 @@ _NOT_CURRENCY_TEXT = (
     "account code convertible currency day financial funds gold offshore palladium platinum "
     "rights silver unit units value mark marks real reals won sol som soms kip kips lek dram "
     "drams inti intis cupon talonas talonases plz uf mvdol mvdols xbc xbd sucre sucres tala "
-    "loti kina"
+    "loti kina soles austral australs lats lati"
 )
 _NOT_CURRENCY_WORDS = frozenset(_NOT_CURRENCY_TEXT.split())
 # what English news calls a currency or its hundredth that CLDR does not name so ("310 million
@@ -245,9 +245,13 @@ def _money() -> re.Pattern[str]:
         if word.isalpha() and word not in _NOT_CURRENCY_WORDS:
             names.add(word)
     words = "|".join(sorted(map(re.escape, names), key=len, reverse=True))
+    # after a number, in any case: "12 million Euros", "310 MILLION CROWNS"
+    counted = (
+        rf"(?i:\d[\d.,]*\s*(?:(?:million|billion|trillion|thousand|bn|mn|m)\s+)?(?:{words})\b)"
+    )
     return re.compile(
         r"[$€£¥₹₽₩₺₪₫₴฿]|\b(USD|EUR|GBP|JPY|CNY|RMB|CHF|INR|CAD|AUD|HKD|SGD|SEK|NOK|DKK|"
-        rf"RUB|BRL|MXN|ZAR|KRW)\b|\b({words})\b"
+        rf"RUB|BRL|MXN|ZAR|KRW)\b|\b({words})\b|{counted}"
     )
 
 

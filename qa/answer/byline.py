@@ -11,8 +11,10 @@ the sentence the reader found speaks of someone writing ("The report, written by
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from qa.answer.dateline import PIECE_WORDS, top_line
+from qa.answer.pronouns import NAME_JOINERS
 from qa.types import Hit
 
 __all__ = [
@@ -85,10 +87,32 @@ MAX_BYLINE_WORDS = 16
 
 
 def is_byline(text: str) -> bool:
-    """A short line that opens with "By" and a name and does not end as a sentence."""
-    named = (found := _BYLINE.match(text)) is not None and found.group(0)[-1].isupper()
-    short = len(text.split()) <= MAX_BYLINE_WORDS
-    return short and named and not text.endswith((".", "!", "?"))
+    """A short line that opens with "By" and names (each word capitalised but "and", "de",
+    ...; no digit, no day or month: "By Friday the Council Must Decide..." and "By March 14,
+    2025, the council..." are headlines) and does not end as a sentence."""
+    if len(text.split()) > MAX_BYLINE_WORDS or text.endswith((".", "!", "?")):
+        return False
+    span = byline_name(text)
+    if span is None:
+        return False
+    words = text[span[0] : span[1]].split()
+    if not words or words[0].lower().strip(".,") in _calendar_words():
+        return False
+    return all(
+        (w[:1].isupper() and not any(c.isdigit() for c in w)) or w in NAME_JOINERS for w in words
+    )
+
+
+@lru_cache(maxsize=1)
+def _calendar_words() -> frozenset[str]:
+    """English month and weekday names, whole and abbreviated (babel's CLDR data)."""
+    from babel.dates import get_day_names, get_month_names
+
+    names = set()
+    for width in ("wide", "abbreviated"):
+        names |= {n.lower().strip(".") for n in get_month_names(width, locale="en").values()}
+        names |= {n.lower().strip(".") for n in get_day_names(width, locale="en").values()}
+    return frozenset(names)
 
 
 # what ends the names of a byline: "By Priya Raman · 2025-10-12", "By Ana Núñez, Reuters",

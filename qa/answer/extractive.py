@@ -37,9 +37,11 @@ eval/README.md).
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import threading
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
@@ -126,6 +128,19 @@ def gates_on(off: str | None = None) -> frozenset[str]:
         off = os.environ.get("QA_READER_GATES_OFF", "")
     named = {g.strip() for g in off.split(",") if g.strip()}
     return frozenset(GATES) - named
+
+
+# the phrase models' loads under way: the interpreter waits for them at exit, as a daemon
+# thread stopped inside ONNX Runtime's session set-up aborted a process that exited meanwhile
+# ("terminate called without an active exception", a break-test's short scripts)
+_PRELOADS: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
+PRELOAD_EXIT_WAIT_S = 60.0
+
+
+@atexit.register
+def _finish_preloads() -> None:
+    for thread in list(_PRELOADS):
+        thread.join(PRELOAD_EXIT_WAIT_S)
 
 
 @dataclass
@@ -226,7 +241,9 @@ class ExtractiveReader(Answerer):
         if self.span_reader is not None:
             # a cold ask builds the reader before it retrieves: load the phrase's models
             # meanwhile, on the other core (about 1 s of a cold ask otherwise; eval/README.md)
-            threading.Thread(target=self._preload, name="qa-phrase-models", daemon=True).start()
+            thread = threading.Thread(target=self._preload, name="qa-phrase-models", daemon=True)
+            _PRELOADS.add(thread)
+            thread.start()
 
     def _load_phrase_models(self) -> None:
         """Load the span reader and the language identifier (when there is a span reader)."""

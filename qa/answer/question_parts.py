@@ -16,8 +16,23 @@ _WH = r"(?:who|whom|whose|what|which|where|when|why|how)"
 # "When and where was the contract signed?": two question words over one clause
 _TWO_WORDS = re.compile(rf"^\W*({_WH})\s+and\s+({_WH})\s+(\S.*)$", re.IGNORECASE)
 # "..., and when will they arrive?", "... and who is its chief financial officer?": a second
-# clause that opens with a question word after "and"
-_SECOND_CLAUSE = re.compile(rf"\s*,?\s+and\s+(?={_WH}\s+\S+\s+\S)", re.IGNORECASE)
+# clause that opens with a question word, in lower case, after "and" ("Love and Where It Leads
+# Us" is a title)
+_SECOND_CLAUSE = re.compile(r"\s*,?\s+and\s+(?=(?:who|whom|whose|what|which|where|when|why|how)\s)")
+# a question asks with its verb inverted: an auxiliary within two words of its question word
+# ("when will they", "what price did", "how many cranes did"), or asks for the subject ("who
+# fined it", "what happened", "which UK trader partnered"); "what dock workers can buy" and
+# "when it changes" ask nothing
+_AUXILIARY = (
+    r"(?:is|are|was|were|do|does|did|will|would|can|could|has|have|had|should|shall|may|might"
+    r"|must|'s)"
+)
+_ASKS = re.compile(
+    rf"^(?:how(?:\s+(?:much|many|long|far|old|big|often))?|{_WH})(?:\s+\S+)?\s+{_AUXILIARY}\b"
+    r"|^(?:who|what)\s+\w+(?:ed|es|s)\b|^(?:which|what)\s+(?:\S+\s+){1,2}\w+ed\b",
+    re.IGNORECASE,
+)
+MIN_FIRST_PART_WORDS = 4  # "How many ships and how many cranes...?" is one question
 _OPENS_QUESTION = re.compile(
     rf"^\W*(?:{_WH}|(?:is|are|was|were|do|does|did|can|could|has|have|had|will|would)\b)",
     re.IGNORECASE,
@@ -42,7 +57,9 @@ def question_parts(question: str) -> list[str]:
     if not _OPENS_QUESTION.match(text):
         return [question]
     pieces = _SECOND_CLAUSE.split(text, maxsplit=1)
-    if len(pieces) != 2 or len(pieces[0].split()) < 3:
+    if len(pieces) != 2 or len(pieces[0].split()) < MIN_FIRST_PART_WORDS:
+        return [question]
+    if not _ASKS.match(pieces[1]):
         return [question]
     return [_question(pieces[0]), _question(pieces[1])]
 
