@@ -672,7 +672,20 @@ def _restore_byline(text: str, raw: str) -> tuple[str, bool]:
     except Exception:  # lxml's parser errors: the line stays as it is
         return text, False
     cut = lines[at].split()
-    shown = (" ".join(e.text_content().split()) for e in root.iter("p", "div", "span", "address"))
+    # the article's own: under the <article> (or <main>) that holds the headline, outside a
+    # figure's credit, an aside's teaser, a comment or a footer ("By AP | Getty", "By Jo Li |
+    # 2h", "By Ed | 1 reply" were taken for it)
+    headline = next(iter(root.iter("h1")), None)
+    scope = next(
+        (a for a in (headline.iterancestors() if headline is not None else []) if a.tag in _SCOPES),
+        root,
+    )
+    shown = (
+        " ".join(e.text_content().split())
+        for e in scope.iter("p", "div", "span", "address")
+        if not any(a.tag in _NOT_BYLINE_PLACES for a in e.iterancestors())
+        and e.tag not in _NOT_BYLINE_PLACES
+    )
     found = min(
         (
             t
@@ -698,6 +711,8 @@ def _in_order(words: list[str], among: list[str]) -> bool:
 
 
 _YEAR = re.compile(r"\b(1\d{3}|20\d\d)\b")
+_SCOPES = frozenset({"article", "main"})
+_NOT_BYLINE_PLACES = frozenset({"figure", "figcaption", "aside", "footer", "nav"})
 # a byline that ends on a word that wants more after it: "Par Claire Dubois, le", "By Jo Lee
 # on", "Von Anna Berg, am" (what trafilatura leaves when it takes the date out)
 _MAY_BE_CUT = re.compile(r"(?:[,·|–—-]|\b(?:on|le|am|el|il|den|op|the))\s*$", re.IGNORECASE)

@@ -505,6 +505,27 @@ def test_a_toml_front_matter_is_read_like_yaml(tmp_path: Path) -> None:
     assert load_file(broken).body_start == 0  # not a front matter: kept as text
 
 
+def test_a_restored_byline_is_the_articles_not_a_teasers_or_a_credits(tmp_path: Path) -> None:
+    """A break-test: the shortest "By ..." anywhere on the page replaced an emptied byline,
+    so a photo credit ("By AP | Getty"), a most-read teaser ("By Jo Li | 2h") or a comment
+    ("By Ed | 1 reply") answered who wrote the article."""
+    page = tmp_path / "stadium.html"
+    page.write_text(
+        '<html><head><title>Stadium plan rejected</title><meta name="author" content="Staff">'
+        "</head><body><article><h1>Stadium plan rejected</h1><figure><img src='a.jpg'>"
+        "<figcaption><span>By AP | Getty</span></figcaption></figure><p>By <span class="
+        '"author">Fiona Marsh</span> | <time datetime="2019-10-12">12 October 2019</time></p>'
+        "<p>The planning board of Eastvale rejected a new 30,000-seat stadium on Thursday.</p>"
+        "<p>Chairman Rui Costa said the club would appeal the decision.</p></article><aside>"
+        "<span>By Jo Li | 2h</span></aside><footer><div>By Ed | 1 reply</div></footer>"
+        "</body></html>",
+        encoding="utf-8",
+    )
+    text = load_file(page).text
+    assert "\nBy Fiona Marsh | 12 October 2019\n" in text, text
+    assert not any(other in text for other in ("By AP", "By Jo Li", "By Ed"))
+
+
 def test_a_table_caption_is_a_line_before_the_table_not_its_first_row(tmp_path: Path) -> None:
     """A break-test: trafilatura made a <caption> the table's first row, over the column
     names, so "What operating profit did the bakery segment make?" read the rows against the
