@@ -437,7 +437,8 @@ def _names(items: list[Any]) -> list[str]:
     for item in items:
         if isinstance(item, dict):
             item = item.get("name")
-        if isinstance(item, (str, int, float)) and not isinstance(item, bool) and str(item):
+        usable = isinstance(item, (str, int, float)) and not isinstance(item, bool)
+        if usable and str(item) and str(item) not in found:  # one author listed twice is one
             found.append(str(item))
     return found
 
@@ -479,33 +480,59 @@ def _value_spans(text: str, start: int, end: int, data: dict[str, Any]) -> dict[
     """Where the date and author values of a front matter (``text[start:end]``) stand:
     {"published": [[start, end, text]], "author": [[...], ...]}, one span per line of a
     list of names ("authors:" then "- A", "- B"), one for names on one line ("[A, B]"), the
-    ``name`` of an author map; first of each kind wins."""
+    ``name`` of an author map or TOML table; first of each kind wins. A value not found
+    after its key (a YAML alias, ``*who``) is looked for in the whole front matter."""
     spans: dict[str, list[Any]] = {}
     for key, value in data.items():
         kind = _LINE_KEYS.get(str(key).lower())
         if kind is None or kind in spans or value is None:
             continue
-        line = re.compile(rf"^{re.escape(str(key))}[ \t]*[:=][ \t]*", re.MULTILINE)
-        at = line.search(text, start, end)
-        if at is None:
-            continue
-        after = _TOP_LEVEL_KEY.search(text, at.end(), end)
-        found = _located(text, at.end(), after.start() if after else end, value)
+        # the key's last line (a YAML map keeps a repeated key's last value), quoted or not
+        name = re.escape(str(key))
+        line = re.compile(rf"^(?:{name}|\"{name}\"|'{name}')[ \t]*[:=][ \t]*", re.MULTILINE)
+        lines = list(line.finditer(text, start, end))
+        if lines:
+            at = lines[-1]
+            after = _TOP_LEVEL_KEY.search(text, at.end(), end)
+            stop = after.start() if after else end
+        else:  # a TOML table: "[author]" then "name = ...", or "[[authors]]" repeated
+            table = re.compile(rf"^\[\[?{name}\]\]?[ \t]*$", re.MULTILINE)
+            if (header := table.search(text, start, end)) is None:
+                continue
+            at = header
+            other = re.compile(rf"^\[(?!\[?{name}\])", re.MULTILINE).search(text, at.end(), end)
+            stop = other.start() if other else end
+        found = _located(text, at.end(), stop, value) or _located(text, start, end, value)
         if found:
             spans[kind] = found
     return spans
 
 
 def _located(text: str, start: int, end: int, value: Any) -> list[list[Any]]:
-    """The spans of ``value`` in ``text[start:end]`` (what follows its key): a scalar's
-    text as written on the key's line (quotes and a comment off), a list's or map's names in
-    order, those on one line joined into one span; [] when one is not found."""
-    if not isinstance(value, (list, dict)):
-        eol = text.find("\n", start, end)
-        value_line = _SCALAR.match(text, start, end if eol < 0 else eol)
-        if value_line is None or value_line.end(1) == value_line.start(1):
-            return []
-        return [[value_line.start(1), value_line.end(1), value_line.group(1)]]
+    """The spans of ``value`` in ``text[start:end]`` (what follows its key): a string's
+    first line where it stands, a date's text as written on the key's line (quotes and a
+    comment off), a list's or map's names in order (those on one line joined into one span);
+    [] when one is not found, or for a number."""
+    if isinstance(value, (list, dict)):
+        return _names_located(text, start, end, value)
+    if isinstance(value, (bool, int, float)):
+        return []  # "published: 1720512000" (a timestamp) is no phrase of a day
+    if isinstance(value, str):
+        # the text as YAML reads it: after an anchor ("&a Jonas Lind"), in a folded or
+        # literal block ("author: >" then the name); its first line
+        first = value.strip().split("\n")[0].strip()
+        found = text.find(first, start, end) if first else -1
+        return [[found, found + len(first), first]] if found >= 0 else []
+    eol = text.find("\n", start, end)
+    value_line = _SCALAR.match(text, start, end if eol < 0 else eol)
+    if value_line is None or value_line.end(1) == value_line.start(1):
+        return []
+    return [[value_line.start(1), value_line.end(1), value_line.group(1)]]
+
+
+def _names_located(
+    text: str, start: int, end: int, value: list[Any] | dict[str, Any]
+) -> list[list[Any]]:
     names = _names(value if isinstance(value, list) else [value])
     spans: list[list[Any]] = []
     at = start
@@ -527,8 +554,9 @@ _LINE_KEYS = {
     "date": "published", "published": "published", "pubdate": "published",
     "publication_date": "published", "author": "author", "authors": "author", "byline": "author",
 }  # fmt: skip
-# a scalar value after its key: quotes and a comment left out ("2024-03-14  # updated")
-_SCALAR = re.compile(r"[\"']?([^#\n]*?)[\"']?[ \t]*(?:#.*)?$", re.MULTILINE)
+# a scalar value after its key: an anchor or tag, quotes and a comment left out ("&d
+# 2024-03-14  # updated")
+_SCALAR = re.compile(r"(?:[&!]\S+[ \t]+)?[\"']?([^#\n]*?)[\"']?[ \t]*(?:#.*)?$", re.MULTILINE)
 # what stands between two names of one span: "A, B", "A and B" (not '"A", "B"')
 _JOINER = re.compile(r"[ \t]*(,|;|&|and)[ \t]*")
 # the next key of the front matter's top level (a YAML list's "- " and comments are not keys)

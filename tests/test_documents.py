@@ -481,6 +481,37 @@ def test_a_front_matter_list_or_map_of_authors(
     assert doc.text[doc.body_start :] == "Text.\n"
 
 
+@pytest.mark.parametrize(
+    ("front_matter", "author", "published"),
+    [
+        # a second break-test: each cited junk ("> ", "&a Jonas Lind") or nothing
+        ("---\nauthor: >\n  Jonas Lind\ndate: &d 2024-07-09\n---\n", ["Jonas Lind"],
+         ["2024-07-09"]),
+        ("---\nwho: &w\n  name: Jonas Lind\nauthor: *w\n---\n", ["Jonas Lind"], None),
+        ("---\nauthor: &a Jonas Lind\npublished: 1720512000\n---\n", ["Jonas Lind"], None),
+        ('---\n"author": Jonas Lind\ndate: 2023-01-01\ndate: 2024-07-09\n---\n', ["Jonas Lind"],
+         ["2024-07-09"]),
+        ("---\nauthors:\n  - Jonas Lind\n  - Mia Berg\n  - Jonas Lind\n---\n",
+         ["Jonas Lind", "Mia Berg"], None),
+        ('+++\ndate = 2024-07-09\n[author]\nname = "Jonas Lind"\n+++\n', ["Jonas Lind"],
+         ["2024-07-09"]),
+        ('+++\n[[authors]]\nname = "Jonas Lind"\n[[authors]]\nname = "Mia Berg"\n+++\n',
+         ["Jonas Lind", "Mia Berg"], None),
+    ],
+)  # fmt: skip
+def test_front_matter_values_are_cited_as_yaml_and_toml_read_them(
+    tmp_path: Path, front_matter: str, author: list[str], published: list[str] | None
+) -> None:
+    from qa.documents import SPANS_KEY
+
+    path = tmp_path / "bridge.md"
+    path.write_text(front_matter + "The Elm Street bridge reopened on Friday.\n", encoding="utf-8")
+    doc = load_file(path)
+    spans = doc.metadata[SPANS_KEY]
+    assert [doc.text[s:e] for s, e, _ in spans["author"]] == author
+    assert [doc.text[s:e] for s, e, _ in spans.get("published", [])] == (published or [])
+
+
 def test_a_toml_front_matter_is_read_like_yaml(tmp_path: Path) -> None:
     """Hugo's "+++" front matter: title, date and author, and the body after it."""
     from qa.documents import SPANS_KEY
