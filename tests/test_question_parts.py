@@ -91,3 +91,26 @@ def test_a_two_part_question_leads_with_a_phrase_per_part(make_qa, tmp_path: Pat
         assert text[c.start : c.end] == c.quote
     one = qa.ask("How much do the cranes cost?")
     assert "March 2025" not in one.text.split("\n\n")[0]
+
+
+def test_a_part_answered_by_another_sentence_cites_that_one(make_qa, tmp_path: Path) -> None:
+    """A break-test: when the two facts stand in two sentences, only the first part was
+    answered and the other sentence not even cited; the part is looked for on its own."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    text = (
+        "# Rosvik orders new cranes\n\nThe port of Rosvik signed a contract for two new cranes"
+        " with Liebherr on Tuesday. The cranes cost 12 million euros. They will arrive in March"
+        " 2025, the port said.\n"
+    )
+    (folder / "cranes.md").write_text(text, encoding="utf-8")
+    qa = make_qa(corpus_dir=folder)
+    qa.ingest([folder])
+    answer = qa.ask("How much do the cranes cost and when will they arrive?")
+    lead = answer.text.split("\n\n")[0]
+    assert "12 million euros" in lead and "March 2025" in lead, answer.text
+    quotes = [c.quote for c in answer.citations]
+    assert any("12 million euros" in q for q in quotes)
+    assert any("March 2025" in q for q in quotes)
+    for c in answer.citations:
+        assert text[c.start : c.end] == c.quote

@@ -428,6 +428,14 @@ class ExtractiveReader(Answerer):
             # "How much do the cranes cost and when will they arrive?": a phrase per part,
             # each read with its part, when both parts have one and they differ
             first, second = (self._phrase(part, found.sentences) for part in parts)
+            if (first is None) != (second is None):
+                # the part the whole question's sentences do not answer is looked for on its
+                # own ("... and when will they arrive?" when the day is in the next sentence)
+                n = 0 if first is None else 1
+                added = self._add_part_sentence(parts[n], list(passages), query, found)
+                if added:
+                    got = self._phrase(parts[n], found.sentences)
+                    first, second = (got, second) if n == 0 else (first, got)
             if first and second and (first.end <= second.start or second.end <= first.start):
                 found.notes.append(f"two-part question: {parts[0]} / {parts[1]}")
                 return _draft(found.sentences, found.notes, first, also=second)
@@ -444,6 +452,21 @@ class ExtractiveReader(Answerer):
         if margins:
             found.notes.append(f"span reader: best span over no span {max(margins):.2f}")
         return _draft(found.sentences, found.notes, short)
+
+    def _add_part_sentence(
+        self, part: str, hits: list[Hit], query: QueryEncoding, found: Chosen
+    ) -> bool:
+        """Cite the sentence that best answers ``part`` of a two-part question too (scored
+        with the part's words and the whole question's vector), unless it is cited already or
+        none does. Whether one was added."""
+        chosen = self.choose(part, hits, query)
+        if isinstance(chosen, str):
+            return False
+        best = chosen.sentences[0]
+        if any(_overlap(best, s) for s in found.sentences):
+            return False
+        found.sentences.append(best)
+        return True
 
     def _phrase(self, question: str, sentences: list[ScoredSentence]) -> ShortAnswer | None:
         """The phrase ``question`` is answered with out of ``sentences`` (read for it)."""
