@@ -285,3 +285,15 @@ def test_question_names_are_its_capitalised_words_past_the_first(
     question: str, names: list[str]
 ) -> None:
     assert question_names(question) == names
+
+
+def test_the_currency_names_pattern_matches_exactly_its_words() -> None:
+    """The prefix-nested alternation (built for speed) accepts each word whole and no other."""
+    import re
+
+    from qa.answer.answer_types import _trie
+
+    words = sorted({"pen", "pence", "penny", "pennies", "dinar", "dinars", "dirham", "x", "xy"})
+    pattern = re.compile(rf"(?:{_trie(words)})")
+    assert all(pattern.fullmatch(w) for w in words)
+    assert not any(pattern.fullmatch(w) for w in ("pe", "penn", "dinarss", "dirhams", "y", ""))
