@@ -7,6 +7,7 @@ import re
 from qa.answer.base import ABSTAIN_TEXT
 from qa.documents import load_file
 from tests.conftest import ARTICLE
+from tests.support.folders import docs_qa
 
 WOGEN = "How much working capital did Wogen provide to Magrathea?"
 
@@ -222,18 +223,14 @@ def test_a_sum_in_crowns_zlotys_or_pence_answers_for_its_own_company(make_qa, tm
     """A break-test: eight one-sentence articles, one company each, the same sum in another
     currency; "crowns", "zlotys" and "pence" were no money, so Glenrock's "310 million dollars"
     answered for Alderbrook, Dunmore and Hollins."""
-    folder = tmp_path / "docs"
-    folder.mkdir()
     currencies = {"Alderbrook": "crowns", "Dunmore": "zlotys", "Hollins": "pence"}
-    for company, currency in {**currencies, "Glenrock": "dollars"}.items():
-        (folder / f"{company}.txt").write_text(
-            f"{company} Holdings said on Friday it would build a new warehouse near the port"
-            f" for 310 million {currency}.\n\nThe warehouse should open in 2026, a spokesperson"
-            " said.\n",
-            encoding="utf-8",
-        )
-    qa = make_qa(corpus_dir=folder)
-    qa.ingest([folder])
+    files = {
+        f"{company}.txt": f"{company} Holdings said on Friday it would build a new warehouse"
+        f" near the port for 310 million {currency}.\n\nThe warehouse should open in 2026, a"
+        " spokesperson said.\n"
+        for company, currency in {**currencies, "Glenrock": "dollars"}.items()
+    }
+    qa, _ = docs_qa(make_qa, tmp_path, files)
     for company, currency in currencies.items():
         answer = qa.ask(f"How much will {company} Holdings' new warehouse cost?")
         assert answer.short is not None and answer.short.text == f"310 million {currency}"

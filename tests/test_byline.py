@@ -9,6 +9,7 @@ import pytest
 
 from qa.answer.byline import byline, byline_name, is_authorship_question, speaks_of_writing
 from qa.types import Hit, Sentence
+from tests.support.folders import docs_qa
 
 
 @pytest.mark.parametrize(
@@ -52,17 +53,6 @@ def test_the_byline_is_a_short_by_line_that_names_someone() -> None:
     assert byline(_first_chunk(german, [(0, 16), (18, len(german))])) == (0, 16)
 
 
-def _docs_qa(make_qa, tmp_path: Path, files: dict[str, str]):
-    """A QA over a folder of ``files`` (name -> text), and the folder."""
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    for name, text in files.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    qa = make_qa(corpus_dir=folder)
-    qa.ingest([folder])
-    return qa, folder
-
-
 def _tram_qa(make_qa, tmp_path: Path, byline_line: str):
     text = (
         f"# Tram line to Ekvik extended\n\n{byline_line}"
@@ -70,7 +60,7 @@ def _tram_qa(make_qa, tmp_path: Path, byline_line: str):
         "Construction will start in March and the line will open in 2028.\n\n"
         "The extension will cost 48 million euros.\n"
     )
-    return _docs_qa(make_qa, tmp_path, {"tram.md": text})[0]
+    return docs_qa(make_qa, tmp_path, {"tram.md": text})[0]
 
 
 def test_the_reader_answers_who_wrote_the_piece_with_its_byline(make_qa, tmp_path: Path) -> None:
@@ -145,7 +135,7 @@ def test_a_front_matter_author_and_a_page_byline_answer_who_wrote_it(
         " switched on its Dunmore Valley solar farm on Wednesday. The farm has a capacity of 310"
         " megawatts.</p></article></body></html>"
     )
-    qa, folder = _docs_qa(make_qa, tmp_path, {"bridge.md": bridge, "solar.html": solar})
+    qa, folder = docs_qa(make_qa, tmp_path, {"bridge.md": bridge, "solar.html": solar})
     for question, name, doc in [
         ("Who wrote the bridge article?", "Dana Whitcombe", "bridge.md"),
         ("Who wrote the solar farm story?", "Priya Nandakumar", "solar.html"),
@@ -182,7 +172,7 @@ def test_a_list_of_authors_and_an_iso_datetime_answer_who_and_when(make_qa, tmp_
         '+++\ntitle = "Bridge reopens"\ndate = 2024-07-09T08:00:00Z\nauthor = "Jonas Lind"\n'
         "+++\nThe Elm Street bridge reopened on Monday after eight months of repairs.\n"
     )
-    qa, folder = _docs_qa(
+    qa, folder = docs_qa(
         make_qa, tmp_path, {"crane.md": crane, "roof.md": roof, "bridge.md": bridge}
     )
     texts = {name: load_file(folder / name).text for name in ("crane.md", "roof.md", "bridge.md")}
@@ -225,7 +215,7 @@ def test_a_page_byline_emptied_by_the_extractor_is_shown_as_on_the_page(
         " planning board of Eastvale rejected a new 30,000-seat stadium on Thursday.</p>"
         "<p>Chairman Rui Costa said the club would appeal the decision.</p></article></body></html>"
     )
-    qa, folder = _docs_qa(make_qa, tmp_path, {"stadium.html": page})
+    qa, folder = docs_qa(make_qa, tmp_path, {"stadium.html": page})
     text = load_file(folder / "stadium.html").text
     assert "By Fiona Marsh | 12 October 2019\n" in text and "By |" not in text
     assert "Newsroom Staff" not in text
@@ -245,7 +235,7 @@ def test_a_byline_with_its_outlet_and_day_answers_who_and_when(make_qa, tmp_path
         "The Port of Kesk Bay in Estonia handled 412,000 containers in 2024, a record for the"
         " harbour, the port authority said on Thursday.\n"
     )
-    qa, _ = _docs_qa(make_qa, tmp_path, {"port.txt": port})
+    qa, _ = docs_qa(make_qa, tmp_path, {"port.txt": port})
     line = "By Maris Tamm, Baltic Freight Journal, 9 January 2025"
     author = qa.ask("Who wrote the article about the Port of Kesk Bay?")
     assert author.short is not None and author.short.text == "Maris Tamm", author.text
@@ -266,7 +256,7 @@ def test_a_sentence_about_writing_another_piece_does_not_hide_the_byline(
         " pier's supports. The council closed the pier on Monday and will decide on repairs"
         " next month.\n"
     )
-    qa, _ = _docs_qa(make_qa, tmp_path, {"pier.txt": pier})
+    qa, _ = docs_qa(make_qa, tmp_path, {"pier.txt": pier})
     article = qa.ask("Who wrote the pier article?")
     assert article.short is not None and article.short.text == "Karen Holt", article.text
     report = qa.ask("Who wrote the safety report on the pier?")

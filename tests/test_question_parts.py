@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from qa.answer.question_parts import question_parts
+from tests.support.folders import docs_qa
 
 
 @pytest.mark.parametrize(
@@ -69,16 +70,12 @@ def test_the_parts_of_a_question(question: str, parts: list[str]) -> None:
 def test_a_two_part_question_leads_with_a_phrase_per_part(make_qa, tmp_path: Path) -> None:
     """A break-test: "How much ... and when ...?" led with the amount only (the phrase of the
     whole question answers one part); it leads with both, each inside its citation."""
-    folder = tmp_path / "docs"
-    folder.mkdir()
     text = (
         "# Rosvik orders new cranes\n\nThe port of Rosvik signed a contract for two new cranes"
         " with Liebherr on Tuesday. The cranes cost 12 million euros and will arrive in March"
         " 2025. Port director Anna Berg said the cranes would double the port's capacity.\n"
     )
-    (folder / "cranes.md").write_text(text, encoding="utf-8")
-    qa = make_qa(corpus_dir=folder)
-    qa.ingest([folder])
+    qa, _ = docs_qa(make_qa, tmp_path, {"cranes.md": text})
     answer = qa.ask("How much do the cranes cost and when will they arrive?")
     lead = answer.text.split("\n\n")[0]
     assert "12 million euros" in lead and "March 2025" in lead, answer.text
@@ -96,16 +93,12 @@ def test_a_two_part_question_leads_with_a_phrase_per_part(make_qa, tmp_path: Pat
 def test_a_part_answered_by_another_sentence_cites_that_one(make_qa, tmp_path: Path) -> None:
     """A break-test: when the two facts stand in two sentences, only the first part was
     answered and the other sentence not even cited; the part is looked for on its own."""
-    folder = tmp_path / "docs"
-    folder.mkdir()
     text = (
         "# Rosvik orders new cranes\n\nThe port of Rosvik signed a contract for two new cranes"
         " with Liebherr on Tuesday. The cranes cost 12 million euros. They will arrive in March"
         " 2025, the port said.\n"
     )
-    (folder / "cranes.md").write_text(text, encoding="utf-8")
-    qa = make_qa(corpus_dir=folder)
-    qa.ingest([folder])
+    qa, _ = docs_qa(make_qa, tmp_path, {"cranes.md": text})
     answer = qa.ask("How much do the cranes cost and when will they arrive?")
     lead = answer.text.split("\n\n")[0]
     assert "12 million euros" in lead and "March 2025" in lead, answer.text
