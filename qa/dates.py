@@ -10,7 +10,13 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["MONTH_LOCALES", "day_month_year", "month_names", "opens_with_month"]
+__all__ = [
+    "MONTH_LOCALES",
+    "day_month_year",
+    "english_calendar_words",
+    "month_names",
+    "opens_with_month",
+]
 
 MONTH_LOCALES = (
     "en", "fr", "de", "es", "it", "pt", "nl", "sv", "da", "nb", "fi", "pl", "cs", "ro", "hu",
@@ -57,3 +63,16 @@ def _english_months() -> frozenset[str]:
     from babel.dates import get_month_names
 
     return frozenset(n.lower() for n in get_month_names("wide", locale="en").values())
+
+
+@lru_cache(maxsize=1)
+def english_calendar_words() -> frozenset[str]:
+    """English month and weekday names, whole and abbreviated, lower case, without a stop
+    ("march", "mar", "friday", "fri"; babel's CLDR data)."""
+    from babel.dates import get_day_names, get_month_names
+
+    names: set[str] = set()
+    for width in ("wide", "abbreviated"):
+        names |= {n.lower().strip(".") for n in get_month_names(width, locale="en").values()}
+        names |= {n.lower().strip(".") for n in get_day_names(width, locale="en").values()}
+    return frozenset(names)

@@ -677,10 +677,10 @@ def _restore_byline(text: str, raw: str) -> tuple[str, bool]:
     """``text`` with a byline trafilatura cut given back as the page shows it: it takes a
     byline's name and date out as metadata ("By |" is left of "By <span class=author>Fiona
     Marsh</span> | <time>12 October 2019</time>"; "Par Claire Dubois, le" of "... le <time>2
-    juin 2025</time>"). The line becomes the shortest element of the page whose text opens as
-    a byline and holds the line's words in order ("By Fiona Marsh | 12 October 2019").
-    Whether one was restored."""
-    from qa.answer.byline import is_emptied_byline, opens_as_byline
+    juin 2025</time>"). The line becomes the shortest element of the headline's article whose
+    text opens as a byline and holds the line's words in order ("By Fiona Marsh | 12 October
+    2019"). Whether one was restored."""
+    from qa.answer.byline import MAX_BYLINE_WORDS, is_emptied_byline, opens_as_byline
 
     lines = text.split("\n")
     at = next(
@@ -719,7 +719,7 @@ def _restore_byline(text: str, raw: str) -> tuple[str, bool]:
             t
             for t in shown
             if opens_as_byline(t)
-            and len(t.split()) <= _MAX_BYLINE_WORDS
+            and len(t.split()) <= MAX_BYLINE_WORDS
             and len(t) > len(lines[at])
             and _in_order(cut, t.split())
         ),
@@ -744,7 +744,6 @@ _NOT_BYLINE_PLACES = frozenset({"figure", "figcaption", "aside", "footer", "nav"
 # a byline that ends on a word that wants more after it: "Par Claire Dubois, le", "By Jo Lee
 # on", "Von Anna Berg, am" (what trafilatura leaves when it takes the date out)
 _MAY_BE_CUT = re.compile(r"(?:[,·|–—-]|\b(?:on|le|am|el|il|den|op|the))\s*$", re.IGNORECASE)
-_MAX_BYLINE_WORDS = 16  # "By Jean-Luc O'Brien and Ana Núñez, Reuters | 12 October 2019, 14:05"
 
 
 def _visible_text(raw: str) -> str:

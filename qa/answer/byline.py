@@ -11,10 +11,10 @@ the sentence the reader found speaks of someone writing ("The report, written by
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from qa.answer.dateline import PIECE_WORDS, top_line
 from qa.answer.pronouns import NAME_JOINERS
+from qa.dates import english_calendar_words
 from qa.types import Hit
 
 __all__ = [
@@ -96,23 +96,11 @@ def is_byline(text: str) -> bool:
     if span is None:
         return False
     words = text[span[0] : span[1]].split()
-    if not words or words[0].lower().strip(".,") in _calendar_words():
+    if not words or words[0].lower().strip(".,") in english_calendar_words():
         return False
     return all(
         (w[:1].isupper() and not any(c.isdigit() for c in w)) or w in NAME_JOINERS for w in words
     )
-
-
-@lru_cache(maxsize=1)
-def _calendar_words() -> frozenset[str]:
-    """English month and weekday names, whole and abbreviated (babel's CLDR data)."""
-    from babel.dates import get_day_names, get_month_names
-
-    names = set()
-    for width in ("wide", "abbreviated"):
-        names |= {n.lower().strip(".") for n in get_month_names(width, locale="en").values()}
-        names |= {n.lower().strip(".") for n in get_day_names(width, locale="en").values()}
-    return frozenset(names)
 
 
 # what ends the names of a byline: "By Priya Raman · 2025-10-12", "By Ana Núñez, Reuters",

@@ -117,11 +117,9 @@ def dateline(first_chunk: Hit) -> tuple[int, int] | None:
     played on 7 February 2016." ends as one); else a wire dateline that opens the first
     sentence and holds such a day ("GENEVA, June 12, 2023 - The festival..."), without the
     sentence."""
-    from qa.answer.byline import is_byline
-
     # a dateline, or a byline that gives the day ("By Maris Tamm, Baltic Freight Journal, 9
     # January 2025": the day is read out of it, dateline_day)
-    found = top_line(first_chunk, lambda text: _is_dateline(text) or _byline_day(text, is_byline))
+    found = top_line(first_chunk, lambda text: _is_dateline(text) or _byline_day(text))
     if found is not None:  # less a wire dateline's dash: "ZURICH, August 3, 2023 -"
         text = first_chunk.span_text(*found)
         return found[0], found[0] + len(text.rstrip(_DASHES))
@@ -134,8 +132,10 @@ def dateline(first_chunk: Hit) -> tuple[int, int] | None:
     return line[0] + start, line[0] + len(text[:end].rstrip(_DASHES))
 
 
-def _byline_day(text: str, is_byline: Callable[[str], bool]) -> bool:
+def _byline_day(text: str) -> bool:
     """Whether ``text`` is a byline that gives a calendar day with its year."""
+    from qa.answer.byline import is_byline  # (byline reads this module's top lines)
+
     if not is_byline(text):
         return False
     if day_month_year().search(text) is not None:
