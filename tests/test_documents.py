@@ -9,6 +9,7 @@ import pytest
 
 from qa.documents import _author, load_documents, load_file
 from qa.errors import InvalidPathError, NoDocumentsError, QAError
+from qa.types import Document
 from tests.conftest import ARTICLE
 from tests.support.pdf import make_pdf
 
@@ -427,22 +428,26 @@ def test_a_word_document_answers_with_exact_spans(make_qa, tmp_path: Path) -> No
     assert "Crane" in answer.citations[0].quote  # the table's row, not another sentence
 
 
-def test_front_matter_date_and_author_spans_index_the_text(tmp_path: Path) -> None:
+def _front_matter(tmp_path: Path, text: str) -> tuple[Document, dict[str, list[str]]]:
+    """The document of a Markdown file ``text`` and the text each of its front-matter spans
+    (``SPANS_KEY``) indexes, by kind; each span's recorded text is the text it indexes."""
     from qa.documents import SPANS_KEY
 
     path = tmp_path / "bridge.md"
-    path.write_text(
+    path.write_text(text, encoding="utf-8")
+    doc = load_file(path)
+    spans = doc.metadata.get(SPANS_KEY, {})
+    assert all(doc.text[s:e] == t for v in spans.values() for s, e, t in v)
+    return doc, {kind: [doc.text[s:e] for s, e, _ in v] for kind, v in spans.items()}
+
+
+def test_front_matter_date_and_author_spans_index_the_text(tmp_path: Path) -> None:
+    _, spans = _front_matter(
+        tmp_path,
         "---\ntitle: Bridge\ndate: 2024-03-14  # updated later\nauthor: 'Dana Whitcombe'\n---\n"
         "# Bridge\n\nText.\n",
-        encoding="utf-8",
     )
-    doc = load_file(path)
-    spans = doc.metadata[SPANS_KEY]
-    assert {k: [doc.text[s:e] for s, e, _ in v] for k, v in spans.items()} == {
-        "published": ["2024-03-14"],
-        "author": ["Dana Whitcombe"],
-    }
-    assert all(doc.text[s:e] == t for v in spans.values() for s, e, t in v)
+    assert spans == {"published": ["2024-03-14"], "author": ["Dana Whitcombe"]}
 
 
 @pytest.mark.parametrize(
@@ -465,19 +470,12 @@ def test_front_matter_date_and_author_spans_index_the_text(tmp_path: Path) -> No
 def test_a_front_matter_list_or_map_of_authors(
     tmp_path: Path, front_matter: str, author: str, spans: list[str]
 ) -> None:
-    from qa.documents import SPANS_KEY
-
-    path = tmp_path / "crane.md"
-    path.write_text(
-        f"---\ntitle: Cranes\n{front_matter}date: 2024-03-14T09:30:00+01:00\n---\nText.\n",
-        encoding="utf-8",
+    doc, found = _front_matter(
+        tmp_path, f"---\ntitle: Cranes\n{front_matter}date: 2024-03-14T09:30:00+01:00\n---\nText.\n"
     )
-    doc = load_file(path)
     assert doc.metadata[front_matter.split(":")[0]] == author  # "authors" kept as written
-    found = doc.metadata[SPANS_KEY]
-    assert [doc.text[s:e] for s, e, _ in found["author"]] == spans
-    assert [t for _, _, t in found["author"]] == spans
-    assert [doc.text[s:e] for s, e, _ in found["published"]] == ["2024-03-14T09:30:00+01:00"]
+    assert found["author"] == spans
+    assert found["published"] == ["2024-03-14T09:30:00+01:00"]
     assert doc.text[doc.body_start :] == "Text.\n"
 
 
@@ -502,35 +500,22 @@ def test_a_front_matter_list_or_map_of_authors(
 def test_front_matter_values_are_cited_as_yaml_and_toml_read_them(
     tmp_path: Path, front_matter: str, author: list[str], published: list[str] | None
 ) -> None:
-    from qa.documents import SPANS_KEY
-
-    path = tmp_path / "bridge.md"
-    path.write_text(front_matter + "The Elm Street bridge reopened on Friday.\n", encoding="utf-8")
-    doc = load_file(path)
-    spans = doc.metadata[SPANS_KEY]
-    assert [doc.text[s:e] for s, e, _ in spans["author"]] == author
-    assert [doc.text[s:e] for s, e, _ in spans.get("published", [])] == (published or [])
+    _, spans = _front_matter(tmp_path, front_matter + "The Elm Street bridge reopened on Friday.\n")
+    assert spans["author"] == author
+    assert spans.get("published", []) == (published or [])
 
 
 def test_a_toml_front_matter_is_read_like_yaml(tmp_path: Path) -> None:
     """Hugo's "+++" front matter: title, date and author, and the body after it."""
-    from qa.documents import SPANS_KEY
-
-    path = tmp_path / "bridge.md"
-    path.write_text(
+    doc, spans = _front_matter(
+        tmp_path,
         '+++\ntitle = "Bridge reopens"\ndate = 2024-07-09T08:00:00Z\nauthor = "Jonas Lind"'
         '  # staff\ntags = ["roads"]\n+++\nThe Elm Street bridge reopened on Monday.\n',
-        encoding="utf-8",
     )
-    doc = load_file(path)
     assert doc.metadata["title"] == "Bridge reopens"
     assert doc.metadata["author"] == "Jonas Lind"
     assert doc.text[doc.body_start :].startswith("The Elm Street bridge")
-    spans = doc.metadata[SPANS_KEY]
-    assert {k: [doc.text[s:e] for s, e, _ in v] for k, v in spans.items()} == {
-        "published": ["2024-07-09T08:00:00Z"],
-        "author": ["Jonas Lind"],
-    }
+    assert spans == {"published": ["2024-07-09T08:00:00Z"], "author": ["Jonas Lind"]}
     broken = tmp_path / "broken.md"
     broken.write_text('+++\ntitle = "unclosed\n+++\nBody.\n', encoding="utf-8")
     assert load_file(broken).body_start == 0  # not a front matter: kept as text
