@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from qa.currencies import splits_a_sum
 from qa.dates import opens_with_month
 from qa.documents import READER_VERSION
 from qa.ids import chunk_id
@@ -125,6 +126,9 @@ def _line_sentences(line: str) -> list[tuple[int, int]]:
             break
         if spans and _ORDINAL_DAY.search(line, 0, spans[-1][1]) and opens_with_month(piece):
             # "Berlin, 19." / "Juli 2023": a day's ordinal stop, not a sentence's end
+            spans[-1] = (spans[-1][0], start + len(piece))
+        elif spans and splits_a_sum(line[spans[-1][0] : spans[-1][1]], piece):
+            # "for 48 mil." / "Kč.": a scale word's stop inside a sum, not a sentence's end
             spans[-1] = (spans[-1][0], start + len(piece))
         else:
             spans.append((start, start + len(piece)))

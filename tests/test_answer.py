@@ -235,3 +235,28 @@ def test_a_sum_in_crowns_zlotys_or_pence_answers_for_its_own_company(make_qa, tm
         answer = qa.ask(f"How much will {company} Holdings' new warehouse cost?")
         assert answer.short is not None and answer.short.text == f"310 million {currency}"
         assert answer.citations[0].path.endswith(f"{company}.txt"), answer.text
+
+
+def test_a_sum_by_code_or_local_symbol_answers_for_its_own_company(make_qa, tmp_path) -> None:
+    """A new-user test: a sum given only as a code glued to or before a number ("USD12m",
+    "PLN 48 million") or with a currency's own symbol ("48 mil. Kč", "12,50 zł", "450 kr",
+    "120 Kč") was no money, so Glenrock's "310 million dollars" answered for each company."""
+    sums = {
+        "Alderbrook": "USD12m",
+        "Calloway": "PLN 48 million",
+        "Dunmore": "48 mil. Kč",
+        "Eastfield": "120 Kč",
+        "Fernhill": "12,50 zł",
+        "Kingsley": "450 kr",
+    }
+    files = {
+        f"{company}.txt": f"{company} Holdings said on Friday it would build a new warehouse"
+        f" near the port for {amount}.\n\nThe warehouse should open in 2026, a"
+        " spokesperson said.\n"
+        for company, amount in {**sums, "Glenrock": "310 million dollars"}.items()
+    }
+    qa, _ = docs_qa(make_qa, tmp_path, files)
+    for company, amount in sums.items():
+        answer = qa.ask(f"How much will {company} Holdings' new warehouse cost?")
+        assert answer.short is not None and answer.short.text == amount, answer.text
+        assert answer.citations[0].path.endswith(f"{company}.txt"), answer.text

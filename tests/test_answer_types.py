@@ -8,6 +8,7 @@ from qa.answer.answer_types import (
     answer_near,
     answer_type,
     holds,
+    money_extent,
     named_subjects,
     new_names,
     quantity_asked,
@@ -121,6 +122,25 @@ def test_question_types(question: str, kind: str | None) -> None:
         ("money", "FUNDING OF 310 MILLION CROWNS", True),
         ("money", "The soles of the boot are made from recycled tyres.", False),
         ("money", "The lab opened for the austral summer season.", False),
+        # a new-user test: a code or a currency's own symbol (CLDR) next to a number was no
+        # money, so "How much...?" cited another sentence's sum in a recognised currency
+        ("money", "The deal is worth USD12m.", True),
+        ("money", "Its bid was EUR 5bn, sources said.", True),
+        ("money", "The contract is worth PLN 48 million.", True),
+        ("money", "The hall will cost 48 mil. Kč.", True),
+        ("money", "A ticket costs 120 Kč.", True),
+        ("money", "The plant will cost 48 mln zł.", True),
+        ("money", "A coffee costs 12,50 zł.", True),
+        ("money", "A night there costs 450 kr.", True),
+        ("money", "Bonds worth ₴300 million and ₺45 million were sold.", True),
+        ("money", "It raised R$80 million.", True),
+        ("money", "The loan is Rp 5000 billion.", True),
+        # codes that are words, symbols that are units, letters or words: no money
+        ("money", "TOP 10 CITIES FOR ALL 3 PLANTS", False),
+        ("money", "PHP 8.2 fixed CVE 2024-3094.", False),
+        ("money", "The wall is 6 Ft high and 5 KM long.", False),
+        ("money", "He ran 5 K in the den 5 times.", False),
+        ("money", "The R 5 bus leaves at 9.", False),
         ("number", "He led two different teams to the final.", True),
         ("number", "The project is wholly owned by the Norway House Cree Nation.", False),
         (None, "Anything at all.", True),
@@ -291,9 +311,41 @@ def test_the_currency_names_pattern_matches_exactly_its_words() -> None:
     """The prefix-nested alternation (built for speed) accepts each word whole and no other."""
     import re
 
-    from qa.answer.answer_types import _trie
+    from qa.currencies import trie
 
     words = sorted({"pen", "pence", "penny", "pennies", "dinar", "dinars", "dirham", "x", "xy"})
-    pattern = re.compile(rf"(?:{_trie(words)})")
+    pattern = re.compile(rf"(?:{trie(words)})")
     assert all(pattern.fullmatch(w) for w in words)
     assert not any(pattern.fullmatch(w) for w in ("pe", "penn", "dinarss", "dirhams", "y", ""))
+
+
+@pytest.mark.parametrize(
+    ("piece", "whole"),
+    [
+        ("5bn", "EUR 5bn"),  # its code before it
+        ("48 mil", "48 mil. Kč"),  # its scale word and symbol after it
+        ("$80 million", "R$80 million"),  # the symbol's letters before the sign
+        ("310 million", "310 million crowns"),  # its name after it
+        ("12,50", "12,50 zł"),
+        ("paid", "paid"),  # no sum: as it was
+    ],
+)
+def test_a_money_phrase_is_widened_to_the_whole_sum(piece: str, whole: str) -> None:
+    text = "It paid 48 mil. Kč, R$80 million, EUR 5bn, 12,50 zł and 310 million crowns."
+    start = text.index(piece)
+    first, last = money_extent(text, start, start + len(piece))
+    assert text[first:last] == whole
+
+
+def test_currency_symbols_are_cldr_s_own_and_leave_out_words_letters_and_units() -> None:
+    """Each currency's symbol in its own country's language (CLDR), not a list of ours; a single
+    letter, an English unit's abbreviation or a listed word is left out (qa.currencies)."""
+    from qa.currencies import currencies
+
+    found = currencies()
+    assert {"Kč", "zł", "kr", "Rp", "RM"} <= set(found.symbols)
+    assert {"R$", "HK$"} <= set(found.signed)
+    assert {"PLN", "CZK", "USD", "UAH"} <= set(found.codes)
+    assert not {"R", "K", "P", "Ft", "KM", "den", "Le"} & set(found.symbols)
+    assert not {"TOP", "ALL", "PHP", "CVE"} & set(found.codes)
+    assert {"mil", "mln", "mld", "million", "bn"} <= set(found.scales)

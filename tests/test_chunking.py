@@ -90,6 +90,25 @@ def test_a_day_written_with_an_ordinal_stop_is_not_a_sentence_end() -> None:
     ]
 
 
+def test_a_scale_word_s_stop_inside_a_sum_is_not_a_sentence_end() -> None:
+    """ "48 mil. Kč" (Czech "mil." for million, the koruna's symbol after it): pysbd cut the
+    sentence after "mil.", so its sum had no currency (a new-user test). A stop after a scale
+    word with no currency after it still ends a sentence."""
+    text = (
+        "The hall will cost 48 mil. Kč. It opens in May.\n"
+        "The plant will cost 48 mln. zł in all. Work starts soon.\n"
+        "He paid 3 mil. The rest came later.\n"
+    )
+    assert [text[s:e] for s, e in sentence_spans(text)] == [
+        "The hall will cost 48 mil. Kč.",
+        "It opens in May.",
+        "The plant will cost 48 mln. zł in all.",
+        "Work starts soon.",
+        "He paid 3 mil.",
+        "The rest came later.",
+    ]
+
+
 def test_version_changes_with_text_and_with_chunking_config(tmp_path: Path) -> None:
     path = tmp_path / "a.md"
     path.write_text("Alpha.\n", encoding="utf-8")

@@ -54,6 +54,8 @@ from qa.answer.answer_types import (
     answer_type,
     holds,
     in_calendar_day,
+    load_money_rule,
+    money_extent,
     named_subjects,
     quantity_asked,
     quantity_fits,
@@ -260,6 +262,7 @@ class ExtractiveReader(Answerer):
             return
 
     def warm_up(self) -> None:
+        load_money_rule()
         if self.selector is not None:
             self.selector.load()
         if self.no_answer is not None:
@@ -867,6 +870,8 @@ def short_answer(
         if margin is not None and span.margin < margin:
             break
         first, last = whole_words(read, span.start, span.end)
+        if kind == "money":  # the whole sum: "EUR 5bn" for "5bn", "48 mil. Kč" for "48 mil"
+            first, last = money_extent(read, first, last)
         if day is not None and first < day[1] and day[0] < last:
             continue
         if kind == "number" and in_calendar_day(read, first, last):
