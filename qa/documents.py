@@ -58,7 +58,7 @@ __all__ = [
 
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx")
 # part of every document's version: a store built by an older reader re-reads changed text
-READER_VERSION = "reader-9"
+READER_VERSION = "reader-10"
 # the metadata key of the front matter's date and author values: {"published": [[start, end,
 # text]], "author": [[...], ...]}, their spans in the document text, so that "When was it
 # published?" cites the value when the body has no dateline (the body, not the front matter,
@@ -650,22 +650,31 @@ def _author(found: str) -> str:
     return "; ".join(part for part in names if part and not _DATE_PART.search(part))
 
 
+# an XML declaration opening an XHTML page ('<?xml version="1.0" encoding="utf-8"?>')
+_XML_DECLARATION = re.compile(r"^\ufeff?\s*<\?xml[^>]*\?>")
+
+
 def _captions_before_tables(raw: str) -> str:
     """``raw`` with each table's ``<caption>`` as a paragraph before the table: trafilatura
     (2.0) makes a caption the table's first row, over the column names, so each row was read
     against the caption ("Kestrel Foods, third quarter 2024") instead of "Segment | Revenue |
-    Operating profit". The page as it was when it has no caption or does not parse."""
+    Operating profit". A line break in the caption is a space ("Revenue<br>2024"), and an
+    XHTML page's XML declaration is dropped first (lxml refuses a str that declares its
+    encoding, which left the caption a row). The page as it was when it has no caption or
+    does not parse."""
     if "<caption" not in raw.lower():
         return raw
     import lxml.html
 
     try:
-        root = lxml.html.fromstring(raw)
+        root = lxml.html.fromstring(_XML_DECLARATION.sub("", raw, count=1))
     except Exception:  # lxml's parser errors: trafilatura reads the page as it is
         return raw
     captions = root.xpath("//table/caption")
     for caption in captions:
         table = caption.getparent()
+        for line_break in caption.iter("br"):
+            line_break.tail = " " + (line_break.tail or "")
         paragraph = lxml.html.Element("p")
         paragraph.text = " ".join(caption.text_content().split())
         table.addprevious(paragraph)

@@ -564,6 +564,64 @@ def test_a_table_caption_is_a_line_before_the_table_not_its_first_row(tmp_path: 
     ) in text, text
 
 
+_KESTREL_BODY = (
+    "<body><article><h1>Kestrel results</h1><p>Kestrel Foods reported third-quarter revenue of"
+    " £412 million on Thursday, up 6 percent from a year earlier, helped by strong demand for"
+    " its crisps.</p><table><caption>{caption}</caption><tr><th>Segment</th><th>Revenue</th>"
+    "<th>Operating profit</th></tr><tr><td>Bakery</td><td>£38 million</td><td>£2.2 million"
+    "</td></tr></table><p>The shares closed 3.1 percent higher at 684 pence.</p></article>"
+    "</body></html>"
+)
+# an XHTML page: an XML declaration, a doctype, the XHTML namespace
+_XHTML_HEAD = (
+    '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0'
+    ' Strict//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n<html xmlns='
+    '"http://www.w3.org/1999/xhtml"><head><title>Kestrel results</title></head>'
+)
+_TABLE = "| Segment | Revenue | Operating profit |\n|---|---|---|\n| Bakery | £38 million |"
+
+
+def test_a_line_break_in_a_table_caption_is_a_space(tmp_path: Path) -> None:
+    """A new-user test: the caption's words on both sides of a <br> were glued
+    ("Segment results2024")."""
+    page = tmp_path / "results.html"
+    caption = "Segment results<br>2024<br/>in pounds"
+    page.write_text(
+        "<html><head><title>Kestrel results</title></head>" + _KESTREL_BODY.format(caption=caption),
+        encoding="utf-8",
+    )
+    assert f"\nSegment results 2024 in pounds\n\n{_TABLE}" in load_file(page).text
+
+
+def test_an_xhtml_page_s_table_caption_is_a_line_before_the_table(tmp_path: Path) -> None:
+    """A new-user test: an XHTML page opening with an XML declaration kept its caption as the
+    table's first row (lxml refused the page), as a plain HTML page no longer does."""
+    page = tmp_path / "results.html"
+    page.write_text(
+        _XHTML_HEAD + _KESTREL_BODY.format(caption="Kestrel Foods, third quarter 2024"),
+        encoding="utf-8",
+    )
+    text = load_file(page).text
+    assert f"\nKestrel Foods, third quarter 2024\n\n{_TABLE}" in text, text
+
+
+def test_an_xhtml_page_s_table_rows_answer_against_their_column_names(
+    make_qa, tmp_path: Path
+) -> None:
+    """Through ask: with its caption for first row, the XHTML table's rows were read against
+    the caption, and the bakery's operating profit was answered with its revenue."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "results.html").write_text(
+        _XHTML_HEAD + _KESTREL_BODY.format(caption="Kestrel Foods, third quarter 2024"),
+        encoding="utf-8",
+    )
+    qa = make_qa(corpus_dir=folder)
+    qa.ingest([folder])
+    answer = qa.ask("What operating profit did the bakery segment make?")
+    assert answer.short is not None and answer.short.text == "£2.2 million", answer.text
+
+
 def test_a_byline_cut_by_the_extractor_is_restored_as_the_page_shows_it(tmp_path: Path) -> None:
     """A break-test: trafilatura took the <time> out of "Par Claire Dubois, le <time>2 juin
     2025</time>", leaving "Par Claire Dubois, le", and put the date on a line of its own; the
