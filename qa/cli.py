@@ -635,8 +635,9 @@ def eval_compare(
 ) -> None:
     """Compare two eval runs: metric deltas (B - A) and the questions that flipped.
 
-    Runs of part of the same questions are compared on those they share; runs that share
-    none are refused.
+    Runs of part of the same questions are compared on those they share (the same id and
+    question text; an id with another question in each run is left out and named); runs that
+    share none are refused.
     """
     from qa.evaluation.compare import compare_runs, overlap_warning, print_comparison
     from qa.evaluation.runner import Run

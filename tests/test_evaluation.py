@@ -399,12 +399,13 @@ def test_compare_says_how_the_runs_differ_and_keeps_metrics_one_run_lacks(full_r
 
     from qa.evaluation.compare import print_comparison
 
-    other = copy.deepcopy(full_run)
+    run, other = copy.deepcopy(full_run), copy.deepcopy(full_run)
     other.meta["split"] = "dev"
     other.summary["overall"]["hit@1"] = None
-    other.results[0].question = "Why is [citation needed] shown, and what is [/]?"
+    for r in (run.results[0], other.results[0]):  # the same question in both: it is shared
+        r.question = "Why is [citation needed] shown, and what is [/]?"
     other.results[0].correct = not full_run.results[0].correct
-    diff = compare_runs(full_run, other)
+    diff = compare_runs(run, other)
     assert diff["mismatch"] == {"split": [full_run.meta["split"], "dev"]}
     assert diff["deltas"]["hit@1"]["b"] is None and diff["deltas"]["hit@1"]["delta"] is None
     print_comparison(diff)  # markup-like text is shown as written, not parsed
@@ -470,6 +471,47 @@ def test_compare_refuses_runs_that_share_no_question(full_run, tmp_path):
     assert done.stderr.count("\n") == 1 and done.stderr.startswith("qa eval compare: warning: ")
     assert "left out: 1 of A's" in done.stderr and "0 of B's" in done.stderr
     assert json.loads(done.stdout)["compared"] == len(full_run.results) - 1
+
+
+def _other_questions(run: Run, count: int) -> Run:
+    """A copy of ``run`` whose first ``count`` questions are other questions under the same
+    ids (a run of another set that numbers its questions alike), the first with the other
+    correctness."""
+    import copy
+
+    other = copy.deepcopy(run)
+    for n, r in enumerate(other.results[:count]):
+        r.question = f"How many ferries did the other set's port {n} run in 2019?"
+    other.results[0].correct = not run.results[0].correct
+    return other
+
+
+def test_compare_leaves_out_ids_that_name_another_question_in_each_run(full_run, tmp_path):
+    """A new-user test: two runs of different sets whose ids coincide were compared as if
+    they shared those questions (matched by id alone). A question is shared when its id and
+    its text are the same; the others are named in the warning and left out."""
+    n = len(full_run.results)
+    full_run.save(tmp_path / "a")
+    _other_questions(full_run, 3).save(tmp_path / "b")
+    done = run_cli("eval", "compare", str(tmp_path / "a"), str(tmp_path / "b"), "--json")
+    assert done.returncode == 0, done.stderr
+    diff = json.loads(done.stdout)
+    ids = sorted(r.id for r in full_run.results[:3])
+    assert diff["compared"] == n - 3 and diff["only_in_a"] == diff["only_in_b"] == []
+    assert [q["id"] for q in diff["other_questions"]] == ids
+    assert full_run.results[0].id not in [f["id"] for f in diff["flipped"]]
+    assert diff["deltas"]["questions"] == {"a": n - 3, "b": n - 3, "delta": 0}
+    assert done.stderr == (
+        f"qa eval compare: warning: compared on the {n - 3} question(s) both runs have; left "
+        f"out: 3 of A's {n} and 3 of B's {n}, of them 3 with the same id and another question: "
+        f"{', '.join(ids)}\n"
+    )
+    # no question in common, only ids: refused as runs of other sets are
+    _other_questions(full_run, n).save(tmp_path / "c")
+    done = run_cli("eval", "compare", str(tmp_path / "a"), str(tmp_path / "c"))
+    assert done.returncode == 2 and done.stdout == "" and done.stderr.count("\n") == 1
+    assert "share no questions" in done.stderr
+    assert f"{n} id(s) are the same with another question" in done.stderr
 
 
 def test_questions_whose_evidence_is_not_in_the_documents_are_left_out_and_counted():

@@ -30,18 +30,27 @@ def compare_runs(a: Run, b: Run) -> dict[str, Any]:
     """Deltas of every overall metric (b - a; None where either run lacks it), per-question
     flips, and the run settings that differ (``mismatch``).
 
-    A question flips when it is in both runs and its correctness (accepted answer present, or
-    abstained when unanswerable) or its retrieval hit@3 changed. Runs of part of the same
-    questions (another ``--limit`` or split) are compared on the questions they share: their
-    metrics are computed again over those (``compared`` counts them; ``only_in_a`` and
-    ``only_in_b`` are the rest). Runs that share no question are an InvalidInputError.
+    A question is in both runs when both hold its id with the same question text (spaces
+    aside). It flips when its correctness (accepted answer present, or abstained when
+    unanswerable) or its retrieval hit@3 changed. Runs of part of the same questions (another
+    ``--limit`` or split) are compared on the questions they share: their metrics are
+    computed again over those (``compared`` counts them; ``only_in_a`` and ``only_in_b`` are
+    the rest). An id whose question differs between the runs (two sets that number their
+    questions alike) is left out too, and listed in ``other_questions``. Runs that share no
+    question are an InvalidInputError.
     """
-    ids_a, ids_b = {r.id for r in a.results}, {r.id for r in b.results}
-    shared = ids_a & ids_b
+    questions_a = {r.id: " ".join(r.question.split()) for r in a.results}
+    questions_b = {r.id: " ".join(r.question.split()) for r in b.results}
+    ids_a, ids_b = set(questions_a), set(questions_b)
+    same_id = ids_a & ids_b
+    other_ids = sorted(i for i in same_id if questions_a[i] != questions_b[i])
+    shared = same_id - set(other_ids)
     if not shared:
+        other = f"; {len(other_ids)} id(s) are the same with another question" if other_ids else ""
         raise InvalidInputError(
             "the runs share no questions: not runs of the same set (A has "
-            f"{len(ids_a)} of set {a.meta.get('set')!r}, B {len(ids_b)} of {b.meta.get('set')!r})"
+            f"{len(ids_a)} of set {a.meta.get('set')!r}, B {len(ids_b)} of {b.meta.get('set')!r}"
+            f"{other})"
         )
     if shared == ids_a == ids_b:
         sa, sb = a.summary["overall"], b.summary["overall"]
@@ -64,7 +73,7 @@ def compare_runs(a: Run, b: Run) -> dict[str, Any]:
     flipped = []
     for rb in b.results:
         ra = by_id.get(rb.id)
-        if ra is None:
+        if ra is None or rb.id not in shared:
             continue
         changes = {}
         if ra.correct != rb.correct and ra.correct is not None and rb.correct is not None:
@@ -92,21 +101,30 @@ def compare_runs(a: Run, b: Run) -> dict[str, Any]:
         "deltas": deltas,
         "mismatch": mismatch,
         "flipped": flipped,
-        "only_in_a": sorted(ids_a - shared),
-        "only_in_b": sorted(ids_b - shared),
+        "only_in_a": sorted(ids_a - same_id),
+        "only_in_b": sorted(ids_b - same_id),
+        "other_questions": [
+            {"id": i, "question_a": questions_a[i], "question_b": questions_b[i]} for i in other_ids
+        ],
     }
 
 
 def overlap_warning(diff: dict[str, Any]) -> str:
-    """A line saying the runs were compared on part of their questions, or '' (all of them)."""
-    left_a, left_b = len(diff["only_in_a"]), len(diff["only_in_b"])
+    """A line saying the runs were compared on part of their questions, or '' (all of them).
+    Ids that name another question in each run are counted as left out and named."""
+    others = [q["id"] for q in diff.get("other_questions", [])]
+    left_a, left_b = len(diff["only_in_a"]) + len(others), len(diff["only_in_b"]) + len(others)
     if not (left_a or left_b):
         return ""
     n = diff["compared"]
-    return (
+    line = (
         f"compared on the {n} question(s) both runs have; left out: {left_a} of A's "
         f"{n + left_a} and {left_b} of B's {n + left_b}"
     )
+    if others:
+        named = ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")
+        line += f", of them {len(others)} with the same id and another question: {named}"
+    return line
 
 
 def print_comparison(diff: dict[str, Any], console: Any | None = None) -> None:
@@ -121,7 +139,9 @@ def print_comparison(diff: dict[str, Any], console: Any | None = None) -> None:
     for key, (va, vb) in diff.get("mismatch", {}).items():
         console.print(f"[yellow]the runs differ in {key}: {escape(str(va))} → {escape(str(vb))}[/]")
     kinds = {k: kind for k, _, kind in METRICS}
-    shared = "" if not (diff["only_in_a"] or diff["only_in_b"]) else f" ({diff['compared']} shared)"
+    others = diff.get("other_questions", [])
+    partial = diff["only_in_a"] or diff["only_in_b"] or others
+    shared = f" ({diff['compared']} shared)" if partial else ""
     table = Table(title=f"metrics{shared}: A → B", title_justify="left")
     for col in ("metric", "A", "B", "delta"):
         table.add_column(col, justify="left" if col == "metric" else "right")
@@ -164,3 +184,8 @@ def print_comparison(diff: dict[str, Any], console: Any | None = None) -> None:
     for key in ("only_in_a", "only_in_b"):
         if diff[key]:
             console.print(f"{key.replace('_', ' ')}: {escape(', '.join(diff[key]))}")
+    for other in others:
+        console.print(
+            f"same id, another question: {escape(other['id'])}: A "
+            f"“{escape(other['question_a'])}”, B “{escape(other['question_b'])}”"
+        )
