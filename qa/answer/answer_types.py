@@ -225,19 +225,26 @@ def _money() -> re.Pattern[str]:
     "48 mil. Kč", "12,50 zł", "450 kr"; ``qa.currencies``)."""
     cur = currencies()
     words = trie(cur.names)
-    marks = trie(sorted({*cur.codes, *cur.symbols}))
+    marks = sorted({*cur.codes, *cur.symbols})
     scales = trie(cur.scales)
+    # before a number: "USD12m", "PLN 48 million", "Rp 5000"; a lookbehind per length of mark,
+    # with a space or without (Python's lookbehinds are of fixed width)
+    lengths = sorted({len(m) for m in marks})
+    before = "|".join(
+        rf"(?<=(?<!\w){trie([m for m in marks if len(m) == n])}{space})"
+        for n in lengths
+        for space in ("", r"\s")
+    )
     # after a number, a name in any case ("12 million Euros", "310 MILLION CROWNS"), a code or
     # symbol as written ("120 Kč", "48 mln zł", "5 PLN")
-    counted = (
-        rf"(?i:\d[\d.,]*\s*(?:(?:{scales})\.?\s+)?"
-        rf"(?:(?:{words})\b|(?-i:{marks})(?!\w)))"
+    after = (
+        rf"(?i:\d[\d.,]*+\s*(?:(?:{scales})\.?\s+)?"
+        rf"(?:(?:{words})\b|(?-i:{trie(marks)})(?!\w)))"
     )
+    # both tried at a number's first digit only (as fast as the English names alone were)
     return re.compile(
         rf"[{cur.signs}]|\b(USD|EUR|GBP|JPY|CNY|RMB|CHF|INR|CAD|AUD|HKD|SGD|SEK|NOK|DKK|"
-        rf"RUB|BRL|MXN|ZAR|KRW)\b|\b({words})\b|{counted}|"
-        # before a number: "USD12m", "PLN 48 million", "Rp 5000"
-        rf"(?<!\w)(?:{marks})\s?(?=\d)"
+        rf"RUB|BRL|MXN|ZAR|KRW)\b|\b({words})\b|(?=\d)(?<!\d)(?:(?:{before})\d|{after})"
     )
 
 
