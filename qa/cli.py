@@ -173,9 +173,12 @@ def run_ingest(
     for line in report.warnings:
         typer.echo(f"qa: warning: {line}", err=True)
     if not quiet:
+        # vectors copied from a stored copy of the same text (a moved folder), not embedded
+        plural = "s" if report.reused != 1 else ""
+        reused = f"vectors of {report.reused} chunk{plural} reused; " if report.reused else ""
         typer.echo(
             f"{len(report.added)} added, {len(report.updated)} updated, "
-            f"{len(report.unchanged)} unchanged, {len(report.removed)} removed; "
+            f"{len(report.unchanged)} unchanged, {len(report.removed)} removed; {reused}"
             f"{report.documents} documents, {report.chunks} chunks in {qa.location} "
             f"({report.seconds:.1f}s)"
         )

@@ -9,6 +9,12 @@ and written in batches of ``EMBED_GROUP`` texts as they are made: besides the fi
 is held is a section and a batch, not the file's chunks nor the folder's. A long document's
 chunk count is known only at its end, so only its last section's chunks carry it
 (``n_chunks``; 0 in the others): until they are in, the document is not complete.
+
+A document whose version is stored complete under another doc_id (the same text and config:
+a moved or renamed folder, a copy of a file) is not embedded again: its records' vectors are
+copied from that donor's records (the same ids but for the doc_id), and only what the donor
+lacks is embedded. Ids and metadata are the document's own, and records are written in the
+same order as when embedded, so the guarantees above hold as they are.
 """
 
 from __future__ import annotations
@@ -171,6 +177,7 @@ class Ingestor:
                 )
                 batch.collections = (sentences_col, chunks_col)
                 stored = self.store.documents()
+                batch.donors_from(stored)
             present.add(doc.doc_id)
             version = document_version(doc, self.config)
             known = stored.get(doc.doc_id)
@@ -336,7 +343,9 @@ class _Batch:
     """Records of one or more documents, embedded and written ``EMBED_GROUP`` at a time.
 
     A chunk's sentences are written before the chunk, a document's older versions are deleted
-    after its last chunk (see the module doc); readers are told after each document."""
+    after its last chunk (see the module doc); readers are told after each document. A record
+    whose document's version another document holds complete (its donor) takes the donor's
+    stored vector instead of being embedded."""
 
     def __init__(self, ingestor: Ingestor, report: IngestReport, progress: Progress | None):
         self.ingestor = ingestor
@@ -348,6 +357,19 @@ class _Batch:
         self.finished: list[tuple[str, str, list[str]]] = []
         self.total = 0
         self.done = 0
+        # version -> (doc_id, title) of a document that holds it complete: a donor of vectors
+        self.donors: dict[str, tuple[str, str]] = {}
+        self.titles: dict[str, str] = {}  # doc_id -> title, of the documents being written
+
+    def donors_from(self, stored: dict[str, StoredDocument]) -> None:
+        """Know the stored documents that hold exactly one version, complete, as donors of
+        that version's vectors (the first by doc_id, so a run is repeatable)."""
+        for doc_id in sorted(stored):
+            known = stored[doc_id]
+            if len(known.versions) == 1:
+                [version] = known.versions
+                if known.complete(version):
+                    self.donors.setdefault(version, (doc_id, known.title))
 
     def add(
         self,
@@ -363,6 +385,7 @@ class _Batch:
         readers keep answering from the complete one until the update is finished."""
         if stored is not None and _replaces_complete(stored, version):
             self.ingestor.store.mark_pending(doc.doc_id, version)
+        self.titles[doc.doc_id] = doc.title
         older = sorted(v for v in (stored.versions if stored else ()) if v != version)
         # chunks of this version an interrupted run stored: not embedded again
         present = (
@@ -393,13 +416,14 @@ class _Batch:
         """Forget a document whose splitting failed part way: its records not yet written, and
         those of ``version`` already in the store (an older complete version stays)."""
         self.records = [r for r in self.records if r.metadata["doc_id"] != doc_id]
+        self.titles.pop(doc_id, None)
         self.ingestor.store.delete_version(doc_id, version)
 
     def flush(self) -> None:
         store = self.ingestor.store
         if self.records:
             assert self.collections is not None
-            vectors = self._vectors(self.ingestor.embedder())
+            vectors = self._all_vectors()
             for collection in (0, 1):  # a chunk's sentences are stored before the chunk
                 picked = [i for i, r in enumerate(self.records) if r.collection == collection]
                 if picked:
@@ -410,16 +434,72 @@ class _Batch:
             self.records = []
         for doc_id, version, older in self.finished:
             store.supersede(doc_id, version, older)
+            # complete now, its older versions gone: a donor for the rest of the run
+            for old in older:
+                if self.donors.get(old, ("",))[0] == doc_id:
+                    del self.donors[old]
+            self.donors.setdefault(version, (doc_id, self.titles.pop(doc_id, "")))
         self.finished = []
         if self.progress and self.total:
             self.progress(self.done, self.total)
 
-    def _vectors(self, embedder: Embedder) -> np.ndarray:
-        """The vector of each record, ``(len(records), dimension)``: every text embedded by
-        itself, or (``Ingestor.pooled``) a sentence's vector pooled from its chunk's pass,
-        and embedded by itself only where it cannot be (a table row, a sentence truncation cut
-        or one without a word piece)."""
+    def _all_vectors(self) -> np.ndarray:
+        """The vector of each record, ``(len(records), dimension)`` float32: copied from its
+        donor's record where the donor holds it (``_copied``), else embedded (``_vectors``).
+        The model is asked for only when something is embedded. Chunks copied are counted in
+        the report's ``reused``."""
         records = self.records
+        found = self._copied()
+        if self.ingestor.pooled:
+            # a sentence pooled from its chunk's pass needs that pass: a sentence the donor
+            # lacks has its chunk embedded too (the chunk follows its sentences in the batch)
+            chunk_after: int | None = None
+            for i in range(len(records) - 1, -1, -1):
+                if records[i].collection == 1:
+                    chunk_after = i
+                elif records[i].span is not None and i not in found and chunk_after is not None:
+                    found.pop(chunk_after, None)
+        rows = [i for i in range(len(records)) if i not in found]
+        fresh = (
+            self._vectors(self.ingestor.embedder(), [records[i] for i in rows]) if rows else None
+        )
+        dimension = fresh.shape[1] if fresh is not None else len(next(iter(found.values())))
+        out = np.zeros((len(records), dimension), dtype=np.float32)
+        for i, vector in found.items():
+            out[i] = vector
+        if fresh is not None:
+            out[rows] = fresh
+        self.report.reused += sum(records[i].collection for i in found)
+        return out
+
+    def _copied(self) -> dict[int, np.ndarray]:
+        """Row -> vector, for the records whose donor's record (the same id with the donor's
+        doc_id) is stored: read from the store, not embedded. A record read with its document's
+        title (a table row, ``in_context``) is copied only when the donor's title is the same
+        (a title may come from the file's name, which the version does not hold)."""
+        assert self.collections is not None
+        wanted: dict[int, list[tuple[int, str]]] = {0: [], 1: []}
+        for i, r in enumerate(self.records):
+            doc_id = r.metadata["doc_id"]
+            donor, title = self.donors.get(r.metadata["version"], (doc_id, ""))
+            if donor == doc_id or (r.embed != r.text and title != self.titles.get(doc_id)):
+                continue
+            assert r.id.startswith(f"{doc_id}-")
+            wanted[r.collection].append((i, donor + r.id[len(doc_id) :]))
+        found: dict[int, np.ndarray] = {}
+        for collection, pairs in wanted.items():
+            if pairs:
+                got = self.ingestor.store.vectors(
+                    self.collections[collection], [donor_id for _, donor_id in pairs]
+                )
+                found.update((i, got[donor_id]) for i, donor_id in pairs if donor_id in got)
+        return found
+
+    def _vectors(self, embedder: Embedder, records: list[_Record]) -> np.ndarray:
+        """The vector of each of ``records``, ``(len(records), dimension)``: every text
+        embedded by itself, or (``Ingestor.pooled``) a sentence's vector pooled from its
+        chunk's pass (the next chunk among ``records``), and embedded by itself only where it
+        cannot be (a table row, a sentence truncation cut or one without a word piece)."""
         if not self.ingestor.pooled:
             return embedder.embed([r.embed for r in records])
         chunk_rows: list[int] = []

@@ -781,6 +781,24 @@ class ChunkStore:
             for i, v in zip(got["ids"], got["embeddings"], strict=True)
         }
 
+    def vectors(self, collection: Any, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored embeddings of those of ``ids`` that ``collection`` holds (a collection
+        from ``open_for_writing``: chunks or sentences): id -> float32 vector of the model's
+        dimension, read ``READ_PAGE`` ids at a time. An id not stored is left out; a failed
+        read is a StoreError."""
+        out: dict[str, np.ndarray] = {}
+        for i in range(0, len(ids), READ_PAGE):
+            got = self._call(
+                "read", collection.get, ids=list(ids[i : i + READ_PAGE]), include=["embeddings"]
+            )
+            vectors = got.get("embeddings")
+            if vectors is None:
+                continue
+            for rid, vector in zip(got["ids"], vectors, strict=True):
+                if vector is not None:
+                    out[rid] = np.asarray(vector, dtype=np.float32)
+        return out
+
     def chunk_count(self) -> int:
         """Chunks stored (0 when nothing was ingested)."""
         col = self._get(self.chunk_name)

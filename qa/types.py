@@ -268,6 +268,9 @@ class IngestReport:
     skipped: list[str] = field(default_factory=list)  # "path: reason"
     warnings: list[str] = field(default_factory=list)
     chunks_written: int = 0
+    # of ``chunks_written``, those whose vector was copied from another stored document of the
+    # same version (a moved, renamed or copied file) instead of embedded
+    reused: int = 0
     documents: int = 0
     chunks: int = 0
     seconds: float = 0.0

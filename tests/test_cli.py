@@ -223,6 +223,7 @@ def test_ingest_progress_warnings_quiet_and_info(invoke, tmp_path: Path) -> None
     docs.rename(tmp_path / "docs-2026")
     moved = invoke("ingest", "--exclusive", str(tmp_path / "docs-2026"))
     assert "1 added" in moved.stdout and "1 removed" in moved.stdout, moved.stderr
+    assert "vectors of 1 chunk reused" in moved.stdout  # copied from the old path's copy
     assert json.loads(invoke("info", "--json").stdout)["documents"] == 1
     assert info["documents_list"][0]["path"].endswith("a.md")
 
