@@ -155,12 +155,14 @@ def trie(words: list[str]) -> str:
 @lru_cache(maxsize=1)
 def _sum_cut() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """A number and a scale word's stop at a text's end ("48 mil."), and a currency at a
-    text's start ("Kč", "zł", "PLN", "crowns", "€")."""
+    text's start ("Kč", "zł", "PLN", "crowns", "€"; a name in lower case: a capitalised one
+    opens a sentence, "Rand Paul...", "Yuan Wang...")."""
     cur = currencies()
     marks = trie(sorted({*cur.codes, *cur.symbols, *cur.signed}))
     return (
         re.compile(rf"\d[\d.,]*\s*(?i:{trie(cur.scales)})\.$"),
-        re.compile(rf"(?:(?:{marks})(?!\w)|[{cur.signs}]|(?i:{trie(cur.names)})\b)"),
+        # a name in lower case only: "300 m. Lei Wang designed it" is a length, then a name
+        re.compile(rf"(?:(?:{marks})(?!\w)|[{cur.signs}]|{trie(cur.names)}\b)"),
     )
 
 

@@ -135,6 +135,12 @@ def test_question_types(question: str, kind: str | None) -> None:
         ("money", "Bonds worth ₴300 million and ₺45 million were sold.", True),
         ("money", "It raised R$80 million.", True),
         ("money", "The loan is Rp 5000 billion.", True),
+        ("money", "A meal costs Rp 45.000 there.", True),
+        # a break-test: a code before a small number is most often no sum
+        ("money", "The COP 28 summit opened in Dubai on Thursday.", False),
+        ("money", "Stations there sell RON 95 fuel only.", False),
+        ("money", "The hospital bought AED 5 units last year.", False),
+        ("money", "Its SAR 3 helicopter flew twice.", False),
         # codes that are words, symbols that are units, letters or words: no money
         ("money", "TOP 10 CITIES FOR ALL 3 PLANTS", False),
         ("money", "PHP 8.2 fixed CVE 2024-3094.", False),

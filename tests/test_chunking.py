@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
+import pytest
+
 from qa.chunking import Chunker, document_version, read_in_context, sentence_spans
 from qa.documents import load_file
 from tests.conftest import ARTICLE
@@ -107,6 +109,20 @@ def test_a_scale_word_s_stop_inside_a_sum_is_not_a_sentence_end() -> None:
         "He paid 3 mil.",
         "The rest came later.",
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The tower is 300 m. Lei Wang designed it.",
+        "The race was 40 m. Rand Paul watched it.",
+        "Sales reached 7 bn. Dollar General reported it.",
+    ],
+)
+def test_a_capitalised_currency_name_after_a_scale_stop_opens_a_sentence(text: str) -> None:
+    """A break-test: "300 m. Lei Wang designed it." was one sentence ("lei" is the Romanian
+    leu's plural), and "How much did the tower cost?" was answered "300 m. Yuan"."""
+    assert len(sentence_spans(text)) == 2
 
 
 def test_version_changes_with_text_and_with_chunking_config(tmp_path: Path) -> None:

@@ -227,8 +227,14 @@ def _money() -> re.Pattern[str]:
     words = trie(cur.names)
     marks = sorted({*cur.codes, *cur.symbols})
     scales = trie(cur.scales)
-    # before a number: "USD12m", "PLN 48 million", "Rp 5000"; a lookbehind per length of mark,
-    # with a space or without (Python's lookbehinds are of fixed width)
+    # before a number: "USD12m", "PLN 48 million", "Rp 5.000"; a lookbehind per length of
+    # mark, with a space or without (Python's lookbehinds are of fixed width). The number must
+    # read as a sum, with a scale word, a decimal part, thousands marks or five digits: a code
+    # before a small number is most often something else ("COP 28", "RON 95", "AED 5 units")
+    shaped = (
+        rf"(?=\d{{1,3}}(?:[.,]\d{{3}})+(?!\d)|\d+[.,]\d+|\d{{5}}|"
+        rf"\d[\d.,]*\s?(?i:{scales})\.?(?!\w))"
+    )
     lengths = sorted({len(m) for m in marks})
     before = "|".join(
         rf"(?<=(?<!\w){trie([m for m in marks if len(m) == n])}{space})"
@@ -244,7 +250,7 @@ def _money() -> re.Pattern[str]:
     # both tried at a number's first digit only (as fast as the English names alone were)
     return re.compile(
         rf"[{cur.signs}]|\b(USD|EUR|GBP|JPY|CNY|RMB|CHF|INR|CAD|AUD|HKD|SGD|SEK|NOK|DKK|"
-        rf"RUB|BRL|MXN|ZAR|KRW)\b|\b({words})\b|(?=\d)(?<!\d)(?:(?:{before})\d|{after})"
+        rf"RUB|BRL|MXN|ZAR|KRW)\b|\b({words})\b|(?=\d)(?<!\d)(?:(?:{before}){shaped}\d|{after})"
     )
 
 
