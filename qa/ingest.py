@@ -257,6 +257,13 @@ class Ingestor:
             self.store.delete_document(doc_id)
             report.removed.append(known.path)
 
+        if exclusive:
+            # what an ingest killed before a document's first chunk left (its text and some
+            # sentences) lists as no document, so the loop above cannot see it: with
+            # ``paths`` the whole collection, it goes too (a moved folder's break-test)
+            for doc_id in sorted(self.store.unlisted_documents() - present):
+                self.store.delete_document(doc_id)
+
         report.documents = len(self.store.documents())
         report.chunks = self.store.count()[0]
         report.seconds = time.perf_counter() - began

@@ -683,6 +683,16 @@ class ChunkStore:
             if len(got["ids"]) < READ_PAGE:
                 return ids, values
 
+    def unlisted_documents(self) -> set[str]:
+        """The doc_ids with records but no chunk: what an ingest killed before a document's
+        first chunk left (its text, and maybe sentences). Not documents (``documents`` lists
+        chunks), so nothing else finds them; read from the text records, one a version (every
+        version's text is written before its sentences and chunks)."""
+        if self._get(self.text_name) is None:
+            return set()
+        texts = {m["doc_id"] for m in self._read_all(self.text_name, "metadatas")[1] if m}
+        return texts - set(self.documents())
+
     def all_chunk_ids(self) -> list[str]:
         """The id of every chunk, sorted: what the BM25 index is checked against, without
         reading the texts (on a server store the texts are most of that read's bytes)."""

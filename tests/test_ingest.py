@@ -258,6 +258,30 @@ def _harbour(n: int = 40) -> str:
 HARBOUR_QUESTION = "How much did the harbour board agree to spend on day 12?"
 
 
+def test_exclusive_ingest_removes_what_a_killed_ingest_left_of_a_moved_folder(
+    make_qa, tmp_path: Path
+) -> None:
+    """A break-test: an ingest killed before its first chunk was written left the documents'
+    texts (and sentences) under their old paths; they list as no document, so after the folder
+    was moved, ``--exclusive`` kept them for good (sentence vectors stored twice)."""
+    corpus = tmp_path / "many"
+    _many_documents(corpus, 6)
+    home = tmp_path / "home"
+    _ingest_killed(home, corpus, lambda done, total: bool(total))  # at the first report
+    qa = make_qa(home=home)
+    left = qa._store.unlisted_documents()
+    assert left and not qa._store.documents()  # texts written, no chunk yet
+    moved = tmp_path / "moved"
+    corpus.rename(moved)
+    qa.ingest([moved], exclusive=True)
+    assert qa._store.unlisted_documents() == set()
+    stored = qa._store.documents()
+    assert len(stored) == 6 and not (left & set(stored))
+    for name in (qa._store.text_name, qa._store.sentence_name):
+        metas = qa._store._read_all(name, "metadatas")[1]
+        assert {m["doc_id"] for m in metas} == set(stored)
+
+
 @pytest.mark.parametrize("revert", [False, True], ids=["finished", "reverted"])
 def test_an_update_killed_midway_answers_from_the_complete_version(
     make_qa, tmp_path: Path, revert: bool
