@@ -56,7 +56,7 @@ __all__ = [
     "unwrap",
 ]
 
-SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx")
+SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".xhtml", ".pdf", ".docx")
 # part of every document's version: a store built by an older reader re-reads changed text
 READER_VERSION = "reader-10"
 # the metadata key of the front matter's date and author values: {"published": [[start, end,
@@ -855,7 +855,7 @@ def load_file(path: Path | str) -> Document:
         metadata = {k: normalise_text(v) for k, v in metadata.items()}
     else:
         raw = normalise_text(decode(path.read_bytes()))
-        if suffix in (".html", ".htm"):
+        if suffix in (".html", ".htm", ".xhtml"):
             text, metadata = _load_html(raw)
         else:
             metadata, body_start = _parse_front_matter(raw)
