@@ -654,21 +654,30 @@ def _author(found: str) -> str:
 _XML_DECLARATION = re.compile(r"^\ufeff?\s*<\?xml[^>]*\?>")
 
 
+def _html_root(raw: str) -> Any | None:
+    """The page ``raw`` parsed by lxml (an ``HtmlElement``), or None when it does not parse.
+    An XHTML page's XML declaration is dropped first: lxml refuses a str that declares its
+    encoding."""
+    import lxml.html
+
+    try:
+        return lxml.html.fromstring(_XML_DECLARATION.sub("", raw, count=1))
+    except Exception:  # lxml's parser errors
+        return None
+
+
 def _captions_before_tables(raw: str) -> str:
     """``raw`` with each table's ``<caption>`` as a paragraph before the table: trafilatura
     (2.0) makes a caption the table's first row, over the column names, so each row was read
     against the caption ("Kestrel Foods, third quarter 2024") instead of "Segment | Revenue |
-    Operating profit". A line break in the caption is a space ("Revenue<br>2024"), and an
-    XHTML page's XML declaration is dropped first (lxml refuses a str that declares its
-    encoding, which left the caption a row). The page as it was when it has no caption or
-    does not parse."""
+    Operating profit". A line break in the caption is a space ("Revenue<br>2024"). The page
+    as it was when it has no caption or does not parse (trafilatura reads it as it is)."""
     if "<caption" not in raw.lower():
         return raw
     import lxml.html
 
-    try:
-        root = lxml.html.fromstring(_XML_DECLARATION.sub("", raw, count=1))
-    except Exception:  # lxml's parser errors: trafilatura reads the page as it is
+    root = _html_root(raw)
+    if root is None:
         return raw
     captions = root.xpath("//table/caption")
     for caption in captions:
@@ -702,11 +711,8 @@ def _restore_byline(text: str, raw: str) -> tuple[str, bool]:
     )
     if at is None:
         return text, False
-    import lxml.html
-
-    try:
-        root = lxml.html.fromstring(raw)
-    except Exception:  # lxml's parser errors: the line stays as it is
+    root = _html_root(raw)
+    if root is None:  # the line stays as it is
         return text, False
     cut = lines[at].split()
     # the article's own: under the <article> (or <main>) that holds the headline, outside a
@@ -758,11 +764,8 @@ _MAY_BE_CUT = re.compile(r"(?:[,·|–—-]|\b(?:on|le|am|el|il|den|op|the))\s*$
 def _visible_text(raw: str) -> str:
     """All text of a page outside scripts and styles (for fragments trafilatura reads as
     empty)."""
-    import lxml.html
-
-    try:
-        root = lxml.html.fromstring(raw)
-    except Exception:  # lxml's parser errors: nothing readable
+    root = _html_root(raw)
+    if root is None:  # nothing readable
         return ""
     for element in root.xpath("//script|//style|//head/title|//noscript|//template"):
         element.drop_tree()
