@@ -257,14 +257,15 @@ class Ingestor:
             self.store.delete_document(doc_id)
             report.removed.append(known.path)
 
+        listed = self.store.documents()
         if exclusive:
             # what an ingest killed before a document's first chunk left (its text and some
             # sentences) lists as no document, so the loop above cannot see it: with
             # ``paths`` the whole collection, it goes too (a moved folder's break-test)
-            for doc_id in sorted(self.store.unlisted_documents() - present):
+            for doc_id in sorted(self.store.unlisted_documents(listed) - present):
                 self.store.delete_document(doc_id)
 
-        report.documents = len(self.store.documents())
+        report.documents = len(listed)
         report.chunks = self.store.count()[0]
         report.seconds = time.perf_counter() - began
         return report
@@ -484,7 +485,6 @@ class _Batch:
         doc_id) is stored: read from the store, not embedded. A record read with its document's
         title (a table row, ``in_context``) is copied only when the donor's title is the same
         (a title may come from the file's name, which the version does not hold)."""
-        assert self.collections is not None
         wanted: dict[int, list[tuple[int, str]]] = {0: [], 1: []}
         for i, r in enumerate(self.records):
             doc_id = r.metadata["doc_id"]
@@ -496,9 +496,9 @@ class _Batch:
         found: dict[int, np.ndarray] = {}
         for collection, pairs in wanted.items():
             if pairs:
-                got = self.ingestor.store.vectors(
-                    self.collections[collection], [donor_id for _, donor_id in pairs]
-                )
+                store = self.ingestor.store
+                name = (store.sentence_name, store.chunk_name)[collection]
+                got = store.vectors(name, [donor_id for _, donor_id in pairs])
                 found.update((i, got[donor_id]) for i, donor_id in pairs if donor_id in got)
         return found
 

@@ -683,15 +683,16 @@ class ChunkStore:
             if len(got["ids"]) < READ_PAGE:
                 return ids, values
 
-    def unlisted_documents(self) -> set[str]:
+    def unlisted_documents(self, listed: Iterable[str] | None = None) -> set[str]:
         """The doc_ids with records but no chunk: what an ingest killed before a document's
         first chunk left (its text, and maybe sentences). Not documents (``documents`` lists
         chunks), so nothing else finds them; read from the text records, one a version (every
-        version's text is written before its sentences and chunks)."""
+        version's text is written before its sentences and chunks). ``listed``: the doc_ids of
+        ``documents()`` when the caller has just read them (saves reading them again)."""
         if self._get(self.text_name) is None:
             return set()
         texts = {m["doc_id"] for m in self._read_all(self.text_name, "metadatas")[1] if m}
-        return texts - set(self.documents())
+        return texts - set(self.documents() if listed is None else listed)
 
     def all_chunk_ids(self) -> list[str]:
         """The id of every chunk, sorted: what the BM25 index is checked against, without
@@ -782,24 +783,17 @@ class ChunkStore:
         return sorted(pairs, key=lambda p: p[0]["start"])
 
     def sentence_vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
-        """Embeddings of the given sentence ids."""
-        if not ids:
-            return {}
-        got = self._read("read", self.sentence_name, "get", ids=list(ids), include=["embeddings"])
-        return {
-            i: np.asarray(v, dtype=np.float32)
-            for i, v in zip(got["ids"], got["embeddings"], strict=True)
-        }
+        """Embeddings of the given sentence ids (``vectors`` of the sentence collection)."""
+        return self.vectors(self.sentence_name, ids)
 
-    def vectors(self, collection: Any, ids: Sequence[str]) -> dict[str, np.ndarray]:
-        """The stored embeddings of those of ``ids`` that ``collection`` holds (a collection
-        from ``open_for_writing``: chunks or sentences): id -> float32 vector of the model's
-        dimension, read ``READ_PAGE`` ids at a time. An id not stored is left out; a failed
-        read is a StoreError."""
+    def vectors(self, name: str, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored embeddings of those of ``ids`` that the collection ``name`` (chunks or
+        sentences) holds: id -> float32 vector of the model's dimension, read ``READ_PAGE`` ids
+        at a time. An id not stored is left out; a failed read is a StoreError."""
         out: dict[str, np.ndarray] = {}
         for i in range(0, len(ids), READ_PAGE):
-            got = self._call(
-                "read", collection.get, ids=list(ids[i : i + READ_PAGE]), include=["embeddings"]
+            got = self._read(
+                "read", name, "get", ids=list(ids[i : i + READ_PAGE]), include=["embeddings"]
             )
             vectors = got.get("embeddings")
             if vectors is None:
