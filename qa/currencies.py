@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["Currencies", "currencies", "splits_a_sum", "trie"]
+__all__ = ["Currencies", "currencies", "splits_a_sum", "sum_marks", "trie"]
 
 # the last word of a currency's English name in CLDR that is a common word, or no currency's
 # unit ("Special Drawing Rights", "Testing Currency Code", "Brazilian real", "Korean won")
@@ -153,12 +153,20 @@ def trie(words: list[str]) -> str:
 
 
 @lru_cache(maxsize=1)
+def sum_marks() -> str:
+    """An alternation (``trie``) of every code and symbol a sum may be written with, in
+    letters or with a sign: "PLN", "Kč", "zł", "R$", "HK$"."""
+    cur = currencies()
+    return trie(sorted({*cur.codes, *cur.symbols, *cur.signed}))
+
+
+@lru_cache(maxsize=1)
 def _sum_cut() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """A number and a scale word's stop at a text's end ("48 mil."), and a currency at a
     text's start ("Kč", "zł", "PLN", "crowns", "€"; a name in lower case: a capitalised one
     opens a sentence, "Rand Paul...", "Yuan Wang...")."""
     cur = currencies()
-    marks = trie(sorted({*cur.codes, *cur.symbols, *cur.signed}))
+    marks = sum_marks()
     return (
         re.compile(rf"\d[\d.,]*\s*(?i:{trie(cur.scales)})\.$"),
         # a name in lower case only: "300 m. Lei Wang designed it" is a length, then a name

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from qa.currencies import currencies, trie
+from qa.currencies import currencies, sum_marks, trie
 
 __all__ = [
     "CALENDAR_DAY",
@@ -259,7 +259,7 @@ def _sum() -> re.Pattern[str]:
     """A whole sum as written: its currency (sign, symbol, code or name), number and scale
     word ("R$80 million", "EUR 5bn", "48 mil. Kč", "310 million crowns")."""
     cur = currencies()
-    marks = trie(sorted({*cur.codes, *cur.symbols, *cur.signed}))
+    marks = sum_marks()
     scales = trie(cur.scales)
     number = r"\d(?:[\d.,]*\d)?"
     scale = rf"(?:\s?(?i:{scales})\.?(?!\w))?"
