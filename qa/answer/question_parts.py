@@ -18,7 +18,7 @@ _TWO_WORDS = re.compile(rf"^\W*({_WH})\s+and\s+({_WH})\s+(\S.*)$", re.IGNORECASE
 # "..., and when will they arrive?", "... and who is its chief financial officer?": a second
 # clause that opens with a question word, in lower case, after "and" ("Love and Where It Leads
 # Us" is a title)
-_SECOND_CLAUSE = re.compile(r"\s*,?\s+and\s+(?=(?:who|whom|whose|what|which|where|when|why|how)\s)")
+_SECOND_CLAUSE = re.compile(rf"\s*,?\s+and\s+(?={_WH}\s)")
 # a question asks with its verb inverted: an auxiliary within two words of its question word
 # ("when will they", "what price did", "how many cranes did"), or asks for the subject ("who
 # fined it", "what happened", "which UK trader partnered"); "what dock workers can buy" and

@@ -72,9 +72,9 @@ def compare_runs(a: Run, b: Run) -> dict[str, Any]:
     by_id = {r.id: r for r in a.results}
     flipped = []
     for rb in b.results:
-        ra = by_id.get(rb.id)
-        if ra is None or rb.id not in shared:
+        if rb.id not in shared:
             continue
+        ra = by_id[rb.id]
         changes = {}
         if ra.correct != rb.correct and ra.correct is not None and rb.correct is not None:
             changes["correct"] = [ra.correct, rb.correct]
