@@ -219,22 +219,31 @@ def test_a_question_about_something_the_corpus_never_names_abstains(make_qa, tmp
         assert not answer.abstained and expected in answer.text
 
 
+def _each_warehouse_answered_with_its_own_sum(make_qa, tmp_path, sums: dict[str, str]) -> None:
+    """One one-sentence article per company of ``sums`` (company -> the sum as written) and
+    Glenrock's in dollars: "How much will X's new warehouse cost?" leads with X's sum, cited
+    from X's article."""
+    files = {
+        f"{company}.txt": f"{company} Holdings said on Friday it would build a new warehouse"
+        f" near the port for {amount}.\n\nThe warehouse should open in 2026, a"
+        " spokesperson said.\n"
+        for company, amount in {**sums, "Glenrock": "310 million dollars"}.items()
+    }
+    qa, _ = docs_qa(make_qa, tmp_path, files)
+    for company, amount in sums.items():
+        answer = qa.ask(f"How much will {company} Holdings' new warehouse cost?")
+        assert answer.short is not None and answer.short.text == amount, answer.text
+        assert answer.citations[0].path.endswith(f"{company}.txt"), answer.text
+
+
 def test_a_sum_in_crowns_zlotys_or_pence_answers_for_its_own_company(make_qa, tmp_path) -> None:
     """A break-test: eight one-sentence articles, one company each, the same sum in another
     currency; "crowns", "zlotys" and "pence" were no money, so Glenrock's "310 million dollars"
     answered for Alderbrook, Dunmore and Hollins."""
     currencies = {"Alderbrook": "crowns", "Dunmore": "zlotys", "Hollins": "pence"}
-    files = {
-        f"{company}.txt": f"{company} Holdings said on Friday it would build a new warehouse"
-        f" near the port for 310 million {currency}.\n\nThe warehouse should open in 2026, a"
-        " spokesperson said.\n"
-        for company, currency in {**currencies, "Glenrock": "dollars"}.items()
-    }
-    qa, _ = docs_qa(make_qa, tmp_path, files)
-    for company, currency in currencies.items():
-        answer = qa.ask(f"How much will {company} Holdings' new warehouse cost?")
-        assert answer.short is not None and answer.short.text == f"310 million {currency}"
-        assert answer.citations[0].path.endswith(f"{company}.txt"), answer.text
+    _each_warehouse_answered_with_its_own_sum(
+        make_qa, tmp_path, {company: f"310 million {c}" for company, c in currencies.items()}
+    )
 
 
 def test_a_sum_by_code_or_local_symbol_answers_for_its_own_company(make_qa, tmp_path) -> None:
@@ -249,14 +258,4 @@ def test_a_sum_by_code_or_local_symbol_answers_for_its_own_company(make_qa, tmp_
         "Fernhill": "12,50 zł",
         "Kingsley": "450 kr",
     }
-    files = {
-        f"{company}.txt": f"{company} Holdings said on Friday it would build a new warehouse"
-        f" near the port for {amount}.\n\nThe warehouse should open in 2026, a"
-        " spokesperson said.\n"
-        for company, amount in {**sums, "Glenrock": "310 million dollars"}.items()
-    }
-    qa, _ = docs_qa(make_qa, tmp_path, files)
-    for company, amount in sums.items():
-        answer = qa.ask(f"How much will {company} Holdings' new warehouse cost?")
-        assert answer.short is not None and answer.short.text == amount, answer.text
-        assert answer.citations[0].path.endswith(f"{company}.txt"), answer.text
+    _each_warehouse_answered_with_its_own_sum(make_qa, tmp_path, sums)
