@@ -1,4 +1,5 @@
-"""Load .md, .txt, .html, .pdf and .docx files into Documents, as a person reads them.
+"""Load .md, .txt, .html, .pdf, .docx, .odt, .rtf, .mhtml and .eml files into Documents, as a
+person reads them.
 
 Every reader returns the text a person reads, and that text is what is stored: citations index
 it exactly (``quote == text[start:end]``). On the way in, each file's text is
@@ -17,7 +18,10 @@ it exactly (``quote == text[start:end]``). On the way in, each file's text is
 HTML is read by trafilatura (main content only: no cookie banner, navigation, "most read" box
 or footer), as Markdown so tables stay rows of cells; its title, date and author are metadata.
 A Word ``.docx`` file is read in the same shape (``qa.word``): headings as ``#`` lines, list
-paragraphs as items, tables as rows of cells.
+paragraphs as items, tables as rows of cells; so are OpenDocument ``.odt`` (``qa.opendocument``)
+and ``.rtf`` files (``qa.rtf``). A saved web page (``.mhtml``, ``.mht``) is read as its HTML
+page is, an e-mail (``.eml``) from its text body, its subject, sender and date leading it as a
+page's title, byline and date do (``qa.mime``).
 """
 
 from __future__ import annotations
@@ -56,7 +60,20 @@ __all__ = [
     "unwrap",
 ]
 
-SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".xhtml", ".pdf", ".docx")
+_MIME_SUFFIXES = (".mhtml", ".mht", ".eml")
+SUPPORTED_SUFFIXES = (
+    ".md",
+    ".markdown",
+    ".txt",
+    ".html",
+    ".htm",
+    ".xhtml",
+    ".pdf",
+    ".docx",
+    ".odt",
+    ".rtf",
+    *_MIME_SUFFIXES,
+)
 # part of every document's version: a store built by an older reader re-reads changed text
 READER_VERSION = "reader-10"
 # the metadata key of the front matter's date and author values: {"published": [[start, end,
@@ -563,12 +580,14 @@ _JOINER = re.compile(r"[ \t]*(,|;|&|and)[ \t]*")
 _TOP_LEVEL_KEY = re.compile(r"^[^\s#\-\[][^\n:=]*[:=]", re.MULTILINE)
 
 
-def _load_html(raw: str) -> tuple[str, dict[str, Any]]:
+def _load_html(raw: str, given: dict[str, Any] | None = None) -> tuple[str, dict[str, Any]]:
     """Main content (Markdown, tables as rows of cells) and title/date/author of a page.
 
     trafilatura's precise mode first (it leaves out site headers that its default keeps); a
     page too small for it to judge is read by its default mode, then as all visible text.
-    The title leads the text, as on the page, when the main content does not hold it."""
+    The title leads the text, as on the page, when the main content does not hold it.
+    ``given`` is metadata known from outside the page (an e-mail's headers), which wins over
+    the page's own."""
     import trafilatura
 
     options: dict[str, Any] = {
@@ -599,9 +618,17 @@ def _load_html(raw: str) -> tuple[str, dict[str, Any]]:
             meta["author"] = author
         if found.sitename:
             meta["publisher"] = str(found.sitename)
+    meta.update(given or {})
     lines = [line.rstrip() for line in text.split("\n")]
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
     text, restored = _restore_byline(text, raw)
+    return _with_head(text, meta, restored=restored), meta
+
+
+def _with_head(text: str, meta: dict[str, Any], *, restored: bool = False) -> str:
+    """``text`` led by what a reader sees above it that it lacks: the title as a ``#`` line,
+    and above that the byline and date (``meta``'s ``title``, ``author``, ``published``);
+    ``restored``: the text's top already holds the page's own byline."""
     title = " ".join(meta.get("title", "").split())
     head = text.split("\n")[:5]
     first_lines = {" ".join(line.strip("# ").split()) for line in head}
@@ -631,7 +658,7 @@ def _load_html(raw: str) -> tuple[str, dict[str, Any]]:
         text = f"# {title}\n\n{text}"
     if text and line:
         text = f"{line}\n\n{text}"
-    return text + "\n", meta
+    return text + "\n"
 
 
 _DATE_PART = re.compile(
@@ -839,6 +866,27 @@ def _pdf_page(page: Any) -> str:
 _PDF_PRIVATE_LIGATURES = str.maketrans({"\uf001": "fi", "\uf002": "fl"})
 
 
+def _load_mime(path: Path) -> tuple[str, dict[str, Any]]:
+    """A saved web page or an e-mail (``qa.mime``): its HTML body read as a page is, its
+    plain-text body as a ``.txt`` file is; an e-mail's subject, sender and date lead the text
+    as a page's title, byline and date do."""
+    from qa.mime import read_mime
+
+    kind, body, given = read_mime(path)
+    given = {k: normalise_text(v) for k, v in given.items()}
+    body = normalise_text(body)
+    saved_page = path.suffix.lower() != ".eml"
+    if kind == "html":
+        # a saved page's own markup names its title, author and date; its Subject header is
+        # the page's title, used when the markup has none
+        text, metadata = _load_html(body, None if saved_page else given)
+        for key, value in given.items():
+            metadata.setdefault(key, value)
+        return text, metadata
+    text = unwrap(set_tables(body)).strip()
+    return (_with_head(text, given) if text else ""), given
+
+
 def load_file(path: Path | str) -> Document:
     """Load one file. Raises ValueError (with a reason) for binary or undecodable content."""
     path = Path(path)
@@ -856,6 +904,19 @@ def load_file(path: Path | str) -> Document:
         raw_text, metadata = load_docx(path)
         text = normalise_text(raw_text)
         metadata = {k: normalise_text(v) for k, v in metadata.items()}
+    elif suffix in (".odt", ".rtf"):
+        if suffix == ".odt":
+            from qa.opendocument import load_odt as load_office
+        else:
+            from qa.rtf import load_rtf as load_office
+
+        raw_text, metadata = load_office(path)
+        text = normalise_text(raw_text)
+        metadata = {k: normalise_text(v) for k, v in metadata.items()}
+        if "title" not in metadata and (headline := _headline(text, 0)):
+            metadata["title"] = headline  # an RTF file's first line, as a .txt file's
+    elif suffix in _MIME_SUFFIXES:
+        text, metadata = _load_mime(path)
     else:
         raw = normalise_text(decode(path.read_bytes()))
         if suffix in (".html", ".htm", ".xhtml"):

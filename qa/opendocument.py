@@ -1,0 +1,192 @@
+"""OpenDocument text (``.odt``: LibreOffice, OpenOffice, Google Docs' export) as the text a
+person reads, in the shape qa reads Markdown and Word files (``qa.word``).
+
+odfpy opens the package and parses its XML; the body is walked here, in document order,
+because odfpy's own ``teletype.extractText`` reads everything under an element, footnote
+bodies, comments and the deleted text that tracked changes keep included:
+
+- a heading (``text:h``) is a ``#`` line of its outline level; a paragraph (``text:p``) is a
+  paragraph, with its spaces (``text:s``), tabs and line breaks as written;
+- a list item is a ``-`` item; sections and other containers are read through;
+- a table is ``|`` rows, a merged cell once (covered cells left out). A rule marks the header
+  rows when the table has them (``table:table-header-rows``, LibreOffice's "Heading" option);
+  else, as for Word tables, a table of three or more columns whose first row has no figures
+  is headed by it;
+- footnotes and endnotes follow the body as ``[n] text``, as in Word files; comments
+  (``office:annotation``) and the deleted text of tracked changes are not read.
+
+Metadata: ``title`` (the document's title property, else its first heading) and ``author``
+(the initial creator, else the last editor).
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from xml.parsers.expat import ExpatError
+
+__all__ = ["load_odt"]
+
+_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+_H, _P, _LIST, _ITEM, _HEADER_ITEM = (
+    (_TEXT, n) for n in ("h", "p", "list", "list-item", "list-header")
+)
+_SPACE, _TAB, _BREAK = ((_TEXT, n) for n in ("s", "tab", "line-break"))
+_NOTE, _NOTE_CITATION, _NOTE_BODY = ((_TEXT, n) for n in ("note", "note-citation", "note-body"))
+_TRACKED = (_TEXT, "tracked-changes")
+_ANNOTATION = (_OFFICE, "annotation")
+_TBL, _ROW, _CELL, _HEADER_ROWS = (
+    (_TABLE, n) for n in ("table", "table-row", "table-cell", "table-header-rows")
+)
+_COVERED = (_TABLE, "covered-table-cell")
+_ROW_GROUPS = {(_TABLE, n) for n in ("table-rows", "table-row-group")}
+_SKIPPED = {_TRACKED, _ANNOTATION, (_OFFICE, "annotation-end"), (_TABLE, "table-columns")}
+
+
+def load_odt(path: Path) -> tuple[str, dict[str, Any]]:
+    """The text of an ``.odt`` file (module doc) and its metadata. Raises ValueError with a
+    reason a person can act on for a file that is no OpenDocument text."""
+    from odf import opendocument
+
+    with path.open("rb") as f:
+        head = f.read(4)
+    if not head:
+        raise ValueError("no text (an empty file)")
+    try:
+        document = opendocument.load(str(path))
+    except (zipfile.BadZipFile, KeyError, ExpatError, ValueError) as exc:
+        raise ValueError(
+            "not an OpenDocument text (damaged, password-protected, or another format named "
+            f".odt: {type(exc).__name__})"
+        ) from None
+    if not str(document.mimetype).endswith("opendocument.text"):
+        raise ValueError(f"not an OpenDocument text but {document.mimetype or 'unknown'}")
+    notes: list[str] = []
+    blocks = list(_blocks(document.text, notes))
+    metadata: dict[str, Any] = {}
+    title = _meta(document, "title")
+    headings = [b.lstrip("#").strip() for b in blocks if b.startswith("#")]
+    if title or headings:
+        metadata["title"] = title or headings[0]
+    if author := _meta(document, "initial-creator") or _meta(document, "creator"):
+        metadata["author"] = author
+    return "\n\n".join(blocks + notes) + "\n", metadata
+
+
+def _meta(document: Any, name: str) -> str:
+    """One property of the document's ``meta.xml`` (``title``, ``creator``...), or ""."""
+    for element in document.meta.childNodes:
+        if element.qname[1] == name:
+            return " ".join(str(element).split())
+    return ""
+
+
+def _blocks(parent: Any, notes: list[str], *, item: bool = False) -> Iterator[str]:
+    """The text blocks under ``parent`` in order; ``item``: they are a list item's."""
+    for child in parent.childNodes:
+        if child.nodeType != child.ELEMENT_NODE or child.qname in _SKIPPED:
+            continue
+        if child.qname in (_H, _P):
+            text = _inline(child, notes).strip()
+            if not text:
+                continue
+            if child.qname == _H and not item:
+                level = int(child.getAttribute("outlinelevel") or 1)
+                yield f"{'#' * min(max(level, 1), 6)} {' '.join(text.split())}"
+            else:
+                yield f"- {text}" if item else text
+        elif child.qname == _TBL:
+            yield from _table(child, notes)
+        elif child.qname in (_ITEM, _HEADER_ITEM):
+            yield from _blocks(child, notes, item=True)
+        else:  # a list, a section, a frame's text box: read through
+            yield from _blocks(child, notes, item=item and child.qname == _LIST)
+
+
+def _inline(element: Any, notes: list[str]) -> str:
+    """The text a reader sees of a paragraph: spaces, tabs and breaks as written; a note's
+    citation mark stays in place and its body goes to ``notes`` as ``[n] text``."""
+    out: list[str] = []
+    for child in element.childNodes:
+        if child.nodeType == child.TEXT_NODE:
+            out.append(child.data)
+            continue
+        if child.nodeType != child.ELEMENT_NODE or child.qname in _SKIPPED:
+            continue
+        if child.qname == _SPACE:
+            out.append(" " * int(child.getAttribute("c") or 1))
+        elif child.qname == _TAB:
+            out.append("\t")
+        elif child.qname == _BREAK:
+            out.append("\n")
+        elif child.qname == _NOTE:
+            mark, body = "", ""
+            for part in child.childNodes:
+                if part.qname == _NOTE_CITATION:
+                    mark = _inline(part, notes).strip()
+                elif part.qname == _NOTE_BODY:
+                    body = " ".join(_inline_all(part, notes).split())
+            if body:
+                notes.append(f"[{mark}] {body}" if mark else body)
+        else:  # a span, a link, a bookmark...
+            out.append(_inline(child, notes))
+    return "".join(out)
+
+
+def _inline_all(element: Any, notes: list[str]) -> str:
+    """The text of every paragraph under ``element`` (a note's body, a cell), space-joined."""
+    return " ".join(_inline(p, notes) for p in _descendants(element, (_H, _P)))
+
+
+def _descendants(element: Any, names: tuple[Any, ...]) -> Iterator[Any]:
+    """The elements named ``names`` under ``element`` in order, not those inside them."""
+    for child in element.childNodes:
+        if child.nodeType != child.ELEMENT_NODE or child.qname in _SKIPPED:
+            continue
+        if child.qname in names:
+            yield child
+        else:
+            yield from _descendants(child, names)
+
+
+def _table(table: Any, notes: list[str]) -> Iterator[str]:
+    """A table's rows as one block of ``|`` lines (module doc)."""
+    rows: list[list[str]] = []
+    header_rows = 0
+    for group, row in _rows(table):
+        cells = [
+            " ".join(_inline_all(cell, notes).split()).replace("|", "/")
+            for cell in row.childNodes
+            if cell.nodeType == cell.ELEMENT_NODE and cell.qname == _CELL
+        ]
+        if any(cells):
+            rows.append(cells)
+            header_rows += group == _HEADER_ROWS
+    if not rows:
+        return
+    width = max(len(cells) for cells in rows)
+    if not header_rows and width >= 3 and not any(c.isdigit() for c in "".join(rows[0])):
+        header_rows = 1
+    lines = []
+    for i, cells in enumerate(rows):
+        lines.append("| " + " | ".join(cells) + " |")
+        if header_rows and i == header_rows - 1:
+            lines.append("|" + "---|" * len(cells))
+    yield "\n".join(lines)
+
+
+def _rows(table: Any) -> Iterator[tuple[Any, Any]]:
+    """Each row of ``table`` with the group it is in (header rows or not), in order."""
+    for child in table.childNodes:
+        if child.nodeType != child.ELEMENT_NODE:
+            continue
+        if child.qname == _ROW:
+            yield None, child
+        elif child.qname == _HEADER_ROWS or child.qname in _ROW_GROUPS:
+            for row in child.childNodes:
+                if row.nodeType == row.ELEMENT_NODE and row.qname == _ROW:
+                    yield child.qname, row
