@@ -258,10 +258,13 @@ class Ingestor:
             report.removed.append(known.path)
 
         listed = self.store.documents()
-        if exclusive:
-            # what an ingest killed before a document's first chunk left (its text and some
-            # sentences) lists as no document, so the loop above cannot see it: with
-            # ``paths`` the whole collection, it goes too (a moved folder's break-test)
+        # what an ingest killed before a document's first chunk left (its text and some
+        # sentences) lists as no document, so the loop above cannot see it, whichever folder
+        # it came from (a moved folder's break-test). Nothing reads it, and in an embedded
+        # store this run holds the only writer's lock, so no other ingest is midway: it goes.
+        # A Chroma server may have writers on other machines, which the lock does not cover:
+        # there only --exclusive, which claims the whole collection, removes it
+        if exclusive or not self.store.settings.chroma_url:
             for doc_id in sorted(self.store.unlisted_documents(listed) - present):
                 self.store.delete_document(doc_id)
 

@@ -258,12 +258,14 @@ def _harbour(n: int = 40) -> str:
 HARBOUR_QUESTION = "How much did the harbour board agree to spend on day 12?"
 
 
-def test_exclusive_ingest_removes_what_a_killed_ingest_left_of_a_moved_folder(
-    make_qa, tmp_path: Path
+@pytest.mark.parametrize("exclusive", [True, False], ids=["exclusive", "adding"])
+def test_an_ingest_removes_what_a_killed_ingest_left_of_a_moved_folder(
+    make_qa, tmp_path: Path, exclusive: bool
 ) -> None:
     """A break-test: an ingest killed before its first chunk was written left the documents'
     texts (and sentences) under their old paths; they list as no document, so after the folder
-    was moved, ``--exclusive`` kept them for good (sentence vectors stored twice)."""
+    was moved, ``--exclusive`` kept them for good (sentence vectors stored twice), and an
+    ingest without it too."""
     corpus = tmp_path / "many"
     _many_documents(corpus, 6)
     home = tmp_path / "home"
@@ -273,7 +275,7 @@ def test_exclusive_ingest_removes_what_a_killed_ingest_left_of_a_moved_folder(
     assert left and not qa._store.documents()  # texts written, no chunk yet
     moved = tmp_path / "moved"
     corpus.rename(moved)
-    qa.ingest([moved], exclusive=True)
+    qa.ingest([moved], exclusive=exclusive)
     assert qa._store.unlisted_documents() == set()
     stored = qa._store.documents()
     assert len(stored) == 6 and not (left & set(stored))
