@@ -11,7 +11,8 @@ multipart bodies, quoted-printable and base64 transfer encodings, each part's ch
   sender's own text version, which is read as a ``.txt`` file is; else from its HTML body.
   Mail layouts are set in tables (a newsletter is one ``<table>`` of a column), which a page
   reader keeps as table rows: the whole letter read as one row of one cell. Attachments are
-  not read: a PDF sent with a newsletter is a document of its own.
+  not read (a PDF sent with a newsletter is a document of its own), except an e-mail
+  forwarded as an attachment when the message's own body is empty: that e-mail is read.
 
 A part's bytes are decoded by its declared charset; a part without one, or one the charset
 does not decode, goes through ``qa.decoding.decode`` like any file. Headers give metadata:
@@ -50,6 +51,8 @@ def read_mime(path: Path) -> MimeBody:
     if not isinstance(message, EmailMessage) or not message.keys():
         raise ValueError("not a MIME message (no headers: not a saved page or an e-mail)")
     page = path.suffix.lower() in (".mhtml", ".mht")
+    if not page:
+        message = _forwarded(message)
     part = _root_page(message) if page else _mail_body(message)
     if part is None:
         wanted = "HTML page" if page else "text body"
@@ -82,6 +85,20 @@ def _root_page(message: EmailMessage) -> EmailMessage | None:
             if str(part.get("Content-ID", "")).strip("<>") == start:
                 return part
     return pages[0] if pages else None
+
+
+def _forwarded(message: EmailMessage) -> EmailMessage:
+    """The message to read: ``message``, or, when its own body is empty, the e-mail it
+    forwards as an attachment (``message/rfc822``), whose headers are then the article's."""
+    body = _mail_body(message)
+    if body is not None and _text(body).strip():
+        return message
+    for part in message.iter_attachments():
+        if part.get_content_type() == "message/rfc822":
+            inner = part.get_content()
+            if isinstance(inner, EmailMessage):
+                return _forwarded(inner)
+    return message
 
 
 def _mail_body(message: EmailMessage) -> EmailMessage | None:

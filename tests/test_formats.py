@@ -326,3 +326,32 @@ def test_questions_are_answered_from_each_format(make_qa, tmp_path: Path) -> Non
     again = qa.ingest([folder])
     assert again.added == [] and again.updated == [] and again.skipped == []
     shutil.rmtree(folder)
+
+
+def test_an_email_forwarded_as_an_attachment_is_read_when_the_body_is_empty(
+    tmp_path: Path,
+) -> None:
+    article = EmailMessage()
+    article["Subject"] = "Harbour crane"
+    article["From"] = "Brisk Port <port@brisk.example>"
+    article["Date"] = "Wed, 04 Mar 2026 12:00:00 +0000"
+    article.set_content("The new harbour crane at Brisk can lift 64 tonnes.\n")
+    path = tmp_path / "fwd.eml"
+    for body in ("", "See the story below: the crane arrives in May.\n"):
+        outer = EmailMessage()
+        outer["Subject"] = "Fwd: Harbour crane"
+        outer["From"] = "Ola Berg <ola@example.org>"
+        outer.set_content(body)
+        outer.add_attachment(article)
+        path.write_bytes(bytes(outer))
+        doc = load_file(path)
+        if body:  # a message with a body of its own is read from that body
+            assert "arrives in May" in doc.text and "64 tonnes" not in doc.text
+            assert doc.metadata["title"] == "Fwd: Harbour crane"
+        else:
+            assert "can lift 64 tonnes" in doc.text
+            assert doc.metadata == {
+                "title": "Harbour crane",
+                "author": "Brisk Port",
+                "published": "2026-03-04",
+            }
