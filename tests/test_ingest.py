@@ -580,25 +580,25 @@ def test_a_link_to_a_file_of_the_folder_is_ingested_once(make_qa, tmp_path: Path
 
 def test_files_of_other_types_in_a_folder_are_said_not_read(make_qa, tmp_path: Path) -> None:
     """A .docx among the articles was passed over without a word (a new-user test; .docx is
-    read now, so an .odt stands for it): the report says what it did not read, in one line,
-    and still ingests the rest."""
+    read now, and .odt too, so an old .doc stands for it): the report says what it did not
+    read, in one line, and still ingests the rest."""
     folder = tmp_path / "docs"
     (folder / ".git").mkdir(parents=True)
     (folder / ".git" / "config").write_text("hidden\n", encoding="utf-8")
     (folder / "acme.md").write_text("# Acme\n\nAcme employs 2,400 people.\n", encoding="utf-8")
-    (folder / "minutes.odt").write_bytes(b"PK\x03\x04 not read")
-    (folder / "plan.ODT").write_bytes(b"PK\x03\x04 not read")
+    (folder / "minutes.doc").write_bytes(b"\xd0\xcf\x11\xe0 not read")
+    (folder / "plan.DOC").write_bytes(b"\xd0\xcf\x11\xe0 not read")
     (folder / "logo.png").write_bytes(b"\x89PNG")
     report = make_qa().ingest([folder])
     assert report.documents == 1
     said = [w for w in report.warnings if w.startswith("not read in")]
-    assert len(said) == 1 and "2 .odt" in said[0] and "1 .png" in said[0], report.warnings
+    assert len(said) == 1 and "2 .doc" in said[0] and "1 .png" in said[0], report.warnings
     assert "config" not in said[0] and "no suffix" not in said[0]  # hidden files are not said
     assert not any("not read" in w for w in make_qa().ingest([folder / "acme.md"]).warnings)
-    # a link to an .odt is the same .odt, not a second one (a break-test)
-    (folder / "plan-link.odt").symlink_to(folder / "plan.ODT")
+    # a link to a .doc is the same .doc, not a second one (a break-test)
+    (folder / "plan-link.doc").symlink_to(folder / "plan.DOC")
     said = [w for w in make_qa().ingest([folder]).warnings if w.startswith("not read in")]
-    assert "2 .odt" in said[0], said
+    assert "2 .doc" in said[0], said
 
 
 def test_a_document_read_through_a_linked_folder_goes_when_the_link_goes(
