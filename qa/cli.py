@@ -184,6 +184,11 @@ def run_ingest(
         )
 
 
+# what qa.documents reads (SUPPORTED_SUFFIXES, kept equal by a test), written out so that the
+# CLI's help does not import the readers
+INGEST_SUFFIXES = ".md .markdown .txt .html .htm .xhtml .pdf .docx .odt .rtf .mhtml .mht .eml"
+
+
 @app.command()
 @handle_errors
 def ingest(
@@ -192,7 +197,7 @@ def ingest(
         list[str] | None,  # str, not Path: typer would read "" as "." (the current folder)
         typer.Argument(
             metavar="PATH",
-            help="Files or folders (.md .txt .html .pdf); default: the corpus dir.",
+            help=f"Files or folders ({INGEST_SUFFIXES}); default: the corpus dir.",
         ),
     ] = None,
     reset: Annotated[bool, typer.Option(help="Empty the store first.")] = False,

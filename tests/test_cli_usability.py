@@ -39,6 +39,16 @@ def test_help_labels_read_naturally(command: list[str]) -> None:
         assert "ID_OR_PATH" in result.output and "the file's path" in result.output
 
 
+def test_ingest_help_names_every_type_ingest_reads() -> None:
+    """A new-user test: the help listed ".md .txt .html .pdf", not the .docx it read too."""
+    from qa.cli import INGEST_SUFFIXES
+    from qa.documents import SUPPORTED_SUFFIXES
+
+    assert INGEST_SUFFIXES.split() == list(SUPPORTED_SUFFIXES)
+    result = CliRunner().invoke(app, ["ingest", "--help"], env={"COLUMNS": "200"})
+    assert ".docx .odt .rtf .mhtml .mht .eml" in " ".join(result.output.split())
+
+
 def test_remove_takes_an_id_or_a_path(invoke, tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     docs.mkdir()
