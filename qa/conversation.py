@@ -14,7 +14,9 @@ English pronoun or article to resolve), is left as it is.
 When several entities share the latest turn, the subject is the one mentioned in the most
 turns of the conversation (questions and answers), the longer name on a tie. "He", "she",
 "him", "her" and "his" mean a person: the name an answer to the latest "Who...?" question led
-with ("Anna Laski [1] ..."), when there was one, else the subject.
+with ("Anna Laski [1] ..."), or the phrase it led with when that names no one ("the metal
+detectorist"), else the subject. A short "Who...?" ellipsis ("Who came third?") is about the
+latest thing, not a person.
 """
 
 from __future__ import annotations
@@ -168,6 +170,18 @@ def entities_of(text: str) -> list[str]:
     return found
 
 
+def _as_reference(phrase: str) -> str | None:
+    """A "Who...?" answer's phrase that names no one, as the words "he" or "she" stand for:
+    "metal detectorist" -> "the metal detectorist", "a local farmer" -> "the local farmer";
+    None for what reads as no person (no letters, or more than six words)."""
+    words = phrase.split()
+    if not words or len(words) > 6 or not any(c.isalpha() for c in phrase):
+        return None
+    if words[0].lower() in ("a", "an", "the"):
+        words = words[1:]
+    return " ".join(["the", *words]) if words else None
+
+
 def _names_before(text: str, end: int) -> bool:
     """True when ``text`` names an entity before offset ``end``."""
     return bool(entities_of(text[:end]))
@@ -209,6 +223,10 @@ class EntityTracker:
             # not the place the question named
             self.person = led[0]
             self.people.add(led[0])
+        elif ASKS_WHO.match(question) and lead:
+            # "Who found the hoard?" answered "metal detectorist [1] ...": "he" then means
+            # "the metal detectorist", not the hoard, nor a person of an earlier turn
+            self.person = _as_reference(lead.group(1))
         elif not names and led:
             # "Which company won the contract?" answered "Hallstrom Engineering [1] ...":
             # "it" then means the company
@@ -270,7 +288,9 @@ class EntityTracker:
                 f"{question[: piece.end()]} about {self.thing or subject}{question[piece.end() :]}"
             )
         if _ELLIPSIS.match(question) or len(words) <= 3:  # "And the price?", "How big?"
-            return f"{question.rstrip()} ({subject})"
+            # "Who came third?" after "What was her time?" asks about the race, not her
+            about = (self.thing or subject) if ASKS_WHO.match(question) else subject
+            return f"{question.rstrip()} ({about})"
         return question
 
 

@@ -106,6 +106,34 @@ def test_he_and_she_mean_the_person_a_who_question_was_answered_with() -> None:
     assert condense_rule(where, "What does he trade?") == "What does Wogen trade?"
 
 
+def test_he_means_the_phrase_a_who_question_was_answered_with_when_it_names_no_one() -> None:
+    """A break-test: "Who found the Roman coin hoard?" answered "metal detectorist [1]" left
+    "How old is he?" as "How old is Roman?" (the question's only capitalised word), and after
+    an earlier "Who...?" answered with a name, as that unrelated person."""
+    found = ("Who found the Roman coin hoard?", "metal detectorist [1]\n\nA metal detectorist...")
+    assert condense_rule([found], "How old is he?") == "How old is the metal detectorist?"
+    earlier = ("Who discovered the comet?", "Dr Ilona Varga [1]\n\n...")
+    assert condense_rule([earlier, found], "How old is he?") == (
+        "How old is the metal detectorist?"
+    )
+    farmer = ("Who found the hoard at Hesketh Moor?", "A local farmer [1]\n\n...")
+    assert condense_rule([farmer], "Where does she live?") == "Where does the local farmer live?"
+
+
+def test_a_short_who_follow_up_is_about_the_thing_not_the_person() -> None:
+    """A break-test: "Who came third?" after the winner and "What was her time?" got the
+    winner's name added, and was answered from another article."""
+    turns = [
+        (
+            "Who won the women's race at the Brackenford Marathon?",
+            "Tsigereda Alemu [1]\n\n...",
+        ),
+        ("What was her time?", "2:31:07 [1]\n\n..."),
+    ]
+    assert condense_rule(turns, "Who came third?") == "Who came third? (Brackenford Marathon)"
+    assert condense_rule(turns, "How fast?") == "How fast? (Tsigereda Alemu)"
+
+
 def test_it_means_the_company_an_answer_named_not_the_person_before() -> None:
     """A break-test: after "Which company won the bridge contract?" answered "Hallstrom
     Engineering [1]", "it" was still the person of the turn before; and after "When will he
