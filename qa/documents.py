@@ -58,6 +58,7 @@ __all__ = [
     "set_tables",
     "supported_files",
     "unwrap",
+    "valid_unicode",
 ]
 
 _MIME_SUFFIXES = (".mhtml", ".mht", ".eml")
@@ -75,7 +76,7 @@ SUPPORTED_SUFFIXES = (
     *_MIME_SUFFIXES,
 )
 # part of every document's version: a store built by an older reader re-reads changed text
-READER_VERSION = "reader-10"
+READER_VERSION = "reader-11"
 # the metadata key of the front matter's date and author values: {"published": [[start, end,
 # text]], "author": [[...], ...]}, their spans in the document text, so that "When was it
 # published?" cites the value when the body has no dateline (the body, not the front matter,
@@ -114,13 +115,28 @@ def display_path(path: Path, *, resolve: bool = True) -> str:
         return str(resolved)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def valid_unicode(text: str) -> str:
+    """``text`` with its UTF-16 surrogates made characters: a pair joined into the one it
+    stands for (an RTF file's emoji is written as two ``\\uN`` halves), a lone one replaced by
+    U+FFFD. A lone surrogate cannot be stored or hashed (UTF-8 refuses it): one such file
+    stopped a whole folder's ingest (a break-test)."""
+    if not _SURROGATE.search(text):
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
 def normalise_text(text: str) -> str:
-    """``\\n`` line endings, NFKC, and no stray control characters (tabs and breaks kept)."""
+    """``\\n`` line endings, NFKC, no soft hyphens and no stray control characters (tabs and
+    breaks kept)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = unicodedata.normalize("NFKC", text)
     # NFKC maps U+2028/2029 (line/paragraph separators) to themselves: read them as breaks
     text = text.replace("\u2029", "\n\n").replace("\u2028", "\n").replace("\f", "\n\n")
-    return text
+    # a soft hyphen marks where a word may break, and is not read ("kitti\u00adwakes")
+    return text.replace("\u00ad", "")
 
 
 def _joins(line: str, following: str, longest: int) -> bool:
@@ -128,6 +144,8 @@ def _joins(line: str, following: str, longest: int) -> bool:
     first = following.lstrip()[:1]
     if not first or _BLOCK_LINE.match(following) or _BLOCK_LINE.match(line):
         return False
+    if _is_byline_line(line) or _is_byline_line(following):
+        return False  # "Dam inspection finds cracks" / "By Tomás Ferreira" are two lines
     if _BROKEN.search(line) and first.isalnum():
         return True  # a word broken at a hyphen ("Anglo-" / "Dutch") ends no line of its own
     if _ENDS_SENTENCE.search(line) and not _ends_abbreviation(line, following):
@@ -144,6 +162,26 @@ def _joins(line: str, following: str, longest: int) -> bool:
         return False
     word = following.split(maxsplit=1)[0]
     return len(line) >= 0.7 * longest or len(line) + 1 + len(word) > 0.9 * longest
+
+
+_BYLINE_LINE = re.compile(
+    r"^\s*(?:By|BY)\s+((?:[^\W\d_][\w'’.-]*)(?:\s+(?:[^\W\d_][\w'’.-]*|de|van|von|da|del|"
+    r"der|la|le|and|&))*)\s*(?:$|,|·|\||–|—|\(|/)"
+)
+
+
+def _is_byline_line(line: str) -> bool:
+    """A short line that opens as a byline: "By" and capitalised names, up to its end or a
+    separator ("By Marcus Elling, Business Reporter"); not a sentence ("By Friday, the
+    council must decide." opens with a day, and ends as a sentence)."""
+    found = _BYLINE_LINE.match(line)
+    if found is None or len(line.split()) > 12 or _ENDS_SENTENCE.search(line.rstrip()):
+        return False
+    from qa.dates import english_calendar_words
+
+    names = found.group(1).split()
+    capitalised = [w for w in names if w[:1].isupper()]
+    return bool(capitalised) and capitalised[0].lower().strip(".,") not in english_calendar_words()
 
 
 def _cells_at(line: str) -> list[tuple[int, int]]:
@@ -580,14 +618,20 @@ _JOINER = re.compile(r"[ \t]*(,|;|&|and)[ \t]*")
 _TOP_LEVEL_KEY = re.compile(r"^[^\s#\-\[][^\n:=]*[:=]", re.MULTILINE)
 
 
-def _load_html(raw: str, given: dict[str, Any] | None = None) -> tuple[str, dict[str, Any]]:
+def _load_html(
+    raw: str, given: dict[str, Any] | None = None, *, head: bool = True
+) -> tuple[str, dict[str, Any]]:
     """Main content (Markdown, tables as rows of cells) and title/date/author of a page.
 
     trafilatura's precise mode first (it leaves out site headers that its default keeps); a
     page too small for it to judge is read by its default mode, then as all visible text.
     The title leads the text, as on the page, when the main content does not hold it.
     ``given`` is metadata known from outside the page (an e-mail's headers), which wins over
-    the page's own."""
+    the page's own; without ``head``, the text is the content alone (an e-mail's part).
+
+    trafilatura writes Markdown, so it escapes the characters Markdown reads ("[sic]" as
+    "\\[sic\\]", "quota_cut" as "quota\\_cut"): the escapes are undone, as the page shows
+    those characters, except a heading mark's (a line that opens with "# " is no heading)."""
     import trafilatura
 
     options: dict[str, Any] = {
@@ -619,10 +663,18 @@ def _load_html(raw: str, given: dict[str, Any] | None = None) -> tuple[str, dict
         if found.sitename:
             meta["publisher"] = str(found.sitename)
     meta.update(given or {})
-    lines = [line.rstrip() for line in text.split("\n")]
-    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    lines = [line.rstrip() for line in _MARKDOWN_ESCAPE.sub(r"\1", text).split("\n")]
+    # a line end inside a paragraph is a space in HTML, kept by trafilatura from the page's
+    # source where a writer wrapped it (Word's "Web Page" files): joined as a text file's
+    text = unwrap(re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip())
     text, restored = _restore_byline(text, raw)
+    if not head:
+        return text + "\n" if text else "", meta
     return _with_head(text, meta, restored=restored), meta
+
+
+# trafilatura's Markdown escapes (inline ones anywhere, a list or quote mark's at a line start)
+_MARKDOWN_ESCAPE = re.compile(r"\\([*_`~\[\]<>+\-.)])")
 
 
 def _with_head(text: str, meta: dict[str, Any], *, restored: bool = False) -> str:
@@ -872,19 +924,61 @@ def _load_mime(path: Path) -> tuple[str, dict[str, Any]]:
     as a page's title, byline and date do."""
     from qa.mime import read_mime
 
-    kind, body, given = read_mime(path)
-    given = {k: normalise_text(v) for k, v in given.items()}
-    body = normalise_text(body)
-    saved_page = path.suffix.lower() != ".eml"
-    if kind == "html":
+    bodies = read_mime(path)
+    given = {k: normalise_text(v) for k, v in bodies[0].meta.items()}
+    if path.suffix.lower() != ".eml":
         # a saved page's own markup names its title, author and date; its Subject header is
         # the page's title, used when the markup has none
-        text, metadata = _load_html(body, None if saved_page else given)
+        text, metadata = _load_html(normalise_text(bodies[0].html[0]))
         for key, value in given.items():
             metadata.setdefault(key, value)
         return text, metadata
-    text = unwrap(set_tables(body)).strip()
-    return (_with_head(text, given) if text else ""), given
+    # a mailbox's messages one after another, each led by its own subject, sender and date
+    texts = [_mail_text(body) for body in bodies]
+    return "".join(
+        _with_head(text, {k: normalise_text(v) for k, v in body.meta.items()}) + "\n"
+        for text, body in zip(texts, bodies, strict=True)
+        if text
+    ).strip() + "\n", given
+
+
+def _mail_text(body: Any) -> str:
+    """An e-mail's text: the fuller of its HTML and plain-text readings (``qa.mime``)."""
+    html = "\n\n".join(
+        _load_html(_layout_as_blocks(normalise_text(part)), head=False)[0].strip()
+        for part in body.html
+    ).strip()
+    plain = "\n\n".join(
+        unwrap(set_tables(normalise_text(part))).strip() for part in body.plain
+    ).strip()
+    # the fuller reading: a plain part may be a stub, an HTML one pruned (qa.mime)
+    return html if len(html.split()) > len(plain.split()) else plain
+
+
+_BLOCKS = ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "blockquote")
+_TABLE_PARTS = ("table", "thead", "tbody", "tfoot", "tr", "td", "th")
+
+
+def _layout_as_blocks(raw: str) -> str:
+    """An e-mail's HTML with its layout tables read as blocks: mail programs set a letter in
+    tables (a column of one cell holding the headings and paragraphs), which a page reader
+    keeps as a table, the whole letter one row. A table is layout when a cell of its own
+    holds a paragraph, a heading, a list or a table; a table of data keeps its rows."""
+    root = _html_root(raw)
+    if root is None:
+        return raw
+    import lxml.html
+
+    changed = False
+    for table in list(root.iter("table")):
+        cells = table.xpath("./tr/td|./tr/th|./*/tr/td|./*/tr/th")
+        if not any(cell.xpath(" | ".join(f".//{tag}" for tag in _BLOCKS)) for cell in cells):
+            continue
+        for part in [table, *table.xpath("./*|./*/tr|./tr/*|./*/tr/*")]:
+            if part.tag in _TABLE_PARTS:
+                part.tag = "div"
+        changed = True
+    return lxml.html.tostring(root, encoding="unicode") if changed else raw
 
 
 def load_file(path: Path | str) -> Document:
@@ -934,6 +1028,8 @@ def load_file(path: Path | str) -> Document:
                 headline = _headline(text, body_start)
                 if headline:
                     metadata["title"] = headline
+    text = valid_unicode(text)
+    metadata = {k: valid_unicode(v) if isinstance(v, str) else v for k, v in metadata.items()}
     if not text[body_start:].strip():
         raise ValueError("no text")
     metadata.setdefault("title", path.stem.replace("-", " ").replace("_", " "))

@@ -8,7 +8,8 @@ bodies, comments and the deleted text that tracked changes keep included:
 - a heading (``text:h``) is a ``#`` line of its outline level; a paragraph (``text:p``) is a
   paragraph, with its spaces (``text:s``), tabs and line breaks as written;
 - a list item is a ``-`` item; sections and other containers are read through;
-- a table is ``|`` rows, a merged cell once (covered cells left out). A rule marks the header
+- a table is ``|`` rows, a cell merged down repeated in each row it covers, one merged across
+  followed by empty cells, so every row reads whole under its header. A rule marks the header
   rows when the table has them (``table:table-header-rows``, LibreOffice's "Heading" option);
   else, as for Word tables, a table of three or more columns whose first row has no figures
   is headed by it;
@@ -21,6 +22,7 @@ Metadata: ``title`` (the document's title property, else its first heading) and 
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,12 +41,44 @@ _SPACE, _TAB, _BREAK = ((_TEXT, n) for n in ("s", "tab", "line-break"))
 _NOTE, _NOTE_CITATION, _NOTE_BODY = ((_TEXT, n) for n in ("note", "note-citation", "note-body"))
 _TRACKED = (_TEXT, "tracked-changes")
 _ANNOTATION = (_OFFICE, "annotation")
+_DRAW = "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"
+_SVG = "urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0"
+_FRAME, _TEXT_BOX = (_DRAW, "frame"), (_DRAW, "text-box")
+_SECTION, _NUMBER = (_TEXT, "section"), (_TEXT, "number")
+_HIDDEN_PARAGRAPH = (_TEXT, "hidden-paragraph")
+# generated lists (a table of contents repeats the headings) and conditional text: not read
+_INDEXES = {
+    (_TEXT, n)
+    for n in (
+        "table-of-content",
+        "illustration-index",
+        "alphabetical-index",
+        "user-index",
+        "object-index",
+        "table-index",
+        "bibliography",
+        "sequence-decls",
+        "hidden-text",
+    )
+}
+# ODF's white space: a run of spaces, tabs and line ends in text is one space (text:s,
+# text:tab and text:line-break write the others); pandoc wraps its XML at 72 columns
+_WHITE = re.compile(r"[ \t\r\n]+")
+_SOFT_HYPHEN = "\u00ad"
 _TBL, _ROW, _CELL, _HEADER_ROWS = (
     (_TABLE, n) for n in ("table", "table-row", "table-cell", "table-header-rows")
 )
 _COVERED = (_TABLE, "covered-table-cell")
 _ROW_GROUPS = {(_TABLE, n) for n in ("table-rows", "table-row-group")}
-_SKIPPED = {_TRACKED, _ANNOTATION, (_OFFICE, "annotation-end"), (_TABLE, "table-columns")}
+_SKIPPED = {
+    _TRACKED,
+    _ANNOTATION,
+    (_OFFICE, "annotation-end"),
+    (_TABLE, "table-columns"),
+    (_SVG, "title"),
+    (_SVG, "desc"),
+    *_INDEXES,
+}
 
 
 def load_odt(path: Path) -> tuple[str, dict[str, Any]]:
@@ -91,14 +125,19 @@ def _blocks(parent: Any, notes: list[str], *, item: bool = False) -> Iterator[st
         if child.nodeType != child.ELEMENT_NODE or child.qname in _SKIPPED:
             continue
         if child.qname in (_H, _P):
-            text = _inline(child, notes).strip()
-            if not text:
+            if _hides_itself(child):
                 continue
-            if child.qname == _H and not item:
+            text = _inline(child, notes).strip()
+            if text and child.qname == _H and not item:
                 level = int(child.getAttribute("outlinelevel") or 1)
                 yield f"{'#' * min(max(level, 1), 6)} {' '.join(text.split())}"
-            else:
+            elif text:
                 yield f"- {text}" if item else text
+            # a text box anchored in the paragraph (a fact box) follows it, its own blocks
+            for box in _descendants(child, (_TEXT_BOX,)):
+                yield from _blocks(box, notes)
+        elif child.qname == _SECTION and child.getAttribute("display") == "none":
+            continue  # a hidden section
         elif child.qname == _TBL:
             yield from _table(child, notes)
         elif child.qname in (_ITEM, _HEADER_ITEM):
@@ -113,11 +152,15 @@ def _inline(element: Any, notes: list[str]) -> str:
     out: list[str] = []
     for child in element.childNodes:
         if child.nodeType == child.TEXT_NODE:
-            out.append(child.data)
+            out.append(_WHITE.sub(" ", child.data).replace(_SOFT_HYPHEN, ""))
             continue
         if child.nodeType != child.ELEMENT_NODE or child.qname in _SKIPPED:
             continue
-        if child.qname == _SPACE:
+        if child.qname == _FRAME:
+            continue  # an image's text, or a text box's (read after the paragraph)
+        if child.qname == _NUMBER:  # a heading's or item's number: "1." then its text
+            out.append(_inline(child, notes).strip() + " ")
+        elif child.qname == _SPACE:
             out.append(" " * int(child.getAttribute("c") or 1))
         elif child.qname == _TAB:
             out.append("\t")
@@ -135,6 +178,14 @@ def _inline(element: Any, notes: list[str]) -> str:
         else:  # a span, a link, a bookmark...
             out.append(_inline(child, notes))
     return "".join(out)
+
+
+def _hides_itself(paragraph: Any) -> bool:
+    """Whether a paragraph holds a hidden-paragraph field that hides it."""
+    return any(
+        str(field.getAttribute("ishidden")).lower() == "true"
+        for field in _descendants(paragraph, (_HIDDEN_PARAGRAPH,))
+    )
 
 
 def _inline_all(element: Any, notes: list[str]) -> str:
@@ -157,12 +208,30 @@ def _table(table: Any, notes: list[str]) -> Iterator[str]:
     """A table's rows as one block of ``|`` lines (module doc)."""
     rows: list[list[str]] = []
     header_rows = 0
+    down: dict[int, tuple[str, int]] = {}  # column -> a cell merged down: its text, rows left
     for group, row in _rows(table):
-        cells = [
-            " ".join(_inline_all(cell, notes).split()).replace("|", "/")
-            for cell in row.childNodes
-            if cell.nodeType == cell.ELEMENT_NODE and cell.qname == _CELL
-        ]
+        cells: list[str] = []
+        for cell in row.childNodes:
+            if cell.nodeType != cell.ELEMENT_NODE or cell.qname not in (_CELL, _COVERED):
+                continue
+            column = len(cells)
+            if cell.qname == _COVERED:
+                # under a cell merged down, its text again, so the row reads whole under its
+                # header ("Betsi Cadwaladr | Ysbyty Gwynedd | 29 | 33"); beside one merged
+                # across, an empty cell, so the columns stay in place
+                text, left = down.get(column, ("", 0))
+                cells.append(text if left > 0 else "")
+                if left > 0:
+                    down[column] = (text, left - 1)
+                continue
+            text = " ".join(_inline_all(cell, notes).split()).replace("|", "/")
+            repeated = min(int(cell.getAttribute("numbercolumnsrepeated") or 1), 64)
+            cells += [text] * repeated
+            rows_spanned = int(cell.getAttribute("numberrowsspanned") or 1)
+            if rows_spanned > 1:
+                down[column] = (text, rows_spanned - 1)
+        while cells and not cells[-1]:
+            cells.pop()  # a row's trailing empty cells (repeated to the sheet's width)
         if any(cells):
             rows.append(cells)
             header_rows += group == _HEADER_ROWS

@@ -24,6 +24,7 @@ from qa.decoding import decode
 
 __all__ = ["load_rtf"]
 
+_CODEPAGE = re.compile(r"\\ansicpg(\d+)")
 _INFO = re.compile(r"\{\\(title|author)\s+((?:[^{}\\]|\\[^{}])*)\}")
 
 
@@ -32,7 +33,8 @@ def load_rtf(path: Path) -> tuple[str, dict[str, Any]]:
     reason a person can act on for a file that is no RTF document."""
     from striprtf.striprtf import rtf_to_text
 
-    data = path.read_bytes()
+    # WordPad ends its files with a NUL byte, which is no text
+    data = path.read_bytes().rstrip(b"\x00")
     if not data.strip():
         raise ValueError("no text (an empty file)")
     if not data.lstrip().startswith(b"{\\rtf"):
@@ -40,8 +42,14 @@ def load_rtf(path: Path) -> tuple[str, dict[str, Any]]:
     raw = decode(data)
     text = rtf_to_text(raw, errors="ignore")
     metadata: dict[str, Any] = {}
+    codepage = _CODEPAGE.search(raw[:4096])
+    header = f"\\ansicpg{codepage.group(1)}" if codepage else ""
     for key, value in _INFO.findall(raw):
-        value = " ".join(rtf_to_text(value, errors="ignore").split())
+        # read in the document's code page (the value alone would be read as cp1252), and
+        # inside a group, which makes striprtf write out its last escaped characters
+        value = " ".join(
+            rtf_to_text(f"{{\\rtf1\\ansi{header} {{{value}}}}}", errors="ignore").split()
+        )
         if value and key not in metadata:
             metadata[key] = value
     return "\n\n".join(_blocks(text.split("\n"))) + "\n", metadata

@@ -355,3 +355,305 @@ def test_an_email_forwarded_as_an_attachment_is_read_when_the_body_is_empty(
                 "author": "Brisk Port",
                 "published": "2026-03-04",
             }
+
+
+# ---- faults a break-test found in these readers ---------------------------------------------
+def _eml(path: Path, raw: str | bytes) -> Path:
+    data = raw.encode("ascii") if isinstance(raw, str) else raw
+    path.write_bytes(data.replace(b"\n", b"\r\n"))
+    return path
+
+
+def test_surrogates_are_made_characters_and_do_not_stop_an_ingest(make_qa, tmp_path) -> None:
+    """An emoji Word writes as two ``\\uN`` halves, and a From header of raw 8-bit bytes, gave
+    lone surrogates, which stopped the whole folder's ingest with a traceback."""
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "tram.rtf").write_bytes(
+        rb"{\rtf1\ansi\ansicpg1252\uc1 The tram \u-10179?\u-8571? opens in 2028.\par"
+        rb" A lone half \u-10179? stays.\par}"
+    )
+    raw = (
+        "From: Jos\xe9 Mart\xednez <jose@example.org>\nSubject: Se\xf1al de alarma\n"
+        "Date: Wed, 14 Aug 2024 08:00:00 +0000\nContent-Type: text/plain; charset=utf-8\n\n"
+        "The reservoir is at 11 per cent of its capacity.\n"
+    )
+    _eml(folder / "latin1.eml", raw.encode("latin-1"))
+    _eml(folder / "utf8.eml", raw.encode("utf-8"))
+    rtf = load_file(folder / "tram.rtf").text
+    assert "The tram \U0001f685 opens in 2028." in rtf and "half \ufffd stays" in rtf
+    for name in ("latin1.eml", "utf8.eml"):
+        doc = load_file(folder / name)
+        assert doc.metadata["author"] == "José Martínez", name
+        assert doc.metadata["title"] == "Señal de alarma", name
+    report = make_qa(mode="extractive").ingest([folder])
+    assert len(report.added) == 3 and report.skipped == []
+
+
+def test_a_wordpad_file_ending_in_a_nul_byte_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "council.rtf"
+    path.write_bytes(
+        rb"{\rtf1\ansi\deff0 Stockport will raise council tax by 4.99 per cent.\par}" + b"\x00"
+    )
+    assert load_file(path).text == "Stockport will raise council tax by 4.99 per cent.\n"
+
+
+_LAYOUT = (
+    "<html><body><table width='100%'><tr><td align='center'><table width='600'>"
+    "<tr><td><a href='#'>View this email in your browser</a></td></tr>"
+    "<tr><td><h1>Ferries</h1><p>The Isles Ferry Company will freeze fares until January "
+    "2026, its managing director Fiona MacLeod announced on Tuesday.</p>"
+    "<p>A return ticket from Oban to Craignure will stay at £19.40 for foot passengers, and "
+    "the company carried 1.2 million passengers last year.</p>"
+    "<table><tr><th>Class</th><th>Winner</th></tr><tr><td>Dinghy</td><td>Ewan Campbell</td>"
+    "</tr></table></td></tr></table></td></tr></table></body></html>"
+)
+
+
+@pytest.mark.parametrize("plain", [None, "To view this email as a web page, go here.\n"])
+def test_a_newsletter_in_layout_tables_is_read_as_paragraphs(tmp_path: Path, plain) -> None:
+    """A newsletter set in layout tables was one table row; one whose plain part is a stub
+    ("To view this email as a web page...") lost the article."""
+    message = EmailMessage()
+    message["Subject"] = "The Harbour Brief"
+    message["From"] = "The Harbour Brief <brief@example.org>"
+    if plain:
+        message.set_content(plain)
+        message.add_alternative(_LAYOUT, subtype="html")
+    else:
+        message.set_content(_LAYOUT, subtype="html")
+    path = tmp_path / "brief.eml"
+    path.write_bytes(bytes(message))
+    text = load_file(path).text
+    assert (
+        "\n\nA return ticket from Oban to Craignure will stay at £19.40 for foot passengers, "
+        "and the company carried 1.2 million passengers last year.\n" in text
+    )
+    assert "| Dinghy | Ewan Campbell |" in text  # a table of data keeps its rows
+    assert "web page" not in text and "| A return" not in text
+
+
+def test_the_parts_around_an_inline_image_are_read_in_order(tmp_path: Path) -> None:
+    message = EmailMessage()
+    message["Subject"] = "Riverside Quarter approved"
+    message["From"] = "Joanna Pike <jo@example.org>"
+    message.make_mixed()
+    for part in ("The committee approved the scheme by 7 votes to 2.\n", None,
+                 "The developer must pay 3.2 million pounds towards a school.\n"):  # fmt: skip
+        sub = EmailMessage()
+        if part is None:
+            sub.set_content(b"\x89PNG", maintype="image", subtype="png", disposition="inline")
+        else:
+            sub.set_content(part)
+        message.attach(sub)
+    path = tmp_path / "notes.eml"
+    path.write_bytes(bytes(message))
+    text = load_file(path).text
+    assert text.index("7 votes to 2") < text.index("3.2 million pounds")
+
+
+def test_a_forwarded_message_is_not_credited_to_the_forwarder(tmp_path: Path) -> None:
+    raw = (
+        "From: Lena Hoffmann <lena@example.org>\nSubject: Fwd: Dam inspection finds cracks\n"
+        "Date: Fri, 07 Jun 2024 08:00:00 +0000\n\n"
+        "---------- Forwarded message ---------\nFrom: Valley Gazette\n\n"
+        "Dam inspection finds cracks in spillway\nBy Tomás Ferreira\n\n"
+        "Engineers found three cracks in the concrete spillway of the Corran Dam.\n"
+    )
+    doc = load_file(_eml(tmp_path / "fwd.eml", raw.encode("utf-8")))
+    assert "author" not in doc.metadata and "published" not in doc.metadata
+    assert "Lena" not in doc.text.split("\n\n")[0]
+    # a byline is a line of its own, not the end of the headline above it
+    assert "\nDam inspection finds cracks in spillway\nBy Tomás Ferreira\n" in doc.text
+
+
+def test_a_mailbox_saved_as_eml_is_read_message_by_message(tmp_path: Path) -> None:
+    messages = [
+        ("Library to close on Sundays", "01", "The library will close on Sundays."),
+        ("Bus route 7 withdrawn", "02", "Route 7 will stop running on 31 August."),
+    ]
+    mbox = "".join(
+        f"From crier@example.org Mon Jul {day} 09:00:00 2024\nFrom: Town Crier <c@example.org>\n"
+        f"Subject: {subject}\nDate: Mon, {day} Jul 2024 09:00:00 +0000\n\n{body}\n\n"
+        for subject, day, body in messages
+    )
+    doc = load_file(_eml(tmp_path / "crier.eml", mbox))
+    assert doc.metadata["title"] == "Library to close on Sundays"
+    assert doc.text == (
+        "By Town Crier · 2024-07-01\n\n# Library to close on Sundays\n\n"
+        "The library will close on Sundays.\n\n"
+        "By Town Crier · 2024-07-02\n\n# Bus route 7 withdrawn\n\n"
+        "Route 7 will stop running on 31 August.\n"
+    )
+
+
+def test_parts_are_decoded_as_browsers_read_their_charset_labels(tmp_path: Path) -> None:
+    """An e-mail labelled iso-8859-1 but written in windows-1252 (as browsers and mail
+    programs read that label) kept C1 controls for its euro and quotes; a saved page whose
+    windows-1250 charset is only in its <meta> was read as another code page."""
+    body = "A fine of \u20ac150, \u201cthe new zone\u201d.\n".encode("cp1252")
+    raw = b"From: a@example.org\nSubject: Zone\nContent-Type: text/plain; charset=iso-8859-1\n\n"
+    doc = load_file(_eml(tmp_path / "zone.eml", raw + body))
+    assert "A fine of €150, “the new zone”." in doc.text
+    page = (
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1250">'
+        "<title>Praha</title></head><body><article><p>Jízdné se od července zvýší o 20 procent, "
+        "oznámil náměstek primátora Jiří Růžička, a roční kupón bude stát 4 800 korun."
+        "</p></article></body></html>"
+    ).encode("cp1250")
+    mhtml = (
+        b"Subject: Praha\nMIME-Version: 1.0\nContent-Type: multipart/related; "
+        b'type="text/html"; boundary="B"\n\n--B\nContent-Type: text/html\n'
+        b"Content-Transfer-Encoding: binary\n\n" + page + b"\n--B--\n"
+    )
+    assert "Jiří Růžička" in load_file(_eml(tmp_path / "praha.mhtml", mhtml)).text
+
+
+def test_a_saved_xhtml_page_is_read(tmp_path: Path) -> None:
+    page = (
+        '<?xml version="1.0" encoding="UTF-8"?><html xmlns="http://www.w3.org/1999/xhtml">'
+        "<head><title>Telescope</title></head><body><article><p>The Armagh Observatory "
+        "installed a 1.2-metre telescope on Friday, its director said.</p></article></body>"
+        "</html>"
+    )
+    mhtml = (
+        "Subject: Telescope\nMIME-Version: 1.0\nContent-Type: multipart/related; "
+        'type="application/xhtml+xml"; boundary="B"\n\n--B\n'
+        f"Content-Type: application/xhtml+xml\n\n{page}\n--B--\n"
+    )
+    assert "1.2-metre telescope" in load_file(_eml(tmp_path / "t.mhtml", mhtml)).text
+
+
+def test_markdown_escapes_of_the_page_reader_are_undone(tmp_path: Path) -> None:
+    """trafilatura's Markdown output escaped "[the ministry]" and "quota_cut_2025"."""
+    path = tmp_path / "quota.html"
+    path.write_text(
+        "<html><body><article><p>“They [the ministry] never asked a single skipper,” said Tam "
+        "McLeod, after the mackerel quota was cut by 21 per cent [sic] under file "
+        "quota_cut_2025, and 38 boats* would be tied up.</p></article></body></html>",
+        encoding="utf-8",
+    )
+    text = load_file(path).text
+    assert "They [the ministry] never" in text and "[sic] under file quota_cut_2025" in text
+    assert "38 boats* would" in text and "\\" not in text
+
+
+def _odt_with(path: Path, build) -> Path:
+    from odf.opendocument import OpenDocumentText
+
+    doc = OpenDocumentText()
+    build(doc)
+    doc.save(str(path))
+    return path
+
+
+def test_an_odt_layout_is_read_as_the_page_shows_it(tmp_path: Path) -> None:
+    """A text box was glued into its paragraph ("FACT BOXSpan: 312 metres..."), an image's
+    title and description were read, and so were a hidden section, the table of contents
+    and the line ends of the XML source (pandoc wraps it)."""
+    from odf import draw, text
+
+    def build(doc) -> None:
+        toc = text.TableOfContent(name="Contents")
+        body = text.IndexBody()
+        body.addElement(text.P(text="1. The new bridge\t1"))
+        toc.addElement(body)
+        doc.text.addElement(toc)
+        heading = text.H(outlinelevel=1)
+        heading.addElement(text.Number(text="1."))
+        heading.addText("The new bridge")
+        doc.text.addElement(heading)
+        p = text.P()
+        frame = draw.Frame(name="Box", anchortype="paragraph")
+        box = draw.TextBox()
+        box.addElement(text.P(text="Span: 312 metres"))
+        frame.addElement(box)
+        p.addElement(frame)
+        p.addText("The bridge will be cable-stayed,\n  designed by a Danish firm.")
+        doc.text.addElement(p)
+        photo = text.P()
+        image = draw.Frame(name="Photo", anchortype="as-char")
+        image.addElement(draw.Image(href="Pictures/1.png"))
+        photo.addElement(image)
+        photo.addText("It will carry 45,000 vehi\u00adcles a day.")
+        doc.text.addElement(photo)
+        hidden = text.Section(name="Draft", display="none")
+        hidden.addElement(text.P(text="It will cost 900 million pounds, a memo says."))
+        doc.text.addElement(hidden)
+
+    doc = load_file(_odt_with(tmp_path / "bridge.odt", build))
+    assert doc.text == (
+        "# 1. The new bridge\n\n"
+        "The bridge will be cable-stayed, designed by a Danish firm.\n\n"
+        "Span: 312 metres\n\n"
+        "It will carry 45,000 vehicles a day.\n"
+    )
+
+
+def test_merged_odt_cells_keep_each_row_under_its_header(tmp_path: Path) -> None:
+    from odf import table, text
+
+    def cell(value: str, **spans) -> table.TableCell:
+        c = table.TableCell(**spans)
+        c.addElement(text.P(text=value))
+        return c
+
+    def build(doc) -> None:
+        grid = table.Table(name="Waits")
+        grid.addElement(table.TableColumn(numbercolumnsrepeated=4))
+        rows = [
+            [cell("Health board"), cell("Hospital"), cell("2023"), cell("2024")],
+            [cell("Betsi Cadwaladr", numberrowsspanned=2), cell("Glan Clwyd"), cell("31"),
+             cell("27")],
+            [table.CoveredTableCell(), cell("Ysbyty Gwynedd"), cell("29"), cell("33")],
+            [cell("All Wales", numbercolumnsspanned=2), table.CoveredTableCell(), cell("28"),
+             cell("26")],
+        ]  # fmt: skip
+        for values in rows:
+            row = table.TableRow()
+            for value in values:
+                row.addElement(value)
+            grid.addElement(row)
+        doc.text.addElement(grid)
+
+    doc = load_file(_odt_with(tmp_path / "waits.odt", build))
+    assert doc.text == (
+        "| Health board | Hospital | 2023 | 2024 |\n"
+        "| Betsi Cadwaladr | Glan Clwyd | 31 | 27 |\n"
+        "| Betsi Cadwaladr | Ysbyty Gwynedd | 29 | 33 |\n"
+        "| All Wales |  | 28 | 26 |\n"
+    )
+
+
+def test_rtf_title_and_author_are_read_in_the_files_code_page(tmp_path: Path) -> None:
+    path = tmp_path / "fire.rtf"
+    path.write_bytes(
+        rb"{\rtf1\ansi\ansicpg1251{\info{\title \'cf\'ee\'e6\'e0\'f0 \'ed\'e0 \'f1\'ea\'eb\'e0"
+        rb"\'e4\'e5}{\author Jos\'e9}}\'c2 \'f1\'f3\'e1\'e1\'ee\'f2\'f3 \'f1\'e3\'ee\'f0\'e5"
+        rb"\'eb \'f1\'ea\'eb\'e0\'e4.\par}"
+    )
+    doc = load_file(path)
+    assert doc.metadata == {"title": "Пожар на складе", "author": "Josй"}
+    assert doc.text == "В субботу сгорел склад.\n"
+
+
+def test_a_byline_keeps_its_line_and_a_wrapped_html_paragraph_is_joined(tmp_path: Path) -> None:
+    """A .txt byline and the dateline under it were joined into one line ("By Marcus Elling,
+    Business Reporter LEEDS, 12 March 2025"); a page written by Word, its source wrapped
+    inside paragraphs, kept those line ends ("rose to 3.7 million" / "tonnes in April")."""
+    txt = tmp_path / "leeds.txt"
+    txt.write_text(
+        "Leeds firm hires 200\n\nBy Marcus Elling, Business Reporter\nLEEDS, 12 March 2025\n\n"
+        "A Leeds engineering firm will hire 200 people this year, its owner said.\n",
+        encoding="utf-8",
+    )
+    assert "\nBy Marcus Elling, Business Reporter\nLEEDS, 12 March 2025\n" in load_file(txt).text
+    page = tmp_path / "grain.htm"
+    page.write_text(
+        "<html><body><div class=WordSection1><h1>Odessa grain exports rebound<o:p></o:p></h1>"
+        "<p class=MsoNormal>Grain shipments from the port of Odessa rose to 3.7 million\ntonnes "
+        "in April, the highest monthly figure since 2021, the port authority said.<o:p></o:p>"
+        "</p></div></body></html>",
+        encoding="utf-8",
+    )
+    assert "rose to 3.7 million tonnes in April" in load_file(page).text
