@@ -178,8 +178,15 @@ class Ingestor:
                 batch.collections = (sentences_col, chunks_col)
                 stored = self.store.documents()
                 batch.donors_from(stored)
+            try:
+                version = document_version(doc, self.config)
+            except (UnicodeError, ValueError) as unhashable:
+                # text no reader should give (load_file makes it valid Unicode): this file
+                # is skipped, the folder's other files are ingested
+                why = f"{type(unhashable).__name__}: {unhashable}"
+                skipped.append((path, f"unreadable ({why})"))
+                continue
             present.add(doc.doc_id)
-            version = document_version(doc, self.config)
             known = stored.get(doc.doc_id)
             if known is not None and known.complete(version):
                 report.unchanged.append(doc.path)

@@ -657,3 +657,21 @@ def test_a_byline_keeps_its_line_and_a_wrapped_html_paragraph_is_joined(tmp_path
         encoding="utf-8",
     )
     assert "rose to 3.7 million tonnes in April" in load_file(page).text
+
+
+def test_a_document_that_cannot_be_hashed_is_skipped_not_the_folder(
+    make_qa, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Should a reader ever give text that UTF-8 refuses (before ``valid_unicode`` an RTF
+    emoji's halves did), that file is skipped in one line and the rest is ingested."""
+    import qa.documents
+
+    monkeypatch.setattr(qa.documents, "valid_unicode", lambda text: text)
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "tram.rtf").write_bytes(rb"{\rtf1\ansi\uc1 A lone half \u-10179? here.\par}")
+    (folder / "bakery.md").write_text("# Bakery\n\nKornhus hired six staff.\n", encoding="utf-8")
+    report = make_qa(mode="extractive").ingest([folder])
+    assert [Path(p).name for p in report.added] == ["bakery.md"]
+    assert len(report.skipped) == 1 and "tram.rtf" in report.skipped[0]
+    assert "UnicodeEncodeError" in report.skipped[0] and "\n" not in report.skipped[0]
