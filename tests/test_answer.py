@@ -259,3 +259,40 @@ def test_a_sum_by_code_or_local_symbol_answers_for_its_own_company(make_qa, tmp_
         "Kingsley": "450 kr",
     }
     _each_warehouse_answered_with_its_own_sum(make_qa, tmp_path, sums)
+
+
+_KHAN = (
+    "# The rise of Toghrul Khan\n\nToghrul was elected khan of the river clans in 1184, at the "
+    "age of twenty-two. However, his cousin Arslan, threatened by Toghrul's rapid ascent, "
+    "quickly moved to stop his ambitions. Arslan gathered an army of thirty thousand riders "
+    "from the western clans. Toghrul hastily gathered together his followers to defend against "
+    "the attack, but he was decisively beaten in the Battle of Kerel Ford. He fled north with "
+    "fewer than a thousand men.\n"
+)
+
+
+def test_the_span_reader_ranks_the_sentence_that_holds_the_phrase_first(
+    make_qa, tmp_path, monkeypatch
+) -> None:
+    """ "Which battle did Toghrul lose to his cousin?": the selector rates the sentence naming
+    the cousin over the one naming the battle; the span reader, which reads the best
+    candidates too, finds a battle's name only in the second, so that one is cited first
+    (the kind of XQuAD dev question the span reader's ranking fixed: eval/README.md). Each
+    candidate is read once: the cited sentences are not read again for their phrase."""
+    from qa.answer.extractive import SPAN_DEPTH
+    from qa.answer.span_reader import SpanReader
+
+    pairs: list[int] = []
+    read_all = SpanReader.read_all
+
+    def counted(self, question, inputs):
+        pairs.append(len(inputs))
+        return read_all(self, question, inputs)
+
+    monkeypatch.setattr(SpanReader, "read_all", counted)
+    qa, _ = docs_qa(make_qa, tmp_path, {"khan.md": _KHAN})
+    answer = qa.ask("Which battle did Toghrul lose to his cousin?")
+    assert "Battle of Kerel Ford" in answer.citations[0].quote, answer.text
+    assert answer.short is not None and answer.short.text == "Battle of Kerel Ford"
+    assert answer.short.citation == 1
+    assert pairs and pairs[0] <= SPAN_DEPTH and sum(pairs) <= SPAN_DEPTH, pairs
