@@ -38,7 +38,6 @@ eval/README.md).
 from __future__ import annotations
 
 import atexit
-import math
 import os
 import re
 import threading
@@ -101,12 +100,7 @@ W_DENSE, W_LEXICAL, W_RANK, W_CONTEXT = 0.7, 0.7, 0.05, 0.2
 # second pass (the RERANK_DEPTH best): token-level MaxSim leads, the rest only nudge
 RERANK_DEPTH = 5
 W2_TOKENS, W2_DENSE, W2_LEXICAL, W2_POSITION = 1.0, 0.2, 0.1, 0.5
-W2_SELECTOR = 3.0  # the answer selector's probability that the sentence answers
-# the span reader's probability that the sentence holds an answer phrase, added to the
-# SPAN_DEPTH best after the selector: weight chosen on the dev splits (0, 5, 10), depth 3 of 5
-# for speed (eval/README.md, "The span reader ranks the candidates too")
-W2_SPAN = 5.0
-SPAN_DEPTH = 3
+W2_SELECTOR = 3.0  # the answer selector's probability that the sentence answers: it leads
 TYPE_PENALTY = 0.5
 SECOND_SENTENCE_RATIO = 0.8  # with new question terms: two-part questions
 SECOND_SENTENCE_CLOSE = 0.9  # without: the two best are too close to call
@@ -173,12 +167,6 @@ class ScoredSentence:
     read: str = ""  # the sentence as judged: a table row read against its header row
     spans: list[Span] = field(default_factory=list)  # the span reader's best phrases in ``read``
     phrase_null: float | None = None  # the span reader's [CLS] "no span" score of ``read``
-    phrase_question: str = ""  # the question ``spans`` were read for
-
-
-def _names(name: str, passage: str) -> bool:
-    """Whether ``passage`` mentions ``name`` (a word of it, any case)."""
-    return re.search(rf"\b{re.escape(name)}\b", passage, re.IGNORECASE) is not None
 
 
 def make_reader(parts: AnswererParts) -> ExtractiveReader:
@@ -385,8 +373,7 @@ class ExtractiveReader(Answerer):
         best: list[ScoredSentence],
         order: Callable[[ScoredSentence], tuple[float, str, int]],
     ) -> list[ScoredSentence]:
-        """Rescore the first pass's best sentences, the span reader and the answer selector
-        leading."""
+        """Rescore the first pass's best sentences, the answer selector leading."""
         ids = [(s.sentence.id if s.sentence else "", s.text) for s in best]
         tokens = self.matcher.scores(query, ids)
         answers = np.zeros(len(best))
@@ -417,28 +404,7 @@ class ExtractiveReader(Answerer):
                 + W2_POSITION * s.position
                 + W2_SELECTOR * float(a)
             ) * (1.0 if s.type_ok else TYPE_PENALTY)
-        best.sort(key=order)
-        if self.span_reader is not None:
-            self._span_rerank(question, best[:SPAN_DEPTH])
         return sorted(best, key=order)
-
-    def _span_rerank(self, question: str, best: list[ScoredSentence]) -> None:
-        """Add to the ``best`` candidates' scores how sure the span reader is that each holds
-        an answer phrase (its best span over "no span", as a probability): it lifts the
-        sentence that names what is asked over one about the same thing that does not. One
-        batched run; the sentences then cited are not read again.
-
-        The span reader finds a phrase of the kind asked for whoever the sentence is about
-        ("How much will Fernhill's warehouse cost?" rates Glenrock's "310 million dollars"
-        over Fernhill's "12,50 zł"), so it counts only for the candidates whose passage names
-        as many of the question's names as any of them does."""
-        self._read_phrases(question, best, force=True)
-        names = named_subjects(question, [s.hit.text for s in best])
-        cover = [sum(_names(n, s.hit.text) for n in names) for s in best]
-        for s, c in zip(best, cover, strict=True):
-            if s.spans and s.phrase_null is not None and c == max(cover):
-                sure = 1.0 / (1.0 + math.exp(-(s.spans[0].score - s.phrase_null)))
-                s.score += W2_SPAN * sure * (1.0 if s.type_ok else TYPE_PENALTY)
 
     def answer(self, question: str, passages: Sequence[Hit], query: QueryEncoding) -> Draft:
         found = self._choose_or_top_line(question, list(passages), query)
@@ -520,42 +486,26 @@ class ExtractiveReader(Answerer):
                 phrases.append(got)
         return max(phrases, key=lambda p: p[1])[0] if phrases else None
 
-    def _read_phrases(
-        self, question: str, sentences: list[ScoredSentence], *, force: bool = False
-    ) -> None:
+    def _read_phrases(self, question: str, sentences: list[ScoredSentence]) -> None:
         """Fill the cited sentences' ``spans`` and ``phrase_null`` from the span reader (one
         model run), for a question that wants a phrase. The reader learnt English only
         (elsewhere its phrases were mostly wrong), so it reads the sentences from the first
         up to one that is not English with the question: when the best sentence is German,
-        an English second one from another article would lend it a phrase (the ones after
-        it give none, though the ranking read them). With ``force`` (the ranking's read of
-        every candidate, whatever the question asks) a sentence that is not English is
-        passed over and the others are read."""
-        wanted = force or self.short_open or answer_type(question) is not None
+        an English second one from another article would lend it a phrase."""
+        wanted = self.short_open or answer_type(question) is not None
         if self.span_reader is None or not wanted:
             return
         read: list[ScoredSentence] = []
         inputs: list[tuple[str, int]] = []
-        english = True
         for s in sentences:
             text = s.read or s.text
-            if english and not is_english(f"{question} {text}"):
-                if force:
-                    continue
-                english = False
-            if not english:
-                s.spans, s.phrase_null, s.phrase_question = [], None, ""
-                continue
-            if s.phrase_question == question and s.phrase_null is not None:
-                continue  # read for this question already (ranked by it)
+            if not is_english(f"{question} {text}"):
+                break
             read.append(s)
             previous = s.sentence.previous if s.sentence else ""
             inputs.append((selector_input(text, previous=previous), len(text)))
-        if not read:
-            return
         for sent, reading in zip(read, self.span_reader.read_all(question, inputs), strict=True):
             sent.spans, sent.phrase_null = reading.spans, reading.null_score
-            sent.phrase_question = question
 
     def _widen_to_antecedents(self, question: str, found: Chosen) -> None:
         """A cited sentence whose best phrase is a pronoun ("She said the work would cost 42
