@@ -31,7 +31,7 @@ import os
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from functools import partial
 from itertools import pairwise
@@ -618,16 +618,13 @@ _JOINER = re.compile(r"[ \t]*(,|;|&|and)[ \t]*")
 _TOP_LEVEL_KEY = re.compile(r"^[^\s#\-\[][^\n:=]*[:=]", re.MULTILINE)
 
 
-def _load_html(
-    raw: str, given: dict[str, Any] | None = None, *, head: bool = True
-) -> tuple[str, dict[str, Any]]:
+def _load_html(raw: str, *, head: bool = True) -> tuple[str, dict[str, Any]]:
     """Main content (Markdown, tables as rows of cells) and title/date/author of a page.
 
     trafilatura's precise mode first (it leaves out site headers that its default keeps); a
     page too small for it to judge is read by its default mode, then as all visible text.
-    The title leads the text, as on the page, when the main content does not hold it.
-    ``given`` is metadata known from outside the page (an e-mail's headers), which wins over
-    the page's own; without ``head``, the text is the content alone (an e-mail's part).
+    The title leads the text, as on the page, when the main content does not hold it;
+    without ``head``, the text is the content alone (an e-mail's part).
 
     trafilatura writes Markdown, so it escapes the characters Markdown reads ("[sic]" as
     "\\[sic\\]", "quota_cut" as "quota\\_cut"): the escapes are undone, as the page shows
@@ -662,7 +659,6 @@ def _load_html(
             meta["author"] = author
         if found.sitename:
             meta["publisher"] = str(found.sitename)
-    meta.update(given or {})
     lines = [line.rstrip() for line in _MARKDOWN_ESCAPE.sub(r"\1", text).split("\n")]
     # a line end inside a paragraph is a space in HTML, kept by trafilatura from the page's
     # source where a writer wrapped it (Word's "Web Page" files): joined as a text file's
@@ -925,21 +921,19 @@ def _load_mime(path: Path) -> tuple[str, dict[str, Any]]:
     from qa.mime import read_mime
 
     bodies = read_mime(path)
-    given = {k: normalise_text(v) for k, v in bodies[0].meta.items()}
+    metas = [{k: normalise_text(v) for k, v in body.meta.items()} for body in bodies]
     if path.suffix.lower() != ".eml":
         # a saved page's own markup names its title, author and date; its Subject header is
         # the page's title, used when the markup has none
         text, metadata = _load_html(normalise_text(bodies[0].html[0]))
-        for key, value in given.items():
+        for key, value in metas[0].items():
             metadata.setdefault(key, value)
         return text, metadata
     # a mailbox's messages one after another, each led by its own subject, sender and date
-    texts = [_mail_text(body) for body in bodies]
+    texts = (_mail_text(body) for body in bodies)
     return "".join(
-        _with_head(text, {k: normalise_text(v) for k, v in body.meta.items()}) + "\n"
-        for text, body in zip(texts, bodies, strict=True)
-        if text
-    ).strip() + "\n", given
+        _with_head(text, meta) + "\n" for text, meta in zip(texts, metas, strict=True) if text
+    ).strip() + "\n", metas[0]
 
 
 def _mail_text(body: Any) -> str:
@@ -981,6 +975,22 @@ def _layout_as_blocks(raw: str) -> str:
     return lxml.html.tostring(root, encoding="unicode") if changed else raw
 
 
+def _office_reader(suffix: str) -> Callable[[Path], tuple[str, dict[str, Any]]]:
+    """The reader of a word processor's file type (``.docx``, ``.odt``, ``.rtf``), imported
+    on first use."""
+    if suffix == ".docx":
+        from qa.word import load_docx
+
+        return load_docx
+    if suffix == ".odt":
+        from qa.opendocument import load_odt
+
+        return load_odt
+    from qa.rtf import load_rtf
+
+    return load_rtf
+
+
 def load_file(path: Path | str) -> Document:
     """Load one file. Raises ValueError (with a reason) for binary or undecodable content."""
     path = Path(path)
@@ -992,22 +1002,11 @@ def load_file(path: Path | str) -> Document:
         text = unwrap(set_tables(normalise_text(raw_text)))
         if pdf_title:
             metadata["title"] = normalise_text(pdf_title)
-    elif suffix == ".docx":
-        from qa.word import load_docx
-
-        raw_text, metadata = load_docx(path)
+    elif suffix in (".docx", ".odt", ".rtf"):
+        raw_text, metadata = _office_reader(suffix)(path)
         text = normalise_text(raw_text)
         metadata = {k: normalise_text(v) for k, v in metadata.items()}
-    elif suffix in (".odt", ".rtf"):
-        if suffix == ".odt":
-            from qa.opendocument import load_odt as load_office
-        else:
-            from qa.rtf import load_rtf as load_office
-
-        raw_text, metadata = load_office(path)
-        text = normalise_text(raw_text)
-        metadata = {k: normalise_text(v) for k, v in metadata.items()}
-        if "title" not in metadata and (headline := _headline(text, 0)):
+        if suffix != ".docx" and "title" not in metadata and (headline := _headline(text, 0)):
             metadata["title"] = headline  # an RTF file's first line, as a .txt file's
     elif suffix in _MIME_SUFFIXES:
         text, metadata = _load_mime(path)

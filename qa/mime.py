@@ -82,8 +82,9 @@ def read_mime(path: Path) -> list[MimeBody]:
     if not page and data.startswith(b"From ") and b"\nFrom " in data:
         import mailbox
 
-        messages = [bytes(m) for m in mailbox.mbox(str(path), create=False)]
-        return [_read_message(m, page=False) for m in messages]
+        # each message's bytes as stored (after its "From " line), parsed once, below
+        box = mailbox.mbox(str(path), create=False)
+        return [_read_message(box.get_bytes(key), page=False) for key in box.iterkeys()]
     return [_read_message(data, page=page)]
 
 
@@ -98,10 +99,10 @@ def _read_message(data: bytes, *, page: bool) -> MimeBody:
         if root is not None:
             body.html.append(_text(root))
     else:
-        message = _forwarded(message)
-        for part in _inline_parts(message):
+        message, parts = _forwarded(message)
+        for part, text in parts:
             kind = body.html if part.get_content_type() in _HTML_TYPES else body.plain
-            kind.append(_text(part))
+            kind.append(text)
     if not any(t.strip() for t in body.html + body.plain):
         wanted = "HTML page" if page else "text body"
         raise ValueError(f"no {wanted} in the message (only attachments or images)")
@@ -109,12 +110,10 @@ def _read_message(data: bytes, *, page: bool) -> MimeBody:
     if subject:
         body.meta["title"] = subject
     if not page and not _FORWARD.match(subject):
-        sender = message.get("From")
-        if sender is not None:
-            addresses = getattr(sender, "addresses", ())
-            name = _unescaped(addresses[0].display_name) if addresses else ""
-            if name or _header(message, "From"):
-                body.meta["author"] = name or _header(message, "From")
+        addresses = getattr(message.get("From"), "addresses", ())
+        name = _unescaped(addresses[0].display_name) if addresses else ""
+        if author := name or _header(message, "From"):
+            body.meta["author"] = author
         if published := _date(message.get("Date")):
             body.meta["published"] = published
     return body
@@ -133,17 +132,21 @@ def _root_page(message: EmailMessage) -> EmailMessage | None:
     return pages[0] if pages else None
 
 
-def _forwarded(message: EmailMessage) -> EmailMessage:
-    """The message to read: ``message``, or, when its own body is empty, the e-mail it
-    forwards as an attachment (``message/rfc822``), whose headers are then the article's."""
-    if any(_text(p).strip() for p in _inline_parts(message)):
-        return message
+def _forwarded(
+    message: EmailMessage,
+) -> tuple[EmailMessage, list[tuple[EmailMessage, str]]]:
+    """The message to read and its inline parts with their text: ``message``, or, when its
+    own body is empty, the e-mail it forwards as an attachment (``message/rfc822``), whose
+    headers are then the article's."""
+    parts = [(part, _text(part)) for part in _inline_parts(message)]
+    if any(text.strip() for _, text in parts):
+        return message, parts
     for part in message.iter_attachments():
         if part.get_content_type() == "message/rfc822":
             inner = part.get_content()
             if isinstance(inner, EmailMessage):
                 return _forwarded(inner)
-    return message
+    return message, parts
 
 
 def _inline_parts(message: EmailMessage) -> list[EmailMessage]:
