@@ -29,6 +29,8 @@ from pathlib import Path
 from typing import Any
 from xml.parsers.expat import ExpatError
 
+from qa.word import unmarked_header
+
 __all__ = ["load_odt"]
 
 _TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
@@ -238,7 +240,7 @@ def _table(table: Any, notes: list[str]) -> Iterator[str]:
     if not rows:
         return
     width = max(len(cells) for cells in rows)
-    if not header_rows and width >= 3 and not any(c.isdigit() for c in "".join(rows[0])):
+    if not header_rows and unmarked_header(rows[0], width):
         header_rows = 1
     lines = []
     for i, cells in enumerate(rows):

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from qa.decoding import decode
+from qa.word import unmarked_header
 
 __all__ = ["load_rtf"]
 
@@ -75,6 +76,6 @@ def _table(rows: list[list[str]]) -> str:
     """Rows of cells as ``|`` lines, with a header rule when the first row heads (module doc)."""
     lines = ["| " + " | ".join(cells) + " |" for cells in rows]
     width = max(len(cells) for cells in rows)
-    if len(rows) > 1 and width >= 3 and not any(c.isdigit() for c in "".join(rows[0])):
+    if len(rows) > 1 and unmarked_header(rows[0], width):
         lines.insert(1, "|" + "---|" * len(rows[0]))
     return "\n".join(lines)

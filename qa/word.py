@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
 
-__all__ = ["load_docx"]
+__all__ = ["load_docx", "unmarked_header"]
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -186,7 +186,14 @@ def _is_header(cells: list[str], row: Any, width: int) -> bool:
     runs = [r for r in row._tr.iter(f"{{{_W}}}r") if (_text(r)).strip()]
     if runs and all(r.find(f"{{{_W}}}rPr/{{{_W}}}b") is not None for r in runs):
         return True
-    return width >= 3 and not any(ch.isdigit() for c in cells for ch in c)
+    return unmarked_header(cells, width)
+
+
+def unmarked_header(first_row: list[str], width: int) -> bool:
+    """Whether the first row of a table that does not mark its header heads it: the table has
+    three or more columns and the row no figure (column names, not a row of values). Word,
+    OpenDocument and RTF tables alike."""
+    return width >= 3 and not any(ch.isdigit() for cell in first_row for ch in cell)
 
 
 def _footnotes(document: Any) -> list[str]:
