@@ -618,14 +618,34 @@ _JOINER = re.compile(r"[ \t]*(,|;|&|and)[ \t]*")
 _TOP_LEVEL_KEY = re.compile(r"^[^\s#\-\[][^\n:=]*[:=]", re.MULTILINE)
 
 
-def _load_html(raw: str, *, head: bool = True) -> tuple[str, dict[str, Any]]:
-    """Main content (Markdown, tables as rows of cells) and title/date/author of a page.
+def _load_html(raw: str) -> tuple[str, dict[str, Any]]:
+    """Main content (``_html_content``) and title/date/author of a page. The title leads the
+    text, as on the page, when the main content does not hold it."""
+    import trafilatura
+
+    text, restored = _html_content(raw)
+    meta: dict[str, Any] = {}
+    # not extensive: its date would otherwise be guessed from any year in the text ("held
+    # since 2009" gave 2009-01-01); markup and a byline's date are still read
+    found = trafilatura.extract_metadata(raw, extensive=False)
+    if found is not None:
+        for key, name in (("title", "title"), ("date", "published"), ("author", "author")):
+            value = getattr(found, key, None)
+            if value:
+                meta[name] = str(value)
+        if author := _author(meta.pop("author", "")):
+            meta["author"] = author
+        if found.sitename:
+            meta["publisher"] = str(found.sitename)
+    return _with_head(text, meta, restored=restored), meta
+
+
+def _html_content(raw: str) -> tuple[str, bool]:
+    """A page's main content (Markdown, tables as rows of cells), and whether its byline was
+    restored at the top (``_restore_byline``).
 
     trafilatura's precise mode first (it leaves out site headers that its default keeps); a
     page too small for it to judge is read by its default mode, then as all visible text.
-    The title leads the text, as on the page, when the main content does not hold it;
-    without ``head``, the text is the content alone (an e-mail's part).
-
     trafilatura writes Markdown, so it escapes the characters Markdown reads ("[sic]" as
     "\\[sic\\]", "quota_cut" as "quota\\_cut"): the escapes are undone, as the page shows
     those characters, except a heading mark's (a line that opens with "# " is no heading)."""
@@ -646,27 +666,11 @@ def _load_html(raw: str, *, head: bool = True) -> tuple[str, dict[str, Any]]:
         or trafilatura.html2txt(page)
         or _visible_text(page)
     )
-    meta: dict[str, Any] = {}
-    # not extensive: its date would otherwise be guessed from any year in the text ("held
-    # since 2009" gave 2009-01-01); markup and a byline's date are still read
-    found = trafilatura.extract_metadata(raw, extensive=False)
-    if found is not None:
-        for key, name in (("title", "title"), ("date", "published"), ("author", "author")):
-            value = getattr(found, key, None)
-            if value:
-                meta[name] = str(value)
-        if author := _author(meta.pop("author", "")):
-            meta["author"] = author
-        if found.sitename:
-            meta["publisher"] = str(found.sitename)
     lines = [line.rstrip() for line in _MARKDOWN_ESCAPE.sub(r"\1", text).split("\n")]
     # a line end inside a paragraph is a space in HTML, kept by trafilatura from the page's
     # source where a writer wrapped it (Word's "Web Page" files): joined as a text file's
     text = unwrap(re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip())
-    text, restored = _restore_byline(text, raw)
-    if not head:
-        return text + "\n" if text else "", meta
-    return _with_head(text, meta, restored=restored), meta
+    return _restore_byline(text, raw)
 
 
 # trafilatura's Markdown escapes (inline ones anywhere, a list or quote mark's at a line start)
@@ -939,8 +943,7 @@ def _load_mime(path: Path) -> tuple[str, dict[str, Any]]:
 def _mail_text(body: Any) -> str:
     """An e-mail's text: the fuller of its HTML and plain-text readings (``qa.mime``)."""
     html = "\n\n".join(
-        _load_html(_layout_as_blocks(normalise_text(part)), head=False)[0].strip()
-        for part in body.html
+        _html_content(_layout_as_blocks(normalise_text(part)))[0].strip() for part in body.html
     ).strip()
     plain = "\n\n".join(
         unwrap(set_tables(normalise_text(part))).strip() for part in body.plain
