@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Chunker",
+    "begins_inside_table",
     "chunk_id",
     "document_version",
     "in_context",
@@ -34,6 +35,7 @@ __all__ = [
     "sections",
     "sentence_language",
     "sentence_spans",
+    "table_header_above",
 ]
 
 _LINE = re.compile(r"[^\n]+")
@@ -186,7 +188,13 @@ def in_context(doc: Document, start: int, end: int) -> str:
 
 
 def read_in_context(
-    text: str, start: int, end: int, title: str, *, values_first: bool = False
+    text: str,
+    start: int,
+    end: int,
+    title: str,
+    *,
+    values_first: bool = False,
+    column: Callable[[str], str] | None = None,
 ) -> str:
     """``in_context`` for the span ``text[start:end]`` of any text that holds it (a document,
     or a retrieved chunk, whose table rows are read against the header the chunk holds).
@@ -195,7 +203,9 @@ def read_in_context(
     row's label and each other cell before its column's name: "Solvik results: Q2 2024: 12.4
     Revenue (million EUR); 215 Staff" (what the reader judges: "215 staff" is a number of
     staff, "Staff: 215" is not phrased as one). A chunk may begin inside a table: then its
-    first row is a header only if a rule row (``|---|``) follows it."""
+    first row is a header only if a rule row (``|---|``) follows it. ``column``, if given,
+    rewrites each column name as read ("Pts" as "points (Pts)" for a question about points:
+    ``qa.answer.abbreviations``)."""
     line_start = text.rfind("\n", 0, start) + 1
     if not _is_row(text[line_start:end]):
         return text[start:end]
@@ -217,6 +227,8 @@ def read_in_context(
         read = "; ".join(cells)
     else:
         names = _cells(header)
+        if column is not None:
+            names = [column(n) if n else n for n in names]
         if values_first and len(cells) > 1:
             figures = "; ".join(
                 f"{cell} {names[i]}" if i < len(names) and names[i] else cell
@@ -228,6 +240,29 @@ def read_in_context(
             for i, cell in enumerate(cells)
         )
     return f"{title}: {read}"
+
+
+def table_header_above(text: str) -> str:
+    """The header and rule rows ("| Pos | Team | Pts |\n|---|---|---|") of the Markdown table
+    that ``text`` ends inside (its last line is a table row), or "" when it does not end in a
+    table or the table's top is not in it. What a chunk that begins inside a table is read
+    against: ``text`` is the document text before the chunk."""
+    lines = text.rstrip("\n").split("\n")
+    if not lines or not _is_row(lines[-1]):
+        return ""
+    n = len(lines) - 1
+    while n > 0 and _is_row(lines[n - 1]):
+        n -= 1
+    if n + 1 < len(lines) and _is_rule_row(lines[n + 1]):
+        return f"{lines[n]}\n{lines[n + 1]}"
+    return ""
+
+
+def begins_inside_table(text: str) -> bool:
+    """Whether ``text`` (a chunk) begins with a table row that is not its table's header row:
+    the header is in an earlier chunk."""
+    first, _, rest = text.lstrip("\n").partition("\n")
+    return _is_row(first) and not _is_rule_row(rest.split("\n", 1)[0]) and not _is_rule_row(first)
 
 
 def is_table_header(text: str, start: int, end: int) -> bool:

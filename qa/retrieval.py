@@ -13,9 +13,10 @@ from typing import Any
 
 import numpy as np
 
+from qa.chunking import begins_inside_table, table_header_above
 from qa.embeddings import Embedder
 from qa.errors import StoreError
-from qa.ids import content_key, doc_version, first_chunk_id, sentence_id
+from qa.ids import chunk_id, content_key, doc_version, first_chunk_id, sentence_id
 from qa.lexical import BM25Index
 from qa.store import ChunkStore, shown_path
 from qa.types import Hit, Sentence, same_words
@@ -99,10 +100,19 @@ def complete(store: ChunkStore, hits: list[Hit]) -> list[Hit]:
     for hit in hits:
         if hit.index != 0:
             firsts.setdefault(first_chunk_id(hit.doc_id, hit.version), []).append(hit)
+    # a chunk that begins inside a table: the chunks before it, which hold its header row
+    inside = {
+        h.chunk_id: _chunks_before(h) for h in hits if h.index > 0 and begins_inside_table(h.text)
+    }
+    wanted = {*firsts, *(c for ids in inside.values() for c in ids)}
     try:
-        records = store.get_chunks([cid for cid in firsts if cid not in held])
-    except StoreError:  # the answer is still given, without datelines
+        records = store.get_chunks([cid for cid in wanted if cid not in held])
+    except StoreError:  # the answer is still given, without datelines or table headers
         records = {}
+    for hit in hits:
+        if hit.chunk_id in inside:
+            before = [held[c] if c in held else records.get(c) for c in inside[hit.chunk_id]]
+            hit.table_header = table_header_above(_text_before(hit, before))
     for cid, others in firsts.items():
         first = held.get(cid)
         if first is None and cid in records:
@@ -110,6 +120,42 @@ def complete(store: ChunkStore, hits: list[Hit]) -> list[Hit]:
         for hit in others:
             hit.first_chunk = first
     return hits
+
+
+TABLE_LOOKBACK = 3  # chunks read above one that begins inside a table, for its header row
+
+
+def _chunks_before(hit: Hit) -> list[str]:
+    """The ids of the ``TABLE_LOOKBACK`` chunks before ``hit`` in its document version."""
+    return [
+        chunk_id(hit.doc_id, hit.version, i)
+        for i in range(max(0, hit.index - TABLE_LOOKBACK), hit.index)
+    ]
+
+
+def _text_before(hit: Hit, before: list[Hit | tuple[dict, str] | None]) -> str:
+    """The document text from the earliest of ``before`` (chunks of ``hit``'s document, in
+    order; None where one could not be read) up to ``hit``'s start, as far back as the chunks
+    run without a gap."""
+    spans: list[tuple[int, int, str]] = []
+    for got in before:
+        if got is None:
+            spans = []  # a gap: only the chunks after it join up with the hit
+            continue
+        if isinstance(got, Hit):
+            spans.append((got.start, got.end, got.text))
+        else:
+            meta, text = got
+            spans.append((int(meta["start"]), int(meta["end"]), text))
+    text, reached = "", hit.start
+    for start, end, chunk in reversed(spans):  # nearest first: prepend what each adds
+        if end < reached or start >= reached:
+            if end < reached:
+                break  # a gap in the text
+            continue
+        text = chunk[: reached - start] + text
+        reached = start
+    return text
 
 
 def _previous(spans: dict[tuple[int, int], str], start: int) -> str:

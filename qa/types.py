@@ -79,7 +79,8 @@ class Hit:
     the chunk's place in that version (0 = the first); ``sentences`` are the sentence spans
     inside it, in order; ``document`` is the document's metadata (title, published, ...);
     ``first_chunk`` is the document's first chunk when this is another one and retrieval could
-    read it (it holds the dateline), else None.
+    read it (it holds the dateline), else None; ``table_header`` the header and rule rows of
+    the table the chunk begins inside, read from the chunks before it, else "".
     """
 
     chunk_id: str
@@ -98,6 +99,9 @@ class Hit:
     sentences: list[Sentence] = field(default_factory=list)
     document: dict[str, Any] = field(default_factory=dict)
     first_chunk: Hit | None = field(default=None, repr=False, compare=False)
+    # the header and rule rows of the table this chunk begins inside, when an earlier chunk
+    # holds them (qa.chunking.table_header_above), else ""
+    table_header: str = field(default="", repr=False, compare=False)
 
     def span_text(self, start: int, end: int) -> str:
         """The text of the document span ``[start, end)``, which this chunk holds."""

@@ -339,6 +339,85 @@ def test_a_row_named_by_a_compound_is_answered(make_qa, tmp_path: Path) -> None:
     _row_is_the_unit(qa, "How much does a day pass cost?", "| Day pass | 7.50 euros |", "7.50")
 
 
+_TEAMS = [
+    "Ashby Vale", "Brenton Town", "Corrick United", "Dunmere Rovers", "Elsworth Albion",
+    "Farley Athletic", "Garston Park", "Holbeck City", "Ingleby Wanderers", "Jarrow Heath",
+    "Kelsey Borough", "Lanford Celtic", "Marwick Town", "Norbury United", "Oakham Rangers",
+    "Pelton Villa", "Quarry Bank", "Redcar Saints", "Selby Forge", "Thornaby Star",
+    "Ulverston Dale", "Varley Mills",
+]  # fmt: skip
+
+
+def _league_table(tmp_path: Path) -> tuple[Path, list[str]]:
+    """A league table longer than a chunk, with abbreviated column names: the page, its rows."""
+    rows = []
+    for n, team in enumerate(_TEAMS, start=1):
+        won, drawn = 20 - n // 2, 4 + n % 3
+        lost = 28 - won - drawn
+        points = 3 * won + drawn
+        rows.append(
+            f"| {n} | {team} | 28 | {won} | {drawn} | {lost} | {40 - 3 * n:+d} | {points} |"
+        )
+    page = tmp_path / "league.md"
+    page.write_text(
+        "# Northern League table after 28 rounds\n\n"
+        "Ashby Vale stay top after a goalless draw, two points clear of Brenton Town. The bottom "
+        "three are relegated, and Selby Forge are four points from safety.\n\n"
+        "| Pos | Team | P | W | D | L | GD | Pts |\n|---|---|---|---|---|---|---|---|\n"
+        + "\n".join(rows)
+        + "\n\nThe next round is played on Saturday.\n",
+        encoding="utf-8",
+    )
+    return page, rows
+
+
+def test_a_long_tables_rows_are_read_against_its_abbreviated_header(
+    make_qa, tmp_path: Path
+) -> None:
+    """A break-test: a league table longer than a chunk. A row in a later chunk was read
+    without its header row (in the chunk before), and "Pts" is not "points", so "How many
+    points do ... have?" got a number of the prose. The row is read under its header, found in
+    the chunks above, with "Pts" read as the question's "points", and leads the answer."""
+    page, rows = _league_table(tmp_path)
+    qa, _ = _ingested(make_qa, tmp_path, page)
+    n = _TEAMS.index("Thornaby Star")
+    row = rows[n]
+    points = row.strip(" |").split(" | ")[-1]
+    hit = next(h for h in qa.retrieve("How many points do Thornaby Star have?") if row in h.text)
+    assert hit.table_header.startswith("| Pos | Team |")  # the header is in an earlier chunk
+    answer = qa.ask("How many points do Thornaby Star have?")
+    assert answer.short is not None and answer.short.text == points
+    cited = answer.citations[answer.short.citation - 1]
+    assert cited.quote == row
+    difference = qa.ask("What is Thornaby Star's goal difference?")
+    assert difference.short is not None
+    assert difference.short.text == row.strip(" |").split(" | ")[-2]
+
+
+def test_an_llm_reads_table_rows_with_their_column_names(make_qa, tmp_path: Path) -> None:
+    """The passages an LLM reads are a few sentences around the best ones: rows of a table
+    without its header row gave the model figures with no column names. Such a passage's
+    source block names its columns, whether the header is in its chunk or in one above."""
+    from qa.answer.passages import select_passages
+    from qa.answer.prompts import answer_messages
+
+    page, rows = _league_table(tmp_path)
+    qa, _ = _ingested(make_qa, tmp_path, page)
+    header = "| Pos | Team | P | W | D | L | GD | Pts |"
+    for team in ("Corrick United", "Thornaby Star"):  # the first chunk, a later one
+        row = rows[_TEAMS.index(team)]
+        hit = next(h for h in qa.retrieve(f"How many points do {team} have?") if row in h.text)
+        start = hit.start + hit.text.index(row)
+        (passage,) = select_passages([(hit, start, start + len(row))], count=1)
+        assert header not in passage.text and row in passage.text
+        prompt = answer_messages(f"How many points do {team} have?", [passage])[1]["content"]
+        assert f'columns="{header}"' in prompt
+    prose = next(h for h in qa.retrieve("Who stays top?") if h.index == 0)
+    first = prose.sentences[1]
+    (passage,) = select_passages([(prose, first.start, first.end)], count=1, window=0)
+    assert "columns=" not in answer_messages("Who stays top?", [passage])[1]["content"]
+
+
 FARES_TXT = """Tornby raises tram fares
 
 Tornby's transport company will raise its fares on 1 March, the council

@@ -244,3 +244,18 @@ def test_a_table_row_is_read_against_its_header_as_the_reader_judges_it() -> Non
     assert read_in_context(inside, start, end, "Solvik", values_first=True) == (
         "Solvik: Q2 2024; 12.4; 215"
     )
+
+
+def test_the_header_of_a_table_a_chunk_begins_inside_is_found_above_it() -> None:
+    from qa.chunking import begins_inside_table, table_header_above
+
+    above = (
+        "The table after 28 rounds.\n\n| Pos | Team | Pts |\n|---|---|---|\n"
+        "| 1 | Vale | 60 |\n| 2 | Marske | 58 |\n"
+    )
+    assert table_header_above(above) == "| Pos | Team | Pts |\n|---|---|---|"
+    assert table_header_above(above + "\nNext round: Vale v Marske.\n") == ""  # not inside
+    assert table_header_above("| 1 | Vale | 60 |\n| 2 | Marske | 58 |\n") == ""  # top not here
+    assert begins_inside_table("| 3 | Whitby | 53 |\n| 4 | Rovers | 49 |\n\nRovers won.")
+    assert not begins_inside_table("| Pos | Team | Pts |\n|---|---|---|\n| 1 | Vale | 60 |")
+    assert not begins_inside_table("Rovers won.\n\n| 3 | Whitby | 53 |")

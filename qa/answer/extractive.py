@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from qa.answer.abbreviations import spelled_out
 from qa.answer.answer_types import (
     QUANTITY_TYPES,
     answer_near,
@@ -307,6 +308,12 @@ class ExtractiveReader(Answerer):
             else []
         )
         asked = quantity_asked(question) if "quantity" in on else None
+
+        def column(name: str) -> str:
+            """A column name as the question spells it: "points (Pts)"."""
+            spelled = spelled_out(name, question)
+            return name if spelled is None else f"{spelled} ({name})"
+
         scored = []
         for sid, (hit, sentence, rank) in spans.items():
             start, end = sentence.start, sentence.end
@@ -323,8 +330,15 @@ class ExtractiveReader(Answerer):
             dense = float(np.dot(vector, query_vector))
             # a table row is judged as read against its header row ("Q3 2024: 14.2 Revenue
             # (million EUR); 222 Staff"); what is cited is still the row
+            # a chunk that begins inside a table is read below its table's header rows
+            above = f"{hit.table_header}\n" if hit.table_header else ""
             read = read_in_context(
-                hit.text, start - hit.start, end - hit.start, hit.title, values_first=True
+                above + hit.text,
+                start - hit.start + len(above),
+                end - hit.start + len(above),
+                hit.title,
+                values_first=True,
+                column=column,
             )
             covered = frozenset(q_terms.intersection(terms([read])[0]))
             coverage = sum(weights[t] for t in covered) / total
@@ -865,7 +879,14 @@ def short_answer(
     # of a table row's values, the one in the column the question names ("in 2022", "the new
     # price") leads; among equals, the reader's order
     cells: list[tuple[int, tuple[ShortAnswer, float]]] = []
-    asked_terms = set(terms([question])[0]) if row else set()
+    # the question's terms a column's name holds (not the row's own values: "Castleton
+    # Athletic" names the row, not a column)
+    asked_terms = set(terms([question])[0]) - set(terms([best.text])[0]) if row else set()
+    # a row reads "<title>: <first cell>: <value> <column>; ...": no phrase of the title is a
+    # cell, and the first cell has no column name of its own (what follows it is the values)
+    titled = f"{best.hit.title}: "
+    label = len(titled) if row and read.startswith(titled) else 0
+    values = read.find(": ", label) + 2 if row else 0
     for span in best.spans:
         if margin is not None and span.margin < margin:
             break
@@ -877,13 +898,13 @@ def short_answer(
         if kind == "number" and in_calendar_day(read, first, last):
             continue  # "How many bids...?" is not answered by "on February 28"
         phrase = read[first:last].strip(" ,;:.")
-        if not phrase or len(phrase.split()) >= len(best.text.split()):
+        if not phrase or len(phrase.split()) >= len(best.text.split()) or first < label:
             continue
         if phrase.lower() in PRONOUNS:
             return None
         # a table row is read with each value before its column's name ("14.2 Revenue
         # (million EUR)"): the kind is judged on the value with its column's name
-        column = read[last:].split(";")[0]
+        column = read[last:].split(";")[0] if first >= values else ""
         judged = read[first:last] + column if row else phrase
         if kind is not None and not holds(kind, judged, question):
             continue

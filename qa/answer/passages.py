@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from qa.answer.pronouns import opens_with_pronoun
+from qa.chunking import begins_inside_table, table_header_above
 from qa.types import Hit
 
 __all__ = ["narrow", "select_passages"]
@@ -24,11 +25,17 @@ def _sentences(hit: Hit) -> list[tuple[int, int]]:
 
 
 def narrow(hit: Hit, start: int, end: int) -> Hit:
-    """``hit`` cut to the document span ``[start, end)`` it holds (sentences kept inside it)."""
+    """``hit`` cut to the document span ``[start, end)`` it holds (sentences kept inside it;
+    ``table_header`` the header rows of the table the span begins inside, else "")."""
     if not hit.start <= start < end <= hit.end:
         raise ValueError(f"span {start}-{end} is outside the chunk {hit.start}-{hit.end}")
     inside = [x for x in hit.sentences if start <= x.start and x.end <= end]
-    return replace(hit, start=start, end=end, text=hit.span_text(start, end), sentences=inside)
+    text = hit.span_text(start, end)
+    header = ""
+    if begins_inside_table(text):  # rows whose header row is above the span: keep it at hand
+        above = hit.text[: start - hit.start]
+        header = table_header_above(f"{hit.table_header}\n{above}" if hit.table_header else above)
+    return replace(hit, start=start, end=end, text=text, sentences=inside, table_header=header)
 
 
 def select_passages(

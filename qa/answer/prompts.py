@@ -1,6 +1,7 @@
 """The LLM prompts: package data files in ``qa/prompts/`` filled in with sources and history.
 
-Sources are fenced as ``<source id="n" title="..." date="...">text</source>`` and the system
+Sources are fenced as ``<source id="n" title="..." date="...">text</source>`` (with
+``columns="| Pos | Team | Pts |"`` when they are table rows without their header row) and the system
 prompt declares them data, not instructions. A document cannot close the fence early: any
 ``<source`` / ``</source`` in its text (or quotes and angle brackets in its title) is escaped.
 """
@@ -39,14 +40,18 @@ def _attr(value: object) -> str:
 
 
 def fence(number: int, hit: Hit) -> str:
-    """One source block: the chunk's text with its title and date, fenced and escaped."""
+    """One source block: the chunk's text with its title and date (and, for table rows whose
+    header row it lacks, that row as ``columns``), fenced and escaped."""
     doc = hit.document
     date = doc.get("published") or doc.get("date") or ""
     text = _TAG.sub(lambda m: f"&lt;{m.group(1)}{m.group(2)}", hit.text.strip())
+    # a passage of table rows whose header row is not in it names its columns
+    header = hit.table_header.split("\n", 1)[0]
     return load_prompt("source").substitute(
         id=number,
         title=_attr(hit.title or doc.get("title") or hit.path),
         date=_attr(date),
+        columns=f' columns="{_attr(header)}"' if header else "",
         text=text,
     )
 
