@@ -162,15 +162,26 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     return spans
 
 
-_RULE_CELL = re.compile(r"^:?-{3,}:?$")
+# a cell of the rule row under a Markdown table's header: hyphens with a colon either side
+# for alignment, as GitHub's tables allow ("---", ":--", "--:"); a lone "-" is a data cell's
+# "none" more often than a rule
+_RULE_CELL = re.compile(r"^(?=.{2})[:]?-+:?$")
 
 
 def _is_row(line: str) -> bool:
     return line.lstrip().startswith("|")
 
 
+_FIGURE_CELL = re.compile(r"^[+-]?\d[\d.,]*\.?$")  # "19", "3.", "1,250"
+_CELL_BORDER = re.compile(r"(?<!\\)\|")  # a pipe, not an escaped one ("Fee \| term")
+
+
 def _cells(row: str) -> list[str]:
-    return [cell.strip() for cell in row.strip().strip("|").split("|")]
+    """A Markdown row's cells, split at its pipes (not at escaped ones, ``\\|``)."""
+    inner = row.strip()
+    inner = inner[1:] if inner.startswith("|") else inner
+    inner = inner[:-1] if inner.endswith("|") and not inner.endswith("\\|") else inner
+    return [cell.strip().replace("\\|", "|") for cell in _CELL_BORDER.split(inner)]
 
 
 def _is_rule_row(line: str) -> bool:
@@ -230,11 +241,14 @@ def read_in_context(
         if column is not None:
             names = [column(n) if n else n for n in names]
         if values_first and len(cells) > 1:
+            # a first cell that is a figure (a position, a rank) is a value of its column too,
+            # and the row has no label of its own
+            first = 0 if _FIGURE_CELL.match(cells[0]) and names and names[0] else 1
             figures = "; ".join(
                 f"{cell} {names[i]}" if i < len(names) and names[i] else cell
-                for i, cell in enumerate(cells[1:], start=1)
+                for i, cell in enumerate(cells[first:], start=first)
             )
-            return f"{title}: {cells[0]}: {figures}"
+            return f"{title}: {cells[0]}: {figures}" if first else f"{title}: {figures}"
         read = "; ".join(
             f"{names[i]}: {cell}" if i < len(names) and names[i] else cell
             for i, cell in enumerate(cells)

@@ -101,18 +101,14 @@ def complete(store: ChunkStore, hits: list[Hit]) -> list[Hit]:
         if hit.index != 0:
             firsts.setdefault(first_chunk_id(hit.doc_id, hit.version), []).append(hit)
     # a chunk that begins inside a table: the chunks before it, which hold its header row
-    inside = {
-        h.chunk_id: _chunks_before(h) for h in hits if h.index > 0 and begins_inside_table(h.text)
-    }
-    wanted = {*firsts, *(c for ids in inside.values() for c in ids)}
+    inside = [h for h in hits if h.index > 0 and begins_inside_table(h.text)]
+    wanted = {*firsts, *(c for h in inside for c in _chunks_before(h, h.index))}
     try:
         records = store.get_chunks([cid for cid in wanted if cid not in held])
     except StoreError:  # the answer is still given, without datelines or table headers
         records = {}
-    for hit in hits:
-        if hit.chunk_id in inside:
-            before = [held[c] if c in held else records.get(c) for c in inside[hit.chunk_id]]
-            hit.table_header = table_header_above(_text_before(hit, before))
+    for hit in inside:
+        hit.table_header = _header_above(store, hit, held, records)
     for cid, others in firsts.items():
         first = held.get(cid)
         if first is None and cid in records:
@@ -122,21 +118,49 @@ def complete(store: ChunkStore, hits: list[Hit]) -> list[Hit]:
     return hits
 
 
-TABLE_LOOKBACK = 3  # chunks read above one that begins inside a table, for its header row
+TABLE_LOOKBACK = 4  # chunks read at a time above one that begins inside a table
+MAX_TABLE_LOOKBACK = 64  # and at most, for its header row: a table of some 600 short rows
 
 
-def _chunks_before(hit: Hit) -> list[str]:
-    """The ids of the ``TABLE_LOOKBACK`` chunks before ``hit`` in its document version."""
+def _chunks_before(hit: Hit, below: int) -> list[str]:
+    """The ids of the ``TABLE_LOOKBACK`` chunks before chunk ``below`` of ``hit``'s version."""
     return [
-        chunk_id(hit.doc_id, hit.version, i)
-        for i in range(max(0, hit.index - TABLE_LOOKBACK), hit.index)
+        chunk_id(hit.doc_id, hit.version, i) for i in range(max(0, below - TABLE_LOOKBACK), below)
     ]
+
+
+def _header_above(
+    store: ChunkStore, hit: Hit, held: dict[str, Hit], records: dict[str, tuple[dict, str]]
+) -> str:
+    """The header and rule rows of the table ``hit`` begins inside, read from the chunks above
+    it (``records`` holds the first ``TABLE_LOOKBACK``; more are read while the text above is
+    all table rows, up to ``MAX_TABLE_LOOKBACK``), or "" if not found."""
+    top = max(0, hit.index - TABLE_LOOKBACK)
+    while True:
+        ids = [chunk_id(hit.doc_id, hit.version, i) for i in range(top, hit.index)]
+        text = _text_before(hit, [held.get(c) or records.get(c) for c in ids])
+        header = table_header_above(text)
+        if header or top == 0 or hit.index - top >= MAX_TABLE_LOOKBACK or not _all_rows(text):
+            return header
+        more = _chunks_before(hit, top)
+        try:
+            records = {**records, **store.get_chunks(c for c in more if c not in held)}
+        except StoreError:
+            return ""
+        top = max(0, top - TABLE_LOOKBACK)
+
+
+def _all_rows(text: str) -> bool:
+    """Whether every line of ``text`` (not empty) is a table row: the table goes on above it."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    return bool(lines) and all(line.lstrip().startswith("|") for line in lines)
 
 
 def _text_before(hit: Hit, before: list[Hit | tuple[dict, str] | None]) -> str:
     """The document text from the earliest of ``before`` (chunks of ``hit``'s document, in
     order; None where one could not be read) up to ``hit``'s start, as far back as the chunks
-    run without a gap."""
+    run without a gap (chunks that touch may leave out the line break between them: it is
+    put back)."""
     spans: list[tuple[int, int, str]] = []
     for got in before:
         if got is None:
@@ -149,10 +173,13 @@ def _text_before(hit: Hit, before: list[Hit | tuple[dict, str] | None]) -> str:
             spans.append((int(meta["start"]), int(meta["end"]), text))
     text, reached = "", hit.start
     for start, end, chunk in reversed(spans):  # nearest first: prepend what each adds
-        if end < reached or start >= reached:
-            if end < reached:
-                break  # a gap in the text
+        if start >= reached:
             continue
+        if end < reached:
+            if reached - end > PREVIOUS_GAP:
+                break  # a gap in the text
+            text = "\n" * (reached - end) + text
+            reached = end
         text = chunk[: reached - start] + text
         reached = start
     return text

@@ -16,6 +16,12 @@ from qa.answer.abbreviations import spelled_out
         ("Qty", "What quantity of steel was shipped?", "quantity"),
         ("EPS", "What were earnings per share in 2024?", "earnings per share"),
         ("Avg", "What is the Average price?", "Average"),
+        ("GA", "How many goals against have they conceded?", "goals against"),
+        ("HS", "What was Tom Ashdown's highest score?", "highest score"),  # not "highest"
+        ("PTS", "How many points do they have?", "points"),  # capitals, no initials
+        ("Min", "What was the minimum temperature?", "minimum"),  # a word, shortened
+        ("Avg cost", "What is the average cost of DELH?", "average cost"),
+        ("Div Yld", "What is the dividend yield of Alder?", "dividend yield"),
     ],
 )
 def test_an_abbreviation_is_read_as_the_question_words_it_stands_for(
@@ -33,6 +39,10 @@ def test_an_abbreviation_is_read_as_the_question_words_it_stands_for(
         ("Team", "How many points does the team have?"),  # the question's own word
         ("Pts", "Who scored the most goals?"),  # no word of the question
         ("GD", "What is the difference in goals?"),  # initials out of order
+        ("GA", "How many goals did Bramley score?"),  # an initialism: "goals" is not GA
+        ("Age", "What is the batting average of Jacksby?"),  # a word, not "average" shortened
+        ("Lost", "What was the lowest price?"),
+        ("No", "What is the number of members?"),
     ],
 )
 def test_no_expansion_when_it_is_not_one_or_not_only_one(name: str, question: str) -> None:

@@ -392,6 +392,34 @@ def test_a_long_tables_rows_are_read_against_its_abbreviated_header(
     difference = qa.ask("What is Thornaby Star's goal difference?")
     assert difference.short is not None
     assert difference.short.text == row.strip(" |").split(" | ")[-2]
+    position = qa.ask("What position are Thornaby Star in?")  # the first column
+    assert position.short is not None and position.short.text == str(n + 1)
+
+
+def test_a_table_many_chunks_long_without_overlap_keeps_its_header(make_qa, tmp_path: Path) -> None:
+    """A break-test: rows longer than the chunks' overlap make chunks that touch without
+    overlapping (the line break between them in neither), which read as a gap, so no later
+    chunk found its header; and a header more than three chunks up was not looked for."""
+    rows = [
+        f"| Company {n:02d} Holdings | C{n:02d}H | {100 + n * 1.37:.2f} | {n % 7 - 3:+.1f}% | "
+        f"{120 + n * 7},000 | {0.5 + n * 0.11:.2f} | {8 + n % 13}.{n % 10} | {1 + n % 4}.{n % 9}% |"
+        for n in range(1, 61)
+    ]
+    page = tmp_path / "markets.md"
+    page.write_text(
+        "# Closing prices\n\nShares closed mixed on Friday.\n\n"
+        "| Company | Ticker | Close | Chg | Vol | EPS | P/E | Div Yld |\n"
+        "|---|---|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n",
+        encoding="utf-8",
+    )
+    qa, _ = _ingested(make_qa, tmp_path, page)
+    row = rows[57]
+    question = "What are the earnings per share of Company 58 Holdings?"
+    hit = next(h for h in qa.retrieve(question) if row in h.text)
+    assert hit.index >= 5 and hit.table_header.startswith("| Company | Ticker |")
+    answer = qa.ask(question)
+    assert answer.short is not None and answer.short.text == row.split(" | ")[5]
+    assert answer.citations[answer.short.citation - 1].quote == row
 
 
 def test_an_llm_reads_table_rows_with_their_column_names(make_qa, tmp_path: Path) -> None:

@@ -48,7 +48,11 @@ _QUESTION_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
             _I,
         ),
     ),
-    ("percent", re.compile(r"\b(percent|percentage|stake|proportion|share of|in percent)\b|%", _I)),
+    (
+        # "share of" as in "a share of sales", not "earnings per share of Kestrel"
+        "percent",
+        re.compile(r"\b(percent|percentage|stake|proportion|(?<!per )share of|in percent)\b|%", _I),
+    ),
     (
         "day",
         re.compile(r"\b(on what (date|day)|what (date|day)|which (date|day)|exact date)\b", _I),

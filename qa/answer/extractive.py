@@ -916,9 +916,14 @@ def short_answer(
         if not row:
             at = first + read[first:last].find(phrase)
         else:
-            at = best.text.find(phrase)
-            if at < 0 or best.text.find(phrase, at + 1) >= 0:
+            # the phrase as a whole value of the row ("6", not the 6 of "6.5", "16" or "-6")
+            found_at = [
+                m.start()
+                for m in re.finditer(rf"(?<![\w.,+-]){re.escape(phrase)}(?![\w]|[.,]\d)", best.text)
+            ]
+            if len(found_at) != 1:
                 continue  # not in the cited text, or ambiguous there
+            at = found_at[0]
         start = best.start + at
         null = best.phrase_null if best.phrase_null is not None else 0.0
         found = ShortAnswer(phrase, index, start, start + len(phrase), round(span.margin, 3))
