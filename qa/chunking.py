@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Chunker",
+    "all_table_rows",
     "begins_inside_table",
     "chunk_id",
     "document_version",
@@ -165,7 +166,7 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
 # a cell of the rule row under a Markdown table's header: hyphens with a colon either side
 # for alignment, as GitHub's tables allow ("---", ":--", "--:"); a lone "-" is a data cell's
 # "none" more often than a rule
-_RULE_CELL = re.compile(r"^(?=.{2})[:]?-+:?$")
+_RULE_CELL = re.compile(r"^(?=.{2}):?-+:?$")
 
 
 def _is_row(line: str) -> bool:
@@ -270,6 +271,13 @@ def table_header_above(text: str) -> str:
     if n + 1 < len(lines) and _is_rule_row(lines[n + 1]):
         return f"{lines[n]}\n{lines[n + 1]}"
     return ""
+
+
+def all_table_rows(text: str) -> bool:
+    """Whether every line of ``text`` that is not empty is a table row (and one is): a table
+    that goes on above it."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    return bool(lines) and all(map(_is_row, lines))
 
 
 def begins_inside_table(text: str) -> bool:

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from qa.chunking import begins_inside_table, table_header_above
+from qa.chunking import all_table_rows, begins_inside_table, table_header_above
 from qa.embeddings import Embedder
 from qa.errors import StoreError
 from qa.ids import chunk_id, content_key, doc_version, first_chunk_id, sentence_id
@@ -102,7 +102,10 @@ def complete(store: ChunkStore, hits: list[Hit]) -> list[Hit]:
             firsts.setdefault(first_chunk_id(hit.doc_id, hit.version), []).append(hit)
     # a chunk that begins inside a table: the chunks before it, which hold its header row
     inside = [h for h in hits if h.index > 0 and begins_inside_table(h.text)]
-    wanted = {*firsts, *(c for h in inside for c in _chunks_before(h, h.index))}
+    wanted = {
+        *firsts,
+        *(c for h in inside for c in _chunk_ids(h, h.index - TABLE_LOOKBACK, h.index)),
+    }
     try:
         records = store.get_chunks([cid for cid in wanted if cid not in held])
     except StoreError:  # the answer is still given, without datelines or table headers
@@ -122,11 +125,9 @@ TABLE_LOOKBACK = 4  # chunks read at a time above one that begins inside a table
 MAX_TABLE_LOOKBACK = 64  # and at most, for its header row: a table of some 600 short rows
 
 
-def _chunks_before(hit: Hit, below: int) -> list[str]:
-    """The ids of the ``TABLE_LOOKBACK`` chunks before chunk ``below`` of ``hit``'s version."""
-    return [
-        chunk_id(hit.doc_id, hit.version, i) for i in range(max(0, below - TABLE_LOOKBACK), below)
-    ]
+def _chunk_ids(hit: Hit, first: int, stop: int) -> list[str]:
+    """The ids of chunks ``first`` to ``stop - 1`` of ``hit``'s document version."""
+    return [chunk_id(hit.doc_id, hit.version, i) for i in range(max(0, first), stop)]
 
 
 def _header_above(
@@ -137,23 +138,17 @@ def _header_above(
     all table rows, up to ``MAX_TABLE_LOOKBACK``), or "" if not found."""
     top = max(0, hit.index - TABLE_LOOKBACK)
     while True:
-        ids = [chunk_id(hit.doc_id, hit.version, i) for i in range(top, hit.index)]
+        ids = _chunk_ids(hit, top, hit.index)
         text = _text_before(hit, [held.get(c) or records.get(c) for c in ids])
         header = table_header_above(text)
-        if header or top == 0 or hit.index - top >= MAX_TABLE_LOOKBACK or not _all_rows(text):
+        if header or top == 0 or hit.index - top >= MAX_TABLE_LOOKBACK or not all_table_rows(text):
             return header
-        more = _chunks_before(hit, top)
+        more = _chunk_ids(hit, top - TABLE_LOOKBACK, top)
         try:
             records = {**records, **store.get_chunks(c for c in more if c not in held)}
         except StoreError:
             return ""
         top = max(0, top - TABLE_LOOKBACK)
-
-
-def _all_rows(text: str) -> bool:
-    """Whether every line of ``text`` (not empty) is a table row: the table goes on above it."""
-    lines = [line for line in text.split("\n") if line.strip()]
-    return bool(lines) and all(line.lstrip().startswith("|") for line in lines)
 
 
 def _text_before(hit: Hit, before: list[Hit | tuple[dict, str] | None]) -> str:

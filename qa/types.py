@@ -107,6 +107,12 @@ class Hit:
         """The text of the document span ``[start, end)``, which this chunk holds."""
         return self.text[start - self.start : end - self.start]
 
+    def with_table_header(self) -> tuple[str, int]:
+        """The chunk's text below ``table_header`` (a line of its own), and where the chunk's
+        own text starts in it (0 without a header): what a row is read against."""
+        above = f"{self.table_header}\n" if self.table_header else ""
+        return above + self.text, len(above)
+
     def to_dict(self) -> dict[str, Any]:
         """The passage as JSON: sentences as ``[start, end]`` pairs; no vectors."""
         return {

@@ -261,29 +261,23 @@ def test_the_header_of_a_table_a_chunk_begins_inside_is_found_above_it() -> None
     assert not begins_inside_table("Rovers won.\n\n| 3 | Whitby | 53 |")
 
 
-def test_rule_rows_with_alignment_colons_and_escaped_pipes_in_cells() -> None:
+def _row_read(table: str, row: str) -> str:
+    """``row`` of ``table`` as the reader reads it (values first, title "T")."""
     from qa.chunking import read_in_context
 
-    table = "| Station | Max | Min |\n|:--|--:|--:|\n| Tiree | 14.5 | 6 |\n"
-    row = "| Tiree | 14.5 | 6 |"
     start = table.index(row)
-    assert read_in_context(table, start, start + len(row), "T", values_first=True) == (
-        "T: Tiree: 14.5 Max; 6 Min"
-    )
+    return read_in_context(table, start, start + len(row), "T", values_first=True)
+
+
+def test_rule_rows_with_alignment_colons_and_escaped_pipes_in_cells() -> None:
+    table = "| Station | Max | Min |\n|:--|--:|--:|\n| Tiree | 14.5 | 6 |\n"
+    assert _row_read(table, "| Tiree | 14.5 | 6 |") == "T: Tiree: 14.5 Max; 6 Min"
     piped = "| Rule | Pattern | Hits |\n|---|---|---|\n| Rule 4 | `a \\| b` | 90 |\n"
-    row = "| Rule 4 | `a \\| b` | 90 |"
-    start = piped.index(row)
-    assert read_in_context(piped, start, start + len(row), "T", values_first=True) == (
-        "T: Rule 4: `a | b` Pattern; 90 Hits"
-    )
+    assert _row_read(piped, "| Rule 4 | `a \\| b` | 90 |") == "T: Rule 4: `a | b` Pattern; 90 Hits"
     # a first cell that is a figure (a position) is a value of its column, not a label
     ranked = "| Pos | Team | Pts |\n|---|---|---|\n| 19 | Tolworth Heath | 31 |\n"
-    row = "| 19 | Tolworth Heath | 31 |"
-    start = ranked.index(row)
-    assert read_in_context(ranked, start, start + len(row), "T", values_first=True) == (
+    assert _row_read(ranked, "| 19 | Tolworth Heath | 31 |") == (
         "T: 19 Pos; Tolworth Heath Team; 31 Pts"
     )
     # a lone "-" is a data cell's "none", not a rule
-    dashes = "| a | b |\n| - | - |\n| 1 | 2 |\n"
-    start = dashes.index("| 1 | 2 |")
-    assert read_in_context(dashes, start, start + 9, "T", values_first=True) == "T: 1; 2"
+    assert _row_read("| a | b |\n| - | - |\n| 1 | 2 |\n", "| 1 | 2 |") == "T: 1; 2"

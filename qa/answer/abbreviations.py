@@ -27,6 +27,7 @@ name is left as it is. Not a word list: the question's own words are the only ca
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 __all__ = ["spelled_out"]
 
@@ -79,6 +80,7 @@ def _expand(name: str, words: list[str], lower: list[str]) -> str | None:
     return _one(shortened)
 
 
+@lru_cache(maxsize=4096)  # each column name of every row of a table, per question
 def spelled_out(name: str, question: str) -> str | None:
     """The word(s) of ``question`` that the column name ``name`` abbreviates, as the question
     writes them (a name of several words with each word read), or None (no word of it is an

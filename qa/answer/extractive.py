@@ -331,11 +331,11 @@ class ExtractiveReader(Answerer):
             # a table row is judged as read against its header row ("Q3 2024: 14.2 Revenue
             # (million EUR); 222 Staff"); what is cited is still the row
             # a chunk that begins inside a table is read below its table's header rows
-            above = f"{hit.table_header}\n" if hit.table_header else ""
+            table, shift = hit.with_table_header()
             read = read_in_context(
-                above + hit.text,
-                start - hit.start + len(above),
-                end - hit.start + len(above),
+                table,
+                start - hit.start + shift,
+                end - hit.start + shift,
                 hit.title,
                 values_first=True,
                 column=column,

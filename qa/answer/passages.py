@@ -33,8 +33,8 @@ def narrow(hit: Hit, start: int, end: int) -> Hit:
     text = hit.span_text(start, end)
     header = ""
     if begins_inside_table(text):  # rows whose header row is above the span: keep it at hand
-        above = hit.text[: start - hit.start]
-        header = table_header_above(f"{hit.table_header}\n{above}" if hit.table_header else above)
+        table, shift = hit.with_table_header()
+        header = table_header_above(table[: start - hit.start + shift])
     return replace(hit, start=start, end=end, text=text, sentences=inside, table_header=header)
 
 
