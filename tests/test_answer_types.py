@@ -108,6 +108,15 @@ def test_question_types(question: str, kind: str | None) -> None:
         ("person", "The Riverton City Council approved it.", False),  # four words: no name
         ("person", "It listed on the New York Stock Exchange.", False),
         ("person", "US-based Magrathea signed with Wogen.", False),
+        # a break-test: two capitalised words are a company as often as a person (a trained
+        # recogniser tells them apart; the capitalised-run rule took this one for a person)
+        (
+            "person",
+            "Harlow Dynamics, the Sheffield-based maker of warehouse robots, reported revenue "
+            "of £214.6 million.",
+            False,
+        ),
+        ("person", "Finance director Tomasz Brzezinski said currency costs rose.", True),
         # a break-test: crowns, zlotys and pence were no money, so another company's sum in
         # dollars answered; CLDR's English currency names (babel) and news words are money
         ("money", "Alderbrook said it would build a warehouse for 310 million crowns.", True),
@@ -355,3 +364,16 @@ def test_currency_symbols_are_cldr_s_own_and_leave_out_words_letters_and_units()
     assert not {"R", "K", "P", "Ft", "KM", "den", "Le"} & set(found.symbols)
     assert not {"TOP", "ALL", "PHP", "CVE"} & set(found.codes)
     assert {"mil", "mln", "mld", "million", "bn"} <= set(found.scales)
+
+
+def test_the_people_recogniser_is_checked_by_its_pinned_hashes(monkeypatch) -> None:
+    from qa.answer import people
+    from qa.errors import ModelIntegrityError
+
+    assert people.people("Chief executive Miriam Okafor met Harlow Dynamics staff.") == (
+        "Miriam Okafor",
+    )
+    monkeypatch.setattr(people, "_pipeline", None)
+    monkeypatch.setattr(people, "WEIGHTS_SHA256", {"ner/model": "0" * 64})
+    with pytest.raises(ModelIntegrityError, match="people recogniser"):
+        people.load()

@@ -73,17 +73,20 @@ def test_onnx_tokenize_equals_the_transformers_tokenizer(embedder, torch_embedde
         assert len(pieces) > embedder.max_tokens  # not cut at the model's window
 
 
-def test_ingest_and_ask_retrieval_never_import_torch(tmp_path: Path) -> None:
-    """A fresh process ingests and retrieves on ONNX Runtime alone."""
+def test_ingest_retrieval_and_ask_never_import_torch(tmp_path: Path) -> None:
+    """A fresh process ingests, retrieves and answers on ONNX Runtime alone."""
     code = (
         "import sys, json\n"
         "from qa import QA\n"
         "qa = QA()\n"
         "report = qa.ingest()\n"
         "hits = qa.retrieve('How much working capital did Wogen provide to Magrathea?')\n"
+        # a question that asks for a person runs the people recogniser (spaCy) too
+        "who = qa.ask('What is the name of the person listed as the contact?')\n"
         "heavy = [m for m in ('torch', 'sentence_transformers', 'transformers') "
         "if m in sys.modules]\n"
-        "print(json.dumps({'chunks': report.chunks, 'top': hits[0].text, 'heavy': heavy}))\n"
+        "print(json.dumps({'chunks': report.chunks, 'top': hits[0].text, 'heavy': heavy, "
+        "'spacy': 'spacy' in sys.modules}))\n"
     )
     env = {**os.environ, "QA_HOME": str(tmp_path / "home"), "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
@@ -94,6 +97,7 @@ def test_ingest_and_ask_retrieval_never_import_torch(tmp_path: Path) -> None:
     assert result["chunks"] > 0
     assert "$10 million" in result["top"]
     assert result["heavy"] == []
+    assert result["spacy"]
 
 
 def test_a_tampered_export_is_refused_before_loading(embedder, tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from qa.answer.people import people
 from qa.currencies import currencies, sum_marks, trie
 
 __all__ = [
@@ -111,58 +112,6 @@ CALENDAR_DAY = (
     r"\b(1\d|20)\d\d/\d{1,2}/\d{1,2}\b"
 )
 _CALENDAR_DAY_RE = re.compile(CALENDAR_DAY)
-# words that make a two-word capitalised run an organisation or a place, not a person's name
-# (generic ones only: the words taken from the article set's one article were removed)
-_NOT_PEOPLE = frozenset(
-    [
-        "Technologies",
-        "Technology",
-        "Industry",
-        "Events",
-        "Group",
-        "Company",
-        "Corporation",
-        "Inc",
-        "Ltd",
-        "Bank",
-        "Market",
-        "Metals",
-        "Mining",
-        "University",
-        "Institute",
-        "Association",
-        "North",
-        "South",
-        "East",
-        "West",
-        "America",
-        "Canada",
-        "China",
-        "United",
-        "States",
-        "Kingdom",
-        "Union",
-    ]
-)
-# a capitalised word in Latin script ("Núñez", "O'Brien", "Jean-Luc", "McDonald"; not "CEO" or
-# "US-based"), then more, each after a space, an initial ("John F. Kennedy") or a name particle
-# ("Ludwig van Dijk")
-_UPPER = "".join(c for c in map(chr, range(0x250)) if c.isupper())
-_LOWER = "".join(c for c in map(chr, range(0x250)) if c.islower())
-_NAME_WORD = (
-    rf"(?:[{_UPPER}][{_LOWER}][{_UPPER}{_LOWER}]*(?:['’-][{_UPPER}{_LOWER}]+)*"
-    rf"|[{_UPPER}]['’][{_UPPER}][{_LOWER}]+)"
-)
-# not the Romance "de", "da", "la": "Banco de España", "Ciudad de México" are no people
-_PARTICLE = r"(?:van|von|der|den|ter|ten|bin|ibn|al)"
-_CAPITALISED_RUN = re.compile(
-    rf"(?<![\w'’-]){_NAME_WORD}(?:[ \t]+(?:[A-Z]\.[ \t]+|{_PARTICLE}[ \t]+)?{_NAME_WORD})+"
-    r"(?![\w'’-])"
-)
-# a capitalised run joined to others by "and", "of"...: a headline or a title, not a name
-_TITLE_RUN = re.compile(
-    r"\b[A-Z][\w-]*(?:[ \t]+(?:(?:and|of|with|for|the|in|on|to|&)[ \t]+)?[A-Z][\w-]*){4,}"
-)
 # one to ninety-nine in words: "fifteen" trawlers and "six" staff are numbers
 _CARDINAL = (
     r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
@@ -299,7 +248,7 @@ def holds(kind: AnswerType | None, sentence: str, question: str = "") -> bool:
     if kind is None:
         return True
     if kind == "person":
-        return any(name not in question for name in _names(sentence))
+        return any(name not in question for name in people(sentence))
     if kind == "name":
         return bool(new_names(sentence, question))
     rule = _sentence_rule(kind)
@@ -353,26 +302,6 @@ def new_names(sentence: str, question: str) -> list[str]:
 def _bare(word: str) -> str:
     """``word`` without a possessive "'s"."""
     return word.removesuffix("'s").removesuffix("’s")
-
-
-def _names(sentence: str) -> list[str]:
-    """Runs of two or three capitalised words that are not an organisation, a place or part of a
-    headline: "Lemon Zhao", "Carl Wilhelm Scheele", not "Green Production and High-End
-    Applications"."""
-    plain = _TITLE_RUN.sub(lambda m: " " if _is_title(m.group(0)) else m.group(0), sentence)
-    names = []
-    for match in _CAPITALISED_RUN.finditer(plain):
-        run = [_bare(w) for w in match.group(0).split()]
-        capitalised = [w for w in run if w[0].isupper() and not w.endswith(".")]
-        if len(capitalised) in (2, 3) and not _NOT_PEOPLE.intersection(run):
-            names.append(" ".join(run))
-    return names
-
-
-def _is_title(run: str) -> bool:
-    """True when a run of capitalised words is joined by two or more lower-case connectives (a
-    headline), not one ("Lemon Zhao of Big Blue Technologies")."""
-    return sum(w[0].islower() for w in run.split()) >= 2
 
 
 # ---- quantities: "how many tonnes", "in kilograms", "per year" --------------------------------

@@ -79,6 +79,7 @@ from qa.answer.dateline import (
 from qa.answer.language import is_english
 from qa.answer.language import load as load_language_identifier
 from qa.answer.no_answer import NoAnswerHead
+from qa.answer.people import load as load_people_recogniser
 from qa.answer.pronouns import ASKS_WHO, NAME_JOINERS, PRONOUNS, opens_with_pronoun
 from qa.answer.question_parts import question_parts
 from qa.answer.selector import AnswerSelector, selector_input
@@ -264,6 +265,8 @@ class ExtractiveReader(Answerer):
 
     def warm_up(self) -> None:
         load_money_rule()
+        if "type" in self.gates:
+            load_people_recogniser()  # else the first question that asks "who is the CEO...?"
         if self.selector is not None:
             self.selector.load()
         if self.no_answer is not None:
