@@ -189,6 +189,15 @@ def test_new_names_are_capitalised_words_the_question_lacks(
 
 def test_a_person_named_in_the_question_is_not_the_answer() -> None:
     assert not holds("person", "Lemon Zhao wrote it.", "Who is the editor working with Lemon Zhao?")
+    # named in the question as whole words, less a possessive: "Li" is not named by
+    # "Lianhua", "Johnson Matthey's" is by "Johnson Matthey" (a break-test)
+    question = "Who is the finance director of Lianhua Battery?"
+    assert holds("person", "Li, the finance director, will succeed him.", question)
+    assert not holds(
+        "person",
+        "Johnson Matthey's chief executive declined to comment.",
+        "Who is the chief executive of Johnson Matthey?",
+    )
 
 
 @pytest.mark.parametrize(

