@@ -386,3 +386,23 @@ def test_the_people_recogniser_is_checked_by_its_pinned_hashes(monkeypatch) -> N
     monkeypatch.setattr(people, "WEIGHTS_SHA256", {"ner/model": "0" * 64})
     with pytest.raises(ModelIntegrityError, match="people recogniser"):
         people.load()
+
+
+def test_spacy_is_imported_without_torch_in_its_own_thread_only() -> None:
+    """thinc imports torch when it can; the recogniser's import blocks that in the loading
+    thread only, so a thread that needs torch (a torch backend) still imports it."""
+    import threading
+
+    from qa.answer.people import _NoTorchInThisThread
+
+    finder = _NoTorchInThisThread()
+    with pytest.raises(ModuleNotFoundError):
+        finder.find_spec("torch")
+    with pytest.raises(ModuleNotFoundError):
+        finder.find_spec("torch.utils.dlpack")
+    assert finder.find_spec("torchvision_like_name") is None
+    elsewhere: list[object] = []
+    thread = threading.Thread(target=lambda: elsewhere.append(finder.find_spec("torch")))
+    thread.start()
+    thread.join()
+    assert elsewhere == [None]

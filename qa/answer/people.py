@@ -12,6 +12,8 @@ are checked against their pinned sha256 before it loads. Only its tokenizer, ``t
 
 from __future__ import annotations
 
+import importlib.abc
+import sys
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -73,25 +75,33 @@ def load() -> Any:
         return _pipeline
 
 
+class _NoTorchInThisThread(importlib.abc.MetaPathFinder):
+    """An import finder under which ``import torch`` fails in the thread that made it, as if
+    torch were not installed; other threads import it as usual."""
+
+    def __init__(self) -> None:
+        self.thread = threading.get_ident()
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+        if threading.get_ident() == self.thread and name.partition(".")[0] == "torch":
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+
 def _import_spacy_without_torch() -> Any:
     """spaCy, imported so that torch is not: thinc (spaCy's network library) imports torch
     whenever it is installed, only to offer it as a backend, and the recogniser runs on thinc's
     own numpy ops; torch would add seconds and hundreds of MB to the first person question of
-    a process that otherwise runs on ONNX Runtime alone. While spaCy is imported, ``import
-    torch`` fails as if torch were not installed (a ``None`` entry in ``sys.modules``, Python's
-    documented way to block an import). A process that has imported torch already keeps it."""
-    import sys
-
-    if "torch" in sys.modules:
-        import spacy
-
-        return spacy
-    sys.modules["torch"] = None  # type: ignore[assignment]
+    a process that otherwise runs on ONNX Runtime alone. While spaCy is imported, an import
+    finder (``sys.meta_path``) makes ``import torch`` fail in this thread only, so another
+    thread that needs torch (a torch backend) is not affected. A process that has imported
+    torch already keeps it and thinc uses it."""
+    finder = _NoTorchInThisThread()
+    sys.meta_path.insert(0, finder)
     try:
         import spacy
     finally:
-        if sys.modules.get("torch", 0) is None:
-            del sys.modules["torch"]
+        sys.meta_path.remove(finder)
     return spacy
 
 

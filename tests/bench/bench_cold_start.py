@@ -1,6 +1,7 @@
 """Benchmark of a cold ``qa ask --json``: wall time of a fresh process, side by side.
 
-Run: ``.venv/bin/python tests/bench/bench_cold_start.py [--base /tmp/base] [--runs 5]``.
+Run: ``.venv/bin/python tests/bench/bench_cold_start.py [--base /tmp/base] [--runs 5]
+[--question "Who ...?"]`` (a question that asks for a person also loads the people recogniser).
 Ingests the corpus once per side, then times, in turns so that every variant sees the same
 machine load: this tree, this tree without the answer selector (``QA_ANSWER_SELECTOR=false``:
 what a cold ask costs without torch), and with ``--base`` another checkout of qa (e.g.
@@ -44,11 +45,11 @@ def env_for(root: Path, home: Path, onnx_dir: Path, **extra: str) -> dict[str, s
     }
 
 
-def cold_ask(root: Path, env: dict[str, str]) -> tuple[float, bool]:
+def cold_ask(root: Path, env: dict[str, str], question: str = QUESTION) -> tuple[float, bool]:
     """Seconds of one ``qa ask --json`` in a fresh process, and whether it imported torch."""
     began = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-c", PROBE.format(question=QUESTION)],
+        [sys.executable, "-c", PROBE.format(question=question)],
         env=env,
         cwd=root,
         capture_output=True,
@@ -64,6 +65,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--base", type=Path, help="Another qa checkout to measure beside this.")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--question", default=QUESTION, help="The question asked.")
     parser.add_argument("--onnx-dir", type=Path, default=ROOT / ".pytest_cache" / "qa-onnx")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -82,12 +84,12 @@ def main() -> None:
             if name == "this":
                 variants["this_no_selector"] = (root, {**env, "QA_ANSWER_SELECTOR": "false"})
         for root, env in variants.values():  # file caches warm for every variant alike
-            cold_ask(root, env)
+            cold_ask(root, env, args.question)
         times: dict[str, list[float]] = {name: [] for name in variants}
         torch: dict[str, bool] = {}
         for n in range(args.runs):
             for name, (root, env) in variants.items():
-                seconds, torch[name] = cold_ask(root, env)
+                seconds, torch[name] = cold_ask(root, env, args.question)
                 times[name].append(seconds)
                 print(f"run {n + 1} {name}: {seconds:.2f} s", file=sys.stderr)
     out: dict[str, object] = {
