@@ -266,8 +266,9 @@ class ExtractiveReader(Answerer):
 
     def warm_up(self) -> None:
         load_money_rule()
-        if "type" in self.gates:
-            load_people_recogniser()  # else the first question that asks "who is the CEO...?"
+        if "type" in self.gates or self.span_reader is not None:
+            # the type gate and a short answer's person both ask it ("who is the CEO...?")
+            load_people_recogniser()
         if self.selector is not None:
             self.selector.load()
         if self.no_answer is not None:
