@@ -272,6 +272,13 @@ def main() -> None:
     )
     parser.add_argument("--init", type=Path, help="start from these weights (a previous run's)")
     parser.add_argument(
+        "--order-seed",
+        type=int,
+        default=None,
+        help="seed of the training pairs' negatives and batch order (a continued run's new pass);"
+        " the held-out articles stay those of the fixed seed",
+    )
+    parser.add_argument(
         "--negatives",
         type=float,
         default=0.0,
@@ -290,6 +297,8 @@ def main() -> None:
     rng.shuffle(order)
     order = order[: args.articles]
     cut = len(order) * 9 // 10
+    if args.order_seed is not None:
+        rng = random.Random(args.order_seed)
     tokenizer = AutoTokenizer.from_pretrained(str(bundled_model_path()))
     t0 = time.time()
     train = encode(tokenizer, pairs(squad, order[:cut], args.negatives, rng))

@@ -30,6 +30,7 @@ __all__ = [
     "all_table_rows",
     "begins_inside_table",
     "chunk_id",
+    "document_language",
     "document_version",
     "in_context",
     "read_in_context",
@@ -57,11 +58,35 @@ _SCRIPTS = (  # (language pysbd knows, first and last code point of the script)
 # it is given before it splits it, which for a 20 MB file took gigabytes (figures: CHANGELOG.md)
 SECTION_CHARS = 100_000
 MAX_SENTENCE_CHARS = 2000  # a longer run without a boundary is cut at spaces (tables, lists)
+LANGUAGE_SAMPLE = 20_000  # characters of a document its language is judged on
 
 
-def sentence_language(line: str) -> str:
-    """The pysbd language for a line, from the script most of its letters are in ('en' for
-    Latin and for scripts pysbd lacks, such as Hebrew, which end sentences as English does)."""
+# languages pysbd 0.3.4 has rules for (its abbreviations: "Mio.", "z. B.", "Dr." in German),
+# besides those found by their script above
+_LATIN_LANGUAGES = frozenset({"da", "de", "en", "es", "fr", "it", "nl", "pl", "sk"})
+
+
+def document_language(text: str) -> str:
+    """The pysbd language of a document's Latin-script lines: the language py3langid finds
+    for its first ``LANGUAGE_SAMPLE`` characters, when pysbd has rules for it, else 'en'
+    (also when the identifier cannot load)."""
+    from qa.answer.language import language
+    from qa.errors import QAError
+
+    sample = text[:LANGUAGE_SAMPLE]
+    if not any(c.isalpha() for c in sample):
+        return "en"
+    try:
+        found = language(sample)
+    except (QAError, OSError, ImportError):
+        return "en"
+    return found if found in _LATIN_LANGUAGES else "en"
+
+
+def sentence_language(line: str, latin: str = "en") -> str:
+    """The pysbd language for a line, from the script most of its letters are in: ``latin``
+    (the document's language, ``document_language``) for Latin script and for scripts pysbd
+    lacks, such as Hebrew, which end sentences as English does."""
     counts: dict[str, int] = {}
     for char in line:
         code = ord(char)
@@ -72,11 +97,11 @@ def sentence_language(line: str) -> str:
                 counts[lang] = counts.get(lang, 0) + 1
                 break
     if not counts:
-        return "en"
+        return latin
     if counts.get("ja"):
         return "ja"
     best = max(counts, key=lambda k: counts[k])
-    return best if 2 * counts[best] >= sum(1 for c in line if c.isalpha()) else "en"
+    return best if 2 * counts[best] >= sum(1 for c in line if c.isalpha()) else latin
 
 
 @functools.lru_cache(maxsize=16)
@@ -100,10 +125,15 @@ def runs_on(line: str, following: str) -> bool:
 
 
 _ORDINAL_DAY = re.compile(r"(?<!\d)(0?[1-9]|[12]\d|3[01])\.$")
+# marks that close what a sentence's end mark is inside of, a quotation or a bracket
+# ("他说：“我们会来。”然后离开了。" ends its first sentence after the ”, as does a German
+# „…“): taken only glued to the end mark, where no opening mark stands
+_CLOSERS = re.compile(r"[\"'“”‘’»«›‹」』）)\]】〉》〕]+")
 
 
-def _line_sentences(line: str) -> list[tuple[int, int]]:
-    """Sentence spans of one line (no line breaks), offsets into ``line``, stripped. A table
+def _line_sentences(line: str, latin: str = "en") -> list[tuple[int, int]]:
+    """Sentence spans of one line (no line breaks), offsets into ``line``, stripped, split by
+    pysbd for the line's language (``sentence_language``; ``latin``: the document's). A table
     row is one sentence; a line without a letter or digit (a rule, a table's |---|) is none."""
     if not any(c.isalnum() for c in line):
         return []
@@ -112,7 +142,7 @@ def _line_sentences(line: str) -> list[tuple[int, int]]:
     ):
         pieces = [line]
     else:
-        pieces = _segmenter(sentence_language(line)).segment(line)
+        pieces = _segmenter(sentence_language(line, latin)).segment(line)
     spans: list[tuple[int, int]] = []
     cursor = 0
     for piece in pieces:
@@ -127,7 +157,20 @@ def _line_sentences(line: str) -> list[tuple[int, int]]:
                 spans.append((cursor + lead, cursor + lead + len(rest.strip())))
             cursor = len(line)
             break
-        if spans and _ORDINAL_DAY.search(line, 0, spans[-1][1]) and opens_with_month(piece):
+        closers = _CLOSERS.match(piece) if spans and spans[-1][1] == start else None
+        if closers:
+            # a closing quote or bracket after the previous sentence's end mark is its own
+            spans[-1] = (spans[-1][0], start + closers.end())
+            rest = piece[closers.end() :]
+            start, piece = start + closers.end() + len(rest) - len(rest.lstrip()), rest.strip()
+            if not piece:
+                cursor = start
+                continue
+        if (
+            spans
+            and _ORDINAL_DAY.search(line, 0, spans[-1][1])
+            and opens_with_month(piece, english=latin == "en")
+        ):
             # "Berlin, 19." / "Juli 2023": a day's ordinal stop, not a sentence's end
             spans[-1] = (spans[-1][0], start + len(piece))
         elif spans and splits_a_sum(line[spans[-1][0] : spans[-1][1]], piece):
@@ -151,15 +194,18 @@ def _bounded(line: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
-def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+def sentence_spans(
+    text: str, start: int = 0, end: int | None = None, latin: str = "en"
+) -> list[tuple[int, int]]:
     """Sentence spans (absolute offsets) of ``text[start:end]``; a line break ends a sentence
     (a heading, a list item or a table row is one sentence). Sentences end at the marks of
-    their script (``.?!``, ``。！？``, ``؟``, ``।``), found by pysbd for that script."""
+    their script (``.?!``, ``。！？``, ``؟``, ``।``), found by pysbd for that script, and for
+    Latin script for ``latin`` (``document_language``: German knows "Mio." and "z. B.")."""
     end = len(text) if end is None else end
     spans: list[tuple[int, int]] = []
     for line in _LINE.finditer(text, start, end):
         base = line.start()
-        spans += [(base + s, base + e) for s, e in _line_sentences(line.group())]
+        spans += [(base + s, base + e) for s, e in _line_sentences(line.group(), latin)]
     return spans
 
 
@@ -388,9 +434,10 @@ class Chunker:
         indexes run on across sections. Raises RuntimeError if a chunk is not found verbatim."""
         text = doc.text
         index = 0
+        latin = document_language(text[doc.body_start :])
         for a, b in sections(text, doc.body_start):
             # pysbd runs once per section: the splitter's sentence pieces are cut from these
-            sentences = sentence_spans(text, a, b)
+            sentences = sentence_spans(text, a, b, latin)
             self._known = (text, [s for s, _ in sentences], a)
             try:
                 pieces = self._splitter.split_text(text[a:b])

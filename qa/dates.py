@@ -47,15 +47,18 @@ def day_month_year() -> re.Pattern[str]:
     )
 
 
-def opens_with_month(text: str) -> bool:
+def opens_with_month(text: str, english: bool = True) -> bool:
     """Whether ``text`` starts with a month's name ("Juli 2023 eröffnete...", "mai 2024"):
     what follows the "19." of a day written with an ordinal stop, which a sentence splitter
-    takes for a sentence's end. An English month needs its year after it, as English writes
-    no such stop ("He was 19. July was hot." is two sentences)."""
+    takes for a sentence's end. In English text (``english``) a month that English names too
+    needs its year after it, as English writes no such stop ("He was 19. July was hot." is two
+    sentences); in a German one "am 2. April" is a day."""
     word = re.match(r"(\w+)(\s+(1\d|20)\d\d\b)?", text)
     if word is None or word.group(1).lower() not in month_names():
         return False
-    return word.group(2) is not None or word.group(1).lower() not in _english_months()
+    return (
+        not english or word.group(2) is not None or word.group(1).lower() not in _english_months()
+    )
 
 
 @lru_cache(maxsize=1)

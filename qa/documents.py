@@ -76,7 +76,7 @@ SUPPORTED_SUFFIXES = (
     *_MIME_SUFFIXES,
 )
 # part of every document's version: a store built by an older reader re-reads changed text
-READER_VERSION = "reader-11"
+READER_VERSION = "reader-12"
 # the metadata key of the front matter's date and author values: {"published": [[start, end,
 # text]], "author": [[...], ...]}, their spans in the document text, so that "When was it
 # published?" cites the value when the body has no dateline (the body, not the front matter,
@@ -128,11 +128,28 @@ def valid_unicode(text: str) -> str:
     return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
+# the punctuation of Unicode's full-width forms ("，", "：", "（", "！"): CJK text's ordinary
+# marks, which NFKC would turn into ASCII ones, so that a Chinese quote no longer reads as
+# its source does; full-width letters and digits ("Ａ", "４") are still folded
+_FULL_WIDTH_MARKS = re.compile(r"[\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]+")
+
+
+def _nfkc(text: str) -> str:
+    """NFKC, except for full-width punctuation (``_FULL_WIDTH_MARKS``), which is kept."""
+    if not _FULL_WIDTH_MARKS.search(text):
+        return unicodedata.normalize("NFKC", text)
+    out, cursor = [], 0
+    for mark in _FULL_WIDTH_MARKS.finditer(text):
+        out += [unicodedata.normalize("NFKC", text[cursor : mark.start()]), mark.group()]
+        cursor = mark.end()
+    return "".join([*out, unicodedata.normalize("NFKC", text[cursor:])])
+
+
 def normalise_text(text: str) -> str:
-    """``\\n`` line endings, NFKC, no soft hyphens and no stray control characters (tabs and
-    breaks kept)."""
+    """``\\n`` line endings, NFKC (full-width punctuation kept, ``_nfkc``), no soft hyphens
+    and no stray control characters (tabs and breaks kept)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = unicodedata.normalize("NFKC", text)
+    text = _nfkc(text)
     # NFKC maps U+2028/2029 (line/paragraph separators) to themselves: read them as breaks
     text = text.replace("\u2029", "\n\n").replace("\u2028", "\n").replace("\f", "\n\n")
     # a soft hyphen marks where a word may break, and is not read ("kitti\u00adwakes")

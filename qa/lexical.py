@@ -15,6 +15,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -32,19 +33,34 @@ def _stemmer():
     return Stemmer.Stemmer("english")
 
 
+# Han, kana and Hangul: scripts written without spaces between words
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
+
+
+def _bigrams(run: re.Match[str]) -> str:
+    """A run of CJK characters as its overlapping character pairs, spaced ("第三跑道" ->
+    " 第三 三跑 跑道 "): the words of a script without spaces, as Lucene's CJK analyzer
+    (CJKBigramFilter) indexes them, so that BM25 matches a word inside a clause."""
+    text = run.group()
+    return " " + " ".join(text[i : i + 2] for i in range(max(1, len(text) - 1))) + " "
+
+
 def terms(texts: Sequence[str]) -> list[list[str]]:
-    """Lower-cased, stop-word-free, stemmed tokens of each text (BM25's own tokenizer)."""
+    """Lower-cased, stop-word-free, stemmed tokens of each text (BM25's own tokenizer); text
+    in a CJK script as character pairs (``_bigrams``)."""
     import bm25s
 
+    spaced = [_CJK.sub(_bigrams, t) if _CJK.search(t) else t for t in texts]
     return bm25s.tokenize(
-        list(texts), stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False
+        spaced, stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False
     )
 
 
 def fingerprint(ids: Sequence[str]) -> str:
     """A hash of the sorted chunk ids: equal iff the index covers exactly these chunks (and
-    was built with its chunks in content order, ``ChunkStore.all_chunk_texts``)."""
-    digest = hashlib.sha1(b"content-order\n")
+    was built with its chunks in content order, ``ChunkStore.all_chunk_texts``, and CJK text
+    in character pairs, ``terms``: an index built before either is rebuilt)."""
+    digest = hashlib.sha1(b"content-order\ncjk-bigrams\n")
     for i in sorted(ids):
         digest.update(i.encode("utf-8") + b"\n")
     return digest.hexdigest()

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from qa.chunking import Chunker, document_version, read_in_context, sentence_spans
+from qa.chunking import (
+    Chunker,
+    document_language,
+    document_version,
+    read_in_context,
+    sentence_spans,
+)
 from qa.documents import load_file
 from tests.conftest import ARTICLE
 
@@ -281,3 +287,59 @@ def test_rule_rows_with_alignment_colons_and_escaped_pipes_in_cells() -> None:
     )
     # a lone "-" is a data cell's "none", not a rule
     assert _row_read("| a | b |\n| - | - |\n| 1 | 2 |\n", "| 1 | 2 |") == "T: 1; 2"
+
+
+GERMAN = (
+    "Die Stadtwerke Freiburg investieren 48,5 Mio. Euro in eine Großwärmepumpe, die z. B. "
+    "Schulen versorgt. Die Arbeiten beginnen am 2. April, sagte Dr. Anna Keller. Sie sagte: "
+    "„Wir sind bereit.“ Danach folgt der Bau."
+)
+
+
+def test_a_german_document_is_split_by_german_rules() -> None:
+    """pysbd splits Latin-script text by the document's language (py3langid's): German
+    abbreviations ("Mio.", "z. B.", "Dr.") and a day's ordinal stop before a month English
+    names too ("am 2. April") end no sentence; a closing quote stays with its sentence."""
+    assert document_language(GERMAN) == "de"
+    spans = [GERMAN[s:e] for s, e in sentence_spans(GERMAN, latin=document_language(GERMAN))]
+    assert spans == [
+        "Die Stadtwerke Freiburg investieren 48,5 Mio. Euro in eine Großwärmepumpe, die z. B. "
+        "Schulen versorgt.",
+        "Die Arbeiten beginnen am 2. April, sagte Dr. Anna Keller.",
+        "Sie sagte: „Wir sind bereit.“",
+        "Danach folgt der Bau.",
+    ]
+    # read by English rules (as every document was), "Mio." and "z." ended sentences
+    assert len(sentence_spans(GERMAN)) > len(spans)
+
+
+def test_the_chunker_splits_by_the_documents_language(embedder, tmp_path: Path) -> None:
+    path = tmp_path / "waermepumpe.md"
+    path.write_text(f"# Großwärmepumpe\n\n{GERMAN}\n", encoding="utf-8")
+    doc = load_file(path)
+    chunks = Chunker(embedder.tokenize, 128, 16).chunk(doc, "v1")
+    sentences = [doc.text[s:e] for c in chunks for s, e in c.sentences]
+    assert "Die Arbeiten beginnen am 2. April, sagte Dr. Anna Keller." in sentences
+    assert not any(s.startswith(("Euro", "B. ", "April")) for s in sentences), sentences
+
+
+def test_english_keeps_its_rules_and_short_texts_count_as_english() -> None:
+    text = "He was 19. July was hot. She said: “Fine.” Then she left."
+    assert document_language(text) == "en"
+    assert [text[s:e] for s, e in sentence_spans(text, latin="en")] == [
+        "He was 19.",
+        "July was hot.",
+        "She said: “Fine.”",
+        "Then she left.",
+    ]
+    assert document_language("12 345") == "en"  # no letter: nothing to judge
+    assert document_language("") == "en"
+
+
+def test_a_closing_quote_after_a_chinese_full_stop_ends_that_sentence() -> None:
+    text = "他说：“我们会来。”然后离开了。该跑道长4000米。"
+    assert [text[s:e] for s, e in sentence_spans(text)] == [
+        "他说：“我们会来。”",
+        "然后离开了。",
+        "该跑道长4000米。",
+    ]

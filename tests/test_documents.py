@@ -666,3 +666,12 @@ def test_a_page_keeps_its_byline_and_date_and_guesses_no_date(tmp_path: Path) ->
     bare.write_text(page.read_text().replace("<meta name='date' content='2024-08-21'>", ""))
     doc = load_file(bare)
     assert "published" not in doc.metadata and doc.text.startswith("By Priya Nandakumar\n\n")
+
+
+def test_full_width_punctuation_is_kept_and_full_width_letters_are_folded(tmp_path: Path) -> None:
+    """NFKC would turn CJK text's own marks ("，", "：", "（", "！") into ASCII ones, so a
+    Chinese quote would no longer read as its source; they are kept, while ligatures and
+    full-width letters and digits are still folded (searchable as their ASCII forms)."""
+    path = tmp_path / "zh.md"
+    path.write_text("根据公告，项目一期（第一阶段）投资３１亿元：ﬁsh Ａ！\n", encoding="utf-8")
+    assert load_file(path).text.strip() == "根据公告，项目一期（第一阶段）投资31亿元：fish A！"

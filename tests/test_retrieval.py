@@ -137,3 +137,21 @@ def test_one_corpus_ranks_the_same_wherever_its_files_are(embedder, tmp_path) ->
     first = [name for name, _ in rankings[0][0]]  # "When will the Tornby library open?"
     assert first[0] == "Tornby-library-copy.md"  # the copy whose file name sorts first
     assert "Tornby-library.md" not in first  # and the other copy takes no rank
+
+
+def test_bm25_finds_a_chinese_word_inside_a_clause() -> None:
+    """Chinese is written without spaces: BM25 indexes its text as character pairs (as
+    Lucene's CJK analyzer does), so "跑道" in a question matches "该跑道长4000米" in a clause;
+    as whole clauses, no question term matched any chunk."""
+    from qa.lexical import BM25Index, terms
+
+    assert "跑道" in terms(["第三跑道有多长？"])[0]
+    index = BM25Index.build(
+        ["runway", "funding"],
+        [
+            "成都天府机场第三跑道于2025年3月12日投入使用，该跑道长4000米。",
+            "根据公告，项目一期投资31亿元。",
+        ],
+    )
+    assert [i for i, _ in index.search("第三跑道有多长？", 2)][:1] == ["runway"]
+    assert [i for i, _ in index.search("项目一期投资多少？", 2)][:1] == ["funding"]

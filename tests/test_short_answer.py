@@ -440,3 +440,27 @@ def test_what_a_pronoun_may_stand_for(pronoun: str, phrase: str, text: str, expe
     from qa.answer.extractive import _stands_for
 
     assert _stands_for(pronoun, phrase, text, text.index(phrase)) is expected
+
+
+def test_an_english_question_about_a_german_passage_gets_no_phrase(make_qa, tmp_path: Path) -> None:
+    """Whether the span reader may read a sentence is judged on its passage with the question,
+    not on the sentence: a long English question outweighed a short German sentence, and
+    "How much does the federal government contribute...?" was led by "14.000" (households)."""
+    (tmp_path / "de").mkdir()
+    (tmp_path / "de" / "waermepumpe.md").write_text(
+        "# Großwärmepumpe für Haslach\n\nFreiburg im Breisgau, 12. März 2025 – Der Aufsichtsrat "
+        "der Stadtwerke Freiburg hat am Mittwoch den Bau einer Großwärmepumpe im Stadtteil "
+        "Haslach beschlossen. Die Anlage soll ab dem Winter 2027 rund 14.000 Haushalte mit "
+        "Fernwärme versorgen. Die Gesamtkosten beziffert das Unternehmen auf 48,5 Mio. Euro, "
+        "davon trägt der Bund ca. 19 Mio. Euro über die Bundesförderung für effiziente "
+        "Wärmenetze.\n",
+        encoding="utf-8",
+    )
+    qa = make_qa()
+    qa.ingest([tmp_path / "de"])
+    for question in (
+        "How much does the federal government contribute to the Freiburg heat pump?",
+        "How many households will the heat pump in Haslach supply from the winter of 2027?",
+    ):
+        answer = _checked(qa, question)
+        assert answer.short is None, answer.text

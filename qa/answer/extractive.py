@@ -509,8 +509,10 @@ class ExtractiveReader(Answerer):
         """Fill the cited sentences' ``spans`` and ``phrase_null`` from the span reader (one
         model run), for a question that wants a phrase. The reader learnt English only
         (elsewhere its phrases were mostly wrong), so it reads the sentences from the first
-        up to one that is not English with the question: when the best sentence is German,
-        an English second one from another article would lend it a phrase."""
+        up to one whose passage is not English with the question: when the best sentence is
+        German, an English second one from another article would lend it a phrase. The
+        passage (the sentence's chunk) is judged, not the sentence: a long English question
+        outweighed a short German sentence ("14.000 [1]" for how much the state pays)."""
         wanted = self.short_open or answer_type(question) is not None
         if self.span_reader is None or not wanted:
             return
@@ -518,7 +520,7 @@ class ExtractiveReader(Answerer):
         inputs: list[tuple[str, int]] = []
         for s in sentences:
             text = s.read or s.text
-            if not is_english(f"{question} {text}"):
+            if not is_english(f"{question} {s.hit.text}"):
                 break
             read.append(s)
             previous = s.sentence.previous if s.sentence else ""
