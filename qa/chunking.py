@@ -124,6 +124,34 @@ def runs_on(line: str, following: str) -> bool:
     return len([p for p in pieces if p.strip()]) == 1
 
 
+def _starts(line: str, pieces: list[str]) -> set[int]:
+    """Where each of pysbd's ``pieces`` of ``line`` starts, past closing marks and spaces at
+    its start (English rules give "“ Danach..." where German ones give "Danach..."); pieces
+    pysbd changed are left out."""
+    starts, cursor = set(), 0
+    for piece in pieces:
+        at = line.find(piece.strip(), cursor) if piece.strip() else -1
+        if at >= 0:
+            cursor = at + len(piece.strip())
+            lead = _CLOSERS.match(line, at)
+            at = lead.end() if lead else at
+            starts.add(at + len(line[at:cursor]) - len(line[at:cursor].lstrip()))
+    return starts
+
+
+def _segment(line: str, language: str) -> list[str]:
+    """``line`` in pysbd's sentence pieces for ``language``. A Latin-script language other than
+    English ends a sentence only where English rules end one too: pysbd's lists for some
+    languages lack everyday abbreviations (its Polish and Dutch ones end sentences at "dr." and
+    "ok."), and a document judged German may be English with a German code block; the
+    language's rules still join what English splits ("48,5 Mio." | "Euro", "z." | "B.")."""
+    pieces = _segmenter(language).segment(line)
+    if language not in _LATIN_LANGUAGES or language == "en":
+        return pieces
+    both = sorted(_starts(line, pieces) & _starts(line, _segmenter("en").segment(line)) | {0})
+    return [line[a:b] for a, b in zip(both, [*both[1:], len(line)], strict=True)]
+
+
 _ORDINAL_DAY = re.compile(r"(?<!\d)(0?[1-9]|[12]\d|3[01])\.$")
 # marks that close what a sentence's end mark is inside of, a quotation or a bracket
 # ("他说：“我们会来。”然后离开了。" ends its first sentence after the ”, as does a German
@@ -142,7 +170,7 @@ def _line_sentences(line: str, latin: str = "en") -> list[tuple[int, int]]:
     ):
         pieces = [line]
     else:
-        pieces = _segmenter(sentence_language(line, latin)).segment(line)
+        pieces = _segment(line, sentence_language(line, latin))
     spans: list[tuple[int, int]] = []
     cursor = 0
     for piece in pieces:

@@ -128,10 +128,11 @@ def valid_unicode(text: str) -> str:
     return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
-# the punctuation of Unicode's full-width forms ("，", "：", "（", "！"): CJK text's ordinary
-# marks, which NFKC would turn into ASCII ones, so that a Chinese quote no longer reads as
-# its source does; full-width letters and digits ("Ａ", "４") are still folded
-_FULL_WIDTH_MARKS = re.compile(r"[\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]+")
+# the full-width marks CJK prose is punctuated with ("！", "（", "）", "，", "：", "；", "？"),
+# which NFKC would turn into ASCII ones, so that a Chinese quote no longer read as its source
+# does; other full-width forms are folded with the letters and digits they go with
+# ("３．５％" is "3.5%": a kept "．" after a folded digit ended a sentence)
+_FULL_WIDTH_MARKS = re.compile(r"[！（），：；？]+")
 
 
 def _nfkc(text: str) -> str:

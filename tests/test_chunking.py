@@ -323,6 +323,24 @@ def test_the_chunker_splits_by_the_documents_language(embedder, tmp_path: Path) 
     assert not any(s.startswith(("Euro", "B. ", "April")) for s in sentences), sentences
 
 
+def test_another_language_splits_only_where_english_rules_split_too() -> None:
+    """pysbd's Polish and Dutch lists lack everyday abbreviations ("dr.", "ok."), and an
+    English document may be judged German for a German code block: a language's rules end
+    a sentence only where English rules end one too."""
+    polish = "Według prezesa, dr. Jana Kowalskiego, prace potrwają ok. 2 lat. Potem koniec."
+    assert [polish[s:e] for s, e in sentence_spans(polish, latin="pl")] == [
+        "Według prezesa, dr. Jana Kowalskiego, prace potrwają ok. 2 lat.",
+        "Potem koniec.",
+    ]
+    dutch = "Volgens wethouder dr. Jansen kost het bijv. 3 mln. euro. Dat is veel."
+    assert len(sentence_spans(dutch, latin="nl")) == 2
+    english = "The U.S. team at Acme Inc. shipped v2.1 on Monday. It hosted Mr. Scholz."
+    assert [english[s:e] for s, e in sentence_spans(english, latin="de")] == [
+        "The U.S. team at Acme Inc. shipped v2.1 on Monday.",
+        "It hosted Mr. Scholz.",
+    ]
+
+
 def test_english_keeps_its_rules_and_short_texts_count_as_english() -> None:
     text = "He was 19. July was hot. She said: “Fine.” Then she left."
     assert document_language(text) == "en"

@@ -675,3 +675,6 @@ def test_full_width_punctuation_is_kept_and_full_width_letters_are_folded(tmp_pa
     path = tmp_path / "zh.md"
     path.write_text("根据公告，项目一期（第一阶段）投资３１亿元：ﬁsh Ａ！\n", encoding="utf-8")
     assert load_file(path).text.strip() == "根据公告，项目一期（第一阶段）投资31亿元：fish A！"
+    # a full-width point and percent sign go with their folded digits: "3．5" ended a sentence
+    path.write_text("売上高は前年比３．５％増だった。利益は減った。\n", encoding="utf-8")
+    assert load_file(path).text.strip() == "売上高は前年比3.5%増だった。利益は減った。"

@@ -464,3 +464,16 @@ def test_an_english_question_about_a_german_passage_gets_no_phrase(make_qa, tmp_
     ):
         answer = _checked(qa, question)
         assert answer.short is None, answer.text
+    # an English sentence keeps its phrase when its passage also holds German (a code block)
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en" / "release.md").write_text(
+        "# Release notes\n\nThe Acme team shipped version 2.1 of the billing tool on Monday. "
+        "Version 2.1 fixes fourteen bugs in the invoice module.\n\n"
+        "```\n# Konfiguration der Rechnungsstellung für die deutsche Niederlassung\n"
+        "rechnung.waehrung = Euro  # Die Währung aller Rechnungen und Gutschriften\n```\n",
+        encoding="utf-8",
+    )
+    english = make_qa(collection="release")
+    english.ingest([tmp_path / "en"])
+    answer = _checked(english, "How many bugs does version 2.1 fix?")
+    assert answer.short is not None and "fourteen" in answer.short.text, answer.text

@@ -509,10 +509,12 @@ class ExtractiveReader(Answerer):
         """Fill the cited sentences' ``spans`` and ``phrase_null`` from the span reader (one
         model run), for a question that wants a phrase. The reader learnt English only
         (elsewhere its phrases were mostly wrong), so it reads the sentences from the first
-        up to one whose passage is not English with the question: when the best sentence is
-        German, an English second one from another article would lend it a phrase. The
-        passage (the sentence's chunk) is judged, not the sentence: a long English question
-        outweighed a short German sentence ("14.000 [1]" for how much the state pays)."""
+        up to one that is not English, with the question and alone (what the reader reads:
+        the sentence and the one before it): when the best sentence is German, an English
+        second one from another article would lend it a phrase, and with the question alone
+        a long English question outweighed a short German sentence ("14.000 [1]" for how
+        much the state pays). Its whole passage is not judged: a German code block in an
+        English chunk took the phrases of its English sentences."""
         wanted = self.short_open or answer_type(question) is not None
         if self.span_reader is None or not wanted:
             return
@@ -520,11 +522,12 @@ class ExtractiveReader(Answerer):
         inputs: list[tuple[str, int]] = []
         for s in sentences:
             text = s.read or s.text
-            if not is_english(f"{question} {s.hit.text}"):
+            previous = s.sentence.previous if s.sentence else ""
+            passage = selector_input(text, previous=previous)
+            if not (is_english(f"{question} {text}") and is_english(passage)):
                 break
             read.append(s)
-            previous = s.sentence.previous if s.sentence else ""
-            inputs.append((selector_input(text, previous=previous), len(text)))
+            inputs.append((passage, len(text)))
         for sent, reading in zip(read, self.span_reader.read_all(question, inputs), strict=True):
             sent.spans, sent.phrase_null = reading.spans, reading.null_score
 
