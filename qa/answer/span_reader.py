@@ -39,11 +39,11 @@ __all__ = [
 ]
 
 READER_WEIGHTS = Path(__file__).resolve().parent.parent / "models" / "span_reader.safetensors"
-READER_SHA256 = "22a5a632ca266742c5842089a1b784d9e217e79f2ba698b0054315561c5b9d03"
+READER_SHA256 = "b0a071ce65ad5fa63d8d9ff4c5a9c13a073a051d4ae8766310a9819c4c822f4f"
 # sha256 of the ONNX export qa.onnx_export.export_span_reader writes from the weights of
 # READER_SHA256, the selector's and the bundled model's (the versions pinned for the
 # selector's export)
-READER_ONNX_SHA256 = "57d8c1334c87d2ed8d00ba09d30eb5324da46eb0c17c92c052dd45fab64bbc57"
+READER_ONNX_SHA256 = "efd2f05b88cfcb7b2a2b694b6164a887eb5b99e1fc0bb509b9a1d497dd57622b"
 MAX_TOKENS = 160  # question and reader input together, as in training; the context is cut first
 
 
