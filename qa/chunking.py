@@ -111,17 +111,20 @@ def _segmenter(language: str) -> Any:
     return pysbd.Segmenter(language=language, clean=False)
 
 
-def runs_on(line: str, following: str) -> bool:
+def runs_on(line: str, following: str, latin: str = "en") -> bool:
     """Whether a sentence splitter reads ``line``, which ends in a full stop, and
     ``following`` as one sentence where they meet: the stop ends an abbreviation ("by Mr." /
     "Okonkwo, who…", "the U.S." / "Treasury said"), not a sentence. pysbd decides, on the
-    last words of the one and the first of the other."""
+    last words of the one and the first of the other, by the rules ``sentence_spans`` uses
+    (``latin``: the document's language, "512 Mio." / "Franken"): whether no sentence starts
+    where ``following`` does (a sentence that ends earlier in those words does not count)."""
     left = " ".join(line.split()[-6:])
     right = " ".join(following.split()[:6])
     if not left or not right:
         return False
-    pieces = _segmenter(sentence_language(left)).segment(f"{left} {right}")
-    return len([p for p in pieces if p.strip()]) == 1
+    both = f"{left} {right}"
+    pieces = _segment(both, sentence_language(left, latin))
+    return len(left) + 1 not in _starts(both, pieces)
 
 
 def _starts(line: str, pieces: list[str]) -> set[int]:

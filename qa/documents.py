@@ -26,6 +26,7 @@ page's title, byline and date do (``qa.mime``).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -157,8 +158,11 @@ def normalise_text(text: str) -> str:
     return text.replace("\u00ad", "")
 
 
-def _joins(line: str, following: str, longest: int) -> bool:
-    """Whether ``following`` continues ``line``'s sentence (a soft wrap, not a new line)."""
+def _joins(
+    line: str, following: str, longest: int, latin: Callable[[], str] = lambda: "en"
+) -> bool:
+    """Whether ``following`` continues ``line``'s sentence (a soft wrap, not a new line);
+    ``latin`` gives the document's language (``qa.chunking.document_language``)."""
     first = following.lstrip()[:1]
     if not first or _BLOCK_LINE.match(following) or _BLOCK_LINE.match(line):
         return False
@@ -166,7 +170,7 @@ def _joins(line: str, following: str, longest: int) -> bool:
         return False  # "Dam inspection finds cracks" / "By Tomás Ferreira" are two lines
     if _BROKEN.search(line) and first.isalnum():
         return True  # a word broken at a hyphen ("Anglo-" / "Dutch") ends no line of its own
-    if _ENDS_SENTENCE.search(line) and not _ends_abbreviation(line, following):
+    if _ENDS_SENTENCE.search(line) and not _ends_abbreviation(line, following, latin):
         return False
     if _aligned(line, following) or (_labelled(line) and _labelled(following)):
         return False  # rows of a table set in spaces, or "Saturday: 9:00 to 14:00" lines
@@ -288,10 +292,12 @@ def _labelled(line: str) -> bool:
     return match is not None and not match.group(1).islower()
 
 
-def _ends_abbreviation(line: str, following: str) -> bool:
+def _ends_abbreviation(line: str, following: str, latin: Callable[[], str]) -> bool:
     """Whether ``line`` ends in an abbreviation's full stop that runs on into ``following``
-    ("…run by Mr." / "Okonkwo…"): asked of the sentence splitter only for a short last word
-    or one with a stop inside ("U.S."), as a sentence's last word seldom is."""
+    ("…run by Mr." / "Okonkwo…"; in German "512 Mio." / "Franken"): asked of the sentence
+    splitter, by the rules of the document's language (``latin()``, asked only then), only
+    for a short last word or one with a stop inside ("U.S."), as a sentence's last word
+    seldom is."""
     from qa.chunking import runs_on
 
     if not line.endswith("."):
@@ -299,7 +305,7 @@ def _ends_abbreviation(line: str, following: str) -> bool:
     word = line.rsplit(maxsplit=1)[-1][:-1]
     if not word or not (len(word) <= 4 or "." in word):
         return False
-    return runs_on(line, following)
+    return runs_on(line, following, latin())
 
 
 def set_tables(text: str) -> str:
@@ -453,9 +459,12 @@ def unwrap(text: str) -> str:
 
     Fenced code blocks are left as they are. The result has the same paragraphs as ``text``.
     """
+    from qa.chunking import document_language
+
     out: list[str] = []
     fenced = False
     counts = WordCounts(text)
+    latin = functools.cache(partial(document_language, text))  # judged once, if asked
     for block in re.split(r"(\n[ \t]*\n+)", text):
         if not block.strip() or block.lstrip().startswith(("```", "~~~")) or fenced:
             if block.count("```") % 2 or block.count("~~~") % 2:
@@ -469,7 +478,7 @@ def unwrap(text: str) -> str:
             previous = joined[-1].rstrip()
             # the line as printed decides, not what earlier joins made of it: a two-line
             # heading joined is as long as a wrapped line
-            if not _joins(physical.rstrip(), line, longest):
+            if not _joins(physical.rstrip(), line, longest, latin):
                 joined.append(line)
             elif _HYPHENATED.search(previous) and line.lstrip()[:1].islower():
                 # "infor-" / "mation" is joined whole; "state-" / "owned" keeps its hyphen

@@ -678,3 +678,23 @@ def test_full_width_punctuation_is_kept_and_full_width_letters_are_folded(tmp_pa
     # a full-width point and percent sign go with their folded digits: "3．5" ended a sentence
     path.write_text("売上高は前年比３．５％増だった。利益は減った。\n", encoding="utf-8")
     assert load_file(path).text.strip() == "売上高は前年比3.5%増だった。利益は減った。"
+
+
+def test_a_wrapped_german_line_ending_in_an_abbreviation_runs_on() -> None:
+    """Whether a wrapped line that ends in a full stop runs on is asked of the sentence
+    splitter by the rules of the document's language: by English rules "512 Mio." and
+    "ca." ended sentences, so the line breaks stayed and split the sentences there."""
+    from qa.documents import unwrap
+
+    text = (
+        "Die Stadtwerke Zürich investieren in den kommenden Jahren rund 512 Mio.\n"
+        "Franken in das Fernwärmenetz, wie der Stadtrat am Dienstag mitteilte. Es sollen ca.\n"
+        "300 neue Anschlüsse entstehen, die bis zum Jahr 2030 fertig sein sollen, hieß es.\n"
+    )
+    assert "512 Mio. Franken" in unwrap(text)
+    assert "ca. 300 neue" in unwrap(text)
+    english = (
+        "The company said it would invest about 512 million dollars. It was run by Mr.\n"
+        "Okonkwo of the U.S. Treasury until he left the company in the spring of 2019.\n"
+    )
+    assert "by Mr. Okonkwo" in unwrap(english)  # as before: English rules
