@@ -128,15 +128,18 @@ def runs_on(line: str, following: str, latin: str = "en") -> bool:
 
 
 def _starts(line: str, pieces: list[str]) -> set[int]:
-    """Where each of pysbd's ``pieces`` of ``line`` starts, past closing marks and spaces at
-    its start (English rules give "“ Danach..." where German ones give "Danach..."); pieces
-    pysbd changed are left out."""
-    starts, cursor = set(), 0
+    """Where each of pysbd's ``pieces`` of ``line`` starts, past closing marks glued to the
+    piece before and the spaces after them (English rules give "“ Danach..." where German ones
+    give "Danach..."; an opening "« Nous" after a space keeps its mark); pieces pysbd changed
+    are left out."""
+    starts: set[int] = set()
+    cursor = 0
     for piece in pieces:
         at = line.find(piece.strip(), cursor) if piece.strip() else -1
         if at >= 0:
+            glued = bool(starts) and at == cursor
             cursor = at + len(piece.strip())
-            lead = _CLOSERS.match(line, at)
+            lead = _CLOSERS.match(line, at) if glued else None
             at = lead.end() if lead else at
             starts.add(at + len(line[at:cursor]) - len(line[at:cursor].lstrip()))
     return starts

@@ -334,6 +334,21 @@ def test_another_language_splits_only_where_english_rules_split_too() -> None:
     ]
     dutch = "Volgens wethouder dr. Jansen kost het bijv. 3 mln. euro. Dat is veel."
     assert len(sentence_spans(dutch, latin="nl")) == 2
+    # a closing mark glued to the end mark stays with its sentence; an opening one after a
+    # space begins the next (French « and the English-style “ in a German text)
+    french = "Il est parti hier soir. « Nous viendrons demain », dit-elle. Puis elle est partie."
+    assert [french[s:e] for s, e in sentence_spans(french, latin="fr")] == [
+        "Il est parti hier soir.",
+        "« Nous viendrons demain », dit-elle.",
+        "Puis elle est partie.",
+    ]
+    german = "Er ging nach Hause. “Wir kommen morgen”, sagte sie. Sie sagte: „Gut.“ Dann ging sie."
+    assert [german[s:e] for s, e in sentence_spans(german, latin="de")] == [
+        "Er ging nach Hause.",
+        "“Wir kommen morgen”, sagte sie.",
+        "Sie sagte: „Gut.“",
+        "Dann ging sie.",
+    ]
     english = "The U.S. team at Acme Inc. shipped v2.1 on Monday. It hosted Mr. Scholz."
     assert [english[s:e] for s, e in sentence_spans(english, latin="de")] == [
         "The U.S. team at Acme Inc. shipped v2.1 on Monday.",
