@@ -127,6 +127,12 @@ def runs_on(line: str, following: str, latin: str = "en") -> bool:
     return len(left) + 1 not in _starts(both, pieces)
 
 
+# marks that close what a sentence's end mark is inside of, a quotation or a bracket
+# ("他说：“我们会来。”然后离开了。" ends its first sentence after the ”, as does a German
+# „…“): taken only glued to the end mark, where no opening mark stands
+_CLOSERS = re.compile(r"[\"'“”‘’»«›‹」』）)\]】〉》〕]+")
+
+
 def _starts(line: str, pieces: list[str]) -> set[int]:
     """Where each of pysbd's ``pieces`` of ``line`` starts, past closing marks glued to the
     piece before and the spaces after them (English rules give "“ Danach..." where German ones
@@ -146,23 +152,22 @@ def _starts(line: str, pieces: list[str]) -> set[int]:
 
 
 def _segment(line: str, language: str) -> list[str]:
-    """``line`` in pysbd's sentence pieces for ``language``. A Latin-script language other than
-    English ends a sentence only where English rules end one too: pysbd's lists for some
-    languages lack everyday abbreviations (its Polish and Dutch ones end sentences at "dr." and
-    "ok."), and a document judged German may be English with a German code block; the
-    language's rules still join what English splits ("48,5 Mio." | "Euro", "z." | "B.")."""
-    pieces = _segmenter(language).segment(line)
-    if language not in _LATIN_LANGUAGES or language == "en":
-        return pieces
-    both = sorted(_starts(line, pieces) & _starts(line, _segmenter("en").segment(line)) | {0})
-    return [line[a:b] for a, b in zip(both, [*both[1:], len(line)], strict=True)]
+    """``line`` cut where pysbd's sentence pieces for ``language`` start (``_starts``: a
+    closing mark glued to a sentence's end mark stays with it, "他说：“我们会来。”" |
+    "然后离开了。").
+    A Latin-script language other than English ends a sentence only where English rules end
+    one too: pysbd's lists for some languages lack everyday abbreviations (its Polish and
+    Dutch ones end sentences at "dr." and "ok."), and a document judged German may be English
+    with a German code block; the language's rules still join what English splits ("48,5
+    Mio." | "Euro", "z." | "B.")."""
+    starts = _starts(line, _segmenter(language).segment(line))
+    if language in _LATIN_LANGUAGES and language != "en":
+        starts &= _starts(line, _segmenter("en").segment(line))
+    cuts = sorted(starts | {0})
+    return [line[a:b] for a, b in zip(cuts, [*cuts[1:], len(line)], strict=True)]
 
 
 _ORDINAL_DAY = re.compile(r"(?<!\d)(0?[1-9]|[12]\d|3[01])\.$")
-# marks that close what a sentence's end mark is inside of, a quotation or a bracket
-# ("他说：“我们会来。”然后离开了。" ends its first sentence after the ”, as does a German
-# „…“): taken only glued to the end mark, where no opening mark stands
-_CLOSERS = re.compile(r"[\"'“”‘’»«›‹」』）)\]】〉》〕]+")
 
 
 def _line_sentences(line: str, latin: str = "en") -> list[tuple[int, int]]:
@@ -183,23 +188,7 @@ def _line_sentences(line: str, latin: str = "en") -> list[tuple[int, int]]:
         piece = piece.strip()
         if not piece:
             continue
-        start = line.find(piece, cursor)
-        if start < 0:  # pysbd changed the text: keep what is left of the line as one sentence
-            rest = line[cursor:]
-            lead = len(rest) - len(rest.lstrip())
-            if rest.strip():
-                spans.append((cursor + lead, cursor + lead + len(rest.strip())))
-            cursor = len(line)
-            break
-        closers = _CLOSERS.match(piece) if spans and spans[-1][1] == start else None
-        if closers:
-            # a closing quote or bracket after the previous sentence's end mark is its own
-            spans[-1] = (spans[-1][0], start + closers.end())
-            rest = piece[closers.end() :]
-            start, piece = start + closers.end() + len(rest) - len(rest.lstrip()), rest.strip()
-            if not piece:
-                cursor = start
-                continue
+        start = line.find(piece, cursor)  # found: the pieces are cut from ``line``
         if (
             spans
             and _ORDINAL_DAY.search(line, 0, spans[-1][1])
