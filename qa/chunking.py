@@ -163,8 +163,26 @@ def _segment(line: str, language: str) -> list[str]:
     starts = _starts(line, _segmenter(language).segment(line))
     if language in _LATIN_LANGUAGES and language != "en":
         starts &= _starts(line, _segmenter("en").segment(line))
+    starts = {at for at in starts if not _continues(line, at)}
     cuts = sorted(starts | {0})
     return [line[a:b] for a, b in zip(cuts, [*cuts[1:], len(line)], strict=True)]
+
+
+# a full stop, the marks that close on it and any spaces, up to where a piece starts
+_AFTER_STOP = re.compile(r"\.[\"'”’»)\]]*\s*$")
+_LOWER_WORD = re.compile(r"[^\W\d_][^\W_]*")
+
+
+def _continues(line: str, at: int) -> bool:
+    """Whether the piece pysbd starts at ``at`` carries on the sentence before: it opens
+    with a word in lower case after a full stop ("48 mln." | "di euro", "m.in." |
+    "inżynierów", "Corynebacteria sp." | "and viridans"). In the cased scripts a sentence
+    opens with a capital; a word in lower case with a capital inside it ("iPhone") may open
+    one."""
+    word = _LOWER_WORD.match(line, at)
+    if word is None or not word.group().islower():
+        return False
+    return bool(_AFTER_STOP.search(line, 0, at))
 
 
 _ORDINAL_DAY = re.compile(r"(?<!\d)(0?[1-9]|[12]\d|3[01])\.$")

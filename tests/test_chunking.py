@@ -12,6 +12,7 @@ from qa.chunking import (
     document_language,
     document_version,
     read_in_context,
+    runs_on,
     sentence_spans,
 )
 from qa.documents import load_file
@@ -354,6 +355,29 @@ def test_another_language_splits_only_where_english_rules_split_too() -> None:
         "The U.S. team at Acme Inc. shipped v2.1 on Monday.",
         "It hosted Mr. Scholz.",
     ]
+
+
+def test_a_word_in_lower_case_after_a_full_stop_carries_the_sentence_on() -> None:
+    """pysbd ends a sentence at any stop it has no abbreviation for, also before a word in
+    lower case ("48 mln." | "di euro"), where in a cased script no sentence begins; a word
+    with a capital inside it ("iPhone") may begin one, and a capital still does."""
+    italian = "Il gruppo investe 48 mln. di euro a Brescia. La produzione inizia a maggio."
+    assert [italian[s:e] for s, e in sentence_spans(italian, latin="it")] == [
+        "Il gruppo investe 48 mln. di euro a Brescia.",
+        "La produzione inizia a maggio.",
+    ]
+    english = (
+        "Bacteria such as Corynebacteria sp. and viridans streptococci live there. "
+        "iPhone sales fell. The talks lasted approx. three hours. Sales rose."
+    )
+    assert [english[s:e] for s, e in sentence_spans(english)] == [
+        "Bacteria such as Corynebacteria sp. and viridans streptococci live there.",
+        "iPhone sales fell.",
+        "The talks lasted approx. three hours.",
+        "Sales rose.",
+    ]
+    # a hard-wrapped line that ends at such a stop runs on into the next
+    assert runs_on("Il gruppo investe 48 mln.", "di euro a Brescia.", "it")
 
 
 def test_english_keeps_its_rules_and_short_texts_count_as_english() -> None:
