@@ -168,8 +168,8 @@ def _segment(line: str, language: str) -> list[str]:
     return [line[a:b] for a, b in zip(cuts, [*cuts[1:], len(line)], strict=True)]
 
 
-# a full stop, the marks that close on it and any spaces, up to where a piece starts
-_AFTER_STOP = re.compile(r"\.[\"'”’»)\]]*\s*$")
+# marks that close on a full stop before a piece starts ('"Stop." she said')
+_CLOSING_ON_STOP = "\"'”’»)]"
 _LOWER_WORD = re.compile(r"[^\W\d_][^\W_]*")
 
 
@@ -182,7 +182,7 @@ def _continues(line: str, at: int) -> bool:
     word = _LOWER_WORD.match(line, at)
     if word is None or not word.group().islower():
         return False
-    return bool(_AFTER_STOP.search(line, 0, at))
+    return line[:at].rstrip().rstrip(_CLOSING_ON_STOP).endswith(".")
 
 
 _ORDINAL_DAY = re.compile(r"(?<!\d)(0?[1-9]|[12]\d|3[01])\.$")
