@@ -77,7 +77,7 @@ SUPPORTED_SUFFIXES = (
     *_MIME_SUFFIXES,
 )
 # part of every document's version: a store built by an older reader re-reads changed text
-READER_VERSION = "reader-13"
+READER_VERSION = "reader-14"
 # the metadata key of the front matter's date and author values: {"published": [[start, end,
 # text]], "author": [[...], ...]}, their spans in the document text, so that "When was it
 # published?" cites the value when the body has no dateline (the body, not the front matter,
@@ -170,8 +170,10 @@ def _joins(
         return False  # "Dam inspection finds cracks" / "By Tomás Ferreira" are two lines
     if _BROKEN.search(line) and first.isalnum():
         return True  # a word broken at a hyphen ("Anglo-" / "Dutch") ends no line of its own
-    if _ENDS_SENTENCE.search(line) and not _ends_abbreviation(line, following, latin):
-        return False
+    if _ENDS_SENTENCE.search(line):
+        # a title's or a short word's stop that the splitter runs on ("The lead author,
+        # Prof." / "Matthias Huss said"), however short the line: no sentence ends there
+        return _ends_abbreviation(line, following, latin)
     if _aligned(line, following) or (_labelled(line) and _labelled(following)):
         return False  # rows of a table set in spaces, or "Saturday: 9:00 to 14:00" lines
     if first.islower() or first.isdigit() or first in "([“\"'‘€$£":

@@ -698,3 +698,21 @@ def test_a_wrapped_german_line_ending_in_an_abbreviation_runs_on() -> None:
         "Okonkwo of the U.S. Treasury until he left the company in the spring of 2019.\n"
     )
     assert "by Mr. Okonkwo" in unwrap(english)  # as before: English rules
+
+
+def test_a_short_wrapped_line_ending_in_a_title_runs_on() -> None:
+    """A line that ends in a title's stop the splitter runs on ("Prof." / "Matthias Huss")
+    is joined however short it is: the length test, for a capitalised next line, took it
+    for a heading's or a paragraph's end, and the answer to "Who is the lead author?" was
+    "Prof". A short line ending in a stop the splitter ends a sentence at keeps its break."""
+    from qa.documents import unwrap
+
+    text = (
+        "Swiss glaciers lost 4.4% of their remaining volume in 2023, according to a study\n"
+        "published on Wednesday by researchers at ETH Zurich and the University of\n"
+        "Fribourg. The lead author, Prof.\n"
+        "Matthias Huss, said the two years erased as much ice as the years 1960 to 1990.\n"
+    )
+    assert "The lead author, Prof. Matthias Huss, said" in unwrap(text)
+    headed = "Acme Inc.\nThe company said on Monday that its profits rose by a tenth.\n"
+    assert unwrap(headed).startswith("Acme Inc.\nThe company")
