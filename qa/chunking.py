@@ -175,14 +175,27 @@ _LOWER_WORD = re.compile(r"[^\W\d_][^\W_]*")
 
 def _continues(line: str, at: int) -> bool:
     """Whether the piece pysbd starts at ``at`` carries on the sentence before: it opens
-    with a word in lower case after a full stop ("48 mln." | "di euro", "m.in." |
-    "inżynierów", "Corynebacteria sp." | "and viridans"). In the cased scripts a sentence
+    with a word in lower case after the full stop of a short word or one with a stop inside
+    ("48 mln." | "di euro", "m.in." | "inżynierów", "Corynebacteria sp." | "and viridans"),
+    as ``qa.documents`` judges a wrapped line's last word, of a number ("lat 70." |
+    "ubiegłego wieku") or of a quotation ("„…herstelt.”" | "zei hij"). In the cased scripts a sentence
     opens with a capital; a word in lower case with a capital inside it ("iPhone") may open
-    one."""
+    one, and so may a brand written in lower case after a sentence's last word ("...had
+    forecast." | "adidas shares lost 2.3%")."""
     word = _LOWER_WORD.match(line, at)
     if word is None or not word.group().islower():
         return False
-    return line[:at].rstrip().rstrip(_CLOSING_ON_STOP).endswith(".")
+    spoken = line[:at].rstrip()
+    before = spoken.rstrip(_CLOSING_ON_STOP)
+    if not before.endswith("."):
+        return False
+    if before != spoken or spoken == line[:at]:
+        return True  # a quotation's end („…herstelt.” | zei hij), or glued (main/.venv)
+    # the stop ends an abbreviation-like word (a short one, one with a stop inside) or an
+    # ordinal ("od lat 70." | "ubiegłego wieku")
+    last = before[:-1].rsplit(maxsplit=1)[-1] if before[:-1].strip() else ""
+    letters = last.replace(".", "")
+    return last.isdigit() or (letters.isalpha() and (len(letters) <= 4 or "." in last))
 
 
 _ORDINAL_DAY = re.compile(r"(?<!\d)(0?[1-9]|[12]\d|3[01])\.$")

@@ -357,10 +357,12 @@ def test_another_language_splits_only_where_english_rules_split_too() -> None:
     ]
 
 
-def test_a_word_in_lower_case_after_a_full_stop_carries_the_sentence_on() -> None:
+def test_a_word_in_lower_case_after_an_abbreviations_stop_carries_the_sentence_on() -> None:
     """pysbd ends a sentence at any stop it has no abbreviation for, also before a word in
-    lower case ("48 mln." | "di euro"), where in a cased script no sentence begins; a word
-    with a capital inside it ("iPhone") may begin one, and a capital still does."""
+    lower case ("48 mln." | "di euro"). A word in lower case carries the sentence on after
+    the stop of a short word or one with a stop inside, of a number or of a quotation; after
+    a sentence's last word a brand in lower case may open one ("adidas"), as may a word with
+    a capital inside it ("iPhone")."""
     italian = "Il gruppo investe 48 mln. di euro a Brescia. La produzione inizia a maggio."
     assert [italian[s:e] for s, e in sentence_spans(italian, latin="it")] == [
         "Il gruppo investe 48 mln. di euro a Brescia.",
@@ -368,13 +370,21 @@ def test_a_word_in_lower_case_after_a_full_stop_carries_the_sentence_on() -> Non
     ]
     english = (
         "Bacteria such as Corynebacteria sp. and viridans streptococci live there. "
-        "iPhone sales fell. The talks lasted approx. three hours. Sales rose."
+        "iPhone sales fell, as economists had forecast. adidas shares lost 2.3% after the "
+        "report. Sales rose."
     )
     assert [english[s:e] for s, e in sentence_spans(english)] == [
         "Bacteria such as Corynebacteria sp. and viridans streptococci live there.",
-        "iPhone sales fell.",
-        "The talks lasted approx. three hours.",
+        "iPhone sales fell, as economists had forecast.",
+        "adidas shares lost 2.3% after the report.",
         "Sales rose.",
+    ]
+    dutch = (
+        "„We verwachten herstel dit jaar.” zei hij. De haven groeit sinds de jaren 70. nog steeds."
+    )
+    assert [dutch[s:e] for s, e in sentence_spans(dutch, latin="nl")] == [
+        "„We verwachten herstel dit jaar.” zei hij.",
+        "De haven groeit sinds de jaren 70. nog steeds.",
     ]
     # a hard-wrapped line that ends at such a stop runs on into the next
     assert runs_on("Il gruppo investe 48 mln.", "di euro a Brescia.", "it")
