@@ -178,10 +178,10 @@ def _continues(line: str, at: int) -> bool:
     with a word in lower case after the full stop of a short word or one with a stop inside
     ("48 mln." | "di euro", "m.in." | "inżynierów", "Corynebacteria sp." | "and viridans"),
     as ``qa.documents`` judges a wrapped line's last word, of a number ("lat 70." |
-    "ubiegłego wieku") or of a quotation ("„…herstelt.”" | "zei hij"). In the cased scripts a sentence
-    opens with a capital; a word in lower case with a capital inside it ("iPhone") may open
-    one, and so may a brand written in lower case after a sentence's last word ("...had
-    forecast." | "adidas shares lost 2.3%")."""
+    "ubiegłego wieku"), of a quotation ("„…herstelt.”" | "zei hij") or glued to the word
+    ("main/." | "venv"). In the cased scripts a sentence opens with a capital; a word in
+    lower case with a capital inside it ("iPhone") may open one, and so may a brand written
+    in lower case after a sentence's last word ("...had forecast." | "adidas shares")."""
     word = _LOWER_WORD.match(line, at)
     if word is None or not word.group().islower():
         return False
