@@ -170,12 +170,15 @@ def _joins(
         return False  # "Dam inspection finds cracks" / "By Tomás Ferreira" are two lines
     if _BROKEN.search(line) and first.isalnum():
         return True  # a word broken at a hyphen ("Anglo-" / "Dutch") ends no line of its own
-    if _ENDS_SENTENCE.search(line):
-        # a title's or a short word's stop that the splitter runs on ("The lead author,
-        # Prof." / "Matthias Huss said"), however short the line: no sentence ends there
-        return _ends_abbreviation(line, following, latin)
+    ends = _ENDS_SENTENCE.search(line)
+    if ends and not _ends_abbreviation(line, following, latin):
+        return False
     if _aligned(line, following) or (_labelled(line) and _labelled(following)):
         return False  # rows of a table set in spaces, or "Saturday: 9:00 to 14:00" lines
+    if ends:
+        # a title's or a short word's stop that the splitter runs on ("The lead author,
+        # Prof." / "Matthias Huss said"), however short the line: no sentence ends there
+        return True
     if first.islower() or first.isdigit() or first in "([“\"'‘€$£":
         return True
     # a capitalised word after a line as long as the paragraph's longest, or one that would not
