@@ -180,6 +180,13 @@ def test_an_index_in_brackets_is_not_taken_for_a_footnote_mark() -> None:
         "It reads data2[3] and f()[1] first [1]."
     )
     assert with_marker("The river is long [3].[12]", 2) == "The river is long [2]."
+    # not inside a quotation the stop closes: the marker is not part of the quoted words
+    assert with_marker('Waller said it was "a cooling, not a collapse."', 1) == (
+        'Waller said it was "a cooling, not a collapse." [1]'
+    )
+    assert with_marker('He called it "a tax on families".', 2) == (
+        'He called it "a tax on families" [2].'
+    )
 
 
 def test_a_question_about_something_the_corpus_never_names_abstains(make_qa, tmp_path) -> None:

@@ -32,10 +32,14 @@ def cite(citation_id: int, hit: Hit, start: int, end: int) -> Citation:
 
 
 def with_marker(sentence: str, citation_id: int) -> str:
-    """``sentence`` with `` [n]`` before its final punctuation (or at its end), and without the
-    ``[n]`` footnote marks of its source, so that every ``[n]`` in an answer is a citation."""
+    """``sentence`` with `` [n]`` before its final punctuation (or at its end, after a
+    quotation or bracket the punctuation closes inside: ``said "not a collapse." [1]``, not
+    inside the quoted words), and without the ``[n]`` footnote marks of its source, so that
+    every ``[n]`` in an answer is a citation."""
     sentence = _SOURCE_MARK.sub("", sentence).strip()
     match = _TRAILING_PUNCT.search(sentence)
+    if match and match.group()[-1] not in ".!?;:":
+        return f"{sentence} [{citation_id}]"
     if match:
         return f"{sentence[: match.start()]} [{citation_id}]{sentence[match.start() :]}"
     return f"{sentence} [{citation_id}]"
