@@ -42,6 +42,7 @@ from typing import Any
 from qa.decoding import decode
 from qa.errors import InvalidPathError, NoDocumentsError
 from qa.hyphenation import WordCounts, english, keeps_hyphen
+from qa.pdf_pages import layout_paragraphs, strip_page_furniture
 from qa.types import Document
 
 __all__ = [
@@ -77,7 +78,7 @@ SUPPORTED_SUFFIXES = (
     *_MIME_SUFFIXES,
 )
 # part of every document's version: a store built by an older reader re-reads changed text
-READER_VERSION = "reader-14"
+READER_VERSION = "reader-15"
 # the metadata key of the front matter's date and author values: {"published": [[start, end,
 # text]], "author": [[...], ...]}, their spans in the document text, so that "When was it
 # published?" cites the value when the body has no dateline (the body, not the front matter,
@@ -93,6 +94,7 @@ _HYPHENATED = re.compile(r"[^\W\d_]-$")
 _BROKEN = re.compile(r"[^\W_]-$")
 # a gap between two cells of a table set in spaces, not after a sentence's stop
 _DIGIT = re.compile(r"\d")
+_LETTER = re.compile(r"[^\W\d_]")
 _YEAR = re.compile(r"\b(1[89]|20)\d\d\b")
 _COLUMN_GAP = re.compile(r"(?<=[^\s.!?:;])(?: {2,}|\t+)(?=\S)")
 # a line that opens with a short label and a colon: "Saturday: 9:00 to 14:00", "Price: 7 euros"
@@ -391,11 +393,12 @@ def _placed(line: str, reference: str, slack: int) -> list[str] | None:
     return placed if placed[0] else None
 
 
-def _markdown_rows(rows: list[list[str]]) -> list[str]:
-    """``rows`` of cells as ``|`` lines, with a rule under a header (``set_tables``)."""
+def _markdown_rows(rows: list[list[str]], *, header: bool = False) -> list[str]:
+    """``rows`` of cells as ``|`` lines, with a rule under a header (``set_tables``): the first
+    row when ``header`` says so, or when it has three cells or more and no figure but years."""
     lines = ["| " + " | ".join(cells) + " |" for cells in rows]
     width = len(rows[0])
-    if width >= 3 and not _DIGIT.search(_YEAR.sub("", " ".join(rows[0]))):
+    if header or (width >= 3 and not _DIGIT.search(_YEAR.sub("", " ".join(rows[0])))):
         lines.insert(1, "|" + "---|" * width)  # column names: words, or years ("2022 2023")
     return lines
 
@@ -426,12 +429,16 @@ def pdf_rows(plain: str, layout: str) -> str:
         if any(len(cell.split()) > MAX_PDF_CELL_WORDS for cells in rows for cell in cells):
             continue  # lines of prose in two columns, not cells
         above = _split_cells(found[n - 1]) if n else []
+        named = False
         if (
             len(above) == len(rows[0])
-            and not _DIGIT.search(found[n - 1])
             and all(len(cell.split()) <= MAX_PDF_CELL_WORDS for cell in above)
+            and (not _DIGIT.search(found[n - 1]) or _names_columns(above, rows[0]))
         ):
             rows.insert(0, above)  # a header row layout mode set out of line with the rows
+            named = True
+        elif len(rows) > 1 and _names_columns(rows[0], rows[1]):
+            named = True
         at: list[int] = []
         for cells in rows:
             want = " ".join(" ".join(cells).split())
@@ -442,13 +449,22 @@ def pdf_rows(plain: str, layout: str) -> str:
             at.append(where)
         if len(at) < len(rows):
             continue
-        marked = _markdown_rows(rows)
+        marked = _markdown_rows(rows, header=named)
         header = len(marked) > len(rows)
         for k, where in enumerate(at):
             plain_lines[where] = (
                 marked[0] + "\n" + marked[1] if k == 0 and header else (marked[k + header])
             )
     return "\n".join(plain_lines)
+
+
+def _names_columns(cells: list[str], row: list[str]) -> bool:
+    """Whether ``cells`` name the columns of ``row``: every one holds a word, where some value
+    of ``row`` past its label is a bare figure ("Q2 2025 (NOK m)" over "1,284", a break-test's
+    PDF; "Total 2,449" is no header of "Norway 1,284")."""
+    return all(_LETTER.search(cell) for cell in cells) and not all(
+        _LETTER.search(cell) for cell in row[1:]
+    )
 
 
 def _split_cells(line: str) -> list[str]:
@@ -691,7 +707,7 @@ def _html_content(raw: str) -> tuple[str, bool]:
         "include_links": False,
         "deduplicate": False,
     }
-    page = _captions_before_tables(raw)
+    page = _captions_as_paragraphs(raw)
     text = (
         trafilatura.extract(page, favor_precision=True, **options)
         or trafilatura.extract(page, **options)
@@ -777,29 +793,65 @@ def _html_root(raw: str) -> Any | None:
         return None
 
 
-def _captions_before_tables(raw: str) -> str:
-    """``raw`` with each table's ``<caption>`` as a paragraph before the table: trafilatura
-    (2.0) makes a caption the table's first row, over the column names, so each row was read
-    against the caption ("Kestrel Foods, third quarter 2024") instead of "Segment | Revenue |
-    Operating profit". A line break in the caption is a space ("Revenue<br>2024"). The page
-    as it was when it has no caption or does not parse (trafilatura reads it as it is)."""
-    if "<caption" not in raw.lower():
-        return raw
-    import lxml.html
+def _captions_as_paragraphs(raw: str) -> str:
+    """``raw`` with each caption as a paragraph of its own, where trafilatura reads it as text.
 
+    A table's ``<caption>`` goes before the table: trafilatura (2.0) makes it the table's first
+    row, over the column names, so each row was read against the caption ("Kestrel Foods,
+    third quarter 2024") instead of "Segment | Revenue | Operating profit". A figure's
+    ``<figcaption>`` goes after its figure when it says something (``_states``):
+    trafilatura drops figures with their captions, and a photo's caption states facts the
+    text may not ("...in front of an estimated 9,000 people. Photo: Aleksander Hart", a
+    break-test). A line break in a caption is a space
+    ("Revenue<br>2024"). The page as it was when it has no caption or does not parse
+    (trafilatura reads it as it is)."""
+    lowered = raw.lower()
+    if "<caption" not in lowered and "<figcaption" not in lowered:
+        return raw
     root = _html_root(raw)
     if root is None:
         return raw
     captions = root.xpath("//table/caption")
     for caption in captions:
         table = caption.getparent()
-        for line_break in caption.iter("br"):
-            line_break.tail = " " + (line_break.tail or "")
-        paragraph = lxml.html.Element("p")
-        paragraph.text = " ".join(caption.text_content().split())
-        table.addprevious(paragraph)
+        table.addprevious(_paragraph_of(caption))
         table.remove(caption)
-    return lxml.html.tostring(root, encoding="unicode") if captions else raw
+    figures = [f for f in root.xpath("//figure[figcaption]") if f.getparent() is not None]
+    for figure in figures:
+        for caption in list(figure.iterfind("figcaption")):
+            paragraph = _paragraph_of(caption)
+            if _states(paragraph.text):
+                figure.addnext(paragraph)  # after what it captions: a table in a figure too
+            caption.drop_tree()  # its tail stays
+    changed = captions or figures
+    return lxml_html().tostring(root, encoding="unicode") if changed else raw
+
+
+# the fewest words of a figure's caption read as text: fewer is a credit ("Photo: Reuters",
+# "By AP | Getty"), which is no part of the article
+MIN_CAPTION_WORDS = 5
+
+
+def _states(caption: str) -> bool:
+    """Whether a figure's ``caption`` says something: ``MIN_CAPTION_WORDS`` words or more and
+    not a byline (a photographer's credit: "By Ed Li for The Times")."""
+    return len(caption.split()) >= MIN_CAPTION_WORDS and not _is_byline_line(caption)
+
+
+def _paragraph_of(caption: Any) -> Any:
+    """A ``<p>`` holding ``caption``'s text on one line (its line breaks as spaces)."""
+    for line_break in caption.iter("br"):
+        line_break.tail = " " + (line_break.tail or "")
+    paragraph = lxml_html().Element("p")
+    paragraph.text = " ".join(caption.text_content().split())
+    return paragraph
+
+
+def lxml_html() -> Any:
+    """lxml's html module, imported when a page is read."""
+    import lxml.html
+
+    return lxml.html
 
 
 def _restore_byline(text: str, raw: str) -> tuple[str, bool]:
@@ -928,20 +980,37 @@ def _load_pdf(path: Path) -> tuple[str, str | None]:
         pypdf_log.addHandler(logging.NullHandler())
 
     reader = PdfReader(str(path))
-    pages = (_pdf_page(page) for page in reader.pages)
-    text = "\n\n".join(p.strip() for p in pages if p.strip()) + "\n"
-    return text.translate(_PDF_PRIVATE_LIGATURES), _pdf_title(reader)
+    read = [_pdf_page(page) for page in reader.pages]
+    plain = strip_page_furniture([p for p, _ in read])
+    pages = (_pdf_page_text(p, layout) for p, (_, layout) in zip(plain, read, strict=True))
+    text = ""
+    for page in (p.strip() for p in pages):
+        if page:
+            # a sentence that runs on over the page break goes on in the same paragraph
+            text += ("\n" if _RUNS_ON.search(text) else "\n\n" if text else "") + page
+    return (text + "\n").translate(_PDF_PRIVATE_LIGATURES), _pdf_title(reader)
 
 
-def _pdf_page(page: Any) -> str:
-    """A page's text, its tables' rows as ``|`` rows where pypdf's layout mode shows their
-    columns (``pdf_rows``)."""
+# a page that ends inside a sentence: on a letter, figure, comma or hyphen
+_RUNS_ON = re.compile(r"(?:[^\W_]|[,\-])\Z")
+
+
+def _pdf_page(page: Any) -> tuple[str, str | None]:
+    """A page's plain text and its layout-mode text (``None`` when layout mode fails)."""
     plain = page.extract_text() or ""
     try:
-        layout = page.extract_text(extraction_mode="layout") or ""
+        return plain, page.extract_text(extraction_mode="layout") or ""
     except Exception:  # a page layout mode cannot read keeps its plain text
+        return plain, None
+
+
+def _pdf_page_text(plain: str, layout: str | None) -> str:
+    """A page's text, its tables' rows as ``|`` rows where pypdf's layout mode shows their
+    columns (``pdf_rows``) and its paragraphs apart where the layout shows their gaps
+    (``layout_paragraphs``)."""
+    if layout is None:
         return plain
-    return pdf_rows(plain, layout)
+    return layout_paragraphs(pdf_rows(plain, layout), layout)
 
 
 # fonts that give the fi and fl ligatures Apple's old private-use code points (U+F001, U+F002;
@@ -1037,6 +1106,8 @@ def load_file(path: Path | str) -> Document:
         text = unwrap(set_tables(normalise_text(raw_text)))
         if pdf_title:
             metadata["title"] = normalise_text(pdf_title)
+        elif headline := _headline(text, 0):
+            metadata["title"] = headline  # the first line, as a .txt file's
     elif suffix in (".docx", ".odt", ".rtf"):
         raw_text, metadata = _office_reader(suffix)(path)
         text = normalise_text(raw_text)

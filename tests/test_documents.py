@@ -716,3 +716,46 @@ def test_a_short_wrapped_line_ending_in_a_title_runs_on() -> None:
     assert "The lead author, Prof. Matthias Huss, said" in unwrap(text)
     headed = "Acme Inc.\nThe company said on Monday that its profits rose by a tenth.\n"
     assert unwrap(headed).startswith("Acme Inc.\nThe company")
+
+
+def test_a_figure_caption_is_read_as_a_paragraph_after_the_figure(tmp_path: Path) -> None:
+    """A break-test: trafilatura dropped <figure> with its <figcaption>, so "How many people
+    watched Rosa Mbeki?" (said only in the photo's caption) got another figure of the page."""
+    page = tmp_path / "festival.html"
+    page.write_text(
+        "<html><head><title>Festival</title></head><body><nav><a href='/'>Home</a></nav>"
+        "<article><h1>Larkfield festival draws record crowds</h1><p>The Larkfield Folk Festival"
+        " attracted a record 58,000 visitors over its three days this weekend, organisers said"
+        " on Monday.</p><figure><img src='mbeki.jpg' alt='Singer on stage'><figcaption>Singer"
+        " Rosa Mbeki performs on the Meadow Stage<br>in front of an estimated 9,000 people."
+        " Photo: Aleksander Hart</figcaption></figure><p>Festival director Neil Castellano said"
+        " a fourth stage by the river had eased crowding at the weekend.</p></article>"
+        "</body></html>",
+        encoding="utf-8",
+    )
+    text = load_file(page).text
+    caption = (
+        "Singer Rosa Mbeki performs on the Meadow Stage in front of an estimated 9,000 people."
+        " Photo: Aleksander Hart"
+    )
+    assert f"on Monday.\n\n{caption}\n\nFestival director" in text, text
+    assert "Home" not in text
+
+
+def test_a_table_in_a_figure_is_kept_with_its_caption_and_a_credit_is_not(tmp_path: Path) -> None:
+    page = tmp_path / "festival.html"
+    page.write_text(
+        "<html><head><title>Festival</title></head><body><article><h1>Festival crowds</h1>"
+        "<p>The Larkfield Folk Festival attracted a record 58,000 visitors over its three days"
+        " this weekend, organisers said on Monday.</p><figure><table><tr><th>Day</th><th>"
+        "Visitors</th></tr><tr><td>Friday</td><td>14,500</td></tr><tr><td>Saturday</td><td>"
+        "22,300</td></tr></table><figcaption>Visitors on each day of the 2025 festival"
+        "</figcaption></figure><figure><img src='a.jpg'><figcaption>Photo: Reuters"
+        "</figcaption></figure><p>Police said there had been four arrests over the weekend,"
+        " all of them for minor offences.</p></article></body></html>",
+        encoding="utf-8",
+    )
+    text = load_file(page).text
+    assert "| Saturday | 22,300 |" in text, text
+    assert "Visitors on each day of the 2025 festival" in text
+    assert "Reuters" not in text
