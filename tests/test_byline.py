@@ -87,6 +87,9 @@ def test_a_piece_without_a_byline_names_no_author(make_qa, tmp_path: Path) -> No
         ("BY MIRA HOLT", "MIRA HOLT"),
         ("By Jo Lee (AP)", "Jo Lee"),
         ("Von Anna Schmidt", "Anna Schmidt"),
+        # a break-test's PDF: the outlet and day first, on the same line
+        ("Nordic Business Daily • 14 August 2025 • By Sindre Haugland", "Sindre Haugland"),
+        ("Reuters | March 3, 2025 | By Jo Lee", "Jo Lee"),
     ],
 )
 def test_the_names_of_a_byline(line: str, names: str) -> None:
@@ -105,6 +108,8 @@ def test_the_names_of_a_byline(line: str, names: str) -> None:
         ("By March 14, 2025, the council must choose a buyer", False),
         ("By Friday", False),
         ("By 2030", False),
+        ("Prices rose | by the end of May", False),
+        ("The plan • by 2030 • will", False),
     ],
 )
 def test_a_byline_names_someone(line: str, is_one: bool) -> None:

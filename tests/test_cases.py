@@ -747,3 +747,28 @@ def test_a_file_that_fails_is_reported_and_the_folder_is_ingested(make_qa, tmp_p
     assert [Path(p).name for p in report.added] == ["results.md"]
     assert len(report.skipped) == 2 and all("\n" not in line for line in report.skipped)
     _cites(qa, "How many people does Solvik Foods expect to hire next year?", "30 more")
+
+
+def test_a_person_is_found_past_table_rows_read_under_the_title(make_qa, tmp_path: Path) -> None:
+    """A break-test: a PDF's revenue table, each row read under the article's title "Norvik
+    Fresh Foods posts record...", filled the five candidates the rerank reads for "Who is the
+    chief executive of Norvik Fresh Foods?", none naming a person, and the answer was "not
+    found" although the next sentence names her."""
+    page = tmp_path / "norvik.md"
+    page.write_text(
+        "# Norvik Fresh Foods posts record second-quarter revenue\n\n"
+        "Norvik Fresh Foods, the Bergen-based maker of chilled ready meals, reported"
+        " second-quarter revenue of NOK 2,449 million on Thursday, up 6.3 per cent.\n\n"
+        "Operating profit rose to NOK 187 million from NOK 151 million. Chief executive Ingrid"
+        " Solheim-Vass said growth in Denmark had offset a weaker quarter in Sweden.\n\n"
+        "The table below shows revenue by market.\n\n"
+        "| Market | Q2 2025 (NOK m) | Q2 2024 (NOK m) | Change |\n|---|---|---|---|\n"
+        "| Norway | 1,284 | 1,190 | +7.9% |\n| Sweden | 642 | 655 | -2.0% |\n"
+        "| Denmark | 318 | 271 | +17.3% |\n| Finland | 205 | 188 | +9.0% |\n"
+        "| Total | 2,449 | 2,304 | +6.3% |\n",
+        encoding="utf-8",
+    )
+    qa, _ = _ingested(make_qa, tmp_path, page)
+    answer = qa.ask("Who is the chief executive of Norvik Fresh Foods?")
+    assert not answer.abstained
+    assert any("Solheim-Vass" in c.quote for c in answer.citations), answer.citations

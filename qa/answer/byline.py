@@ -47,6 +47,9 @@ _SPEAKS_OF_WRITING = re.compile(rf"\b{_WROTE}\b|\bauthors?\b", _I)
 # byline word in a few other languages ("Von", "Par", "Por", "Di", "Door", "Av")
 _WORD = r"(?i:by|von|par|por|di|door|av)"
 _BYLINE = re.compile(rf"^\W*{_WORD}\s+[^\W\d_]")
+# a byline after the outlet and day on one line: "Nordic Business Daily • 14 August 2025 • By
+# Sindre Haugland" (a break-test's PDF), "Reuters | March 3, 2025 | By Jo Lee"
+_BYLINE_PART = re.compile(rf"(?:^|\s[•|·]\s)\W*{_WORD}\s+[^\W\d_]")
 # what an HTML extractor leaves of a byline whose name and date it took out as metadata
 # ("By <span class="author">Fiona Marsh</span> | <time>...</time>" gives "By |")
 _EMPTIED_BYLINE = re.compile(rf"^\W*{_WORD}\W*$")
@@ -112,7 +115,7 @@ def byline_name(text: str) -> tuple[int, int] | None:
     """The span in a byline ``text`` of the names it gives ("Priya Raman" of "By Priya Raman ·
     2025-10-12"; "Jean-Luc O'Brien and Ana Núñez" of "By Jean-Luc O'Brien and Ana Núñez,
     Reuters"), or None when ``text`` is no byline."""
-    found = _BYLINE.match(text)
+    found = _BYLINE_PART.search(text)
     if found is None:
         return None
     start = found.end() - 1  # the name's first letter

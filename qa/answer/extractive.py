@@ -328,7 +328,7 @@ class ExtractiveReader(Answerer):
             text = hit.span_text(start, end)
             if text.lstrip().startswith("#"):  # a heading names a topic, it answers nothing
                 continue
-            if hit.title and text.strip() == hit.title.strip():
+            if hit.title and text.split() == hit.title.split():
                 continue  # so does a headline without "#" (a .txt or HTML document's title)
             if is_table_header(hit.text, start - hit.start, end - hit.start):
                 continue  # so do a table's column names
@@ -353,11 +353,14 @@ class ExtractiveReader(Answerer):
             judged = read
             if kind in ("person", "name") and sentence.previous and opens_with_pronoun(text):
                 judged = f"{sentence.previous} {read}"
+            # the rules read words one space apart: justified text widens its spaces ("as  many
+            # as  4,000  cars  a  day" states a rate per day as the single-spaced line does)
+            spaced, judged = " ".join(read.split()), " ".join(judged.split())
             type_ok = (
                 ("type" not in on or holds(kind, judged, question))
-                and (asked is None or quantity_fits(asked, read, row=read != text))
+                and (asked is None or quantity_fits(asked, spaced, row=read != text))
                 and subject_fits(names, hit.text)
-                and ("near" not in on or answer_near(kind, read, q_terms, terms))
+                and ("near" not in on or answer_near(kind, spaced, q_terms, terms))
             )
             if not type_ok:
                 score *= TYPE_PENALTY
@@ -383,7 +386,16 @@ class ExtractiveReader(Answerer):
             return (-s.score, s.hit.doc_id, s.start)
 
         scored.sort(key=order)
-        return self._rerank(question, query, scored[:RERANK_DEPTH], order) + scored[RERANK_DEPTH:]
+        pool, rest = scored[:RERANK_DEPTH], scored[RERANK_DEPTH:]
+        if pool and not any(s.type_ok for s in pool):
+            # rows of a table read under its title can fill the pool for a question they cannot
+            # answer ("Who is the chief executive of Norvik...?" against "Norvik...: Norway:
+            # 1,284"): the best sentence that holds the kind asked for is reranked too, in the
+            # last place (without it the answer is "not found" whatever the rerank finds)
+            held = next((s for s in rest if s.type_ok), None)
+            if held is not None:
+                pool, rest = [*pool[:-1], held], [pool[-1], *(s for s in rest if s is not held)]
+        return self._rerank(question, query, pool, order) + rest
 
     def _rerank(
         self,
