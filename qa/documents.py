@@ -1136,7 +1136,10 @@ def load_file(path: Path | str) -> Document:
     text = valid_unicode(text)
     metadata = {k: valid_unicode(v) if isinstance(v, str) else v for k, v in metadata.items()}
     if not text[body_start:].strip():
-        raise ValueError("no text")
+        # a PDF of page images (a scan) has no text layer to read
+        raise ValueError(
+            "no text (a scanned PDF? it has no text layer)" if suffix == ".pdf" else "no text"
+        )
     metadata.setdefault("title", path.stem.replace("-", " ").replace("_", " "))
     return Document(
         doc_id=doc_id_for(path),
@@ -1275,6 +1278,8 @@ def _read(path: Path) -> Document | str:
     except MemoryError:
         return "too large to read"
     except Exception as exc:  # a malformed PDF raises pypdf's own errors
+        if type(exc).__name__ == "FileNotDecryptedError":  # pypdf's, for a locked PDF
+            return "password-protected: save an unlocked copy to ingest it"
         said = str(exc).splitlines()[0] if str(exc) else ""
         return f"unreadable ({type(exc).__name__}{': ' + said if said else ''})"
 

@@ -220,3 +220,30 @@ def test_a_header_with_figures_names_the_columns(make_qa, tmp_path: Path) -> Non
     assert qa.ingest([folder]).skipped == []
     answer = qa.ask("What was Norvik's revenue in Denmark in the second quarter of 2024?")
     assert any(c.quote == "| Denmark | 318 | 271 | +17.3% |" for c in answer.citations)
+
+
+def test_a_locked_or_textless_pdf_is_skipped_with_a_reason_a_user_can_act_on(
+    tmp_path: Path,
+) -> None:
+    """A break-test: a password-protected PDF was skipped as "unreadable
+    (FileNotDecryptedError: File has not been decrypted)" and a scan as "no text"."""
+    from fpdf import FPDF
+    from pypdf import PdfReader, PdfWriter
+
+    from qa.documents import load_documents
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    _revenue_pdf(folder / "open.pdf")
+    writer = PdfWriter(clone_from=PdfReader(folder / "open.pdf"))
+    writer.encrypt(user_password="secret", owner_password="owner")
+    writer.write(folder / "locked.pdf")
+    scan = FPDF()
+    scan.add_page()
+    scan.rect(20, 20, 100, 60, style="F")  # a page of graphics, no text layer
+    scan.output(str(folder / "scan.pdf"))
+    docs, skipped = load_documents([folder])
+    assert [Path(d.path).name for d in docs] == ["open.pdf"]
+    why = {path.name: reason for path, reason in skipped}
+    assert why["locked.pdf"].startswith("password-protected"), why
+    assert "scanned PDF" in why["scan.pdf"], why
