@@ -823,8 +823,11 @@ def _captions_as_paragraphs(raw: str) -> str:
             if _states(paragraph.text):
                 figure.addnext(paragraph)  # after what it captions: a table in a figure too
             caption.drop_tree()  # its tail stays
-    changed = captions or figures
-    return lxml_html().tostring(root, encoding="unicode") if changed else raw
+    if not captions and not figures:
+        return raw
+    import lxml.html
+
+    return lxml.html.tostring(root, encoding="unicode")
 
 
 # the fewest words of a figure's caption read as text: fewer is a credit ("Photo: Reuters",
@@ -840,18 +843,13 @@ def _states(caption: str) -> bool:
 
 def _paragraph_of(caption: Any) -> Any:
     """A ``<p>`` holding ``caption``'s text on one line (its line breaks as spaces)."""
-    for line_break in caption.iter("br"):
-        line_break.tail = " " + (line_break.tail or "")
-    paragraph = lxml_html().Element("p")
-    paragraph.text = " ".join(caption.text_content().split())
-    return paragraph
-
-
-def lxml_html() -> Any:
-    """lxml's html module, imported when a page is read."""
     import lxml.html
 
-    return lxml.html
+    for line_break in caption.iter("br"):
+        line_break.tail = " " + (line_break.tail or "")
+    paragraph = lxml.html.Element("p")
+    paragraph.text = " ".join(caption.text_content().split())
+    return paragraph
 
 
 def _restore_byline(text: str, raw: str) -> tuple[str, bool]:
@@ -987,12 +985,12 @@ def _load_pdf(path: Path) -> tuple[str, str | None]:
     for page in (p.strip() for p in pages):
         if page:
             # a sentence that runs on over the page break goes on in the same paragraph
-            text += ("\n" if _RUNS_ON.search(text) else "\n\n" if text else "") + page
+            text += ("\n" if _RUNS_ON.fullmatch(text[-1:]) else "\n\n" if text else "") + page
     return (text + "\n").translate(_PDF_PRIVATE_LIGATURES), _pdf_title(reader)
 
 
-# a page that ends inside a sentence: on a letter, figure, comma or hyphen
-_RUNS_ON = re.compile(r"(?:[^\W_]|[,\-])\Z")
+# the last character of a page that ends inside a sentence: a letter, figure, comma or hyphen
+_RUNS_ON = re.compile(r"[^\W_]|[,\-]")
 
 
 def _pdf_page(page: Any) -> tuple[str, str | None]:

@@ -85,7 +85,7 @@ def layout_paragraphs(plain: str, layout: str) -> str:
     ``_DISTINCT``; a page of two columns, which layout mode sets side by side on one line)
     gets no break, so such a page comes back as it was. ``|`` rows (``pdf_rows``) have no
     twin and are left as they are."""
-    rows = layout.split("\n")
+    rows = [_flat(row) for row in layout.split("\n")]  # "" for a blank line
     lines = plain.split("\n")
     out: list[str] = []
     at = 0  # the next layout line to look at
@@ -95,16 +95,16 @@ def layout_paragraphs(plain: str, layout: str) -> str:
         if want:
             ahead = 0
             for k in range(at, len(rows)):
-                if not rows[k].strip():
+                if not rows[k]:
                     continue
-                if _flat(rows[k]) == want:
+                if rows[k] == want:
                     found = k
                     break
                 ahead += 1
                 if ahead > _LOOKAHEAD and len(want) < _DISTINCT:
                     break
         if found is not None:
-            gap = found > 0 and not rows[found - 1].strip()
+            gap = found > 0 and not rows[found - 1]
             if gap and n > 0 and out and out[-1].strip():
                 out.append("")
             at = found + 1
