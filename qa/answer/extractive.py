@@ -79,6 +79,7 @@ from qa.answer.dateline import (
 )
 from qa.answer.language import is_english
 from qa.answer.language import load as load_language_identifier
+from qa.answer.lists import list_end
 from qa.answer.no_answer import NoAnswerHead
 from qa.answer.people import load as load_people_recogniser
 from qa.answer.pronouns import ASKS_WHO, NAME_JOINERS, PRONOUNS, opens_with_pronoun
@@ -356,6 +357,11 @@ class ExtractiveReader(Answerer):
             # the rules read words one space apart: justified text widens its spaces ("as  many
             # as  4,000  cars  a  day" states a rate per day as the single-spaced line does)
             spaced, judged = " ".join(read.split()), " ".join(judged.split())
+            # "The new money will be used to:" holds what is asked in the list it introduces
+            listed = list_end(hit, end) if read == text else None
+            if listed is not None:
+                items = " ".join(hit.span_text(end, listed).split())
+                spaced, judged = f"{spaced} {items}", f"{judged} {items}"
             type_ok = (
                 ("type" not in on or holds(kind, judged, question))
                 and (asked is None or quantity_fits(asked, spaced, row=read != text))
@@ -457,6 +463,9 @@ class ExtractiveReader(Answerer):
                 return _draft(found.sentences, found.notes, sep=", ")
             names = (0, len(line.text)) if found.front_matter else byline_name(line.text)
             return _draft(found.sentences, found.notes, _line_phrase(line, names))
+        if found.listed and answer_type(question) is None:
+            # "What will the money be used for?": the items are the answer, no one phrase is
+            return _draft(found.sentences, found.notes)
         parts = question_parts(question) if "parts" in self.gates else [question]
         if len(parts) == 2:
             # "How much do the cranes cost and when will they arrive?": a phrase per part,
@@ -478,6 +487,8 @@ class ExtractiveReader(Answerer):
         self._read_phrases(question, found.sentences)
         self._widen_to_antecedents(question, found)
         short = self._best_phrase(question, found.sentences)
+        if found.listed and short is not None and "\n" in short.text:
+            short = None  # a phrase over several items is the list itself, not one of them
         margins = [
             s.spans[0].score - s.phrase_null
             for s in found.sentences
@@ -682,6 +693,20 @@ class ExtractiveReader(Answerer):
             # Falling back to the best sentence that holds one was tried: in a large corpus
             # some sentence always holds a percentage or a sum, so it would answer everything.
             return f"{said}no candidate sentence holds the kind of answer asked for"
+        top = scored[0]
+        listed = list_end(top.hit, top.end) if top.read in ("", top.text) else None
+        if listed is not None:
+            # a list's lead-in ("The council has opened the following rest centres:") is cited
+            # with its items, as one span; the list is the whole answer
+            wide = replace(top, end=listed, text=top.hit.span_text(top.start, listed), read="")
+            return Chosen(
+                [wide],
+                [
+                    f"{said}best sentence score {top.score:.3f} (first pass {fit:.3f})",
+                    "citation 1 is a list with the line that introduces it",
+                ],
+                listed=True,
+            )
         chosen = [scored[0]]
         # the second sentence is judged on first-pass scores: MaxSim favours long sentences,
         # which is harmless for the best one but fills a second slot with long overviews
@@ -748,6 +773,7 @@ class Chosen:
     notes: list[str]
     top_line: str | None = None  # "dateline" or "byline": the piece's own line answers
     front_matter: bool = False  # that line is a value of the document's front matter
+    listed: bool = False  # the first sentence is a list's lead-in, cited with its items
 
 
 def _overlap(a: ScoredSentence, b: ScoredSentence) -> bool:

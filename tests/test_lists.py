@@ -1,0 +1,99 @@
+"""A list and the line that introduces it are cited as one span (qa/answer/lists.py): "The new
+money will be used to:" answers nothing without its items. Real store, real models; what is
+asserted is the citation's extent, not the reader's words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qa.answer.lists import list_end
+from qa.documents import load_file
+from qa.types import Hit
+
+ARTICLE = """# Quillfeather raises $42 million
+
+LEEDS, 6 May 2025 - Quillfeather, a Leeds-based maker of invoicing software for small
+builders, has raised $42 million in a Series B round, its chief executive said on Tuesday.
+
+The new money will be used to:
+
+- expand into Germany and the Netherlands in 2026;
+- hire 120 engineers, mostly in Leeds and Lisbon;
+- open a sales office in Austin, Texas.
+
+## Where evacuees can go
+
+The council has opened the following rest centres:
+
+1. Lisle Community Hall, Church Street
+
+2. Drummond Academy sports hall,
+   on the north side of the town
+
+3. St Fillan's Church, Kilbride Road
+
+Quillfeather has 180 employees and expects to reach 300 by the end of 2026.
+"""
+
+
+def _hit(text: str) -> Hit:
+    return Hit("c", "d", "t", "p", 100, 100 + len(text), text, 1.0)
+
+
+@pytest.mark.parametrize(
+    ("lead", "last"),
+    [
+        ("The new money will be used to:", "Austin, Texas."),
+        ("the following rest centres:", "St Fillan's Church, Kilbride Road"),
+    ],
+)
+def test_a_lead_in_reaches_to_its_last_item(lead: str, last: str) -> None:
+    hit = _hit(ARTICLE)
+    end = 100 + ARTICLE.index(lead) + len(lead)
+    got = list_end(hit, end)
+    assert got is not None
+    items = hit.span_text(end, got)
+    assert items.endswith(last)
+    assert "Quillfeather has 180" not in items and "## Where" not in items
+    assert "north side" in items or "2026;" in items  # a wrapped item stays in the list
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Its plans are these: to expand and to hire.\n\n- not a list of this sentence\n",
+        "It said the following:\n\nNothing more was planned.\n",
+        "A plain sentence.\n\n- an item\n",
+    ],
+)
+def test_no_list_without_a_colon_and_an_item_on_the_next_line(text: str) -> None:
+    hit = _hit(text)
+    end = 100 + text.index("\n")
+    assert list_end(hit, end) is None
+
+
+def test_a_cut_list_is_cited_as_far_as_the_passage_holds_it() -> None:
+    text = "The council opened:\n\n- Lisle Hall\n- Drummond Acad"
+    assert list_end(_hit(text), 100 + text.index(":") + 1) == 100 + len(text)
+
+
+def test_an_answer_from_a_lead_in_cites_its_items(make_qa, tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "quillfeather.md").write_text(ARTICLE, encoding="utf-8")
+    qa = make_qa(mode="extractive")
+    qa.ingest([docs])
+    text = load_file(docs / "quillfeather.md").text
+    for question, items in [
+        ("What will Quillfeather use the new money for?", ["expand into", "Austin, Texas"]),
+        ("Which rest centres has the council opened?", ["Lisle Community", "St Fillan"]),
+    ]:
+        answer = qa.ask(question)
+        assert not answer.abstained, question
+        cited = answer.citations[0]
+        assert text[cited.start : cited.end] == cited.quote
+        assert all(item in cited.quote for item in items), cited.quote
+        assert len(answer.citations) == 1  # the list is the whole answer
+        assert answer.short is None or "\n" not in answer.short.text
