@@ -191,9 +191,13 @@ def _is_header(cells: list[str], row: Any, width: int) -> bool:
 
 def unmarked_header(first_row: list[str], width: int) -> bool:
     """Whether the first row of a table that does not mark its header heads it: the table has
-    three or more columns and the row no figure (column names, not a row of values). Word,
-    OpenDocument and RTF tables alike."""
-    return width >= 3 and not any(ch.isdigit() for cell in first_row for ch in cell)
+    three or more columns and the row no figure but years ("| Service | 2025 | 2026 |": column
+    names, not a row of values), as for tables set in spaces (``qa.documents.set_tables``).
+    Word, OpenDocument and RTF tables alike."""
+    return width >= 3 and not any(ch.isdigit() for ch in _YEAR.sub("", " ".join(first_row)))
+
+
+_YEAR = re.compile(r"\b(1[89]|20)\d\d\b")
 
 
 def _footnotes(document: Any) -> list[str]:

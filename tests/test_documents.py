@@ -317,6 +317,46 @@ def test_a_word_document_is_read_with_its_headings_lists_and_tables(tmp_path: Pa
     assert blocks[4] == "The board meets again in March."
 
 
+@pytest.mark.parametrize(
+    ("first_row", "header"),
+    [
+        (["Service", "2025", "2026"], True),  # years name the columns
+        (["Item", "Amount", "Year"], True),
+        (["Breakwater", "4.2 million euros", "2027"], False),  # a row of values
+        (["Service", "2025"], False),  # two columns: labels and values
+    ],
+)
+def test_a_first_row_of_names_or_years_heads_its_table(first_row: list[str], header: bool) -> None:
+    from qa.word import unmarked_header
+
+    assert unmarked_header(first_row, len(first_row)) is header
+
+
+def test_a_years_column_asked_for_gives_its_value(make_qa, tmp_path: Path) -> None:
+    """A break-test: "What is Brightwater's 2026 spending on parks?" got the 2025 figure, the
+    Word table's header of years read as a row of values."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Brightwater council set its budget on Wednesday.")
+    table = document.add_table(rows=3, cols=3)
+    rows = [("Service", "2025", "2026"), ("Waste collection", "18.2", "18.9"),
+            ("Parks and leisure", "9.6", "8.7")]  # fmt: skip
+    for row, cells in zip(table.rows, rows, strict=True):
+        for cell, value in zip(row.cells, cells, strict=True):
+            cell.text = value
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    document.save(str(docs / "budget.docx"))
+    qa = make_qa(mode="extractive")
+    qa.ingest([docs])
+    for year, value in [("2026", "8.7"), ("2025", "9.6"), ("2026", "18.9")]:
+        service = "parks and leisure" if value != "18.9" else "waste collection"
+        answer = qa.ask(f"What is Brightwater's {year} spending on {service}?")
+        assert answer.short is not None and answer.short.text == value, (year, service)
+        assert value in answer.citations[answer.short.citation - 1].quote
+
+
 def test_word_text_inside_other_elements_is_read(tmp_path: Path) -> None:
     """A break-test: text in tracked insertions, content controls, fields and text boxes, and
     footnotes, was dropped ("The tram extension will cost  according to..."); deleted text

@@ -619,6 +619,7 @@ def test_merged_odt_cells_keep_each_row_under_its_header(tmp_path: Path) -> None
     doc = load_file(_odt_with(tmp_path / "waits.odt", build))
     assert doc.text == (
         "| Health board | Hospital | 2023 | 2024 |\n"
+        "|---|---|---|---|\n"  # column names and years: the header
         "| Betsi Cadwaladr | Glan Clwyd | 31 | 27 |\n"
         "| Betsi Cadwaladr | Ysbyty Gwynedd | 29 | 33 |\n"
         "| All Wales |  | 28 | 26 |\n"
