@@ -149,6 +149,12 @@ _FIRST_ASKS = re.compile(
     r"\b(who|whom|whose|when|where|why|what|which|how (?:much|many|long|often))\b", _I
 )
 _BY_HOW_MUCH = re.compile(r"\bby how much\b", _I)
+# "What pay rise did they accept?" asks for a change of an amount, often a percentage
+_CHANGE_OF_AMOUNT = re.compile(
+    r"\b(price|cost|revenue|salary|budget|turnover|profit|pay|wage|spending)s?\s+"
+    r"(rise|increase|raise|hike|cut|growth|fall|drop|decline|reduction)s?\b",
+    _I,
+)
 _NOT_AMOUNT = {"who", "whom", "whose", "when", "where", "why", "how many", "how long", "how often"}
 
 
@@ -162,6 +168,7 @@ def answer_type(question: str) -> AnswerType | None:
     other = first is not None and first.group(1).lower() in _NOT_AMOUNT
     # "By how much did costs rise?" asks for a change, often a percentage, not for a sum
     other = other or _BY_HOW_MUCH.search(question) is not None
+    other = other or _CHANGE_OF_AMOUNT.search(question) is not None
     for kind, rule in _QUESTION_RULES:
         if kind == "money" and other:
             continue
