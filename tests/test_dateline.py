@@ -120,6 +120,14 @@ def test_the_dateline_is_a_short_line_with_a_day_near_the_top() -> None:
             0,
             len(line),
         ), line
+    # an outlet and its day as a sentence of their own (a break-test: "Highland Observer, 9 July
+    # 2025. By Ailsa MacBride" dated neither of two reports of one fire)
+    for line, expected in (("Highland Observer, 9 July 2025.", True),
+                           ("Reuters, July 9, 2025.", True),
+                           ("The fire began on 9 July 2025.", False)):  # fmt: skip
+        text = f"{line}\n\nMore."
+        got = dateline(_first_chunk(text, [(0, len(line)), (len(line) + 2, len(text))]))
+        assert (got == (0, len(line))) is expected, line
     # figures that are no day: a version, a fraction of a year
     for line in ("Release 1.5.2 of 2026", "Sold 12/2026 units"):
         text = f"{line}\n\nMore."

@@ -190,4 +190,14 @@ def _is_dateline(text: str) -> bool:
     day = (holds_calendar_day(text) and _YEAR_OR_TIME.search(text) is not None) or (
         day_month_year().search(text) is not None
     )
-    return short and not text.endswith((".", "!", "?")) and day
+    return short and day and (not text.endswith((".", "!", "?")) or _names_a_day(text))
+
+
+def _names_a_day(text: str) -> bool:
+    """Whether ``text``, a short line ending with a stop, names an outlet and a day only
+    ("Highland Observer, 9 July 2025."): no word of it outside the day is in lower case, as a
+    sentence's are ("The final was played on 7 February 2016.")."""
+    if not text.endswith("."):
+        return False
+    rest = day_month_year().sub(" ", text)
+    return re.search(r"(?<![\w'’-])[a-z]", rest) is None

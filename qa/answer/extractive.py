@@ -44,7 +44,8 @@ import threading
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from datetime import date
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
@@ -84,6 +85,7 @@ from qa.answer.no_answer import NoAnswerHead
 from qa.answer.people import load as load_people_recogniser
 from qa.answer.pronouns import ASKS_WHO, NAME_JOINERS, PRONOUNS, opens_with_pronoun
 from qa.answer.question_parts import question_parts
+from qa.answer.recency import document_day
 from qa.answer.selector import AnswerSelector, selector_input
 from qa.answer.span import Span, whole_words
 from qa.answer.span_reader import SpanReader
@@ -124,6 +126,7 @@ GATES = (
     "dateline",  # publication questions get the dateline (qa.answer.dateline)
     "byline",  # "Who wrote the article?" gets the byline (qa.answer.byline)
     "parts",  # a two-part question leads with a phrase per part (qa.answer.question_parts)
+    "newer",  # of two dated reports that answer, the newer is cited first (qa.answer.recency)
 )
 
 
@@ -486,7 +489,8 @@ class ExtractiveReader(Answerer):
         # sentence's "no span" score ([CLS]) by most (the sentence may be the second cited)
         self._read_phrases(question, found.sentences)
         self._widen_to_antecedents(question, found)
-        short = self._best_phrase(question, found.sentences)
+        # of two reports, the newer's phrase leads
+        short = self._best_phrase(question, found.sentences[: 1 if found.newer else None])
         if found.listed and short is not None and "\n" in short.text:
             short = None  # a phrase over several items is the list itself, not one of them
         margins = [
@@ -707,6 +711,17 @@ class ExtractiveReader(Answerer):
                 ],
                 listed=True,
             )
+        if "newer" in on and (newer := _newer_report(question, scored)) is not None:
+            report, day, earlier = newer
+            return Chosen(
+                [report, scored[0]],
+                [
+                    f"{said}best sentence score {scored[0].score:.3f} (first pass {fit:.3f})",
+                    f"two reports answer: the newer ({day.isoformat()}) is cited first, the "
+                    f"earlier ({earlier.isoformat()}) second",
+                ],
+                newer=True,
+            )
         chosen = [scored[0]]
         # the second sentence is judged on first-pass scores: MaxSim favours long sentences,
         # which is harmless for the best one but fills a second slot with long overviews
@@ -774,6 +789,47 @@ class Chosen:
     top_line: str | None = None  # "dateline" or "byline": the piece's own line answers
     front_matter: bool = False  # that line is a value of the document's front matter
     listed: bool = False  # the first sentence is a list's lead-in, cited with its items
+    newer: bool = False  # the first sentence is from a newer report than the second
+
+
+# the answer selector's probability that a sentence answers, from which it counts as an answer:
+# its decision boundary (a classifier's, not tuned)
+ANSWERS = 0.5
+
+
+def _newer_report(
+    question: str, scored: list[ScoredSentence]
+) -> tuple[ScoredSentence, date, date] | None:
+    """The best sentence of a newer document than the best sentence's, with both documents'
+    days, when sentences of two or more documents answer (reranked, holding what is asked,
+    the selector's probability at least ``ANSWERS``), every one of those documents is dated
+    (``qa.answer.recency.document_day``) and the two sentences are too close to call (the
+    newer's score at least ``SECOND_SENTENCE_CLOSE`` of the best's); else None. A question
+    that names a time ("by 3 July?", "in 2024?") asks of that time, not of the newest
+    report."""
+    if holds("date", question):
+        return None
+    answering = [s for s in scored if s.answers is not None and s.answers >= ANSWERS and s.type_ok]
+    if not answering or answering[0] is not scored[0]:
+        return None
+    best: dict[str, ScoredSentence] = {}
+    for s in answering:  # best first: each document's best sentence
+        best.setdefault(s.hit.doc_id, s)
+    if len(best) < 2:
+        return None
+    days = {doc: document_day(s.hit) for doc, s in best.items()}
+    if any(day is None for day in days.values()):
+        return None
+    dated = cast("dict[str, date]", days)
+    newest = max(dated, key=lambda doc: dated[doc])
+    top = scored[0].hit.doc_id
+    if dated[newest] <= dated[top]:
+        return None
+    # too close to call ("Who said residents deserve to see every pound accounted for?" is not
+    # answered by a newer report's "every pound the council spends", scored well below)
+    if best[newest].score < SECOND_SENTENCE_CLOSE * scored[0].score:
+        return None
+    return best[newest], dated[newest], dated[top]
 
 
 def _overlap(a: ScoredSentence, b: ScoredSentence) -> bool:
