@@ -78,7 +78,7 @@ SUPPORTED_SUFFIXES = (
     *_MIME_SUFFIXES,
 )
 # part of every document's version: a store built by an older reader re-reads changed text
-READER_VERSION = "reader-16"
+READER_VERSION = "reader-17"
 # the metadata key of the front matter's date and author values: {"published": [[start, end,
 # text]], "author": [[...], ...]}, their spans in the document text, so that "When was it
 # published?" cites the value when the body has no dateline (the body, not the front matter,
@@ -87,7 +87,7 @@ SPANS_KEY = "front_matter_spans"
 _FRONT_MATTER = re.compile(r"\A(---|\+\+\+)[ \t]*\n(.*?)\n\1[ \t]*\n", re.DOTALL)
 _HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 # a line that stands alone: heading, list item, table row, quote, rule, fenced code
-_BLOCK_LINE = re.compile(r"^\s*(#|[-*+•]\s|\d{1,3}[.)]\s|\||>|```|~~~|---|___|\*\*\*)")
+_BLOCK_LINE = re.compile(r"^\s*(#|[-*+•●▪◦‣■–]\s|\d{1,3}[.)]\s|\||>|```|~~~|---|___|\*\*\*)")
 _ENDS_SENTENCE = re.compile(r"[.!?:;…。！？؟।][\"'”’)\]]*$")
 _HYPHENATED = re.compile(r"[^\W\d_]-$")
 # any word broken at a hyphen: "infor-", "20-" ("20-" / "year"), "CO2-"

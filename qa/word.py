@@ -197,7 +197,8 @@ def unmarked_header(first_row: list[str], width: int) -> bool:
     return width >= 3 and not any(ch.isdigit() for ch in _YEAR.sub("", " ".join(first_row)))
 
 
-_YEAR = re.compile(r"\b(1[89]|20)\d\d\b")
+# a year, a financial year or a season: "2025", "2025/26", "2025-2026", "FY2026", "FY26"
+_YEAR = re.compile(r"\b(?:FY ?\d\d(?:\d\d)?|(?:1[89]|20)\d\d(?:[/–-](?:\d\d){1,2})?)\b", re.I)
 
 
 def _footnotes(document: Any) -> list[str]:

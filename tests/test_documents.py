@@ -321,6 +321,9 @@ def test_a_word_document_is_read_with_its_headings_lists_and_tables(tmp_path: Pa
     ("first_row", "header"),
     [
         (["Service", "2025", "2026"], True),  # years name the columns
+        (["Service", "2025/26", "2026/27"], True),  # financial years
+        (["Service", "FY2026", "FY27"], True),
+        (["Crane", "26", "33"], False),
         (["Item", "Amount", "Year"], True),
         (["Breakwater", "4.2 million euros", "2027"], False),  # a row of values
         (["Service", "2025"], False),  # two columns: labels and values

@@ -74,6 +74,33 @@ def test_no_list_without_a_colon_and_an_item_on_the_next_line(text: str) -> None
     assert list_end(hit, end) is None
 
 
+@pytest.mark.parametrize(
+    "items",
+    [
+        ["● a junior membership;", "● a family membership."],  # pasted from Word or a PDF
+        ["i. a junior membership;", "ii. a family membership;", "iii. a senior one."],
+        ["A) a junior membership;", "B) a family membership."],
+    ],
+)
+def test_bullets_and_numbers_as_documents_write_them(items: list[str]) -> None:
+    text = "The club offers:\n\n" + "\n".join(items) + "\n\nMore news."
+    got = list_end(_hit(text), 100 + text.index(":") + 1)
+    assert got is not None and text[: got - 100].endswith(items[-1])
+
+
+def test_the_passage_that_holds_the_items_is_cited(make_qa, tmp_path: Path) -> None:
+    """A lead-in at the end of one chunk was cited alone: the overlapping next chunk holds
+    its items (a break-test)."""
+    from qa.answer.lists import list_extent
+
+    text = "Parents want:\n\n- longer hours\n- a library"
+    cut = Hit("c1", "d", "t", "p", 0, text.index(":") + 1, text[: text.index(":") + 1], 1.0)
+    whole = Hit("c2", "d", "t", "p", 0, len(text), text, 1.0)
+    end = text.index(":") + 1
+    assert list_extent([cut, whole], "d", 0, end) == (whole, len(text))
+    assert list_extent([cut], "d", 0, end) is None
+
+
 def test_a_cut_list_is_cited_as_far_as_the_passage_holds_it() -> None:
     text = "The council opened:\n\n- Lisle Hall\n- Drummond Acad"
     assert list_end(_hit(text), 100 + text.index(":") + 1) == 100 + len(text)

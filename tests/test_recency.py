@@ -20,7 +20,9 @@ from qa.answer.recency import parse_day
         ("2025-07-09", date(2025, 7, 9)),
         ("2025-07-09T10:00:00+02:00", date(2025, 7, 9)),
         ("19. Juli 2023", date(2023, 7, 19)),
-        ("03/07/2025", date(2025, 7, 3)),  # figures alone: day first
+        ("13/07/2025", date(2025, 7, 13)),  # figures alone: day first
+        ("03/07/2025", None),  # 3 July or 7 March
+        ("07/07/2025", date(2025, 7, 7)),
         ("July 2025", None),  # no day
         ("2025", None),
     ],
@@ -85,4 +87,26 @@ def test_undated_reports_are_not_reordered(make_qa, tmp_path: Path) -> None:
 def test_a_question_about_a_time_is_not_answered_by_the_newest(make_qa, tmp_path: Path) -> None:
     qa = _reports(make_qa, tmp_path, EARLY, LATE)
     answer = qa.ask("How many hectares had the Corran Ridge fire burned by 3 July 2025?")
+    assert not any("newer" in n.text for n in answer.notes)
+
+
+def test_an_unrelated_newer_report_does_not_keep_the_newer_one_out(make_qa, tmp_path: Path) -> None:
+    """A break-test: a third, newer story's "The death toll is expected to rise." (scored well
+    below) was taken for the newest report and the rule gave up."""
+    docs_early, docs_late = EARLY, LATE
+    qa = _reports(make_qa, tmp_path, docs_early, docs_late)
+    other = tmp_path / "docs" / "storm.md"
+    other.write_text(
+        "# Storm hits Ardmore\n\nArdmore Herald, 20 July 2025.\n\nA storm hit Ardmore on "
+        "Sunday. The number of hectares of crops lost is expected to rise.\n",
+        encoding="utf-8",
+    )
+    qa.ingest([tmp_path / "docs"])
+    answer = qa.ask("How many hectares has the Corran Ridge fire burned?")
+    assert _cited(answer)[:2] == ["fire-late.md", "fire-early.md"]
+
+
+def test_a_question_for_the_first_report_is_left_alone(make_qa, tmp_path: Path) -> None:
+    qa = _reports(make_qa, tmp_path, EARLY, LATE)
+    answer = qa.ask("How many hectares had the Corran Ridge fire first burned?")
     assert not any("newer" in n.text for n in answer.notes)

@@ -80,7 +80,7 @@ from qa.answer.dateline import (
 )
 from qa.answer.language import is_english
 from qa.answer.language import load as load_language_identifier
-from qa.answer.lists import list_end
+from qa.answer.lists import cut_at_passage_end, list_end, list_extent
 from qa.answer.no_answer import NoAnswerHead
 from qa.answer.people import load as load_people_recogniser
 from qa.answer.pronouns import ASKS_WHO, NAME_JOINERS, PRONOUNS, opens_with_pronoun
@@ -468,7 +468,7 @@ class ExtractiveReader(Answerer):
             return _draft(found.sentences, found.notes, _line_phrase(line, names))
         if found.listed and answer_type(question) is None:
             # "What will the money be used for?": the items are the answer, no one phrase is
-            return _draft(found.sentences, found.notes)
+            return _with_cut_warning(_draft(found.sentences, found.notes), found)
         parts = question_parts(question) if "parts" in self.gates else [question]
         if len(parts) == 2:
             # "How much do the cranes cost and when will they arrive?": a phrase per part,
@@ -500,7 +500,7 @@ class ExtractiveReader(Answerer):
         ]
         if margins:
             found.notes.append(f"span reader: best span over no span {max(margins):.2f}")
-        return _draft(found.sentences, found.notes, short)
+        return _with_cut_warning(_draft(found.sentences, found.notes, short), found)
 
     def _add_part_sentence(
         self, part: str, hits: list[Hit], query: QueryEncoding, found: Chosen
@@ -698,19 +698,21 @@ class ExtractiveReader(Answerer):
             # some sentence always holds a percentage or a sum, so it would answer everything.
             return f"{said}no candidate sentence holds the kind of answer asked for"
         top = scored[0]
-        listed = list_end(top.hit, top.end) if top.read in ("", top.text) else None
-        if listed is not None:
+        extent = (
+            list_extent(hits, top.hit.doc_id, top.start, top.end)
+            if top.read in ("", top.text)
+            else None
+        )
+        if extent is not None:
             # a list's lead-in ("The council has opened the following rest centres:") is cited
             # with its items, as one span; the list is the whole answer
-            wide = replace(top, end=listed, text=top.hit.span_text(top.start, listed), read="")
-            return Chosen(
-                [wide],
-                [
-                    f"{said}best sentence score {top.score:.3f} (first pass {fit:.3f})",
-                    "citation 1 is a list with the line that introduces it",
-                ],
-                listed=True,
-            )
+            hit, last = extent
+            wide = replace(top, hit=hit, end=last, text=hit.span_text(top.start, last), read="")
+            notes = [
+                f"{said}best sentence score {top.score:.3f} (first pass {fit:.3f})",
+                "citation 1 is a list with the line that introduces it",
+            ]
+            return Chosen([wide], notes, listed=True, cut=cut_at_passage_end(hit, last))
         if "newer" in on and (newer := _newer_report(question, scored)) is not None:
             report, day, earlier = newer
             return Chosen(
@@ -789,9 +791,14 @@ class Chosen:
     top_line: str | None = None  # "dateline" or "byline": the piece's own line answers
     front_matter: bool = False  # that line is a value of the document's front matter
     listed: bool = False  # the first sentence is a list's lead-in, cited with its items
+    cut: bool = False  # that list reaches the end of its passage: it may go on
     newer: bool = False  # the first sentence is from a newer report than the second
 
 
+# "What was the first reported death toll?" asks for the earlier report
+_EARLIER = re.compile(
+    r"\b(first|initial(ly)?|original(ly)?|earliest|earlier|previous(ly)?)\b", re.I
+)
 # the answer selector's probability that a sentence answers, from which it counts as an answer:
 # its decision boundary (a classifier's, not tuned)
 ANSWERS = 0.5
@@ -802,14 +809,21 @@ def _newer_report(
 ) -> tuple[ScoredSentence, date, date] | None:
     """The best sentence of a newer document than the best sentence's, with both documents'
     days, when sentences of two or more documents answer (reranked, holding what is asked,
-    the selector's probability at least ``ANSWERS``), every one of those documents is dated
-    (``qa.answer.recency.document_day``) and the two sentences are too close to call (the
-    newer's score at least ``SECOND_SENTENCE_CLOSE`` of the best's); else None. A question
-    that names a time ("by 3 July?", "in 2024?") asks of that time, not of the newest
-    report."""
-    if holds("date", question):
+    the selector's probability at least ``ANSWERS``, too close to call: a score at least
+    ``SECOND_SENTENCE_CLOSE`` of the best's) and every one of those documents is dated
+    (``qa.answer.recency.document_day``); else None. A question that names a time ("by 3
+    July?", "in 2024?") or asks for an earlier report ("the first reported toll") is left
+    alone."""
+    if holds("date", question) or _EARLIER.search(question):
         return None
-    answering = [s for s in scored if s.answers is not None and s.answers >= ANSWERS and s.type_ok]
+    # too close to call: a newer report's "The death toll is expected to rise." scored well
+    # below does not answer "What is the death toll?" (nor keep a closer one from answering)
+    close = SECOND_SENTENCE_CLOSE * scored[0].score
+    answering = [
+        s
+        for s in scored
+        if s.answers is not None and s.answers >= ANSWERS and s.type_ok and s.score >= close
+    ]
     if not answering or answering[0] is not scored[0]:
         return None
     best: dict[str, ScoredSentence] = {}
@@ -824,10 +838,6 @@ def _newer_report(
     newest = max(dated, key=lambda doc: dated[doc])
     top = scored[0].hit.doc_id
     if dated[newest] <= dated[top]:
-        return None
-    # too close to call ("Who said residents deserve to see every pound accounted for?" is not
-    # answered by a newer report's "every pound the council spends", scored well below)
-    if best[newest].score < SECOND_SENTENCE_CLOSE * scored[0].score:
         return None
     return best[newest], dated[newest], dated[top]
 
@@ -1049,6 +1059,13 @@ def short_answer(
     if named < max(len(asked_terms & set(terms([piece])[0])) for piece in pieces):
         return None
     return chosen
+
+
+def _with_cut_warning(draft: Draft, found: Chosen) -> Draft:
+    """``draft``, warned when the list it cites reaches the end of its passage."""
+    if found.cut:
+        draft.notes.append(Note.warning("the list may go on past the passage cited"))
+    return draft
 
 
 def _draft(

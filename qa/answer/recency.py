@@ -8,6 +8,7 @@ A document's day comes from its metadata (an HTML page's published date, a front
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from functools import lru_cache
 
@@ -15,6 +16,8 @@ from qa.answer.dateline import dateline, dateline_day
 from qa.types import Hit
 
 __all__ = ["document_day", "parse_day"]
+
+_FIGURES_ONLY = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}")
 
 
 def document_day(hit: Hit) -> date | None:
@@ -39,11 +42,15 @@ def document_day(hit: Hit) -> date | None:
 def parse_day(text: str) -> date | None:
     """The calendar day ``text`` names ("9 July 2025", "2025-07-09", "July 9th, 2025"), or
     None unless it gives the day, month and year; a day written in figures alone is read
-    day first ("03/07/2025" is 3 July) unless the year leads (ISO 8601)."""
+    day first ("13/07/2025" is 13 July) unless the year leads (ISO 8601), and is no day when
+    it reads either way ("03/07/2025": 3 July or 7 March)."""
     import dateparser
 
-    settings = {"REQUIRE_PARTS": ["day", "month", "year"], "DATE_ORDER": "DMY"}
     stripped = text.strip()
+    both = _FIGURES_ONLY.fullmatch(stripped)
+    if both and both[1] != both[2] and int(both[1]) <= 12 and int(both[2]) <= 12:
+        return None  # "03/07/2025": 3 July in London, 7 March in Houston
+    settings = {"REQUIRE_PARTS": ["day", "month", "year"], "DATE_ORDER": "DMY"}
     if stripped[:4].isdigit():
         settings["DATE_ORDER"] = "YMD"
     found = dateparser.parse(stripped, settings=settings)  # type: ignore[arg-type]
