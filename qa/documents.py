@@ -78,7 +78,7 @@ SUPPORTED_SUFFIXES = (
     *_MIME_SUFFIXES,
 )
 # part of every document's version: a store built by an older reader re-reads changed text
-READER_VERSION = "reader-17"
+READER_VERSION = "reader-18"
 # the metadata key of the front matter's date and author values: {"published": [[start, end,
 # text]], "author": [[...], ...]}, their spans in the document text, so that "When was it
 # published?" cites the value when the body has no dateline (the body, not the front matter,
@@ -953,8 +953,19 @@ def _headline(text: str, start: int) -> str | None:
     """The first line of a plain-text document from ``start``, when it reads as a headline:
     a blank line (or the end) follows it, it is at most 200 characters, and it does not end as
     a sentence or a clause does (``. ! : ; ,`` and their CJK forms, before any closing quote or
-    bracket); a Markdown heading's ``#`` marks are dropped."""
+    bracket); a Markdown heading's ``#`` marks are dropped. A byline or a dateline above it
+    ("By Maria Lopez · 2025-10-21", "Tuesday, 8 July 2025") is passed over: a break-test's
+    Sources panel titled a story so."""
+    from qa.answer.byline import is_byline
+    from qa.answer.dateline import stands_above_headline
+
     body = text[start:].lstrip("\n")
+    for _ in range(2):  # a byline, then a dateline, or the other way round
+        line, _, below = body.partition("\n")
+        line = " ".join(line.split())
+        if not (line and below.strip() and (is_byline(line) or stands_above_headline(line))):
+            break
+        body = below.lstrip("\n")
     first, _, rest = body.partition("\n")
     first = " ".join(first.split()).lstrip("#").strip()
     ending = first.rstrip("\"'”’»)]）」』")

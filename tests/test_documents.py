@@ -135,6 +135,26 @@ def test_txt_title_is_its_headline_when_the_first_line_reads_as_one(tmp_path: Pa
     assert docs[0].text.startswith("Riverton bakery")  # the headline stays in the text
 
 
+def test_a_byline_or_dateline_above_the_headline_is_no_title(tmp_path: Path) -> None:
+    """A break-test: a .txt story was titled "By Maria Lopez · 2025-10-21" in the Sources panel."""
+    for name, text in [
+        ("a.txt", "By Maria Lopez · 2025-10-21\n\nKelby expands recycling\n\nThe council..."),
+        ("b.txt", "Tuesday, 8 July 2025\n\nBuses run again\n\nDrivers returned."),
+        ("c.txt", "Highland Observer, 9 July 2025. By Ailsa MacBride\n\nFire contained\n\nIt"),
+        ("d.txt", "By Ann Lee\n\nThe council met on Monday and closed the pool.\n"),
+        ("e.txt", "By March 14, 2025, the council must decide\n\nMore."),  # a headline
+    ]:
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    docs, _ = load_documents([tmp_path])
+    assert [d.title for d in docs] == [
+        "Kelby expands recycling",
+        "Buses run again",
+        "Fire contained",
+        "d",  # no headline under the byline: the file's name
+        "By March 14, 2025, the council must decide",
+    ]
+
+
 def test_pdf_title_comes_from_its_document_information(tmp_path: Path) -> None:
     import io
 

@@ -124,3 +124,43 @@ def test_an_answer_from_a_lead_in_cites_its_items(make_qa, tmp_path: Path) -> No
         assert all(item in cited.quote for item in items), cited.quote
         assert len(answer.citations) == 1  # the list is the whole answer
         assert answer.short is None or "\n" not in answer.short.text
+
+
+SPORTS = """Valley Gazette, 21 March 2025.
+
+Sports centre plans
+
+The Valley sports centre will reopen in May after a £3 million refit. The refit adds:
+
+● a 25-metre teaching pool;
+● a climbing wall;
+● a sports hall with seating for 400.
+
+Members will be offered three types of membership:
+
+i. a junior membership for under-16s;
+ii. a family membership for two adults and three children;
+iii. an off-peak membership for weekdays before 4pm.
+"""
+
+
+def test_pasted_bullets_roman_numerals_and_a_second_lead_in(make_qa, tmp_path: Path) -> None:
+    """A break-test (a .txt pasted from Word): the refit's items, after a sentence that ranks
+    first, and a list numbered i., ii., iii. were cited without their items."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "sports_centre.txt").write_text(SPORTS, encoding="utf-8")
+    qa = make_qa(mode="extractive")
+    qa.ingest([docs])
+    text = load_file(docs / "sports_centre.txt").text
+    for question, items in [
+        ("What does the Valley sports centre refit add?", ["teaching pool", "seating for 400"]),
+        ("What types of membership will the sports centre offer?", ["junior", "off-peak"]),
+    ]:
+        answer = qa.ask(question)
+        assert not answer.abstained, question
+        quotes = [c.quote for c in answer.citations]
+        assert all(text[c.start : c.end] == c.quote for c in answer.citations)
+        assert any(all(item in q for item in items) for q in quotes), quotes
+        # no one item leads as if it were the answer, and no bullet is part of a phrase
+        assert answer.short is None or not answer.short.text.startswith("●")

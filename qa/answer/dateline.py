@@ -197,7 +197,18 @@ def _names_a_day(text: str) -> bool:
     """Whether ``text``, a short line ending with a stop, names an outlet and a day only
     ("Highland Observer, 9 July 2025."): no word of it outside the day is in lower case, as a
     sentence's are ("The final was played on 7 February 2016.")."""
-    if not text.endswith("."):
-        return False
+    return text.endswith(".") and names_only(text)
+
+
+def names_only(text: str) -> bool:
+    """Whether no word of ``text`` outside its days is in lower case ("Highland Observer, 9
+    July 2025. By Ailsa MacBride"; not "By March 14, 2025, the council must decide")."""
     rest = day_month_year().sub(" ", text)
     return re.search(r"(?<![\w'’-])[a-z]", rest) is None
+
+
+def stands_above_headline(text: str) -> bool:
+    """Whether ``text``, a plain-text file's first line, is a dateline of names and a day
+    ("Tuesday, 8 July 2025", "Highland Observer, 9 July 2025. By Ailsa MacBride") rather than
+    its headline."""
+    return _is_dateline(text.rstrip(".")) and names_only(text)

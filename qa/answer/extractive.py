@@ -491,7 +491,7 @@ class ExtractiveReader(Answerer):
         self._widen_to_antecedents(question, found)
         # of two reports, the newer's phrase leads
         short = self._best_phrase(question, found.sentences[: 1 if found.newer else None])
-        if found.listed and short is not None and "\n" in short.text:
+        if short is not None and _OVER_ITEMS.search(short.text):
             short = None  # a phrase over several items is the list itself, not one of them
         margins = [
             s.spans[0].score - s.phrase_null
@@ -736,8 +736,28 @@ class ExtractiveReader(Answerer):
             ):
                 chosen.append(cand)
                 break
+        second = chosen[-1]
+        extent = (
+            list_extent(hits, second.hit.doc_id, second.start, second.end)
+            if len(chosen) == 2 and second.read in ("", second.text)
+            else None
+        )
+        if extent is not None and (
+            chosen[0].hit.doc_id == second.hit.doc_id
+            and second.start < chosen[0].end
+            and chosen[0].start < extent[1]
+        ):
+            extent = None  # the best sentence is an item of that list: it is cited alone
+        if extent is not None:  # a second sentence that introduces a list is cited with it
+            hit, last = extent
+            chosen[1] = replace(
+                second, hit=hit, end=last, text=hit.span_text(second.start, last), read=""
+            )
         return Chosen(
-            chosen, [f"{said}best sentence score {scored[0].score:.3f} (first pass {fit:.3f})"]
+            chosen,
+            [f"{said}best sentence score {scored[0].score:.3f} (first pass {fit:.3f})"],
+            listed=extent is not None,
+            cut=extent is not None and cut_at_passage_end(*extent),
         )
 
 
@@ -790,7 +810,7 @@ class Chosen:
     notes: list[str]
     top_line: str | None = None  # "dateline" or "byline": the piece's own line answers
     front_matter: bool = False  # that line is a value of the document's front matter
-    listed: bool = False  # the first sentence is a list's lead-in, cited with its items
+    listed: bool = False  # a sentence is a list's lead-in, cited with its items
     cut: bool = False  # that list reaches the end of its passage: it may go on
     newer: bool = False  # the first sentence is from a newer report than the second
 
@@ -1011,7 +1031,8 @@ def short_answer(
             continue
         if kind == "number" and in_calendar_day(read, first, last):
             continue  # "How many bids...?" is not answered by "on February 28"
-        phrase = read[first:last].strip(" ,;:.")
+        # a list item's bullet is no part of its phrase ("● a climbing wall")
+        phrase = _BULLET.sub("", read[first:last].strip(" ,;:."))
         if not phrase or len(phrase.split()) >= len(best.text.split()) or first < label:
             continue
         if phrase.lower() in PRONOUNS:
@@ -1059,6 +1080,11 @@ def short_answer(
     if named < max(len(asked_terms & set(terms([piece])[0])) for piece in pieces):
         return None
     return chosen
+
+
+_BULLET = re.compile(r"^[-*+•●▪◦‣■–]\s+")
+# a phrase over a paragraph break or the next list item's mark
+_OVER_ITEMS = re.compile(r"\n\s*\n|\n\s*(?:[-*+•●▪◦‣■–]|\d{1,3}[.)]|[a-zA-Z][.)])\s")
 
 
 def _with_cut_warning(draft: Draft, found: Chosen) -> Draft:
